@@ -1,0 +1,3 @@
+"""Online judicial auction platform simulator: the auction service."""
+
+__version__ = "0.1.0"

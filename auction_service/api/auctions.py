@@ -1,0 +1,253 @@
+"""Auctions: reading, registration, priority holders, staff actions, results, settlement, bids."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import func, select
+from starlette.responses import Response
+
+from ..clock import isoformat
+from ..core import auctions as svc_auctions
+from ..core.auctions import auction_dict, auction_json, get_auction_row, get_lot, result_json
+from ..db.models import Auction, Bid, Court, Lot, Registration
+from ..rules.errors import RuleViolation, invalid
+from .deps import CurrentPrincipal, ReadSession, ServicesDep, StaffPrincipal, WriteSession
+from .errors import violation_response
+from .schemas import MAX_MONEY, BidIn, PriorityHolderIn, ReasonIn, SettlementIn
+
+router = APIRouter(prefix="/api/v1", tags=["auctions"])
+STATUSES = ("announced", "live", "sold", "unsold", "suspended", "withdrawn")
+
+
+@router.get("/auctions")
+async def list_auctions(
+    session: ReadSession,
+    svc: ServicesDep,
+    status: str | None = None,
+    court: str | None = None,
+    category: str | None = None,
+    round: str | None = None,
+    lot_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    """Auctions, newest first, filtered by status (comma-separated allowed), court (name or id),
+    category and round."""
+    query = select(Auction, Lot, Court).join(Lot, Lot.id == Auction.lot_id).join(Court, Court.id == Lot.court_id)
+    if status:
+        wanted = [s for s in status.split(",") if s]
+        unknown = [s for s in wanted if s not in STATUSES]
+        if unknown:
+            raise invalid("invalid_status", f"unknown status {unknown[0]!r}; one of {', '.join(STATUSES)}")
+        query = query.where(Auction.status.in_(wanted))
+    if court:
+        query = query.where(Court.id == int(court)) if court.isdigit() else query.where(Court.name == court)
+    if category:
+        query = query.where(Lot.category == category)
+    if round:
+        query = query.where(Auction.round == round)
+    if lot_id is not None:
+        query = query.where(Auction.lot_id == lot_id)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = (await session.execute(query.order_by(Auction.id.desc()).limit(limit).offset(offset))).all()
+    ids = [a.id for a, _, _ in rows]
+    counts = (
+        dict(
+            (
+                await session.execute(
+                    select(Registration.auction_id, func.count())
+                    .where(Registration.auction_id.in_(ids))
+                    .group_by(Registration.auction_id)
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    items = [auction_dict(svc, a, lot, c, counts.get(a.id, 0)) for a, lot, c in rows]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/auctions/{auction_id}")
+async def read_auction(auction_id: int, session: ReadSession, svc: ServicesDep) -> dict:
+    return await auction_json(session, svc, await get_auction_row(session, auction_id))
+
+
+@router.post("/auctions/{auction_id}/registrations", status_code=201)
+async def register(auction_id: int, principal: CurrentPrincipal, session: WriteSession, svc: ServicesDep) -> Response:
+    """Freeze the deposit and get a bidder code; calling again returns the same registration (200)."""
+    registration, created = await svc_auctions.register(session, svc, principal, auction_id)
+    await session.commit()
+    svc_auctions.remember_registration(svc, registration)
+    body = {
+        "bidder_code": registration.bidder_code,
+        "deposit": registration.deposit,
+        "deposit_status": registration.deposit_status,
+        "priority_rank": registration.priority_rank,
+        "auction_id": registration.auction_id,
+        "registered_at": isoformat(registration.created_at),
+    }
+    if created:
+        count = await svc_auctions.registration_count(session, auction_id)
+        svc.bus.publish(auction_id, [{"type": "registrations", "auction_id": auction_id, "count": count}])
+    return Response(orjson.dumps(body), status_code=201 if created else 200, media_type="application/json")
+
+
+@router.post("/auctions/{auction_id}/priority-holders", status_code=201)
+async def add_priority_holder(
+    auction_id: int, body: PriorityHolderIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
+) -> dict:
+    """Declare a court-confirmed priority holder (优先购买权人) with a rank (1 is the best)."""
+    holder, account, registration = await svc_auctions.add_priority_holder(
+        session, svc, principal, auction_id, body.username, body.rank
+    )
+    await session.commit()
+    if registration is not None:
+        svc_auctions.remember_registration(svc, registration)
+    return {"auction_id": auction_id, "username": account.username, "rank": holder.rank}
+
+
+@router.post("/auctions/{auction_id}/suspend")
+async def suspend(
+    auction_id: int, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+) -> dict:
+    await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.suspend(auction_id, body.reason)
+    return await auction_json(session, svc, await _fresh(session, auction_id))
+
+
+@router.post("/auctions/{auction_id}/resume")
+async def resume(auction_id: int, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
+    await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.resume(auction_id)
+    return await auction_json(session, svc, await _fresh(session, auction_id))
+
+
+@router.post("/auctions/{auction_id}/withdraw")
+async def withdraw(
+    auction_id: int, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+) -> dict:
+    await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.withdraw(auction_id, body.reason)
+    return await auction_json(session, svc, await _fresh(session, auction_id))
+
+
+@router.get("/auctions/{auction_id}/result")
+async def result(auction_id: int, session: ReadSession, svc: ServicesDep) -> dict:
+    """The outcome once bidding has ended (409 ``auction_not_ended`` before)."""
+    return await result_json(session, svc, await get_auction_row(session, auction_id))
+
+
+@router.post("/auctions/{auction_id}/settlement")
+async def settlement(
+    auction_id: int, body: SettlementIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
+) -> dict:
+    """Record payment of the balance, or declare 悔拍 (deposit forfeited, bidder barred from the lot)."""
+    auction = await svc_auctions.settle(session, svc, principal, auction_id, body.outcome)
+    return {
+        "auction_id": auction.id,
+        "outcome": auction.settlement,
+        "settled_at": isoformat(auction.settled_at),
+    }
+
+
+@router.get("/auctions/{auction_id}/bids")
+async def list_bids(
+    auction_id: int,
+    session: ReadSession,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
+) -> dict:
+    """The full bid record in ascending ``seq`` (rule 13), from ``after_seq`` on."""
+    await get_auction_row(session, auction_id)
+    rows = (
+        await session.execute(
+            select(Bid.seq, Bid.amount, Bid.bidder_code, Bid.placed_at, Bid.priority, Bid.end_at)
+            .where(Bid.auction_id == auction_id, Bid.seq > after_seq)
+            .order_by(Bid.seq)
+            .limit(limit)
+        )
+    ).all()
+    return {
+        "items": [
+            {
+                "seq": r.seq,
+                "amount": r.amount,
+                "bidder_code": r.bidder_code,
+                "placed_at": isoformat(r.placed_at),
+                "priority": r.priority,
+                "end_at": isoformat(r.end_at),
+            }
+            for r in rows
+        ]
+    }
+
+
+_BID_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": BidIn.model_json_schema()}},
+    },
+    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
+}
+
+
+@router.post("/auctions/{auction_id}/bids", status_code=201, openapi_extra=_BID_BODY)
+async def place_bid(auction_id: int, request: Request) -> Response:
+    """Place a bid: 201 once it is committed. The hot path: no pydantic body, no ORM, cached token and
+    registration lookups; the decision itself is made in memory by the auction's book."""
+    svc = request.app.state.services
+    try:
+        principal = svc.tokens.from_header(request.headers.get("authorization"))
+        amount = _amount_of(await request.body())
+        key = request.headers.get("idempotency-key")
+        if key is not None and not 1 <= len(key) <= 200:
+            raise invalid("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters")
+        placed = await svc.books.place_bid(principal, auction_id, amount, key)
+    except RuleViolation as refusal:
+        return violation_response(refusal)
+    body = {
+        "seq": placed.seq,
+        "amount": placed.amount,
+        "bidder_code": placed.bidder_code,
+        "placed_at": isoformat(placed.placed_at),
+        "end_at": isoformat(placed.end_at),
+        "priority": placed.priority,
+    }
+    return Response(orjson.dumps(body), status_code=201, media_type="application/json")
+
+
+def _amount_of(raw: bytes) -> int:
+    """The body must be a JSON object whose ``amount`` is an integer of fen in [1, 10^15]."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise invalid("invalid_json", 'the body must be a JSON object like {"amount": 123400}') from None
+    if not isinstance(body, dict) or "amount" not in body:
+        raise invalid("validation_error", "amount: field required", fields=[{"field": "amount", "message": "required"}])
+    extra = set(body) - {"amount"}
+    if extra:
+        raise invalid("validation_error", f"unknown field {sorted(extra)[0]!r}")
+    amount = body["amount"]
+    if type(amount) is not int or not 1 <= amount <= MAX_MONEY:
+        raise invalid(
+            "validation_error",
+            "amount: must be an integer number of fen from 1 to 10^15",
+            fields=[{"field": "amount", "message": "integer fen from 1 to 10^15"}],
+        )
+    return amount
+
+
+async def _check_staff_of(session, principal, auction_id: int) -> None:
+    auction = await get_auction_row(session, auction_id)
+    lot = await get_lot(session, auction.lot_id)
+    svc_auctions.check_court(principal, lot.court_id)
+    await session.rollback()  # end the read transaction before the change commits
+
+
+async def _fresh(session, auction_id: int) -> Auction:
+    session.expire_all()
+    return await get_auction_row(session, auction_id)

@@ -1,0 +1,64 @@
+"""Dependencies shared by the routes: the service container, the caller, sessions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..core.security import Principal, unauthorized
+from ..core.services import Services
+from ..rules.errors import forbidden
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise unauthorized()
+    return request.app.state.services.tokens.verify(credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def staff_principal(principal: CurrentPrincipal) -> Principal:
+    if principal.role not in ("staff", "admin"):
+        raise forbidden("staff_only", "only court staff may do this")
+    return principal
+
+
+StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
+
+
+async def write_session(svc: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """One unit of work per request. Handlers commit explicitly before they answer (so that what is
+    acknowledged is committed, whenever FastAPI runs this teardown); anything uncommitted is rolled
+    back here."""
+    async with svc.write_sessions() as session:
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                await session.rollback()
+
+
+async def read_session(svc: ServicesDep) -> AsyncIterator[AsyncSession]:
+    async with svc.read_sessions() as session:
+        yield session
+
+
+WriteSession = Annotated[AsyncSession, Depends(write_session)]
+ReadSession = Annotated[AsyncSession, Depends(read_session)]

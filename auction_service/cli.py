@@ -1,0 +1,118 @@
+"""``auction-service``: serve, manage staff, migrate."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from .config import get_settings
+
+app = typer.Typer(help="Online judicial auction platform simulator.", no_args_is_help=True)
+staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True)
+admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+app.add_typer(admin_app, name="admin")
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="seed courts, staff, lots and live auctions with bots")] = False,
+) -> None:
+    """Apply migrations and start the service."""
+    import uvicorn
+
+    from .app import create_app
+
+    settings = get_settings()
+    if demo and settings.rules != "sandbox":
+        typer.echo("demo: seeding with the judicial-2016 rules (history is back-dated so listings stay legal)")
+    asyncio.run(_upgrade(settings.database_url))
+    application = create_app(settings)
+    if demo:
+        from .demo import install_demo
+
+        install_demo(application, host=host, port=port)
+    typer.echo(f"Web client: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
+    uvicorn.run(
+        application, host=host, port=port, log_level="warning", loop="uvloop", http="httptools", ws="websockets-sansio"
+    )
+
+
+async def _upgrade(url: str) -> None:
+    from .db import migrate
+    from .db.engine import create_database
+
+    db = create_database(url)
+    try:
+        await migrate.upgrade(db.write)
+    finally:
+        await db.dispose()
+
+
+async def _add_account(court: str | None, username: str, password: str, role: str, real_name: str) -> None:
+    from .clock import SimulatedClock
+    from .core import accounts
+    from .db.engine import create_database
+
+    settings = get_settings()
+    await _upgrade(settings.database_url)
+    db = create_database(settings.database_url)
+    clock = SimulatedClock()
+    try:
+        async with db.sessions(write=True)() as session:
+            court_id = (await accounts.get_or_create_court(session, clock, court)).id if court else None
+            await accounts.create_account(
+                session, clock, username=username, password=password, real_name=real_name, role=role, court_id=court_id
+            )
+            await session.commit()
+    finally:
+        await db.dispose()
+
+
+def _run_account(court: str | None, username: str, password: str, role: str, real_name: str) -> None:
+    from .rules.errors import RuleViolation
+
+    try:
+        asyncio.run(_add_account(court, username, password, role, real_name))
+    except RuleViolation as exc:
+        typer.echo(f"error: {exc.message} ({exc.code})", err=True)
+        raise typer.Exit(1) from None
+
+
+@staff_app.command("add")
+def staff_add(
+    court: Annotated[str, typer.Option(help="court name (created if new)")],
+    username: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+    real_name: Annotated[str, typer.Option(help="shown on records")] = "",
+) -> None:
+    """Create a court (if new) and a staff account of that court."""
+    _run_account(court, username, password, "staff", real_name or username)
+    typer.echo(f"staff {username} of {court} created")
+
+
+@admin_app.command("add")
+def admin_add(
+    username: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+) -> None:
+    """Create a platform administrator (acts in every court)."""
+    _run_account(None, username, password, "admin", username)
+    typer.echo(f"admin {username} created")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply Alembic migrations to the configured database."""
+    asyncio.run(_upgrade(get_settings().database_url))
+    typer.echo("database is at the latest schema")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,70 @@
+"""Accounts: bidders sign up over the API; staff and admins are created from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..clock import Clock
+from ..db.engine import Database
+from ..db.models import Account, Court, ServiceSecret
+from ..rules.errors import RuleViolation, refused
+from .security import DUMMY_HASH, hash_password, verify_password
+
+
+async def create_account(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    username: str,
+    password: str,
+    real_name: str,
+    role: str,
+    court_id: int | None = None,
+) -> Account:
+    password_hash = await asyncio.to_thread(hash_password, password)
+    account = Account(
+        username=username,
+        password_hash=password_hash,
+        role=role,
+        real_name=real_name,
+        court_id=court_id,
+        created_at=clock.now(),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(account)
+    except IntegrityError:
+        raise refused("username_taken", f"the username {username!r} is taken; choose another") from None
+    return account
+
+
+async def authenticate(session: AsyncSession, username: str, password: str) -> Account:
+    account = (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
+    ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else DUMMY_HASH)
+    if account is None or not ok:
+        raise RuleViolation("invalid_credentials", "wrong username or password", 401)
+    return account
+
+
+async def get_or_create_court(session: AsyncSession, clock: Clock, name: str) -> Court:
+    court = (await session.execute(select(Court).where(Court.name == name))).scalar_one_or_none()
+    if court is None:
+        court = Court(name=name, created_at=clock.now())
+        session.add(court)
+        await session.flush()
+    return court
+
+
+async def service_secret(db: Database) -> str:
+    """The token signing key shared by every service process on this database."""
+    async with db.sessions(write=True)() as session, session.begin():
+        row = await session.get(ServiceSecret, "token_key")
+        if row is None:
+            row = ServiceSecret(name="token_key", value=secrets.token_urlsafe(48))
+            session.add(row)
+        return row.value

@@ -1,0 +1,37 @@
+"""The service container built in the app's lifespan and handed to routes through ``app.state``
+(no module-level globals: tests build as many independent services as they like)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from ..clock import Clock
+from ..config import Settings
+from ..db.engine import Database
+from ..live.bus import EventBus
+from ..rules.profiles import RuleProfile
+from .books import BookManager
+from .lifecycle import Lifecycle
+from .scheduler import Scheduler
+from .security import TokenService
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    profile: RuleProfile
+    bus: EventBus
+    books: BookManager
+    lifecycle: Lifecycle
+    scheduler: Scheduler
+    tokens: TokenService
+    write_sessions: async_sessionmaker = field(init=False)
+    read_sessions: async_sessionmaker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.write_sessions = self.db.sessions(write=True)
+        self.read_sessions = self.db.sessions(write=False)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engines and the stores the services use."""

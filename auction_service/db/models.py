@@ -1,0 +1,172 @@
+"""Tables. Money is integer fen in BigInteger columns; times are UTC (``UTCDateTime``).
+
+The ``auctions`` row is written by the bid path as a whole snapshot of the in-memory auction state,
+guarded by ``version`` so that several service processes on one database stay correct.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Court(Base):
+    __tablename__ = "courts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # bidder, staff, admin
+    real_name: Mapped[str] = mapped_column(String(200))
+    court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Lot(Base):
+    __tablename__ = "lots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    appraisal: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    case_number: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    location: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # Further announcement fields (rule 6): appraisal method, defects, encumbrances, taxes, ...
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    disposition: Mapped[str | None] = mapped_column(String(32), nullable=True)  # returned, creditor_taken
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Auction(Base):
+    __tablename__ = "auctions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    round: Mapped[str] = mapped_column(String(8))  # "1", "2", "sale"
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    appraisal: Mapped[int] = mapped_column(BigInteger)
+    starting_price: Mapped[int] = mapped_column(BigInteger)
+    increment: Mapped[int] = mapped_column(BigInteger)
+    deposit: Mapped[int] = mapped_column(BigInteger)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scheduled_end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    current_price: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    leader_registration_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    leader_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    leader_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_bid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    settlement: Mapped[str | None] = mapped_column(String(16), nullable=True)  # paid, defaulted
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("auction_id", "bidder_id", name="uq_registrations_auction_bidder"),
+        UniqueConstraint("auction_id", "bidder_code", name="uq_registrations_auction_code"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id"))
+    bidder_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    bidder_code: Mapped[str] = mapped_column(String(8))
+    deposit: Mapped[int] = mapped_column(BigInteger)
+    deposit_status: Mapped[str] = mapped_column(String(16))  # frozen, released, applied, forfeited
+    priority_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deposit_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PriorityHolder(Base):
+    __tablename__ = "priority_holders"
+    auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id"), primary_key=True)
+    bidder_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Bid(Base):
+    __tablename__ = "bids"
+    __table_args__ = (
+        UniqueConstraint("auction_id", "seq", name="uq_bids_auction_seq"),
+        Index("ix_bids_idempotency", "auction_id", "bidder_id", "idempotency_key", unique=True),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"))
+    bidder_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    bidder_code: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the auction's end after this bid
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class LotExclusion(Base):
+    """A bidder barred from a lot's later auctions after 悔拍 (rule 17)."""
+
+    __tablename__ = "lot_exclusions"
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
+    bidder_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClockAnchor(Base):
+    """The highest simulated time the service may have reported: time never runs back past it."""
+
+    __tablename__ = "clock_anchor"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sim_ms: Mapped[int] = mapped_column(BigInteger)
+    speed: Mapped[float] = mapped_column(Float)
+
+
+class ServiceSecret(Base):
+    __tablename__ = "service_secrets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))

@@ -1,0 +1,1 @@
+"""The live feed: events of committed changes, fanned out to websocket watchers."""

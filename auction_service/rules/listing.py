@@ -1,0 +1,138 @@
+"""Listing rules 1-7: which round a lot is in, and whether a proposed auction may be scheduled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import invalid, refused
+from .profiles import RuleProfile
+
+Round = int | str  # 1, 2 or "sale" (变卖)
+SALE = "sale"
+OPEN_STATUSES = frozenset({"announced", "live", "suspended"})
+
+
+@dataclass(frozen=True, slots=True)
+class PastAuction:
+    """What the listing rules need to know of an earlier auction of the same lot."""
+
+    round: Round
+    status: str  # effective status: announced, live, suspended, withdrawn, sold, unsold
+    starting_price: int
+    ended_at: datetime | None
+    settlement: str | None  # None, "paid" or "defaulted"
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRequest:
+    category: str
+    appraisal: int
+    starting_price: int
+    increment: int
+    deposit: int
+    start_at: datetime
+    end_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RoundPlan:
+    """The round a new auction of the lot will be, and the auction its price rules refer to."""
+
+    round: Round
+    previous: PastAuction | None  # the failed auction whose starting price this round refers to
+    after_failure: bool = False  # this auction re-lists a lot right after a 流拍 (Art. 26's 30 days)
+
+
+def plan_next_round(history: list[PastAuction]) -> RoundPlan:
+    """Follow the lot's history (oldest first) to the round of its next auction (rules 15-18).
+
+    Withdrawn auctions do not count. An open auction or a sale awaiting settlement blocks a new one.
+    """
+    relevant = [a for a in history if a.status != "withdrawn"]
+    if any(a.status in OPEN_STATUSES for a in relevant):
+        raise refused("auction_open", "the lot already has an auction that has not ended")
+    if not relevant:
+        return RoundPlan(1, None)
+    last = relevant[-1]
+    if last.status == "sold":
+        if last.settlement == "defaulted":
+            # 悔拍: the lot goes back to auction in the same round, the defaulter excluded (rule 17).
+            earlier = next((a for a in reversed(relevant[:-1]) if a.status == "unsold"), None)
+            return RoundPlan(last.round, earlier if last.round != 1 else None)
+        if last.settlement == "paid":
+            raise refused("lot_already_sold", "the lot has been sold and paid for")
+        raise refused("lot_already_sold", "the lot has been sold; settle that sale before listing again")
+    # last.status == "unsold" (流拍)
+    if last.round == 1:
+        return RoundPlan(2, last, after_failure=True)
+    if last.round == 2:
+        return RoundPlan(SALE, last, after_failure=True)
+    raise refused("lot_concluded", "the fixed-price sale failed: the lot is returned or taken by the creditor")
+
+
+def _at_least(amount: int, base: int, fraction: tuple[int, int]) -> bool:
+    num, den = fraction
+    return amount * den >= base * num
+
+
+def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, now: datetime) -> None:
+    """Raise a 422 naming the first listing rule the request breaks; return None if it may be listed."""
+    if plan.round == 1:
+        if not _at_least(req.starting_price, req.appraisal, profile.first_round_floor):
+            num, den = profile.first_round_floor
+            raise invalid(
+                "starting_price_below_floor",
+                f"round 1 starting price must be at least {100 * num // den}% of the appraisal ({req.appraisal} fen)",
+            )
+    elif plan.round == 2:
+        base = plan.previous.starting_price if plan.previous else None
+        if base is None:
+            raise invalid("price_cut_too_deep", "round 2 needs a failed round 1 to refer to")
+        if not _at_least(req.starting_price, base, profile.later_round_floor):
+            num, den = profile.later_round_floor
+            raise invalid(
+                "price_cut_too_deep",
+                f"a later round's starting price must be at least {100 * num // den}% of the previous "
+                f"round's ({base} fen)",
+            )
+    elif plan.round == SALE and plan.previous is not None:
+        if req.starting_price != plan.previous.starting_price:
+            raise invalid(
+                "sale_price_mismatch",
+                f"the fixed-price sale (变卖) price is round 2's starting price ({plan.previous.starting_price} fen)",
+            )
+
+    if not (
+        _at_least(req.deposit, req.starting_price, profile.deposit_min)
+        and _at_least(req.starting_price, req.deposit, (profile.deposit_max[1], profile.deposit_max[0]))
+    ):
+        raise invalid("deposit_out_of_range", "the deposit must be between 5% and 20% of the starting price, inclusive")
+    if req.increment > req.starting_price:
+        raise invalid("increment_too_large", "the increment may not exceed the starting price")
+
+    if req.start_at <= now:
+        raise invalid("start_in_past", "bidding must start in the future")
+    period = profile.announcement_period(plan.round, req.category)
+    if period is not None and req.start_at - now < period:
+        raise invalid(
+            "announcement_too_short",
+            f"round {plan.round} of a {req.category} lot must be announced at least {period.days} days "
+            "before bidding starts",
+        )
+    if (
+        profile.reauction_within is not None
+        and plan.after_failure
+        and plan.previous is not None
+        and plan.previous.ended_at is not None
+        and now - plan.previous.ended_at > profile.reauction_within
+    ):
+        raise invalid(
+            "reauction_announced_too_late",
+            f"a re-auction must be announced within {profile.reauction_within.days} days of the failure",
+        )
+    if req.end_at <= req.start_at:
+        raise invalid("bidding_period_too_short", "bidding must end after it starts")
+    if profile.min_bidding_period is not None and req.end_at - req.start_at < profile.min_bidding_period:
+        hours = int(profile.min_bidding_period.total_seconds() // 3600)
+        raise invalid("bidding_period_too_short", f"the bidding period must be at least {hours} hours")

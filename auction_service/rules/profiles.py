@@ -1,0 +1,70 @@
+"""Rule profiles: the quantities of the 2016 provisions, and a sandbox that lifts the waiting periods.
+
+``sandbox`` differs from ``judicial-2016`` only in listing rules 4 and 5 (announcement period and the
+24-hour minimum bidding period), so that simulations and demos can run auctions that start now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+REAL_ESTATE_CATEGORIES = frozenset({"residential", "commercial", "land"})
+# Rule 4: "30 days for real estate, land and other property rights" - equity is a property right.
+LONG_ANNOUNCEMENT_CATEGORIES = REAL_ESTATE_CATEGORIES | {"equity"}
+CATEGORIES = ("residential", "commercial", "land", "vehicle", "equity", "machinery", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleProfile:
+    name: str
+    # Rule 1: round 1 starting price >= 70% of the appraisal (as a fraction num/den, integer maths).
+    first_round_floor: tuple[int, int] = (7, 10)
+    # Rule 2: a later round's starting price >= 80% of the previous round's.
+    later_round_floor: tuple[int, int] = (4, 5)
+    # Rule 3: deposit between 5% and 20% of the starting price, inclusive.
+    deposit_min: tuple[int, int] = (1, 20)
+    deposit_max: tuple[int, int] = (1, 5)
+    # Rule 4: announcement periods (None: any future start).
+    announce_round1_long: timedelta | None = timedelta(days=30)
+    announce_round1_short: timedelta | None = timedelta(days=15)
+    announce_round2_long: timedelta | None = timedelta(days=15)
+    announce_round2_short: timedelta | None = timedelta(days=7)
+    # Rule 4 (Art. 26): a re-auction is announced within 30 days of the failure.
+    reauction_within: timedelta | None = timedelta(days=30)
+    # Rule 5: minimum bidding period (None: any positive duration).
+    min_bidding_period: timedelta | None = timedelta(hours=24)
+    # Rule 11: soft close.
+    extension: timedelta = timedelta(minutes=5)
+    # Rule 19: the fixed-price sale window.
+    sale_window: timedelta = timedelta(days=60)
+    # Rule 6 (practice): balance payment deadline after the close.
+    balance_deadline: timedelta = timedelta(days=10)
+
+    def announcement_period(self, round_: int | str, category: str) -> timedelta | None:
+        long = category in LONG_ANNOUNCEMENT_CATEGORIES
+        if round_ == 1:
+            return self.announce_round1_long if long else self.announce_round1_short
+        if round_ == 2:
+            return self.announce_round2_long if long else self.announce_round2_short
+        return None
+
+
+JUDICIAL_2016 = RuleProfile(name="judicial-2016")
+SANDBOX = RuleProfile(
+    name="sandbox",
+    announce_round1_long=None,
+    announce_round1_short=None,
+    announce_round2_long=None,
+    announce_round2_short=None,
+    reauction_within=None,
+    min_bidding_period=None,
+)
+PROFILES = {p.name: p for p in (JUDICIAL_2016, SANDBOX)}
+
+
+def get_profile(name: str) -> RuleProfile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown rule profile {name!r}; choose one of {sorted(PROFILES)}") from None
