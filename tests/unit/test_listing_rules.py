@@ -24,7 +24,9 @@ SHORT_CATEGORIES = ["vehicle", "machinery", "other"]
 
 
 def past(round_, status, starting_price=ROUND1_PRICE, ended_at=NOW - DAY, settlement=None) -> PastAuction:
-    return PastAuction(round=round_, status=status, starting_price=starting_price, ended_at=ended_at, settlement=settlement)
+    return PastAuction(
+        round=round_, status=status, starting_price=starting_price, ended_at=ended_at, settlement=settlement
+    )
 
 
 ROUND1_FAILED = past(1, "unsold", ROUND1_PRICE)
@@ -167,9 +169,7 @@ def test_an_increment_larger_than_the_starting_price_is_refused(profile):
 # --- rule 4: announcement periods ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("category", "days"), [(c, 30) for c in LONG_CATEGORIES] + [(c, 15) for c in SHORT_CATEGORIES]
-)
+@pytest.mark.parametrize(("category", "days"), [(c, 30) for c in LONG_CATEGORIES] + [(c, 15) for c in SHORT_CATEGORIES])
 def test_round_1_must_be_announced_30_days_ahead_for_property_and_15_for_movables(category, days):
     check_listing(JUDICIAL_2016, round1(), request(category=category, start_in=timedelta(days=days)), NOW)
     refused = request(category=category, start_in=timedelta(days=days) - MS)

@@ -1,0 +1,182 @@
+"""Shared fixtures: every service-level test runs on SQLite and on PostgreSQL.
+
+* ``db_url``: a fresh, migrated database per test (SQLite: a copy of a migrated template file;
+  PostgreSQL: one database per test session, truncated before each test).
+* ``service``: the app with a ``ManualClock`` and its lifespan running, plus an httpx client on it.
+* ``live_server``: the same app served by a real uvicorn on a loopback port, for real concurrency.
+
+Under ``CI=true`` the PostgreSQL lane is mandatory: an unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from auction_service.app import create_app
+from auction_service.clock import ManualClock
+from auction_service.config import Settings
+from auction_service.db import migrate
+from auction_service.db.models import Base
+from tests.support import Api
+
+PG_ADMIN_URL = os.environ.get("AUCTION_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+START = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
+TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+
+
+async def _pg_reachable() -> str | None:
+    engine = create_async_engine(PG_ADMIN_URL)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return None
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        await engine.dispose()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problem = asyncio.run(_pg_reachable())
+    session.config._pg_problem = problem  # type: ignore[attr-defined]
+    if problem and IN_CI:
+        pytest.exit(f"PostgreSQL at {PG_ADMIN_URL} is unreachable under CI (mandatory lane): {problem}", returncode=3)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    run_in_thread(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+def run_in_thread(coro) -> object:
+    """Run a coroutine to completion on its own loop in a worker thread (fixtures that do database
+    housekeeping may be set up while the test loop is already running)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _pg_admin(sql: str) -> None:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(sql))
+    await admin.dispose()
+
+
+async def _migrate(url: str) -> None:
+    engine = create_async_engine(url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+
+
+async def _truncate(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """One fresh PostgreSQL database for this test session, migrated once, dropped at the end."""
+    problem = request.config._pg_problem  # type: ignore[attr-defined]
+    if problem:
+        pytest.skip(f"PostgreSQL unreachable ({problem}); the lane is mandatory under CI=true")
+    name = f"auction_test_{uuid.uuid4().hex[:10]}"
+    run_in_thread(_pg_admin(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    run_in_thread(_migrate(url))
+    yield url
+    run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "auction.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    url = request.getfixturevalue("pg_database")
+    run_in_thread(_truncate(url))
+    return url
+
+
+def make_settings(db_url: str, rules: str = "judicial-2016") -> Settings:
+    return Settings(database_url=db_url, rules=rules, secret_key="test-secret-key-0123456789abcdef", demo_bots=False)
+
+
+class Service:
+    """An app under test: its clock, its services and an HTTP client (in-process or over loopback)."""
+
+    def __init__(self, app, clock: ManualClock, client: httpx.AsyncClient, base_url: str) -> None:
+        self.app = app
+        self.clock = clock
+        self.client = client
+        self.base_url = base_url
+        self.api = Api(client, clock)
+
+    @property
+    def services(self):
+        return self.app.state.services
+
+    async def settle(self) -> None:
+        """Let the scheduler and the writer act on the clock's new time."""
+        for _ in range(50):
+            await asyncio.sleep(0.002)
+            if not self.services.books._dirty and not any(b.busy for b in self.services.books._books.values()):
+                break
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def rules() -> str:
+    return "judicial-2016"
+
+
+@pytest.fixture
+async def service(db_url: str, rules: str) -> AsyncIterator[Service]:
+    clock = ManualClock(START)
+    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Service(app, clock, client, "http://test")
+
+
+@pytest.fixture
+async def live_server(db_url: str, rules: str) -> AsyncIterator[Service]:
+    """The app on a real uvicorn server bound to 127.0.0.1 (an ephemeral port), same process."""
+    clock = ManualClock(START)
+    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, trust_env=False) as client:
+        yield Service(app, clock, client, base)
+    server.should_exit = True
+    await asyncio.wait_for(task, timeout=15)
