@@ -25,7 +25,8 @@ from .core.security import TokenService
 from .core.services import Services
 from .db import migrate
 from .db.engine import create_database
-from .live.bus import EventBus
+from .live import ws
+from .live.bus import make_bus
 from .rules.profiles import get_profile
 
 log = logging.getLogger("auction_service")
@@ -45,7 +46,8 @@ def create_app(
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)
         secret = settings.secret_key or await account_service.service_secret(db)
         profile = get_profile(settings.rules)
-        bus = EventBus()
+        bus = make_bus(settings.redis_url)
+        await bus.start()
         books = BookManager(db, the_clock, profile, bus)
         books.commit_linger = settings.commit_linger_seconds
         lifecycle = Lifecycle(books, the_clock)
@@ -78,6 +80,7 @@ def create_app(
             await asyncio.gather(*background, return_exceptions=True)
             await scheduler.stop()
             await books.stop()
+            await bus.stop()
             if isinstance(the_clock, SimulatedClock):
                 with contextlib.suppress(Exception):
                     await clock_store.checkpoint(db, the_clock)
@@ -91,7 +94,7 @@ def create_app(
     )
     app.state.startup_hooks = []
     install_error_handlers(app)
-    for module in (accounts, lots, auctions, misc):
+    for module in (accounts, lots, auctions, misc, ws):
         app.include_router(module.router)
     if WEB_ROOT.is_dir():
         app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")

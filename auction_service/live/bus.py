@@ -1,57 +1,248 @@
 """In-process event bus: the bid path publishes committed events here; live-feed connections
-subscribe per auction. Each subscriber has a bounded queue: a subscriber that falls behind is told so
-(``overflowed``) and dropped, it never slows the publisher or other subscribers."""
+subscribe per auction.
+
+Why it looks like this:
+
+* Each subscriber has a bounded buffer. A subscriber that falls more than ``queue_size`` events behind
+  is ended with close code 1013 and unsubscribed at once: it never slows the publisher (``publish`` is
+  synchronous and called from the bid writer) nor the other subscribers. The client resumes with
+  ``after_seq`` and the feed refills what it missed from the database.
+* The bus is also the registry of every live connection in the process, so the lifespan (or the
+  server, before it drops connections itself) can end them all with ``close_all`` (close code 1001).
+* It counts watchers (围观) per auction and pushes ``{"type": "watchers", "count": N}`` to them when
+  the number changes, at most once per ``watchers_interval`` per auction (a crowd joining at once
+  must not turn into a storm of counter messages).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+import logging
+import time
+from collections import defaultdict, deque
 from typing import Any
 
 Event = dict[str, Any]
+log = logging.getLogger(__name__)
+
+# Close codes used by the live feed.
+CLOSE_GOING_AWAY = 1001  # server shutting down: reconnect elsewhere / later with after_seq
+CLOSE_TRY_AGAIN = 1013  # too slow (fell behind) or a gap the server could not fill: resume with after_seq
 
 
 class Subscription:
+    """One live connection's inbox for one auction: a bounded buffer drained in batches."""
+
     def __init__(self, bus: EventBus, auction_id: int, maxsize: int) -> None:
         self.bus = bus
         self.auction_id = auction_id
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
-        self.overflowed = asyncio.Event()
+        self.maxsize = maxsize
+        self._items: deque[Event] = deque()
+        self._ready = asyncio.Event()
+        self._ended = asyncio.Event()
+        self.close_code: int | None = None
+        self.close_reason = ""
+
+    @property
+    def overflowed(self) -> bool:
+        return self.close_code == CLOSE_TRY_AGAIN
+
+    @property
+    def ended(self) -> bool:
+        return self.close_code is not None
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def offer(self, event: Event) -> None:
-        if self.overflowed.is_set():
+        """Called synchronously by the publisher: never blocks, never raises."""
+        if self.close_code is not None:
             return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
-            self.overflowed.set()
+        if len(self._items) >= self.maxsize:
+            self.end(CLOSE_TRY_AGAIN, "too slow: fell behind the live feed; reconnect with after_seq")
+            return
+        self._items.append(event)
+        self._ready.set()
+
+    def end(self, code: int, reason: str = "") -> None:
+        """Ask the connection to close with ``code``; it stops receiving events right away."""
+        if self.close_code is None:
+            self.close_code = code
+            self.close_reason = reason
+            self._items.clear()
+        self._ready.set()
+        self._ended.set()
+        self.bus.unsubscribe(self)
+
+    async def wait_ended(self) -> None:
+        await self._ended.wait()
+
+    async def take(self) -> list[Event]:
+        """Wait for events and return all buffered ones (empty list once the subscription ended)."""
+        while not self._items and self.close_code is None:
+            self._ready.clear()
+            await self._ready.wait()
+        if self.close_code is not None:
+            return []
+        batch = list(self._items)
+        self._items.clear()
+        return batch
 
     def close(self) -> None:
         self.bus.unsubscribe(self)
 
 
 class EventBus:
+    """Local fan-out (subclasses add cross-process transport); see the module docstring."""
+
+    watchers_interval = 1.0  # seconds between two watcher-count pushes for one auction
+
     def __init__(self, queue_size: int = 1000) -> None:
         self._subs: dict[int, set[Subscription]] = defaultdict(set)
         self.queue_size = queue_size
+        self._closing = False
+        self._drained = asyncio.Event()
+        self._drained.set()
+        # watcher-count pushes: auctions whose count may have changed, last count pushed, last push time
+        self._dirty_watchers: set[int] = set()
+        self._pushed_watchers: dict[int, int] = {}
+        self._pushed_at: dict[int, float] = {}
+        self._flush_handle: asyncio.TimerHandle | None = None
 
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        await self.close_all()
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+
+    async def close_all(self, code: int = CLOSE_GOING_AWAY, timeout: float = 5.0) -> None:
+        """End every live connection of this process (and refuse new ones), then wait up to ``timeout``
+        seconds for their handlers to send the close frame and unsubscribe."""
+        self._closing = True
+        for subs in list(self._subs.values()):
+            for sub in list(subs):
+                sub.end(code, "server shutting down; reconnect with after_seq")
+        if self._live_connections:
+            try:
+                await asyncio.wait_for(self._drained.wait(), timeout)
+            except TimeoutError:
+                log.warning("%d live connection(s) did not close in %.1fs", self._live_connections, timeout)
+
+    # The handlers register themselves here so close_all can wait until their close frames are out.
+    _live_connections = 0
+
+    def connection_opened(self) -> None:
+        self._live_connections += 1
+        self._drained.clear()
+
+    def connection_closed(self) -> None:
+        self._live_connections -= 1
+        if self._live_connections <= 0:
+            self._live_connections = 0
+            self._drained.set()
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    # ----------------------------------------------------------------- subscriptions
     def subscribe(self, auction_id: int) -> Subscription:
         sub = Subscription(self, auction_id, self.queue_size)
+        if self._closing:
+            sub.end(CLOSE_GOING_AWAY, "server shutting down; reconnect with after_seq")
+            return sub
         self._subs[auction_id].add(sub)
+        self._watchers_changed(auction_id)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         subs = self._subs.get(sub.auction_id)
-        if subs is not None:
+        if subs is not None and sub in subs:
             subs.discard(sub)
             if not subs:
                 del self._subs[sub.auction_id]
+            self._watchers_changed(sub.auction_id)
 
-    def watchers(self, auction_id: int) -> int:
+    def local_watchers(self, auction_id: int) -> int:
         return len(self._subs.get(auction_id, ()))
 
+    def watchers(self, auction_id: int) -> int:
+        """Watchers of the auction (across processes when the bus spans them)."""
+        return self.local_watchers(auction_id)
+
+    def local_auctions(self) -> list[int]:
+        return list(self._subs)
+
+    # ----------------------------------------------------------------- events
     def publish(self, auction_id: int, events: list[Event]) -> None:
-        """Deliver committed events, in order, to this process's subscribers of the auction."""
+        """Deliver committed events, in order, to the auction's watchers (called synchronously by the
+        writer after each group commit; must not block)."""
+        self.deliver(auction_id, events)
+
+    def deliver(self, auction_id: int, events: list[Event]) -> None:
+        """Hand events to this process's subscribers of the auction."""
         for sub in list(self._subs.get(auction_id, ())):
             for event in events:
                 sub.offer(event)
+
+    # ----------------------------------------------------------------- watcher counts
+    def _watchers_changed(self, auction_id: int) -> None:
+        """Schedule a (throttled) push of the auction's watcher count."""
+        self._dirty_watchers.add(auction_id)
+        if self._flush_handle is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        now = time.monotonic()
+        due = min(self._pushed_at.get(a, 0.0) for a in self._dirty_watchers) + self.watchers_interval
+        self._flush_handle = loop.call_later(max(0.0, due - now), self._flush_watchers)
+
+    def _flush_watchers(self) -> None:
+        self._flush_handle = None
+        now = time.monotonic()
+        later: set[int] = set()
+        pushed: list[int] = []
+        for auction_id in self._dirty_watchers:
+            if now - self._pushed_at.get(auction_id, 0.0) < self.watchers_interval:
+                later.add(auction_id)
+                continue
+            pushed.append(auction_id)
+            count = self.watchers(auction_id)
+            if count == self._pushed_watchers.get(auction_id, 0):
+                continue
+            self._pushed_at[auction_id] = now
+            if count:
+                self._pushed_watchers[auction_id] = count
+            else:
+                self._pushed_watchers.pop(auction_id, None)
+                self._pushed_at.pop(auction_id, None)
+            self.deliver(auction_id, [{"type": "watchers", "auction_id": auction_id, "count": count}])
+        self._announce_watchers(pushed)
+        self._dirty_watchers = later
+        if later:
+            self._dirty_watchers = set()
+            for auction_id in later:
+                self._watchers_changed(auction_id)
+
+    def _announce_watchers(self, auction_ids: list[int]) -> None:
+        """Hook for buses that span processes: tell the others this process's counts changed."""
+        return None
+
+
+class LocalBus(EventBus):
+    """The in-process bus (one service process): nothing to start."""
+
+
+def make_bus(redis_url: str | None) -> EventBus:
+    """The bus for this process: in-process, or fanned out across processes when Redis is configured."""
+    if redis_url:
+        from .redis_bus import RedisBus
+
+        return RedisBus(redis_url)
+    return LocalBus()

@@ -1,0 +1,375 @@
+"""``WS /api/v1/auctions/{id}/live``: the live feed of one auction.
+
+Protocol (``shared/api-contract.md``, "Live feed"):
+
+* server → client, first: ``{"type": "snapshot", "auction": {...as GET /auctions/{id}...}, "seq": S}``;
+  then every stored bid with ``seq > after_seq`` in seq order (none when ``after_seq`` is omitted);
+  then live events: ``bid``, ``status``, ``closed``, ``registrations`` and ``watchers`` (the counters).
+* client → server: ``{"type": "auth", "token"}`` (or ``?token=`` in the URL), then
+  ``{"type": "bid", "amount", "request_id", "idempotency_key"?}`` answered by ``{"type": "bid_result",
+  "request_id", "ok": true, "seq", ...}`` or ``{..., "ok": false, "code", "message"}``; ``{"type":
+  "ping"}`` is answered by ``{"type": "pong"}`` (browsers cannot send websocket pings). A malformed or
+  oversized message gets ``{"type": "error", "code", "message"}`` and the connection stays up.
+* close codes: 4404 unknown auction (after the handshake, so browsers can read it), 4400 bad query
+  parameters, 4401 invalid token in the URL, 1013 fell behind (resume with ``after_seq``), 1001 server
+  shutting down. Keepalive pings are the server's job (uvicorn ``ws_ping_interval``/``ws_ping_timeout``).
+
+No gap and no duplicate: the connection subscribes to the bus *before* it reads the snapshot and the
+backlog from the database, remembers the last bid seq it sent, drops live bids at or below it and fills
+any jump (seq > last + 1) from the bids table. Events on the bus are committed events only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, WebSocket
+from sqlalchemy import select
+from starlette.websockets import WebSocketDisconnect
+
+from ..clock import isoformat
+from ..core.auctions import auction_json, get_auction_row
+from ..core.lifecycle import closed_event, status_event
+from ..core.security import Principal
+from ..db.auction_rows import BIDS, load_state
+from ..rules.errors import RuleViolation
+from .bus import CLOSE_TRY_AGAIN, Event, EventBus, Subscription
+
+router = APIRouter(tags=["live feed"])
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 4096  # client messages are tiny; anything bigger is refused with an error frame
+MAX_BIDS_IN_FLIGHT = 32  # per connection: a client cannot pile up unbounded work on the server
+BACKLOG_PAGE = 1000
+ENDED_STATUSES = ("sold", "unsold")
+
+
+@router.websocket("/api/v1/auctions/{auction_id}/live")
+async def live_feed(websocket: WebSocket, auction_id: int) -> None:
+    """Snapshot, backlog since ``after_seq``, then live events; bids over the same socket."""
+    services = websocket.app.state.services
+    await websocket.accept()
+    feed = LiveFeed(websocket, services, auction_id)
+    services.bus.connection_opened()
+    try:
+        await feed.run()
+    finally:
+        services.bus.connection_closed()
+
+
+def bid_row_event(auction_id: int, row: Any) -> Event:
+    """A stored bid as the same ``bid`` event the writer publishes."""
+    return {
+        "type": "bid",
+        "auction_id": auction_id,
+        "seq": row.seq,
+        "amount": row.amount,
+        "bidder_code": row.bidder_code,
+        "placed_at": isoformat(row.placed_at),
+        "end_at": isoformat(row.end_at),
+        "priority": row.priority,
+    }
+
+
+class GapError(Exception):
+    """The database does not (yet) hold bids the feed must send first: the client should resume."""
+
+
+class LiveFeed:
+    """One websocket connection: a sender (bus → socket, in seq order) and a reader (socket → bids)
+    running concurrently, so a client that leaves is noticed even when no event is flowing."""
+
+    def __init__(self, websocket: WebSocket, services: Any, auction_id: int) -> None:
+        self.ws = websocket
+        self.services = services
+        self.bus: EventBus = services.bus
+        self.auction_id = auction_id
+        self.principal: Principal | None = None
+        self.last_seq = 0
+        self.last_status: str | None = None
+        self.bid_tasks: set[asyncio.Task] = set()
+        self._send_lock = asyncio.Lock()
+
+    # ----------------------------------------------------------------- plumbing
+    async def send(self, message: Event) -> None:
+        # One frame at a time: bid results and events come from different tasks.
+        async with self._send_lock:
+            await self.ws.send_text(orjson.dumps(message).decode())
+
+    async def send_error(self, code: str, message: str) -> None:
+        await self.send({"type": "error", "code": code, "message": message})
+
+    async def close(self, code: int, reason: str = "") -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(code, reason[:120]), timeout=10)
+
+    # ----------------------------------------------------------------- the connection
+    async def run(self) -> None:
+        params = self.ws.query_params
+        after_seq: int | None = None
+        raw_after = params.get("after_seq")
+        if raw_after not in (None, ""):
+            try:
+                after_seq = int(raw_after)
+                if after_seq < 0:
+                    raise ValueError
+            except ValueError:
+                await self.send_error("invalid_after_seq", "after_seq must be a non-negative integer")
+                await self.close(4400, "invalid after_seq")
+                return
+        token = params.get("token")
+        if token:
+            try:
+                self.principal = self.services.tokens.verify(token)
+            except RuleViolation as exc:
+                await self.send_error(exc.code, exc.message)
+                await self.close(4401, "invalid token")
+                return
+
+        sub = self.bus.subscribe(self.auction_id)  # before reading the database: no gap
+        try:
+            if sub.ended:
+                await self.close(sub.close_code or 1001, sub.close_reason)
+                return
+            try:
+                if not await self.send_start(after_seq):
+                    await self.close(4404, "unknown auction")
+                    return
+            except GapError:
+                await self.close(CLOSE_TRY_AGAIN, "missed events; reconnect with after_seq")
+                return
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                return
+            await self.serve(sub)
+        finally:
+            sub.close()
+            for task in list(self.bid_tasks):
+                task.cancel()
+            if self.bid_tasks:
+                await asyncio.gather(*self.bid_tasks, return_exceptions=True)
+
+    async def send_start(self, after_seq: int | None) -> bool:
+        """Send the snapshot and the backlog; False if the auction does not exist."""
+        async with self.services.read_sessions() as session:
+            try:
+                auction = await auction_json(session, self.services, await get_auction_row(session, self.auction_id))
+            except RuleViolation as exc:
+                if exc.status == 404:
+                    return False
+                raise
+        seq = auction.get("seq", auction.get("bid_count", 0)) or 0
+        self.last_status = auction.get("status")
+        await self.send({"type": "snapshot", "auction": auction, "seq": seq})
+        # Without after_seq nothing older than the snapshot is sent; bids committed since the snapshot
+        # was read (if any) go out now, as the first live events.
+        self.last_seq = after_seq if after_seq is not None else seq
+        await self.send_stored_bids(after=self.last_seq)
+        return True
+
+    async def send_stored_bids(self, after: int, before: int | None = None) -> int:
+        """Send stored bids with ``after < seq`` (``< before`` if given), in pages; returns how many."""
+        sent = 0
+        while True:
+            query = select(BIDS).where(BIDS.c.auction_id == self.auction_id, BIDS.c.seq > after)
+            if before is not None:
+                query = query.where(BIDS.c.seq < before)
+            async with self.services.db.read.connect() as conn:
+                rows = (await conn.execute(query.order_by(BIDS.c.seq).limit(BACKLOG_PAGE))).all()
+            for row in rows:
+                if row.seq <= self.last_seq:
+                    continue
+                if row.seq > self.last_seq + 1:  # seq has no gaps in the table: not visible yet
+                    raise GapError(f"the bids table has no seq {self.last_seq + 1} (yet)")
+                await self.send(bid_row_event(self.auction_id, row))
+                self.last_seq = row.seq
+                sent += 1
+            if len(rows) < BACKLOG_PAGE:
+                return sent
+            after = rows[-1].seq
+
+    async def serve(self, sub: Subscription) -> None:
+        """Run the sender and the reader together; whichever ends first ends the connection. A third
+        waiter notices the subscription ending (fell behind, shutdown) even while the sender is stuck
+        on a client that stopped reading."""
+        sender = asyncio.create_task(self.pump(sub), name=f"live-send-{self.auction_id}")
+        reader = asyncio.create_task(self.read_loop(), name=f"live-read-{self.auction_id}")
+        ender = asyncio.create_task(sub.wait_ended(), name=f"live-end-{self.auction_id}")
+        tasks = (sender, reader, ender)
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if reader in done:
+            return  # the client left (or the socket failed): nothing to close
+        close: tuple[int, str] | None = None
+        if sender in done and not sender.cancelled() and sender.exception() is None:
+            close = sender.result()
+        elif sub.ended:
+            close = (sub.close_code or CLOSE_TRY_AGAIN, sub.close_reason)
+        if close is not None:
+            await self.close(*close)
+
+    # ----------------------------------------------------------------- bus → socket
+    async def pump(self, sub: Subscription) -> tuple[int, str] | None:
+        """Forward live events in seq order until the subscription ends or the socket fails; returns
+        the close code and reason to send, if any."""
+        try:
+            while True:
+                batch = await sub.take()
+                if not batch:
+                    return (sub.close_code or CLOSE_TRY_AGAIN, sub.close_reason)
+                for event in batch:
+                    await self.forward(event)
+                    if sub.ended:
+                        return (sub.close_code or CLOSE_TRY_AGAIN, sub.close_reason)
+        except GapError as exc:
+            log.warning("live feed of auction %s: %s", self.auction_id, exc)
+            return (CLOSE_TRY_AGAIN, "missed events; reconnect with after_seq")
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return None
+
+    async def forward(self, event: Event) -> None:
+        kind = event.get("type")
+        if kind == "_resync":
+            await self.resync()
+            return
+        if kind == "bid":
+            seq = event["seq"]
+            if seq <= self.last_seq:
+                return  # already sent (from the backlog, a gap fill, or another process's copy)
+            if seq > self.last_seq + 1:
+                await self.send_stored_bids(after=self.last_seq, before=seq)
+                if self.last_seq != seq - 1:
+                    raise GapError(f"bid {seq} arrived but bids up to {seq - 1} are not stored")
+            await self.send(event)
+            self.last_seq = seq
+            return
+        if kind in ("status", "closed"):
+            seq = event.get("seq")
+            if isinstance(seq, int) and seq > self.last_seq:
+                # a status change is ordered after the bids it follows: send those first
+                await self.send_stored_bids(after=self.last_seq, before=seq + 1)
+            if kind == "status":
+                self.last_status = event.get("status")
+            await self.send(event)
+            return
+        await self.send(event)
+
+    async def resync(self) -> None:
+        """The cross-process transport lost messages (an outage): send what the database holds that this
+        client has not seen (bids, then a status change and the close, if any)."""
+        await self.send_stored_bids(after=self.last_seq)
+        async with self.services.db.read.connect() as conn:
+            state = await load_state(conn, self.auction_id)
+        if state is None or state.status == self.last_status:
+            return
+        self.last_status = state.status
+        await self.send(status_event(state, state.status_reason))
+        if state.status in ENDED_STATUSES:
+            await self.send(closed_event(state))
+
+    # ----------------------------------------------------------------- socket → bids
+    async def read_loop(self) -> None:
+        """Read client messages until the client leaves; never raises on bad input."""
+        while True:
+            message = await self.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            if raw is None:
+                raw = message.get("bytes")
+            if raw is None:
+                continue
+            size = len(raw.encode() if isinstance(raw, str) else raw)
+            if size > MAX_MESSAGE_BYTES:
+                await self.send_error("message_too_large", f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
+                continue
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                await self.send_error("invalid_json", 'send JSON objects like {"type": "bid", "amount": 123400}')
+                continue
+            if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+                await self.send_error("invalid_message", 'a message is a JSON object with a string "type"')
+                continue
+            await self.handle(body)
+
+    async def handle(self, body: dict[str, Any]) -> None:
+        kind = body["type"]
+        if kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "auth":
+            await self.authenticate(body)
+        elif kind == "bid":
+            await self.start_bid(body)
+        else:
+            await self.send_error("unknown_type", f"unknown message type {kind[:40]!r}; use auth, bid or ping")
+
+    async def authenticate(self, body: dict[str, Any]) -> None:
+        token = body.get("token")
+        if not isinstance(token, str) or not token:
+            await self.send({"type": "auth_result", "ok": False, "code": "unauthorized", "message": "token missing"})
+            return
+        try:
+            self.principal = self.services.tokens.verify(token)
+        except RuleViolation as exc:
+            self.principal = None
+            await self.send({"type": "auth_result", "ok": False, "code": exc.code, "message": exc.message})
+            return
+        await self.send({"type": "auth_result", "ok": True, "role": self.principal.role})
+
+    async def start_bid(self, body: dict[str, Any]) -> None:
+        request_id = body.get("request_id")
+        if request_id is not None and not (isinstance(request_id, str | int) and len(str(request_id)) <= 200):
+            await self.send_error("invalid_request_id", "request_id must be a string or integer of at most 200 chars")
+            return
+
+        def refuse(code: str, message: str) -> Event:
+            return {"type": "bid_result", "request_id": request_id, "ok": False, "code": code, "message": message}
+
+        if self.principal is None:
+            await self.send(refuse("unauthorized", 'send {"type": "auth", "token": ...} (or ?token=) to bid'))
+            return
+        amount = body.get("amount")
+        if type(amount) is not int or not 1 <= amount <= 10**15:
+            await self.send(refuse("validation_error", "amount must be an integer number of fen from 1 to 10^15"))
+            return
+        key = body.get("idempotency_key")
+        if key is not None and not (isinstance(key, str) and 1 <= len(key) <= 200):
+            await self.send(refuse("invalid_idempotency_key", "idempotency_key must be a string of 1 to 200 chars"))
+            return
+        if len(self.bid_tasks) >= MAX_BIDS_IN_FLIGHT:
+            await self.send(refuse("too_many_requests", f"at most {MAX_BIDS_IN_FLIGHT} bids in flight per connection"))
+            return
+        # A task per bid: waiting for the group commit must not stop reading (or other bids).
+        task = asyncio.create_task(self.place_bid(self.principal, amount, key, request_id))
+        self.bid_tasks.add(task)
+        task.add_done_callback(self.bid_tasks.discard)
+
+    async def place_bid(self, principal: Principal, amount: int, key: str | None, request_id: Any) -> None:
+        result: Event = {"type": "bid_result", "request_id": request_id}
+        try:
+            placed = await self.services.books.place_bid(principal, self.auction_id, amount, key)
+        except RuleViolation as exc:
+            result |= {"ok": False, "code": exc.code, "message": exc.message}
+        except Exception:
+            log.exception("websocket bid on auction %s failed", self.auction_id)
+            result |= {"ok": False, "code": "internal_error", "message": "the bid could not be placed; retry"}
+        else:
+            result |= {
+                "ok": True,
+                "seq": placed.seq,
+                "amount": placed.amount,
+                "bidder_code": placed.bidder_code,
+                "placed_at": isoformat(placed.placed_at),
+                "end_at": isoformat(placed.end_at),
+                "priority": placed.priority,
+            }
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await self.send(result)
