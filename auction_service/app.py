@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .api import accounts, auctions, lots, misc
+from .api.bid_path import BidFastPath
 from .api.errors import install_error_handlers
 from .clock import Clock, SimulatedClock
 from .config import Settings, get_settings
@@ -75,6 +76,7 @@ def create_app(
         try:
             yield
         finally:
+            await bus.close_all()  # live sockets first (close code 1001), before the writer stops
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
@@ -94,6 +96,7 @@ def create_app(
     )
     app.state.startup_hooks = []
     install_error_handlers(app)
+    app.add_middleware(BidFastPath)
     for module in (accounts, lots, auctions, misc, ws):
         app.include_router(module.router)
     if WEB_ROOT.is_dir():

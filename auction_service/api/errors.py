@@ -34,6 +34,10 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
+def violation_body(exc: RuleViolation) -> bytes:
+    return orjson.dumps({"error": {"code": exc.code, "message": exc.message, **exc.extra}})
+
+
 def violation_response(exc: RuleViolation) -> Response:
     return error_response(exc.status, exc.code, exc.message, **exc.extra)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -40,6 +41,8 @@ from ..rules.profiles import RuleProfile
 from .security import Principal
 
 log = logging.getLogger(__name__)
+# How stale a refusal other than "too low" may be when several processes share the database.
+REFRESH_INTERVAL = 0.05
 
 Transition = Callable[[AuctionState, datetime], AuctionState]
 SideEffects = Callable[[AuctionState, AuctionState, datetime], list[Executable]]
@@ -84,6 +87,8 @@ class Book:
     codes: set[str] = field(default_factory=set)
     # idempotency: (bidder account id, key) -> (amount, op or a settled result)
     keys: dict[tuple[int, str], tuple[int, Any]] = field(default_factory=dict)
+
+    refreshed_at: float = 0.0  # monotonic time of the last check against the database
 
     def __post_init__(self) -> None:
         self.state = self.committed
@@ -258,7 +263,16 @@ class BookManager:
         return await asyncio.shield(op.future)
 
     async def _refresh(self, book: Book) -> bool:
-        """Reload the book's state if another process changed it; True if it changed."""
+        """Reload the book's state if another process changed it; True if it changed.
+
+        At most one check per ``REFRESH_INTERVAL`` per auction, and none once the auction is finished
+        in the database: a flood of malformed bids must not become a flood of database reads."""
+        if book.committed.status in bidding.TERMINAL:
+            return False
+        moment = time.monotonic()
+        if moment - book.refreshed_at < REFRESH_INTERVAL:
+            return False
+        book.refreshed_at = moment
         async with self.db.read.connect() as conn:
             fresh = await load_state(conn, book.id)
         if fresh is None or fresh.version == book.committed.version or book.busy:
