@@ -439,13 +439,15 @@ class BookManager:
         state = fresh
         survivors: list[Op] = []
         for op in book.in_flight + book.pending:
-            if op in failed_set:
-                continue
             if op.key is not None and (op.bidder_id, op.key) in stored:
+                # Already in the database (placed by another process, or by a commit whose answer was
+                # lost): a retry with this key must get that bid back, never place a second one.
                 placed = placed_from_row(stored[(op.bidder_id, op.key)])
                 book.keys[(op.bidder_id, op.key)] = (op.amount, placed)  # type: ignore[index]
                 if not op.future.done():
                     op.future.set_result(placed)
+                continue
+            if op in failed_set:
                 continue
             try:
                 if op.placed is not None:

@@ -107,3 +107,6 @@ class Scheduler:
         except RuleViolation as refusal:
             if refusal.code == "auction_not_ended":
                 self.schedule(auction_id, book.state.end_at)
+            return
+        # A finished auction's book is no longer needed in memory (it reloads on demand).
+        self.lifecycle.books.forget(auction_id)

@@ -1,0 +1,45 @@
+"""The server's clock: simulated time runs at the configured speed and never runs backwards, across
+restarts too (the anchor is kept in the database)."""
+
+import asyncio
+import time
+
+from auction_service.clock import SimulatedClock, to_ms
+from auction_service.core import clock_store
+from auction_service.db.engine import create_database
+
+
+async def test_a_fast_clock_runs_speed_times_faster_than_real_time():
+    clock = SimulatedClock(speed=600)
+    before = clock.now()
+    await asyncio.sleep(0.05)
+    elapsed_ms = to_ms(clock.now()) - to_ms(before)
+    assert 25_000 <= elapsed_ms <= 600_000  # ~30 simulated seconds for 50 real ms, with slack for a busy machine
+
+
+async def test_the_clock_never_runs_backwards_across_a_restart(db_url):
+    db = create_database(db_url)
+    try:
+        first = await clock_store.anchored_clock(db, speed=3600)  # an hour a second
+        await asyncio.sleep(0.05)
+        last_reported = first.now()
+        await clock_store.checkpoint(db, first)
+        # The process dies; a new one starts at normal speed, real time now far behind simulated time.
+        second = await clock_store.anchored_clock(db, speed=1)
+        assert second.now() >= last_reported
+        assert to_ms(second.now()) > time.time() * 1000  # it did not fall back to real time
+    finally:
+        await db.dispose()
+
+
+async def test_a_restart_without_a_final_checkpoint_still_does_not_go_back(db_url):
+    db = create_database(db_url)
+    try:
+        first = await clock_store.anchored_clock(db, speed=100)
+        await clock_store.checkpoint(db, first)
+        await asyncio.sleep(0.2)  # less than one checkpoint interval passes before the crash
+        last_reported = first.now()
+        second = await clock_store.anchored_clock(db, speed=100)
+        assert second.now() >= last_reported
+    finally:
+        await db.dispose()
