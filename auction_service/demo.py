@@ -23,7 +23,7 @@ from .core.books import new_bidder_code
 from .core.security import Principal
 from .core.services import Services
 from .db.models import Account, Auction, Bid, Lot, Registration
-from .rules import bidding, listing
+from .rules import audit, bidding, listing
 from .rules.bidding import AuctionState, Bidder
 from .rules.errors import RuleViolation
 from .rules.profiles import JUDICIAL_2016
@@ -201,6 +201,7 @@ async def _seed_history(session, services: Services, auction: Auction, bidders, 
         increment=auction.increment,
     )
     rows = []
+    head = audit.genesis(auction.id)
     if sold:
         t = auction.end_at - timedelta(minutes=rng.randint(20, 120))
         rounds = rng.randint(8, 30)
@@ -210,6 +211,7 @@ async def _seed_history(session, services: Services, auction: Auction, bidders, 
             if t >= state.end_at:
                 break
             state, placed = bidding.decide_bid(state, bidder, amount, t, services.profile)
+            head = audit.bid_hash(head, auction.id, placed.seq, bidder.code, amount, t, False)
             rows.append(
                 {
                     "auction_id": auction.id,
@@ -222,6 +224,7 @@ async def _seed_history(session, services: Services, auction: Auction, bidders, 
                     "end_at": placed.end_at,
                     "priority": False,
                     "idempotency_key": None,
+                    "chain_hash": head,
                 }
             )
             t = t + timedelta(seconds=min(rng.lognormvariate(3.4, 1.0), 280))

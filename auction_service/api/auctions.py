@@ -12,7 +12,9 @@ from starlette.responses import Response
 from ..clock import isoformat
 from ..core import auctions as svc_auctions
 from ..core.auctions import auction_dict, auction_json, get_auction_row, get_lot, result_json
+from ..core.audit import verify_auction
 from ..db.models import Auction, Bid, Court, Lot, Registration
+from ..rules import audit
 from ..rules.errors import invalid
 from .bid_path import bid_response
 from .deps import CurrentPrincipal, ReadSession, ServicesDep, StaffPrincipal, WriteSession
@@ -165,7 +167,7 @@ async def list_bids(
     await get_auction_row(session, auction_id)
     rows = (
         await session.execute(
-            select(Bid.seq, Bid.amount, Bid.bidder_code, Bid.placed_at, Bid.priority, Bid.end_at)
+            select(Bid.seq, Bid.amount, Bid.bidder_code, Bid.placed_at, Bid.priority, Bid.end_at, Bid.chain_hash)
             .where(Bid.auction_id == auction_id, Bid.seq > after_seq)
             .order_by(Bid.seq)
             .limit(limit)
@@ -180,9 +182,27 @@ async def list_bids(
                 "placed_at": isoformat(r.placed_at),
                 "priority": r.priority,
                 "end_at": isoformat(r.end_at),
+                "chain_hash": r.chain_hash,
             }
             for r in rows
         ]
+    }
+
+
+@router.get("/auctions/{auction_id}/audit")
+async def audit_chain(auction_id: int, session: ReadSession) -> dict:
+    """Recompute the auction's bid hash chain: proof that no bid was altered, removed or inserted."""
+    await get_auction_row(session, auction_id)
+    report = await verify_auction(session, auction_id)
+    return {
+        "auction_id": auction_id,
+        "valid": report.valid,
+        "bids": report.bids,
+        "head": report.head,
+        "first_bad_seq": report.first_bad_seq,
+        "problem": report.problem,
+        "genesis": audit.genesis(auction_id),
+        "algorithm": "sha256(previous|auction_id|seq|bidder_code|amount|placed_at|priority)",
     }
 
 

@@ -34,7 +34,7 @@ from ..clock import Clock, isoformat
 from ..db.auction_rows import AUCTIONS, BIDS, load_bidders, load_state, write_state
 from ..db.engine import Database
 from ..live.bus import Event, EventBus
-from ..rules import bidding
+from ..rules import audit, bidding
 from ..rules.bidding import AuctionState, Bidder, PlacedBid
 from ..rules.errors import RuleViolation, forbidden, invalid, not_found
 from ..rules.profiles import RuleProfile
@@ -74,6 +74,7 @@ class Op:
     # the state after this op, and before it (for side effects and events)
     before: AuctionState | None = None
     after: AuctionState | None = None
+    chain_hash: str | None = None  # set when its group is written
 
 
 @dataclass(eq=False)
@@ -89,6 +90,7 @@ class Book:
     keys: dict[tuple[int, str], tuple[int, Any]] = field(default_factory=dict)
 
     refreshed_at: float = 0.0  # monotonic time of the last check against the database
+    head_hash: str = ""  # chain hash of the last committed bid (rules/audit.py)
 
     def __post_init__(self) -> None:
         self.state = self.committed
@@ -173,11 +175,21 @@ class BookManager:
                 )
             ).all()
         book = Book(committed=state, lot_id=lot_id)
+        book.head_hash = await self._head_hash(auction_id, state.seq)
         for bidder_id, bidder in bidders.items():
             book.add_bidder(bidder_id, bidder)
         for row in keyed:
             book.keys[(row.bidder_id, row.idempotency_key)] = (row.amount, placed_from_row(row))
         return book
+
+    async def _head_hash(self, auction_id: int, seq: int) -> str:
+        if seq == 0:
+            return audit.genesis(auction_id)
+        async with self.db.read.connect() as conn:
+            stored = (
+                await conn.execute(select(BIDS.c.chain_hash).where(BIDS.c.auction_id == auction_id, BIDS.c.seq == seq))
+            ).scalar_one_or_none()
+        return stored or audit.genesis(auction_id)
 
     def cached(self, auction_id: int) -> Book | None:
         return self._books.get(auction_id)
@@ -358,9 +370,20 @@ class BookManager:
                 if not await write_state(conn, _with_version(target, new_version), book.committed.version):
                     conflicts.add(book.id)
                     continue
+                head = book.head_hash
                 for op in book.in_flight:
                     if op.placed is not None:
-                        bid_rows.append(_bid_row(book.id, op))
+                        row = _bid_row(book.id, op)
+                        head = op.chain_hash = row["chain_hash"] = audit.bid_hash(
+                            head,
+                            book.id,
+                            row["seq"],
+                            row["bidder_code"],
+                            row["amount"],
+                            row["placed_at"],
+                            row["priority"],
+                        )
+                        bid_rows.append(row)
                     elif op.side_effects is not None:
                         for stmt in op.side_effects(op.before, op.after, op.received_at):  # type: ignore[arg-type]
                             await conn.execute(stmt)
@@ -372,6 +395,10 @@ class BookManager:
     def _settle(self, book: Book) -> None:
         """The group committed: the book's committed state moves on; callers and watchers hear of it."""
         ops, book.in_flight = book.in_flight, []
+        for op in reversed(ops):
+            if op.chain_hash is not None:
+                book.head_hash = op.chain_hash
+                break
         book.committed = _with_version(ops[-1].after, book.committed.version + 1)  # type: ignore[arg-type]
         if not book.pending and not book.in_flight:
             book.state = book.committed
@@ -434,6 +461,7 @@ class BookManager:
             self._books.pop(book.id, None)
             return
         assert fresh is not None
+        book.head_hash = await self._head_hash(book.id, fresh.seq)
         for bidder_id, bidder in bidders.items():
             book.add_bidder(bidder_id, bidder)
         state = fresh

@@ -145,6 +145,8 @@ class Bid(Base):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the auction's end after this bid
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # sha256 over the previous bid's hash and this bid's fields (rules/audit.py)
+    chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class LotExclusion(Base):

@@ -1,0 +1,25 @@
+"""Reading the stored bid record back and checking its hash chain (``rules/audit.py``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db.models import Auction, Bid
+from ..rules.audit import ChainReport, verify_chain
+
+
+async def verify_auction(session: AsyncSession, auction_id: int) -> ChainReport:
+    rows = (
+        await session.execute(
+            select(Bid.seq, Bid.bidder_code, Bid.amount, Bid.placed_at, Bid.priority, Bid.chain_hash)
+            .where(Bid.auction_id == auction_id)
+            .order_by(Bid.seq)
+        )
+    ).all()
+    return verify_chain(auction_id, [tuple(r) for r in rows])
+
+
+async def verify_all(session: AsyncSession) -> dict[int, ChainReport]:
+    ids = (await session.execute(select(Auction.id).order_by(Auction.id))).scalars().all()
+    return {auction_id: await verify_auction(session, auction_id) for auction_id in ids}
