@@ -112,6 +112,28 @@ async def add_priority_holder(
     return {"auction_id": auction_id, "username": account.username, "rank": holder.rank}
 
 
+@router.get("/auctions/{auction_id}/priority-holders")
+async def list_priority_holders(auction_id: int, session: ReadSession) -> dict:
+    """The announcement publishes the priority holders and their ranks (rule 6)."""
+    from ..db.models import Account, PriorityHolder
+
+    await get_auction_row(session, auction_id)
+    rows = (
+        await session.execute(
+            select(PriorityHolder.rank, Account.real_name, Registration.bidder_code)
+            .join(Account, Account.id == PriorityHolder.bidder_id)
+            .outerjoin(
+                Registration,
+                (Registration.auction_id == PriorityHolder.auction_id)
+                & (Registration.bidder_id == PriorityHolder.bidder_id),
+            )
+            .where(PriorityHolder.auction_id == auction_id)
+            .order_by(PriorityHolder.rank, Account.real_name)
+        )
+    ).all()
+    return {"items": [{"rank": r.rank, "name": r.real_name, "bidder_code": r.bidder_code} for r in rows]}
+
+
 @router.post("/auctions/{auction_id}/suspend")
 async def suspend(
     auction_id: int, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep

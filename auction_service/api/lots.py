@@ -41,6 +41,12 @@ async def create_lot(body: LotIn, principal: StaffPrincipal, session: WriteSessi
     return lot_dict(lot, court) | {"auctions": []}
 
 
+@router.get("/courts")
+async def list_courts(session: ReadSession) -> dict:
+    rows = (await session.execute(select(Court).order_by(Court.name))).scalars()
+    return {"items": [{"id": c.id, "name": c.name} for c in rows]}
+
+
 @router.get("/lots")
 async def list_lots(
     session: ReadSession,

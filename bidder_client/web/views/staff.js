@@ -1,0 +1,545 @@
+// Court staff: the court's lots, a new lot, and one lot's rounds (schedule with the listing rules
+// checked in the form, suspend / resume / withdraw, settle, result).
+
+import { api, clock, session } from "../api.js";
+import {
+  CATEGORIES,
+  categoryText,
+  dateTime,
+  errorText,
+  money,
+  parseYuan,
+  percent,
+  roundText,
+  statusText,
+  t,
+  timeZone,
+  yuanInput,
+} from "../i18n.js";
+import { go } from "../router.js";
+import { ask, categoryBadge, clear, errorBox, field, fill, h, loading, roundBadge, statusBadge, toast } from "../ui.js";
+
+const REAL_ESTATE_LIKE = new Set(["residential", "commercial", "land", "equity"]);
+const DAY = 86400000;
+
+function requireStaff(main) {
+  const auth = session();
+  if (auth?.role === "staff") return auth;
+  main.append(
+    h(
+      "p",
+      { class: "alert info" },
+      auth ? t("need_staff") : t("need_login"),
+      " ",
+      auth ? null : h("a", { href: "#/login?next=%2Fstaff" }, t("nav_login")),
+    ),
+  );
+  return null;
+}
+
+async function rulesName() {
+  if (!clock.rules) await clock.sync();
+  return clock.rules || "judicial-2016";
+}
+
+// ================================================================ the court's lots
+export async function renderStaff(main, _params, ctx) {
+  const auth = requireStaff(main);
+  if (!auth) return;
+  const me = await api.me().catch(() => ({ court: auth.court }));
+  const court = me.court || auth.court || "";
+  const rules = await rulesName();
+  if (!ctx.alive) return;
+  const lotsPanel = h("section", { class: "panel" }, h("h2", {}, t("staff_lots")), loading());
+  main.append(
+    h("h1", {}, t("staff_title")),
+    h("p", { class: "muted" }, court, " · ", t("rules_profile", { name: rules })),
+    h("div", { class: "staff-layout" }, lotsPanel, newLotForm()),
+  );
+
+  try {
+    const [lots, auctions] = await Promise.all([
+      api.lots({ court, limit: 500 }),
+      api.auctions({ court, limit: 500 }),
+    ]);
+    if (!ctx.alive) return;
+    const latest = new Map();
+    for (const a of auctions.items) if (!latest.has(a.lot_id) || latest.get(a.lot_id).id < a.id) latest.set(a.lot_id, a);
+    const rows = lots.items.map((l) => {
+      const a = latest.get(l.id);
+      return h(
+        "tr",
+        { "data-lot": String(l.id) },
+        h("td", {}, `#${l.id}`),
+        h(
+          "td",
+          {},
+          h("a", { href: `#/staff/lot/${l.id}` }, l.title),
+          h("div", { class: "muted small" }, [l.case_number, l.location].filter(Boolean).join(" · ")),
+        ),
+        h("td", {}, categoryBadge(l.category)),
+        h("td", { class: "num" }, money(l.appraisal)),
+        h("td", {}, a ? h("span", { class: "badges" }, roundBadge(a.round), statusBadge(a.status)) : h("span", { class: "muted" }, "—")),
+      );
+    });
+    fill(
+      lotsPanel,
+      h("h2", {}, t("staff_lots")),
+      rows.length
+        ? h(
+            "div",
+            { class: "table-scroll" },
+            h(
+              "table",
+              { class: "table", "data-testid": "staff-lots" },
+              h(
+                "thead",
+                {},
+                h(
+                  "tr",
+                  {},
+                  ["#", t("lot_title"), t("lot_category"), t("appraisal"), t("lot_auctions")].map((c, i) =>
+                    h("th", { scope: "col", class: i === 3 ? "num" : null }, c),
+                  ),
+                ),
+              ),
+              h("tbody", {}, rows),
+            ),
+          )
+        : h("p", { class: "empty" }, t("no_lots")),
+    );
+  } catch (e) {
+    fill(lotsPanel, errorBox(errorText(e)));
+  }
+}
+
+function newLotForm() {
+  const title = h("input", { name: "title", required: true, maxlength: "300" });
+  const category = h(
+    "select",
+    { name: "category" },
+    CATEGORIES.map((c) => h("option", { value: c }, categoryText(c))),
+  );
+  const appraisal = h("input", { name: "appraisal", required: true, inputmode: "decimal", placeholder: "1000000.00" });
+  const text = (name, area = false) =>
+    area ? h("textarea", { name, rows: "2", maxlength: "20000" }) : h("input", { name, maxlength: "300" });
+  const caseNumber = text("case_number");
+  const location = text("location");
+  const method = text("appraisal_method");
+  const defects = text("defects", true);
+  const encumbrances = text("encumbrances", true);
+  const taxes = text("taxes", true);
+  const deadline = h("input", { name: "balance_deadline_days", type: "number", min: "1", max: "365", value: "10" });
+  const contact = text("contact");
+  const description = text("description", true);
+  const message = h("div", { class: "form-message", role: "alert" });
+  const submit = h("button", { type: "submit", class: "btn primary block" }, t("create_lot"));
+  return h(
+    "section",
+    { class: "panel" },
+    h("h2", {}, t("staff_new_lot")),
+    h(
+      "form",
+      {
+        "data-testid": "new-lot",
+        onsubmit: async (e) => {
+          e.preventDefault();
+          message.textContent = "";
+          const fen = parseYuan(appraisal.value);
+          if (fen === null) {
+            message.textContent = t("err_amount_format");
+            appraisal.focus();
+            return;
+          }
+          const body = { title: title.value.trim(), category: category.value, appraisal: fen };
+          const optional = {
+            case_number: caseNumber,
+            location,
+            appraisal_method: method,
+            defects,
+            encumbrances,
+            taxes,
+            contact,
+            description,
+          };
+          for (const [k, el] of Object.entries(optional)) if (el.value.trim()) body[k] = el.value.trim();
+          if (deadline.value) body.balance_deadline_days = Number(deadline.value);
+          submit.disabled = true;
+          try {
+            const lot = await api.createLot(body);
+            toast(t("lot_created"), "ok");
+            go(`/staff/lot/${lot.id}`);
+          } catch (err) {
+            message.textContent = errorText(err);
+            submit.disabled = false;
+          }
+        },
+      },
+      field(t("lot_title"), title),
+      h("div", { class: "grid-2" }, field(t("lot_category"), category), field(t("lot_appraisal"), appraisal)),
+      h("div", { class: "grid-2" }, field(t("ann_case_number"), caseNumber), field(t("ann_location"), location)),
+      field(t("ann_appraisal_method"), method),
+      field(t("ann_defects"), defects),
+      field(t("ann_encumbrances"), encumbrances),
+      field(t("ann_taxes"), taxes),
+      h("div", { class: "grid-2" }, field(`${t("ann_balance_deadline")} (d)`, deadline), field(t("ann_contact"), contact)),
+      field(t("ann_description"), description),
+      message,
+      submit,
+    ),
+  );
+}
+
+// ================================================================ one lot
+export async function renderStaffLot(main, [idText], ctx) {
+  const auth = requireStaff(main);
+  if (!auth) return;
+  const id = Number(idText);
+  main.append(loading());
+  let lot;
+  let rules;
+  try {
+    [lot, rules] = await Promise.all([api.lot(id), rulesName()]);
+  } catch (e) {
+    fill(main, errorBox(errorText(e)));
+    return;
+  }
+  if (!ctx.alive) return;
+  clear(main);
+  const reload = () => go(`/staff/lot/${id}`);
+
+  main.append(
+    h("a", { href: "#/staff", class: "back" }, `← ${t("staff_title")}`),
+    h("h1", {}, lot.title),
+    h("p", { class: "muted" }, [lot.court, lot.case_number, t("lot_no", { id })].filter(Boolean).join(" · ")),
+  );
+  const layout = h("div", { class: "staff-layout" });
+  main.append(layout);
+  const left = h("div", {});
+  const right = h("div", {});
+  layout.append(left, right);
+
+  // the rounds
+  const rows = lot.auctions.map((a) => auctionRow(a, reload));
+  left.append(
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, t("lot_auctions")),
+      rows.length
+        ? h(
+            "div",
+            { class: "table-scroll" },
+            h(
+              "table",
+              { class: "table", "data-testid": "lot-auctions" },
+              h(
+                "thead",
+                {},
+                h(
+                  "tr",
+                  {},
+                  [t("filter_round"), t("my_state"), t("ann_schedule"), t("starting_price"), t("current_price"), t("staff_actions")].map(
+                    (c) => h("th", { scope: "col" }, c),
+                  ),
+                ),
+              ),
+              h("tbody", {}, rows),
+            ),
+          )
+        : h("p", { class: "empty" }, "—"),
+    ),
+  );
+
+  // the announcement
+  const ann = [
+    [t("lot_category"), categoryText(lot.category)],
+    [t("appraisal"), money(lot.appraisal)],
+    [t("ann_appraisal_method"), lot.appraisal_method],
+    [t("ann_location"), lot.location],
+    [t("ann_defects"), lot.defects],
+    [t("ann_encumbrances"), lot.encumbrances],
+    [t("ann_taxes"), lot.taxes],
+    [t("ann_balance_deadline"), lot.balance_deadline_days ? t("ann_balance_days", { n: lot.balance_deadline_days }) : null],
+    [t("ann_contact"), lot.contact],
+    [t("ann_description"), lot.description],
+  ];
+  left.append(
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, t("announcement")),
+      h("dl", { class: "kv" }, ann.map(([k, v]) => [h("dt", {}, k), h("dd", { class: v ? "" : "muted" }, v || t("none"))])),
+    ),
+  );
+
+  right.append(scheduleForm(lot, rules, reload));
+  const open = lot.auctions.find((a) => ["announced", "live", "suspended"].includes(a.status));
+  if (open) right.append(priorityForm(open));
+}
+
+function auctionRow(a, reload) {
+  const act = (label, fn, cls = "") =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: `btn small ${cls}`,
+        onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            if ((await fn()) !== false) {
+              toast(t("done"), "ok");
+              reload();
+            }
+          } catch (err) {
+            toast(errorText(err), "warn");
+          } finally {
+            e.target.disabled = false;
+          }
+        },
+      },
+      label,
+    );
+  const withReason = (call) => async () => {
+    const reason = await ask(t("reason_prompt"));
+    if (!reason) return false;
+    return call(reason);
+  };
+  const actions = [h("a", { class: "btn small ghost", href: `#/auction/${a.id}` }, t("act_open"))];
+  if (a.status === "announced" || a.status === "live") actions.push(act(t("act_suspend"), withReason((r) => api.suspend(a.id, r))));
+  if (a.status === "suspended") actions.push(act(t("act_resume"), () => api.resume(a.id)));
+  if (a.status === "announced") actions.push(act(t("act_withdraw"), withReason((r) => api.withdraw(a.id, r)), "danger"));
+  if (a.status === "sold" && !a.settlement) {
+    actions.push(act(t("act_paid"), () => api.settle(a.id, "paid")));
+    actions.push(
+      act(
+        t("act_defaulted"),
+        async () => ((await ask(t("confirm_defaulted"), { confirmOnly: true })) ? api.settle(a.id, "defaulted") : false),
+        "danger",
+      ),
+    );
+  }
+  const resultBox = h("div", { class: "small" });
+  if (a.status === "sold" || a.status === "unsold") {
+    actions.push(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn small",
+          onclick: async () => {
+            try {
+              const r = await api.result(a.id);
+              fill(
+                resultBox,
+                r.outcome === "sold"
+                  ? `${t("final_price")} ${money(r.price)} · ${t("winner_code")} ${r.winner_code}${r.winner_name ? ` (${r.winner_name})` : ""} · ${t("premium_over_start")} ${percent(r.premium_rate_over_start)} · ${t("premium_over_appraisal")} ${percent(r.premium_rate_over_appraisal)}`
+                  : t("result_unsold"),
+              );
+            } catch (err) {
+              fill(resultBox, errorText(err));
+            }
+          },
+        },
+        t("act_result"),
+      ),
+    );
+  }
+  return h(
+    "tr",
+    { "data-auction": String(a.id) },
+    h("td", {}, roundBadge(a.round)),
+    h(
+      "td",
+      {},
+      statusBadge(a.status),
+      a.settlement ? h("div", { class: "small" }, t(`settle_${a.settlement}`)) : null,
+      a.status_reason ? h("div", { class: "muted small" }, a.status_reason) : null,
+    ),
+    h("td", { class: "small" }, dateTime(a.start_at, { seconds: false }), h("br"), dateTime(a.end_at, { seconds: false })),
+    h("td", { class: "num" }, money(a.starting_price)),
+    h("td", { class: "num" }, money(a.current_price), h("div", { class: "muted small" }, t("bids_n", { n: a.bid_count }))),
+    h("td", {}, h("div", { class: "actions" }, actions), resultBox),
+  );
+}
+
+// ---------------------------------------------------------------- the next round, client-side rules
+
+/** Which round comes next (mirrors the server's plan_next_round); {round, previous} or {blocked}. */
+export function planNextRound(auctions) {
+  const relevant = auctions.filter((a) => a.status !== "withdrawn");
+  if (relevant.some((a) => ["announced", "live", "suspended"].includes(a.status))) return { blocked: t("auction_open_short") };
+  if (!relevant.length) return { round: 1, previous: null };
+  const last = relevant[relevant.length - 1];
+  if (last.status === "sold") {
+    if (last.settlement === "defaulted") {
+      const earlier = [...relevant.slice(0, -1)].reverse().find((a) => a.status === "unsold") || null;
+      return { round: last.round, previous: last.round !== 1 ? earlier : null };
+    }
+    return { blocked: statusText("sold") };
+  }
+  if (last.round === 1) return { round: 2, previous: last, afterFailure: true };
+  if (last.round === 2) return { round: "sale", previous: last, afterFailure: true };
+  return { blocked: statusText("unsold") };
+}
+
+function toLocalInput(ms) {
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function fromLocalInput(value) {
+  if (!value) return null;
+  const ms = new Date(value).getTime(); // a datetime-local value is read in the viewer's time zone
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function announcementDays(round, category) {
+  const long = REAL_ESTATE_LIKE.has(category);
+  if (round === 1) return long ? 30 : 15;
+  if (round === 2) return long ? 15 : 7;
+  return null;
+}
+
+function roundYuan(fen, step = 100_00) {
+  return Math.ceil(fen / step) * step;
+}
+
+function scheduleForm(lot, rules, reload) {
+  const plan = planNextRound(lot.auctions);
+  const panel = h("section", { class: "panel", "data-testid": "schedule" });
+  if (plan.blocked) {
+    panel.append(h("h2", {}, t("schedule_title", { round: "—" })), h("p", { class: "alert info" }, t("schedule_blocked", { why: plan.blocked })));
+    return panel;
+  }
+  const judicial = rules !== "sandbox";
+  const prevStart = plan.previous?.starting_price ?? null;
+  let start;
+  if (plan.round === 1) start = roundYuan(Math.ceil((lot.appraisal * 7) / 10));
+  else if (plan.round === 2) start = roundYuan(Math.ceil((prevStart * 4) / 5));
+  else start = prevStart;
+  const increment = Math.max(100, roundYuan(Math.round(start / 200), 100_00));
+  const now = clock.now();
+  const days = judicial ? announcementDays(plan.round, lot.category) : null;
+  const startDefault = new Date(now + (days ? (days + 1) * DAY : 10 * 60000));
+  if (judicial) startDefault.setHours(10, 0, 0, 0);
+  else startDefault.setSeconds(0, 0);
+  const endDefault = startDefault.getTime() + (judicial ? DAY : 60 * 60000);
+
+  const startPrice = h("input", { name: "starting_price", inputmode: "decimal", value: yuanInput(start) });
+  const inc = h("input", { name: "increment", inputmode: "decimal", value: yuanInput(increment) });
+  const deposit = h("input", { name: "deposit", inputmode: "decimal", value: yuanInput(roundYuan(Math.ceil(start / 10), 100)) });
+  const startAt = h("input", { name: "start_at", type: "datetime-local", value: toLocalInput(startDefault.getTime()) });
+  const endAt = h("input", { name: "end_at", type: "datetime-local", value: toLocalInput(endDefault) });
+  const checks = h("ul", { class: "checks", "aria-live": "polite", "data-testid": "checks" });
+  const message = h("div", { class: "form-message", role: "alert" });
+  const submit = h("button", { type: "submit", class: "btn primary block" }, t("schedule_go"));
+
+  function evaluate() {
+    const sp = parseYuan(startPrice.value);
+    const ic = parseYuan(inc.value);
+    const dp = parseYuan(deposit.value);
+    const s = fromLocalInput(startAt.value);
+    const e = fromLocalInput(endAt.value);
+    const list = [];
+    const add = (ok, text) => list.push({ ok, text });
+    add(sp !== null && ic !== null && dp !== null && s !== null && e !== null, t("chk_amounts"));
+    if (plan.round === 1) {
+      const floor = Math.ceil((lot.appraisal * 7) / 10);
+      add(sp !== null && sp * 10 >= lot.appraisal * 7, t("chk_floor1", { amount: money(floor) }));
+    } else if (plan.round === 2 && prevStart) {
+      add(sp !== null && sp * 5 >= prevStart * 4, t("chk_floor2", { amount: money(Math.ceil((prevStart * 4) / 5)) }));
+    } else if (plan.round === "sale" && prevStart) {
+      add(sp === prevStart, t("chk_sale_price", { amount: money(prevStart) }));
+    }
+    const lo = sp ? Math.ceil(sp / 20) : null;
+    const hi = sp ? Math.floor(sp / 5) : null;
+    add(sp !== null && dp !== null && dp * 20 >= sp && dp * 5 <= sp, t("chk_deposit", { lo: money(lo), hi: money(hi) }));
+    add(ic !== null && sp !== null && ic <= sp, t("chk_increment"));
+    const nowMs = clock.now();
+    add(s !== null && s > nowMs, t("chk_start_future"));
+    if (days) {
+      const earliest = nowMs + days * DAY;
+      add(s !== null && s >= earliest, t("chk_announce", { days, time: dateTime(new Date(earliest).toISOString(), { seconds: false }) }));
+    }
+    add(s !== null && e !== null && e > s, t("chk_period_pos"));
+    if (judicial) add(s !== null && e !== null && e - s >= DAY, t("chk_period"));
+    fill(
+      checks,
+      list.map((c) => h("li", { class: c.ok ? "ok" : "bad" }, c.text)),
+    );
+    const ok = list.every((c) => c.ok);
+    submit.disabled = !ok;
+    return ok ? { starting_price: sp, increment: ic, deposit: dp, start_at: new Date(s).toISOString(), end_at: new Date(e).toISOString() } : null;
+  }
+
+  const form = h(
+    "form",
+    {
+      oninput: evaluate,
+      onchange: evaluate,
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        message.textContent = "";
+        const body = evaluate();
+        if (!body) return;
+        submit.disabled = true;
+        try {
+          await api.schedule(lot.id, body);
+          toast(t("schedule_done"), "ok");
+          reload();
+        } catch (err) {
+          message.textContent = errorText(err);
+          submit.disabled = false;
+        }
+      },
+    },
+    h("div", { class: "grid-2" }, field(`${t("starting_price")} (¥)`, startPrice), field(`${t("increment")} (¥)`, inc)),
+    field(`${t("deposit")} (¥)`, deposit),
+    h(
+      "div",
+      { class: "grid-2" },
+      field(t("start_local", { tz: timeZone() }), startAt),
+      field(t("end_local", { tz: timeZone() }), endAt),
+    ),
+    h("h3", { class: "small" }, t("schedule_checks"), " · ", t("rules_profile", { name: rules })),
+    checks,
+    message,
+    submit,
+  );
+  panel.append(h("h2", {}, t("schedule_title", { round: roundText(plan.round) })), form);
+  evaluate();
+  return panel;
+}
+
+function priorityForm(auction) {
+  const username = h("input", { name: "priority_username", required: true, minlength: "3" });
+  const rank = h("input", { name: "rank", type: "number", min: "1", max: "1000", value: "1", required: true });
+  const message = h("div", { class: "form-message", role: "alert" });
+  return h(
+    "details",
+    { class: "panel" },
+    h("summary", {}, `${t("add_priority")} · ${t("auction_no", { id: auction.id })}`),
+    h(
+      "form",
+      {
+        onsubmit: async (e) => {
+          e.preventDefault();
+          message.textContent = "";
+          try {
+            await api.priorityHolder(auction.id, username.value.trim(), Number(rank.value));
+            toast(t("priority_added"), "ok");
+            username.value = "";
+          } catch (err) {
+            message.textContent = errorText(err);
+          }
+        },
+      },
+      h("div", { class: "grid-2" }, field(t("priority_username"), username), field(t("priority_rank"), rank)),
+      message,
+      h("button", { type: "submit", class: "btn" }, t("add_priority")),
+    ),
+  );
+}

@@ -1,0 +1,299 @@
+"""The web client in a real browser: bidders watching and bidding live, court staff listing and
+scheduling a lot, the statistics page. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.async_api import Browser, BrowserContext, Page, expect
+except ImportError:  # pragma: no cover - depends on the environment
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        raise  # under CI the browser tests must run
+    pytest.skip("the playwright package is not installed (pip install playwright)", allow_module_level=True)
+
+from tests.support import parse_time
+
+PASSWORD = "password123"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+async def new_page(browser: Browser, base_url: str, viewport: dict[str, int] = DESKTOP) -> tuple[BrowserContext, Page]:
+    context = await browser.new_context(
+        viewport=viewport, base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    return context, page
+
+
+async def log_in(page: Page, username: str, password: str = PASSWORD, next_path: str = "") -> None:
+    await page.goto(f"/#/login{'?next=' + next_path if next_path else ''}")
+    await page.get_by_label("用户名").fill(username)
+    await page.get_by_label("密码").fill(password)
+    await page.get_by_role("button", name="登录", exact=True).click()
+    await expect(page.get_by_test_id("who")).to_have_text(username)
+
+
+async def shoot(page: Page, artifacts: Path, name: str, full_page: bool = True) -> None:
+    await page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of a full-page shot
+    await page.screenshot(path=str(artifacts / f"{name}.png"), full_page=full_page)
+
+
+async def live_auction(service, *, minutes: int = 60) -> tuple[dict, dict]:
+    """A residential lot with a round-1 auction that opens in 10 minutes (sandbox rules)."""
+    api = service.api
+    staff = await api.staff(service.services)
+    lot = await api.lot(
+        staff,
+        title="深圳市南山区科技园某住宅 12 栋 1502 房",
+        case_number="(2026)粤03执恢123号",
+        location="深圳市南山区",
+        defects="房屋存在漏水,以现状为准。",
+        taxes="交易税费由买卖双方各自承担。",
+        balance_deadline_days=10,
+        contact="王法官 0755-0000 0000",
+    )
+    auction = await api.schedule(staff, lot["id"], start_in=timedelta(minutes=10), duration=timedelta(minutes=minutes))
+    return staff, auction
+
+
+async def test_two_bidders_see_each_other_live_and_the_extension(live_server, browser: Browser, artifacts: Path):
+    service = live_server
+    api = service.api
+    _staff, auction = await live_auction(service)
+    aid = auction["id"]
+    await api.bidder("alice", real_name="张三")
+    bob = await api.bidder("bob", real_name="李四")
+    bob_reg = await api.register(bob, aid)
+
+    # Bidding opens; then we jump into the last five minutes.
+    service.clock.set(parse_time(auction["start_at"]))
+    await service.settle()
+    service.clock.set(parse_time(auction["end_at"]) - timedelta(minutes=3))
+    await service.settle()
+
+    ctx_a, alice = await new_page(browser, service.base_url)
+    ctx_b, bob_page = await new_page(browser, service.base_url, PHONE)
+    try:
+        await log_in(alice, "alice", next_path=f"/auction/{aid}")
+        await expect(alice.get_by_role("heading", level=1)).to_contain_text("科技园")
+        await alice.get_by_test_id("register").click()
+        await expect(alice.get_by_test_id("my-code")).to_have_text(re.compile(r"^[A-Z]\d{4}$"))
+        alice_code = await alice.get_by_test_id("my-code").inner_text()
+
+        await log_in(bob_page, "bob", next_path=f"/auction/{aid}")
+        # Bob registered through the API: the page offers registration, which returns the same code.
+        await bob_page.get_by_test_id("register").click()
+        await expect(bob_page.get_by_test_id("my-code")).to_have_text(bob_reg["bidder_code"])
+        await expect(bob_page.get_by_test_id("extensions")).to_have_text("延时 0 次")
+        await expect(bob_page.get_by_test_id("live-mode")).to_have_text("实时")
+
+        # Alice bids one increment (the first bid is the starting price); Bob sees it within a second.
+        await alice.get_by_test_id("bid-one").click()
+        started = time.monotonic()
+        await expect(bob_page.get_by_test_id("leading-code")).to_have_text(alice_code, timeout=1000)
+        seen_after = time.monotonic() - started
+        assert seen_after < 1.0, seen_after
+        await expect(bob_page.get_by_test_id("current-price")).to_have_text("¥7,000,000.00")
+        first = bob_page.get_by_test_id("bid-record").locator("tbody tr").first
+        await expect(first).to_contain_text(alice_code)
+        await expect(first).to_contain_text("领先")
+        # The bid came in the last five minutes: the end moved, and the countdown says so.
+        await expect(bob_page.get_by_test_id("extensions")).to_have_text("延时 1 次", timeout=1000)
+        await expect(alice.get_by_test_id("extensions")).to_have_text("延时 1 次")
+        await expect(alice.get_by_test_id("standing")).to_have_text("您目前领先")
+        after = await api.auction(aid)
+        assert after["extension_count"] == 1 and after["end_at"] != after["scheduled_end_at"]
+
+        # A refused bid is explained in words: not on the increment.
+        await bob_page.get_by_test_id("custom-amount").fill("7000100")
+        await bob_page.get_by_test_id("bid-custom").click()
+        await expect(bob_page.get_by_role("alert").filter(has_text="加价幅度")).to_contain_text(
+            "出价须为当前价加整数倍的加价幅度"
+        )
+        # Bob outbids by two increments; Alice is told at once.
+        service.clock.advance(seconds=30)
+        await bob_page.get_by_test_id("steps").fill("2")
+        await bob_page.get_by_test_id("bid-steps").click()
+        await expect(alice.get_by_test_id("leading-code")).to_have_text(bob_reg["bidder_code"], timeout=1000)
+        await expect(alice.get_by_test_id("standing")).to_contain_text("您已被超越")
+        await expect(alice.get_by_test_id("current-price")).to_have_text("¥7,010,000.00")
+        await expect(alice.get_by_test_id("extensions")).to_have_text("延时 2 次", timeout=1000)
+        await expect(alice.locator("#toast")).to_contain_text("超越")
+        await shoot(alice, artifacts, "auction-live-desktop")
+        await shoot(bob_page, artifacts, "auction-live-phone")
+
+        # The close: the clock passes the (extended) end; both pages show the result.
+        end = parse_time((await api.auction(aid))["end_at"])
+        service.clock.set(end + timedelta(seconds=1))
+        await service.settle()
+        await expect(alice.get_by_test_id("winner-code")).to_have_text(bob_reg["bidder_code"], timeout=5000)
+        await expect(bob_page.get_by_test_id("result")).to_contain_text("¥7,010,000.00", timeout=5000)
+        await shoot(bob_page, artifacts, "auction-result-phone")
+
+        # My page lists the registration with my bids.
+        await bob_page.goto("/#/me")
+        table = bob_page.get_by_test_id("my-registrations")
+        await expect(table).to_contain_text(bob_reg["bidder_code"])
+        await expect(table).to_contain_text("竞得")
+        await shoot(bob_page, artifacts, "my-page-phone")
+        assert not alice.js_errors and not bob_page.js_errors, (alice.js_errors, bob_page.js_errors)  # type: ignore[attr-defined]
+    finally:
+        await ctx_a.close()
+        await ctx_b.close()
+
+
+async def test_auction_list_filters_and_english(live_server, browser: Browser, artifacts: Path):
+    service = live_server
+    _staff, auction = await live_auction(service)
+    service.clock.set(parse_time(auction["start_at"]))
+    await service.settle()
+    context, page = await new_page(browser, service.base_url)
+    try:
+        await page.goto("/")
+        card = page.locator(f"[data-auction='{auction['id']}']")
+        await expect(card).to_contain_text("¥7,000,000.00")
+        await expect(card).to_contain_text("正在进行")
+        await shoot(page, artifacts, "auctions-desktop")
+        await page.get_by_label("类别").select_option("vehicle")
+        await expect(page.get_by_text("暂无符合条件的拍卖。")).to_be_visible()
+        await page.get_by_label("类别").select_option("residential")
+        await expect(card).to_be_visible()
+        await page.get_by_test_id("lang-switch").click()
+        await expect(page.get_by_role("tab", name="Live")).to_have_attribute("aria-selected", "true")
+        await expect(card).to_contain_text("Residential")
+        await page.reload()
+        await expect(page.get_by_role("tab", name="Upcoming")).to_be_visible()  # the choice is kept
+        await page.set_viewport_size(PHONE)
+        await shoot(page, artifacts, "auctions-phone-en")
+        assert not page.js_errors  # type: ignore[attr-defined]
+    finally:
+        await context.close()
+
+
+async def test_staff_lists_a_lot_and_schedules_it_through_the_ui(live_server, browser: Browser, artifacts: Path):
+    service = live_server
+    await service.api.staff(service.services, username="clerk-web")
+    context, page = await new_page(browser, service.base_url)
+    try:
+        await log_in(page, "clerk-web")
+        await expect(page.get_by_role("heading", name="法院工作台")).to_be_visible()
+        form = page.get_by_test_id("new-lot")
+        await form.get_by_label("标的物名称").fill("深圳市福田区某住宅 3 栋 801 房")
+        await form.get_by_label("类别").select_option("residential")
+        await form.get_by_label("评估价(元)").fill("1,000,000")
+        await form.get_by_label("案号").fill("(2026)粤03执888号")
+        await form.get_by_label("瑕疵说明").fill("无重大瑕疵。")
+        await form.get_by_role("button", name="创建标的物").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("深圳市福田区某住宅 3 栋 801 房")
+
+        schedule = page.get_by_test_id("schedule")
+        await expect(schedule).to_contain_text("安排下一轮:一拍")
+        # The listing rules are checked in the form: 60% of the appraisal is refused before submitting.
+        await schedule.get_by_label("起拍价 (¥)").fill("600000")
+        await expect(schedule.locator("li.bad")).to_contain_text("一拍起拍价不低于评估价的 70%")
+        await expect(schedule.get_by_role("button", name="发布拍卖")).to_be_disabled()
+        await schedule.get_by_label("起拍价 (¥)").fill("700000")
+        await schedule.get_by_label("保证金 (¥)").fill("200000")  # 28.6%: out of range
+        await expect(schedule.locator("li.bad")).to_contain_text("保证金为起拍价的 5%–20%")
+        await schedule.get_by_label("保证金 (¥)").fill("70000")
+        await expect(schedule.locator("li.bad")).to_have_count(0)
+        await shoot(page, artifacts, "staff-schedule-desktop")
+        await schedule.get_by_role("button", name="发布拍卖").click()
+
+        rounds = page.get_by_test_id("lot-auctions")
+        await expect(rounds).to_contain_text("即将开始")
+        await expect(rounds).to_contain_text("¥700,000.00")
+        listed = (await service.client.get("/api/v1/auctions")).json()["items"]
+        assert len(listed) == 1
+        assert listed[0]["starting_price"] == 700_000_00 and listed[0]["deposit"] == 70_000_00
+        assert listed[0]["round"] == 1 and listed[0]["status"] == "announced"
+
+        # Withdraw it (the reason is asked for in a dialog), then the lot can be scheduled again.
+        await rounds.get_by_role("button", name="撤回").click()
+        await page.locator("dialog textarea").fill("当事人达成和解")
+        await page.locator("dialog").get_by_role("button", name="OK").click()
+        await expect(page.get_by_test_id("lot-auctions")).to_contain_text("撤回")
+        await expect(page.get_by_test_id("lot-auctions")).to_contain_text("当事人达成和解")
+        await expect(page.get_by_test_id("schedule")).to_contain_text("安排下一轮:一拍")
+
+        await page.goto("/#/staff")
+        await expect(page.get_by_test_id("staff-lots")).to_contain_text("深圳市福田区某住宅")
+        await page.evaluate("window.scrollTo(0, 0)")
+        await shoot(page, artifacts, "staff-lots-desktop")
+        await page.set_viewport_size(PHONE)
+        await shoot(page, artifacts, "staff-lots-phone")
+        assert not page.js_errors  # type: ignore[attr-defined]
+    finally:
+        await context.close()
+
+
+async def test_statistics_page_renders_charts_and_exports_csv(live_server, browser: Browser, artifacts: Path):
+    service = live_server
+    api = service.api
+    staff = await api.staff(service.services)
+    sold_lot = await api.lot(staff)
+    unsold_lot = await api.lot(staff, title="粤B 小型轿车", category="vehicle", appraisal=100_000_00)
+    sold = await api.schedule(staff, sold_lot["id"], start_in=timedelta(minutes=5), duration=timedelta(hours=1))
+    await api.schedule(
+        staff,
+        unsold_lot["id"],
+        starting_price=70_000_00,
+        increment=500_00,
+        start_in=timedelta(minutes=5),
+        duration=timedelta(hours=1),
+    )
+    bidder = await api.bidder()
+    await api.register(bidder, sold["id"])
+    service.clock.set(parse_time(sold["start_at"]))
+    await service.settle()
+    r = await api.bid(bidder, sold["id"], 7_000_000_00)
+    assert r.status_code == 201, r.text
+    r = await api.bid(bidder, sold["id"], 7_700_000_00)  # a 10% premium over the start
+    assert r.status_code == 201, r.text
+    service.clock.set(parse_time(sold["end_at"]) + timedelta(minutes=1))
+    await service.settle()
+
+    context, page = await new_page(browser, service.base_url)
+    try:
+        await page.goto("/#/stats")
+        kpis = page.get_by_test_id("kpis")
+        await expect(kpis).to_contain_text("50.00%")
+        await expect(kpis).to_contain_text("1 成交 ÷ (1 成交 + 1 流拍)")
+        await expect(kpis).to_contain_text("平均 10.00%")
+        charts = page.locator("svg[data-testid=chart]")
+        await expect(charts.first).to_be_visible()
+        assert await charts.count() >= 3
+        await expect(page.locator("svg[aria-label='成交率:按类别']")).to_contain_text("机动车")
+        await shoot(page, artifacts, "stats-desktop")
+
+        async with page.expect_download() as info:
+            await page.get_by_test_id("export-csv").click()
+        download = await info.value
+        csv = (await download.path()).read_text(encoding="utf-8-sig")
+        lines = csv.strip().splitlines()
+        assert lines[0].startswith("group,value,auctions_ended,sold,unsold")
+        assert lines[1].startswith("all,,2,1,1,0,0.5,")
+        assert any(line.startswith("category,vehicle,1,0,1,") for line in lines)
+        assert "7700000.00" in lines[1]
+
+        await page.get_by_label("类别", exact=True).select_option("residential")
+        await page.get_by_role("button", name="查询").click()
+        await expect(kpis).to_contain_text("100.00%")
+        await page.set_viewport_size(PHONE)
+        await page.reload()  # the charts are drawn at the width they are shown
+        await expect(page.locator("svg[data-testid=chart]").first).to_be_visible()
+        await shoot(page, artifacts, "stats-phone")
+        assert not page.js_errors  # type: ignore[attr-defined]
+    finally:
+        await context.close()
