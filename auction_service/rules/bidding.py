@@ -223,8 +223,9 @@ def resume(state: AuctionState, now: datetime) -> AuctionState:
 def withdraw(state: AuctionState, now: datetime, reason: str) -> AuctionState:
     """Rule 20: 撤回 only before bidding starts."""
     status = effective_status(state, now)
-    started = now >= state.start_at
-    if status == "announced" or (status == "suspended" and not started and state.seq == 0):
+    # Suspended before its start, bidding never ran, even if the start time passed meanwhile.
+    never_ran = state.seq == 0 and state.suspended_at is not None and state.suspended_at < state.start_at
+    if status == "announced" or (status == "suspended" and never_ran):
         return replace(state, status="withdrawn", status_reason=reason, suspended_at=None)
     raise refused("auction_not_withdrawable", "an auction can only be withdrawn before bidding starts")
 

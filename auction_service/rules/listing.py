@@ -108,6 +108,8 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
         and _at_least(req.starting_price, req.deposit, (profile.deposit_max[1], profile.deposit_max[0]))
     ):
         raise invalid("deposit_out_of_range", "the deposit must be between 5% and 20% of the starting price, inclusive")
+    if req.increment < 1:
+        raise invalid("increment_not_positive", "the increment must be at least 1 fen")
     if req.increment > req.starting_price:
         raise invalid("increment_too_large", "the increment may not exceed the starting price")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from auction_service.rules.bidding import ENDED, AuctionState, Bidder, close, decide_bid, effective_status, open_
 from auction_service.rules.errors import RuleViolation
@@ -17,7 +17,7 @@ from auction_service.rules.profiles import JUDICIAL_2016
 MS = timedelta(milliseconds=1)
 FIVE_MINUTES = timedelta(minutes=5)
 START = datetime(2026, 5, 25, 2, 0, tzinfo=UTC)
-END = START + timedelta(minutes=12)  # short, so that random ticks reach the soft close and the end
+END = START + timedelta(minutes=8)  # short, so that random ticks reach the soft close and the end
 STARTING_PRICE = 1_000_000
 INCREMENT = 10_000
 
@@ -34,13 +34,13 @@ BIDDERS = [
 # How a bid's amount is chosen relative to the price at the time: a mix of valid and invalid amounts.
 AMOUNTS = st.one_of(
     st.tuples(st.just("steps"), st.integers(min_value=-2, max_value=4)),  # current + k increments (k=0: match)
-    st.tuples(st.just("near"), st.integers(min_value=-INCREMENT, max_value=INCREMENT)),  # around the minimum
+    st.tuples(st.just("near"), st.integers(min_value=-INCREMENT - 2, max_value=INCREMENT)),  # around the minimum
     st.tuples(st.just("raw"), st.integers(min_value=0, max_value=3 * STARTING_PRICE)),
 )
 TICKS = st.one_of(
-    st.integers(min_value=0, max_value=1_000),
-    st.integers(min_value=0, max_value=60_000),
-    st.integers(min_value=0, max_value=6 * 60_000),
+    st.integers(min_value=0, max_value=2_000),
+    st.integers(min_value=0, max_value=30_000),
+    st.integers(min_value=0, max_value=4 * 60_000),
 )
 
 
@@ -73,7 +73,7 @@ def tie_key(b: ModelBid) -> tuple[int, int, int]:
 class BiddingMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.now = START - timedelta(seconds=30)
+        self.now = START
         self.state = auction()
         # the model
         self.bids: list[ModelBid] = []
@@ -124,21 +124,39 @@ class BiddingMachine(RuleBasedStateMachine):
 
     # --- rules -------------------------------------------------------------------------------------------
 
+    @initialize(ms_before_start=st.sampled_from([0, 0, 0, 1, 2_000]))
+    def the_clock_starts(self, ms_before_start: int) -> None:
+        self.now = START - ms_before_start * MS
+
     @rule(bidder=st.sampled_from(BIDDERS), how=AMOUNTS)
-    def place_a_bid(self, bidder: Bidder, how: tuple[str, int]) -> None:
-        amount = self.amount_for(how)
+    def place_any_bid(self, bidder: Bidder, how: tuple[str, int]) -> None:
+        self.check_bid(bidder, self.amount_for(how))
+
+    @rule(bidder=st.sampled_from(BIDDERS), steps=st.integers(min_value=0, max_value=3), match=st.booleans())
+    def place_a_plausible_bid(self, bidder: Bidder, steps: int, match: bool) -> None:
+        """A bid a real bidder would make: the starting price, a match, or a raise by whole increments."""
+        current = self.model_current()
+        if current is None:
+            amount = STARTING_PRICE if match else STARTING_PRICE + steps * INCREMENT
+        else:
+            amount = current if match else current + (steps + 1) * INCREMENT
+        self.check_bid(bidder, amount)
+
+    def check_bid(self, bidder: Bidder, amount: int) -> None:
         expected = self.expected_refusal(bidder, amount)
         before = self.state
         try:
             after, placed = decide_bid(before, bidder, amount, self.now, JUDICIAL_2016)
         except RuleViolation as refusal:
             assert refusal.code == expected, f"refused {amount} as {refusal.code}, the model says {expected}"
+            event(f"bid refused: {refusal.code}")
             return
         assert expected is None, f"accepted {amount} at {self.now}, the model refuses it as {expected}"
         # no bid is accepted at or after the end, nor once closed
         assert self.now < before.end_at
         assert before.status not in ENDED
         self.bids.append(ModelBid(len(self.bids) + 1, bidder, amount))
+        event("priority match accepted" if amount == before.current_price else "bid accepted")
         if self.end - self.now < FIVE_MINUTES:
             self.end = self.now + FIVE_MINUTES
             self.extensions += 1
@@ -185,6 +203,7 @@ class BiddingMachine(RuleBasedStateMachine):
         assert closed.status == ("sold" if self.bids else "unsold")
         self.closed = True
         self.state = closed
+        event(f"closed {closed.status} after {min(self.extensions, 5)}{'+' if self.extensions >= 5 else ''} extensions")
 
     # --- invariants --------------------------------------------------------------------------------------
 

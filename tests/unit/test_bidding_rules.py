@@ -152,7 +152,9 @@ def test_the_increment_grid_is_anchored_on_the_current_price_not_on_zero():
     assert refusal(state, ALICE, 929_000_000 + 4_600_000, MID + 2 * MS).code == "bid_not_on_increment"
 
 
-@pytest.mark.parametrize("amount", [STARTING_PRICE + INCREMENT, STARTING_PRICE, STARTING_PRICE - INCREMENT])
+@pytest.mark.parametrize(
+    "amount", [STARTING_PRICE + INCREMENT, STARTING_PRICE + INCREMENT - 1, STARTING_PRICE, STARTING_PRICE - INCREMENT]
+)
 def test_a_non_holder_bidding_at_or_below_the_current_price_is_refused_as_too_low(amount):
     state = with_bids((ALICE, STARTING_PRICE), (BOB, STARTING_PRICE + INCREMENT))
     error = refusal(state, CAROL, amount, MID + timedelta(seconds=1))
@@ -614,3 +616,24 @@ def test_court_and_platform_staff_may_never_bid(role):
         check_can_bid(role)
     assert excinfo.value.code == "staff_cannot_bid"
     assert excinfo.value.status == 403
+
+
+def test_an_auction_suspended_before_its_start_can_still_be_withdrawn_after_the_start_time_passed():
+    from datetime import UTC, datetime, timedelta
+
+    from auction_service.rules import bidding
+    from auction_service.rules.bidding import AuctionState
+
+    start = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+    state = AuctionState(
+        id=1,
+        status="announced",
+        start_at=start,
+        end_at=start + timedelta(hours=24),
+        scheduled_end_at=start + timedelta(hours=24),
+        starting_price=100_00,
+        increment=10_00,
+    )
+    suspended = bidding.suspend(state, start - timedelta(days=1), "异议审查")
+    withdrawn = bidding.withdraw(suspended, start + timedelta(hours=1), "撤回拍卖")
+    assert withdrawn.status == "withdrawn"
