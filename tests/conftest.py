@@ -137,11 +137,12 @@ class Service:
 
     async def settle(self) -> None:
         """Let the scheduler and the writer act on the clock's new time."""
-        for _ in range(50):
+        books, scheduler = self.services.books, self.services.scheduler
+        for _ in range(1000):
             await asyncio.sleep(0.002)
-            if not self.services.books._dirty and not any(b.busy for b in self.services.books._books.values()):
+            writing = books._dirty or any(b.busy for b in books._books.values())
+            if not writing and scheduler.idle():
                 break
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture

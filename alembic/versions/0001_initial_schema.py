@@ -105,9 +105,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", auction_service.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by"], ["accounts.id"], name=op.f("fk_auctions_created_by_accounts")
-        ),
+        sa.ForeignKeyConstraint(["created_by"], ["accounts.id"], name=op.f("fk_auctions_created_by_accounts")),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_auctions_lot_id_lots")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auctions")),
     )
@@ -121,12 +119,8 @@ def upgrade() -> None:
         sa.Column("bidder_id", sa.Integer(), nullable=False),
         sa.Column("auction_id", sa.Integer(), nullable=False),
         sa.Column("created_at", auction_service.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["auction_id"], ["auctions.id"], name=op.f("fk_lot_exclusions_auction_id_auctions")
-        ),
-        sa.ForeignKeyConstraint(
-            ["bidder_id"], ["accounts.id"], name=op.f("fk_lot_exclusions_bidder_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["auction_id"], ["auctions.id"], name=op.f("fk_lot_exclusions_auction_id_auctions")),
+        sa.ForeignKeyConstraint(["bidder_id"], ["accounts.id"], name=op.f("fk_lot_exclusions_bidder_id_accounts")),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_lot_exclusions_lot_id_lots")),
         sa.PrimaryKeyConstraint("lot_id", "bidder_id", name=op.f("pk_lot_exclusions")),
     )
@@ -136,12 +130,8 @@ def upgrade() -> None:
         sa.Column("bidder_id", sa.Integer(), nullable=False),
         sa.Column("rank", sa.Integer(), nullable=False),
         sa.Column("created_at", auction_service.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["auction_id"], ["auctions.id"], name=op.f("fk_priority_holders_auction_id_auctions")
-        ),
-        sa.ForeignKeyConstraint(
-            ["bidder_id"], ["accounts.id"], name=op.f("fk_priority_holders_bidder_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["auction_id"], ["auctions.id"], name=op.f("fk_priority_holders_auction_id_auctions")),
+        sa.ForeignKeyConstraint(["bidder_id"], ["accounts.id"], name=op.f("fk_priority_holders_bidder_id_accounts")),
         sa.PrimaryKeyConstraint("auction_id", "bidder_id", name=op.f("pk_priority_holders")),
     )
     op.create_table(
@@ -155,12 +145,8 @@ def upgrade() -> None:
         sa.Column("priority_rank", sa.Integer(), nullable=True),
         sa.Column("created_at", auction_service.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("deposit_updated_at", auction_service.db.types.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["auction_id"], ["auctions.id"], name=op.f("fk_registrations_auction_id_auctions")
-        ),
-        sa.ForeignKeyConstraint(
-            ["bidder_id"], ["accounts.id"], name=op.f("fk_registrations_bidder_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["auction_id"], ["auctions.id"], name=op.f("fk_registrations_auction_id_auctions")),
+        sa.ForeignKeyConstraint(["bidder_id"], ["accounts.id"], name=op.f("fk_registrations_bidder_id_accounts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registrations")),
         sa.UniqueConstraint("auction_id", "bidder_code", name="uq_registrations_auction_code"),
         sa.UniqueConstraint("auction_id", "bidder_id", name="uq_registrations_auction_bidder"),
@@ -190,9 +176,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("auction_id", "seq", name="uq_bids_auction_seq"),
     )
     with op.batch_alter_table("bids", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_bids_idempotency", ["auction_id", "bidder_id", "idempotency_key"], unique=True
-        )
+        batch_op.create_index("ix_bids_idempotency", ["auction_id", "bidder_id", "idempotency_key"], unique=True)
 
     # ### end Alembic commands ###
 

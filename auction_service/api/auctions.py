@@ -6,7 +6,7 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from starlette.responses import Response
 
 from ..clock import isoformat
@@ -44,7 +44,8 @@ async def list_auctions(
         unknown = [s for s in wanted if s not in STATUSES]
         if unknown:
             raise invalid("invalid_status", f"unknown status {unknown[0]!r}; one of {', '.join(STATUSES)}")
-        query = query.where(Auction.status.in_(wanted))
+        now = svc.clock.now()
+        query = query.where(or_(*(svc_auctions.status_condition(s, now) for s in wanted)))
     if court:
         query = query.where(Court.id == int(court)) if court.isdigit() else query.where(Court.name == court)
     if category:

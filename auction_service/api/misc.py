@@ -18,6 +18,7 @@ router = APIRouter(tags=["statistics and clock"])
 @router.get("/api/v1/stats")
 async def stats(
     session: ReadSession,
+    svc: ServicesDep,
     court: str | None = None,
     category: str | None = None,
     round: str | None = None,
@@ -25,7 +26,9 @@ async def stats(
     to: AwareDatetime | None = None,
 ) -> dict:
     """成交率, 溢价率 and more over auctions that ended in [from, to), each rate with its denominator."""
-    figures = await statistics(session, court=court, category=category, round=round, start=from_, end=to)
+    figures = await statistics(
+        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
+    )
     return statistics_json(figures)
 
 

@@ -21,6 +21,22 @@ from .security import Principal
 from .services import Services
 
 
+def status_condition(status: str, now: datetime):
+    """A SQL condition for "the auction's status at ``now`` is ``status``", the same status that
+    ``bidding.effective_status`` reports: time alone opens and closes auctions, whether or not the
+    scheduler has written the change yet."""
+    running = Auction.status.in_(("announced", "live"))
+    if status == "announced":
+        return running & (Auction.start_at > now)
+    if status == "live":
+        return running & (Auction.start_at <= now) & (Auction.end_at > now)
+    if status == "sold":
+        return (Auction.status == "sold") | (running & (Auction.end_at <= now) & Auction.current_price.is_not(None))
+    if status == "unsold":
+        return (Auction.status == "unsold") | (running & (Auction.end_at <= now) & Auction.current_price.is_(None))
+    return Auction.status == status
+
+
 def round_out(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 

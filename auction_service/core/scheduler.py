@@ -35,6 +35,7 @@ class Scheduler:
         self._heap: list[tuple[datetime, int]] = []
         self._changed = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._working = False
         on_change = getattr(clock, "on_change", None)
         if on_change is not None:
             on_change(self._changed.set)
@@ -61,6 +62,10 @@ class Scheduler:
                 pass
             self._task = None
 
+    def idle(self) -> bool:
+        """Nothing due on the clock and nothing being opened or closed (tests wait for this)."""
+        return not self._working and not (self._heap and self._heap[0][0] <= self.clock.now())
+
     def schedule(self, auction_id: int, moment: datetime) -> None:
         heapq.heappush(self._heap, (moment, auction_id))
         self._changed.set()
@@ -72,6 +77,7 @@ class Scheduler:
             due: list[int] = []
             while self._heap and self._heap[0][0] <= now:
                 due.append(heapq.heappop(self._heap)[1])
+            self._working = bool(due)
             for auction_id in dict.fromkeys(due):
                 try:
                     await self._due(auction_id)
@@ -79,6 +85,7 @@ class Scheduler:
                     log.exception("scheduler: auction %s", auction_id)
                     self.schedule(auction_id, self.clock.now())
                     await asyncio.sleep(1)
+            self._working = False
             if due:
                 continue
             delay = self.clock.real_seconds_until(self._heap[0][0]) if self._heap else 3600.0

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Auction, Court, Lot
 from ..rules.results import EndedAuction, Statistics, compute_statistics
+from .auctions import status_condition
 
 
 async def statistics(
@@ -20,13 +21,14 @@ async def statistics(
     round: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    now: datetime,
 ) -> Statistics:
     ended_at = func.coalesce(Auction.closed_at, Auction.end_at)
     query = (
         select(Auction, Lot)
         .join(Lot, Lot.id == Auction.lot_id)
         .join(Court, Court.id == Lot.court_id)
-        .where(Auction.status.in_(("sold", "unsold", "withdrawn")))
+        .where(or_(*(status_condition(s, now) for s in ("sold", "unsold", "withdrawn"))))
     )
     if court:
         query = query.where(Court.id == int(court)) if court.isdigit() else query.where(Court.name == court)
@@ -39,11 +41,17 @@ async def statistics(
     if end is not None:
         query = query.where(ended_at < end)
     rows = (await session.execute(query.order_by(Auction.id))).all()
+
+    def status_of(a: Auction) -> str:
+        if a.status in ("announced", "live"):  # ended by time, the close job not run yet
+            return "sold" if a.current_price is not None else "unsold"
+        return a.status
+
     auctions = [
         EndedAuction(
             lot_id=a.lot_id,
-            status=a.status,
-            price=a.current_price if a.status == "sold" else None,
+            status=status_of(a),
+            price=a.current_price if status_of(a) == "sold" else None,
             starting_price=a.starting_price,
             appraisal=a.appraisal,
             bid_count=a.seq,
@@ -54,10 +62,10 @@ async def statistics(
     concluded: dict[int, bool] = {}
     lots = {lot.id: lot for _, lot in rows}
     for a, lot in rows:
-        if a.status == "sold" and a.settlement != "defaulted":
+        if status_of(a) == "sold" and a.settlement != "defaulted":
             concluded[lot.id] = True
         elif lot.id not in concluded and (
-            (a.status == "unsold" and a.round == "sale") or lots[lot.id].disposition is not None
+            (status_of(a) == "unsold" and a.round == "sale") or lots[lot.id].disposition is not None
         ):
             concluded[lot.id] = False
     return compute_statistics(auctions, concluded)
