@@ -27,17 +27,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.sql import Executable
 
 from ..clock import Clock, isoformat
-from ..db.auction_rows import AUCTIONS, BIDS, load_bidders, load_state, write_state
+from ..db.auction_rows import AUCTIONS, BIDS, load_bidders, load_state, state_values
 from ..db.engine import Database
 from ..live.bus import Event, EventBus
 from ..rules import audit, bidding
 from ..rules.bidding import AuctionState, Bidder, PlacedBid
 from ..rules.errors import RuleViolation, forbidden, invalid, not_found
 from ..rules.profiles import RuleProfile
+from .group_writer import AuctionWrite, GroupWriter
 from .security import Principal
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class BookManager:
         self._dirty: dict[int, Book] = {}
         self._wake = asyncio.Event()
         self._writer: asyncio.Task | None = None
+        self.writer = GroupWriter(db)
         self._closing = False
         self.commit_linger = 0.0
         self.on_committed: list[Callable[[Book], None]] = []
@@ -139,6 +141,7 @@ class BookManager:
             except (TimeoutError, asyncio.CancelledError):
                 self._writer.cancel()
             self._writer = None
+        self.writer.close()
 
     # ----------------------------------------------------------------- books
     async def book(self, auction_id: int) -> Book:
@@ -360,35 +363,30 @@ class BookManager:
                 return
 
     async def _commit(self, books: list[Book]) -> set[int]:
-        conflicts: set[int] = set()
-        async with self.db.write.begin() as conn:
-            bid_rows: list[dict[str, Any]] = []
-            for book in books:
-                target = book.in_flight[-1].after
-                assert target is not None
-                new_version = book.committed.version + 1
-                if not await write_state(conn, _with_version(target, new_version), book.committed.version):
-                    conflicts.add(book.id)
-                    continue
-                head = book.head_hash
-                for op in book.in_flight:
-                    if op.placed is not None:
-                        row = _bid_row(book.id, op)
-                        head = op.chain_hash = row["chain_hash"] = audit.bid_hash(
-                            head,
-                            book.id,
-                            row["seq"],
-                            row["bidder_code"],
-                            row["amount"],
-                            row["placed_at"],
-                            row["priority"],
-                        )
-                        bid_rows.append(row)
-                    elif op.side_effects is not None:
-                        for stmt in op.side_effects(op.before, op.after, op.received_at):  # type: ignore[arg-type]
-                            await conn.execute(stmt)
-            if bid_rows:
-                await conn.execute(insert(BIDS), bid_rows)
+        """Build the group (snapshots, bid rows with their chain hashes, side effects) here on the
+        loop, and write it in one transaction through the group writer."""
+        writes: list[AuctionWrite] = []
+        for book in books:
+            target = book.in_flight[-1].after
+            assert target is not None
+            write = AuctionWrite(
+                auction_id=book.id,
+                values=state_values(_with_version(target, book.committed.version + 1)),
+                expected_version=book.committed.version,
+            )
+            head = book.head_hash
+            for op in book.in_flight:
+                if op.placed is not None:
+                    row = _bid_row(book.id, op)
+                    p = op.placed
+                    head = op.chain_hash = row["chain_hash"] = audit.bid_hash(
+                        head, book.id, p.seq, p.bidder_code, p.amount, p.placed_at, p.priority
+                    )
+                    write.bids.append(row)
+                elif op.side_effects is not None:
+                    write.side_effects.extend(op.side_effects(op.before, op.after, op.received_at))  # type: ignore[arg-type]
+            writes.append(write)
+        conflicts = await self.writer.commit(writes)
         self.stats["commits"] += 1
         return conflicts
 

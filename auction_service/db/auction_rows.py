@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..rules.bidding import AuctionState, Bidder
@@ -33,6 +33,7 @@ STATE_COLUMNS = (
     "suspended_at",
     "status_reason",
     "closed_at",
+    "round",
     "version",
 )
 
@@ -49,17 +50,6 @@ def state_values(state: AuctionState) -> dict[str, Any]:
 async def load_state(conn: AsyncConnection, auction_id: int) -> AuctionState | None:
     row = (await conn.execute(select(AUCTIONS).where(AUCTIONS.c.id == auction_id))).first()
     return state_from_row(row) if row is not None else None
-
-
-async def write_state(conn: AsyncConnection, state: AuctionState, expected_version: int) -> bool:
-    """Write the snapshot if nobody else changed the row since ``expected_version``: the guard that
-    keeps several service processes on one database correct. Returns False on a lost race."""
-    result = await conn.execute(
-        update(AUCTIONS)
-        .where(AUCTIONS.c.id == state.id, AUCTIONS.c.version == expected_version)
-        .values(**state_values(state))
-    )
-    return result.rowcount == 1
 
 
 async def load_bidders(conn: AsyncConnection, auction_id: int, bidder_id: int | None = None) -> dict[int, Bidder]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -28,8 +28,10 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_pragmas(engine: AsyncEngine, synchronous: str, immediate: bool) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _sqlite_pragmas(engine: AsyncEngine | Engine, synchronous: str, immediate: bool) -> None:
+    target = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    @event.listens_for(target, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
         # Let SQLAlchemy's "begin" hook issue BEGIN itself (pysqlite's implicit BEGIN is deferred).
         dbapi_conn.isolation_level = None
@@ -40,7 +42,7 @@ def _sqlite_pragmas(engine: AsyncEngine, synchronous: str, immediate: bool) -> N
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(target, "begin")
     def _on_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -50,6 +52,8 @@ class Database:
     url: str
     write: AsyncEngine
     read: AsyncEngine
+    # SQLite only: a synchronous engine for the bid writer's own thread (see core/group_writer.py).
+    sync_write: Engine | None = None
 
     @property
     def sqlite(self) -> bool:
@@ -60,6 +64,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.write.dispose()
+        if self.sync_write is not None:
+            self.sync_write.dispose()
         if self.read is not self.write:
             await self.read.dispose()
 
@@ -71,6 +77,8 @@ def create_database(url: str, *, sqlite_synchronous: str = "NORMAL") -> Database
         _sqlite_pragmas(write, sqlite_synchronous, immediate=True)
         read = create_async_engine(url, connect_args={"timeout": 30})
         _sqlite_pragmas(read, sqlite_synchronous, immediate=False)
-        return Database(url, write, read)
+        sync_write = create_engine(url.replace("sqlite+aiosqlite://", "sqlite://", 1), connect_args={"timeout": 30})
+        _sqlite_pragmas(sync_write, sqlite_synchronous, immediate=True)
+        return Database(url, write, read, sync_write)
     engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=False)
     return Database(url, engine, engine)
