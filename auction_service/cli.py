@@ -16,6 +16,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(admin_app, name="admin")
 app.add_typer(db_app, name="db")
+audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()
@@ -27,6 +29,7 @@ def serve(
     """Apply migrations and start the service."""
     import uvicorn
 
+    from .api.bid_path import BidFastPath
     from .app import create_app
 
     settings = get_settings()
@@ -39,9 +42,21 @@ def serve(
 
         install_demo(application, host=host, port=port)
     typer.echo(f"Web client: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
-    uvicorn.run(
-        application, host=host, port=port, log_level="warning", loop="uvloop", http="httptools", ws="websockets-sansio"
+    from .live.serving import WS_PING_INTERVAL, WS_PING_TIMEOUT, LiveServer
+
+    config = uvicorn.Config(
+        BidFastPath(application, fastapi_app=application),
+        host=host,
+        port=port,
+        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        ws_ping_interval=WS_PING_INTERVAL,
+        ws_ping_timeout=WS_PING_TIMEOUT,
     )
+    # LiveServer: live-feed sockets get close code 1001 on shutdown (plain uvicorn sends 1012 first).
+    LiveServer(config).run()
 
 
 async def _upgrade(url: str) -> None:
@@ -112,6 +127,37 @@ def db_upgrade() -> None:
     """Apply Alembic migrations to the configured database."""
     asyncio.run(_upgrade(get_settings().database_url))
     typer.echo("database is at the latest schema")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    auction: Annotated[int | None, typer.Option(help="one auction id (default: every auction)")] = None,
+) -> None:
+    """Recompute every bid hash chain; exit 1 if any bid was altered, removed or inserted."""
+    from .core.audit import verify_all, verify_auction
+    from .db.engine import create_database
+
+    async def run() -> dict:
+        db = create_database(get_settings().database_url)
+        try:
+            async with db.sessions(write=False)() as session:
+                if auction is not None:
+                    return {auction: await verify_auction(session, auction)}
+                return await verify_all(session)
+        finally:
+            await db.dispose()
+
+    reports = asyncio.run(run())
+    broken = 0
+    for auction_id, report in reports.items():
+        if report.valid:
+            typer.echo(f"auction {auction_id}: ok, {report.bids} bids, head {report.head[:16]}")
+        else:
+            broken += 1
+            typer.echo(f"auction {auction_id}: TAMPERED at seq {report.first_bad_seq}: {report.problem}")
+    typer.echo(f"{len(reports)} auctions checked, {broken} with a broken chain")
+    if broken:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

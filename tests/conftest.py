@@ -30,6 +30,7 @@ from auction_service.clock import ManualClock
 from auction_service.config import Settings
 from auction_service.db import migrate
 from auction_service.db.models import Base
+from auction_service.live.serving import LiveServer
 from tests.support import Api
 
 PG_ADMIN_URL = os.environ.get("AUCTION_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -166,7 +167,7 @@ async def live_server(db_url: str, rules: str) -> AsyncIterator[Service]:
     clock = ManualClock(START)
     app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws="websockets-sansio")
-    server = uvicorn.Server(config)
+    server = LiveServer(config)  # closes live-feed sockets with 1001 on shutdown, like `serve`
     task = asyncio.create_task(server.serve())
     for _ in range(500):
         if server.started:

@@ -22,12 +22,24 @@ import time
 from collections import defaultdict, deque
 from typing import Any
 
+import orjson
+
 Event = dict[str, Any]
 log = logging.getLogger(__name__)
 
 # Close codes used by the live feed.
 CLOSE_GOING_AWAY = 1001  # server shutting down: reconnect elsewhere / later with after_seq
 CLOSE_TRY_AGAIN = 1013  # too slow (fell behind) or a gap the server could not fill: resume with after_seq
+
+
+class Encoded(dict):
+    """An event plus its JSON text, encoded once and shared by every subscriber (read-only)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, event: Event) -> None:
+        super().__init__(event)
+        self.text = orjson.dumps(event).decode()
 
 
 class Subscription:
@@ -101,6 +113,7 @@ class EventBus:
         self._subs: dict[int, set[Subscription]] = defaultdict(set)
         self.queue_size = queue_size
         self._closing = False
+        self._live_connections = 0
         self._drained = asyncio.Event()
         self._drained.set()
         # watcher-count pushes: auctions whose count may have changed, last count pushed, last push time
@@ -119,22 +132,22 @@ class EventBus:
             self._flush_handle.cancel()
             self._flush_handle = None
 
-    async def close_all(self, code: int = CLOSE_GOING_AWAY, timeout: float = 5.0) -> None:
-        """End every live connection of this process (and refuse new ones), then wait up to ``timeout``
-        seconds for their handlers to send the close frame and unsubscribe."""
+    async def close_all(self, code: int = CLOSE_GOING_AWAY, wait_seconds: float = 5.0) -> None:
+        """End every live connection of this process (and refuse new ones), then wait up to
+        ``wait_seconds`` for their handlers to send the close frame and unsubscribe."""
+
         self._closing = True
         for subs in list(self._subs.values()):
             for sub in list(subs):
                 sub.end(code, "server shutting down; reconnect with after_seq")
         if self._live_connections:
             try:
-                await asyncio.wait_for(self._drained.wait(), timeout)
+                await asyncio.wait_for(self._drained.wait(), wait_seconds)
             except TimeoutError:
-                log.warning("%d live connection(s) did not close in %.1fs", self._live_connections, timeout)
+                log.warning("%d live connection(s) did not close in %.1fs", self._live_connections, wait_seconds)
 
-    # The handlers register themselves here so close_all can wait until their close frames are out.
-    _live_connections = 0
-
+    # The handlers register themselves (connection_opened/closed) so close_all can wait until their
+    # close frames are out.
     def connection_opened(self) -> None:
         self._live_connections += 1
         self._drained.clear()
@@ -184,10 +197,15 @@ class EventBus:
         self.deliver(auction_id, events)
 
     def deliver(self, auction_id: int, events: list[Event]) -> None:
-        """Hand events to this process's subscribers of the auction."""
-        for sub in list(self._subs.get(auction_id, ())):
-            for event in events:
-                sub.offer(event)
+        """Hand events to this process's subscribers of the auction (each event is encoded to JSON once
+        here, not once per subscriber: with a thousand watchers that is most of the fan-out's cost)."""
+        subs = self._subs.get(auction_id)
+        if not subs:
+            return
+        encoded = [Encoded(event) for event in events]
+        for sub in list(subs):
+            for item in encoded:
+                sub.offer(item)
 
     # ----------------------------------------------------------------- watcher counts
     def _watchers_changed(self, auction_id: int) -> None:

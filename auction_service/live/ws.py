@@ -37,7 +37,7 @@ from ..core.lifecycle import closed_event, status_event
 from ..core.security import Principal
 from ..db.auction_rows import BIDS, load_state
 from ..rules.errors import RuleViolation
-from .bus import CLOSE_TRY_AGAIN, Event, EventBus, Subscription
+from .bus import CLOSE_TRY_AGAIN, Encoded, Event, EventBus, Subscription
 
 router = APIRouter(tags=["live feed"])
 log = logging.getLogger(__name__)
@@ -92,18 +92,20 @@ class LiveFeed:
         self.last_seq = 0
         self.last_status: str | None = None
         self.bid_tasks: set[asyncio.Task] = set()
-        self._send_lock = asyncio.Lock()
 
     # ----------------------------------------------------------------- plumbing
     async def send(self, message: Event) -> None:
-        # One frame at a time: bid results and events come from different tasks.
-        async with self._send_lock:
-            await self.ws.send_text(orjson.dumps(message).decode())
+        # Events from the bus come encoded once for all watchers (``Encoded``); the rest is encoded here.
+        # Each ASGI send is one whole frame, so the sender and bid tasks may send concurrently.
+        text = message.text if isinstance(message, Encoded) else orjson.dumps(message).decode()
+        await self.ws.send({"type": "websocket.send", "text": text})
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send({"type": "error", "code": code, "message": message})
 
     async def close(self, code: int, reason: str = "") -> None:
+        # A client that stopped reading may never let the close frame out: give up after a while (the
+        # server then drops the TCP connection).
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(code, reason[:120]), timeout=10)
 

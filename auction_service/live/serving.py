@@ -1,0 +1,52 @@
+"""A uvicorn server that closes live-feed sockets with 1001 ("going away") on shutdown.
+
+Why: on shutdown uvicorn itself closes every websocket with 1012 *before* the app's lifespan shutdown
+runs, so the lifespan never gets to say goodbye. This server asks the app's bus to close the live
+connections first (clients see 1001 and resume with ``after_seq``), then shuts down as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import uvicorn
+
+log = logging.getLogger(__name__)
+
+# Keepalive for websockets: a ping every 20 s, and a connection whose peer does not answer within
+# 20 s is dropped (uvicorn's websockets-sansio implementation does the pinging).
+WS_PING_INTERVAL = 20.0
+WS_PING_TIMEOUT = 20.0
+
+
+class LiveServer(uvicorn.Server):
+    """``uvicorn.Server`` whose shutdown starts by closing the app's live-feed connections."""
+
+    close_timeout = 5.0
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        bus = getattr(_services_of(self.config.app), "bus", None)
+        if bus is not None:
+            try:
+                await bus.close_all(wait_seconds=self.close_timeout)
+            except Exception:
+                log.exception("closing live connections failed")
+        await super().shutdown(sockets)
+
+
+def _services_of(app: object) -> object | None:
+    """The ``Services`` of the FastAPI app, found through any ASGI wrappers around it (they keep the
+    wrapped app as ``.app`` or ``.fastapi_app``)."""
+    seen: set[int] = set()
+    todo = [app]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen or len(seen) > 20:
+            continue
+        seen.add(id(current))
+        services = getattr(getattr(current, "state", None), "services", None)
+        if services is not None:
+            return services
+        todo.extend(getattr(current, name, None) for name in ("fastapi_app", "app"))
+    return None
