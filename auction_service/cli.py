@@ -54,6 +54,9 @@ def serve(
         ws="websockets-sansio",
         ws_ping_interval=WS_PING_INTERVAL,
         ws_ping_timeout=WS_PING_TIMEOUT,
+        # Live events are ~200-byte JSON sent to many watchers: compressing each copy per connection
+        # costs more CPU than the bytes it saves.
+        ws_per_message_deflate=False,
     )
     # LiveServer: live-feed sockets get close code 1001 on shutdown (plain uvicorn sends 1012 first).
     LiveServer(config).run()

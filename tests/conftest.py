@@ -166,7 +166,15 @@ async def live_server(db_url: str, rules: str) -> AsyncIterator[Service]:
     """The app on a real uvicorn server bound to 127.0.0.1 (an ephemeral port), same process."""
     clock = ManualClock(START)
     app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws="websockets-sansio")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+    )
     server = LiveServer(config)  # closes live-feed sockets with 1001 on shutdown, like `serve`
     task = asyncio.create_task(server.serve())
     for _ in range(500):
