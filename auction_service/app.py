@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from .api import accounts, auctions, lots, misc
+from .api import accounts, auctions, documents, lots, misc, staff
 from .api.bid_path import BidFastPath
 from .api.errors import install_error_handlers
 from .clock import Clock, SimulatedClock
@@ -97,7 +97,7 @@ def create_app(
     app.state.startup_hooks = []
     install_error_handlers(app)
     app.add_middleware(BidFastPath)
-    for module in (accounts, lots, auctions, misc, ws):
+    for module in (accounts, lots, auctions, misc, staff, documents, ws):
         app.include_router(module.router)
     if WEB_ROOT.is_dir():
         app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")

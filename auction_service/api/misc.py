@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 from sqlalchemy import text
+from starlette.responses import Response
 
 from ..clock import isoformat
-from ..core.stats import statistics, statistics_json
+from ..core.stats import monthly_statistics, statistics, statistics_csv, statistics_json
 from .deps import ReadSession, ServicesDep
 
 router = APIRouter(tags=["statistics and clock"])
@@ -30,6 +31,69 @@ async def stats(
         session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
     )
     return statistics_json(figures)
+
+
+@router.get("/api/v1/stats/monthly")
+async def stats_monthly(
+    session: ReadSession,
+    svc: ServicesDep,
+    court: str | None = None,
+    category: str | None = None,
+    round: str | None = None,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+) -> dict:
+    """The figures of ``/stats`` per calendar month of the auctions' end, in China time (UTC+8)."""
+    series = await monthly_statistics(
+        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
+    )
+    return {
+        "timezone": "UTC+08:00",
+        "month_of": "the auction's end (closing time) in China time, UTC+8",
+        "items": [{"month": month, **statistics_json(figures)} for month, figures in series],
+    }
+
+
+def _csv(body: str, name: str) -> Response:
+    return Response(
+        body.encode("utf-8-sig"),  # with a BOM: spreadsheet programs then read the Chinese labels right
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/api/v1/stats.csv", response_class=Response)
+async def stats_csv(
+    session: ReadSession,
+    svc: ServicesDep,
+    court: str | None = None,
+    category: str | None = None,
+    round: str | None = None,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+) -> Response:
+    """``/stats`` as CSV: one row, labelled columns (each rate names its denominator)."""
+    figures = await statistics(
+        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
+    )
+    return _csv(statistics_csv([(None, figures)]), "stats.csv")
+
+
+@router.get("/api/v1/stats/monthly.csv", response_class=Response)
+async def stats_monthly_csv(
+    session: ReadSession,
+    svc: ServicesDep,
+    court: str | None = None,
+    category: str | None = None,
+    round: str | None = None,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+) -> Response:
+    """``/stats/monthly`` as CSV: one row per month (China time, UTC+8)."""
+    series = await monthly_statistics(
+        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
+    )
+    return _csv(statistics_csv(list(series), first_column="month (UTC+8)"), "stats-monthly.csv")
 
 
 @router.get("/api/v1/clock")

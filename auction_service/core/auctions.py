@@ -359,6 +359,9 @@ def lot_dict(lot: Lot, court: Court | None) -> dict[str, Any]:
         "case_number": lot.case_number,
         "location": lot.location,
         "disposition": lot.disposition,
+        "disposition_note": lot.disposition_note,
+        "disposition_price": lot.disposition_price,
+        "disposed_at": isoformat(lot.disposed_at) if lot.disposed_at else None,
         "created_at": isoformat(lot.created_at),
         **(lot.details or {}),
     }

@@ -50,6 +50,22 @@ class Lifecycle:
         self.books = books
         self.clock = clock
         self.scheduler = None  # set by the app: resumed auctions are scheduled again
+        self._countdowns: set[int] = set()
+        books.on_committed.append(self._sale_countdown_started)
+
+    def _sale_countdown_started(self, book) -> None:
+        """Rule 19: a fixed-price sale's first offer can move its end *earlier* (offer + 24 h before the
+        window's end). The scheduler only ever follows an end that moved later, so tell it once."""
+        state = book.committed
+        if (
+            self.scheduler is not None
+            and bidding.is_sale(state)
+            and state.status == "live"
+            and state.end_at < state.scheduled_end_at
+            and state.id not in self._countdowns
+        ):
+            self._countdowns.add(state.id)
+            self.scheduler.schedule(state.id, state.end_at)
 
     async def open(self, auction_id: int) -> AuctionState:
         return await self.books.apply(

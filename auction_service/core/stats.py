@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import csv
+import io
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -12,17 +14,19 @@ from ..db.models import Auction, Court, Lot
 from ..rules.results import EndedAuction, Statistics, compute_statistics
 from .auctions import status_condition
 
+CHINA = timezone(timedelta(hours=8), "UTC+8")
 
-async def statistics(
+
+async def _ended_rows(
     session: AsyncSession,
     *,
-    court: str | None = None,
-    category: str | None = None,
-    round: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    court: str | None,
+    category: str | None,
+    round: str | None,
+    start: datetime | None,
+    end: datetime | None,
     now: datetime,
-) -> Statistics:
+) -> list[tuple[Auction, Lot]]:
     ended_at = func.coalesce(Auction.closed_at, Auction.end_at)
     query = (
         select(Auction, Lot)
@@ -40,35 +44,99 @@ async def statistics(
         query = query.where(ended_at >= start)
     if end is not None:
         query = query.where(ended_at < end)
-    rows = (await session.execute(query.order_by(Auction.id))).all()
+    return [(a, lot) for a, lot in (await session.execute(query.order_by(Auction.id))).all()]
 
-    def status_of(a: Auction) -> str:
-        if a.status in ("announced", "live"):  # ended by time, the close job not run yet
-            return "sold" if a.current_price is not None else "unsold"
-        return a.status
 
-    auctions = [
-        EndedAuction(
-            lot_id=a.lot_id,
-            status=status_of(a),
-            price=a.current_price if status_of(a) == "sold" else None,
-            starting_price=a.starting_price,
-            appraisal=a.appraisal,
-            bid_count=a.seq,
-            extension_count=a.extension_count,
-        )
-        for a, _ in rows
-    ]
-    concluded: dict[int, bool] = {}
-    lots = {lot.id: lot for _, lot in rows}
+def _status_of(a: Auction) -> str:
+    if a.status in ("announced", "live"):  # ended by time, the close job not run yet
+        return "sold" if a.current_price is not None else "unsold"
+    return a.status
+
+
+def _ended_auction(a: Auction) -> EndedAuction:
+    status = _status_of(a)
+    return EndedAuction(
+        lot_id=a.lot_id,
+        status=status,
+        price=a.current_price if status == "sold" else None,
+        starting_price=a.starting_price,
+        appraisal=a.appraisal,
+        bid_count=a.seq,
+        extension_count=a.extension_count,
+    )
+
+
+def _concluded(rows: list[tuple[Auction, Lot]]) -> dict[int, tuple[bool, int]]:
+    """lot id -> (eventually sold, id of the auction that concluded it) for the lots whose fate was
+    settled by an auction among ``rows``: sold (and not defaulted), or unsold with no round left (the
+    failed sale, or the failed round that a disposition followed)."""
+    concluded: dict[int, tuple[bool, int]] = {}
     for a, lot in rows:
-        if status_of(a) == "sold" and a.settlement != "defaulted":
-            concluded[lot.id] = True
+        if _status_of(a) == "sold" and a.settlement != "defaulted":
+            concluded[lot.id] = (True, a.id)
         elif lot.id not in concluded and (
-            (status_of(a) == "unsold" and a.round == "sale") or lots[lot.id].disposition is not None
+            (_status_of(a) == "unsold" and a.round == "sale") or lot.disposition is not None
         ):
-            concluded[lot.id] = False
-    return compute_statistics(auctions, concluded)
+            concluded[lot.id] = (False, a.id)
+    return concluded
+
+
+def _compute(rows: list[tuple[Auction, Lot]], concluded: dict[int, tuple[bool, int]]) -> Statistics:
+    ids = {a.id for a, _ in rows}
+    lots = {lot_id: sold for lot_id, (sold, auction_id) in concluded.items() if auction_id in ids}
+    return compute_statistics([_ended_auction(a) for a, _ in rows], lots)
+
+
+async def statistics(
+    session: AsyncSession,
+    *,
+    court: str | None = None,
+    category: str | None = None,
+    round: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    now: datetime,
+) -> Statistics:
+    rows = await _ended_rows(session, court=court, category=category, round=round, start=start, end=end, now=now)
+    return _compute(rows, _concluded(rows))
+
+
+def month_of(moment: datetime) -> str:
+    """The calendar month in China time (UTC+8) of a UTC moment, as ``YYYY-MM``."""
+    return moment.astimezone(CHINA).strftime("%Y-%m")
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last and len(months) < 1200:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+async def monthly_statistics(
+    session: AsyncSession,
+    *,
+    court: str | None = None,
+    category: str | None = None,
+    round: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    now: datetime,
+) -> list[tuple[str, Statistics]]:
+    """The same figures per calendar month of the auctions' end (closing time, or withdrawal time's
+    recorded end) in China time, UTC+8; months without an ended auction between the first and the last
+    are included (all zero, rates None). A lot counts in the month of the auction that concluded it."""
+    rows = await _ended_rows(session, court=court, category=category, round=round, start=start, end=end, now=now)
+    concluded = _concluded(rows)
+    groups: dict[str, list[tuple[Auction, Lot]]] = {}
+    for a, lot in rows:
+        groups.setdefault(month_of(a.closed_at or a.end_at), []).append((a, lot))
+    if not groups:
+        return []
+    months = _months_between(min(groups), max(groups))
+    return [(m, _compute(groups.get(m, []), concluded)) for m in months]
 
 
 def statistics_json(stats: Statistics) -> dict[str, Any]:
@@ -93,3 +161,48 @@ def statistics_json(stats: Statistics) -> dict[str, Any]:
         "bids_per_auction": stats.bids_per_auction,
         "extensions_per_auction": stats.extensions_per_auction,
     }
+
+
+# CSV columns: (header, how to read it from ``statistics_json``). Every rate names its denominator.
+CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
+    ("auctions_ended (sold + unsold)", ("auctions_ended",)),
+    ("sold", ("sold",)),
+    ("unsold (流拍)", ("unsold",)),
+    ("withdrawn", ("withdrawn",)),
+    ("transaction_rate = sold / (sold + unsold auctions)", ("transaction_rate",)),
+    ("lots_concluded", ("lots_concluded",)),
+    ("lots_sold", ("lots_sold",)),
+    ("lot_transaction_rate = lots sold / lots concluded", ("lot_transaction_rate",)),
+    ("deal_amount_fen", ("deal_amount",)),
+    ("premium_rate_over_starting_price_mean = (price - start) / start", ("premium_rate_over_start", "mean")),
+    ("premium_rate_over_starting_price_median", ("premium_rate_over_start", "median")),
+    ("premium_rate_over_starting_price_max", ("premium_rate_over_start", "max")),
+    ("premium_rate_over_appraisal_mean = (price - appraisal) / appraisal", ("premium_rate_over_appraisal", "mean")),
+    ("premium_rate_over_appraisal_median", ("premium_rate_over_appraisal", "median")),
+    ("premium_rate_over_appraisal_max", ("premium_rate_over_appraisal", "max")),
+    ("discount_rate_mean = price / appraisal", ("discount_rate", "mean")),
+    ("bids_per_auction (over sold + unsold)", ("bids_per_auction",)),
+    ("extensions_per_auction (over sold + unsold)", ("extensions_per_auction",)),
+]
+
+
+def _cell(figures: dict[str, Any], path: tuple[str, ...]) -> str:
+    value: Any = figures
+    for key in path:
+        value = value[key]
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return str(value)
+
+
+def statistics_csv(rows: list[tuple[str | None, Statistics]], first_column: str | None = None) -> str:
+    """CSV text: a header row of labelled columns, then one row per (label, figures)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(([first_column] if first_column else []) + [h for h, _ in CSV_COLUMNS])
+    for label, stats in rows:
+        figures = statistics_json(stats)
+        writer.writerow(([label or ""] if first_column else []) + [_cell(figures, p) for _, p in CSV_COLUMNS])
+    return out.getvalue()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -69,6 +70,10 @@ class Lot(Base):
     # Further announcement fields (rule 6): appraisal method, defects, encumbrances, taxes, ...
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     disposition: Mapped[str | None] = mapped_column(String(32), nullable=True)  # returned, creditor_taken
+    disposition_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 以物抵债: the reserve of the failed round at which the creditor takes the lot (AUC Art. 16)
+    disposition_price: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -156,6 +161,22 @@ class LotExclusion(Base):
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
     bidder_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LotDocument(Base):
+    """A file published with the lot's announcement: the appraisal report (PDF) or a photo."""
+
+    __tablename__ = "lot_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # appraisal_report, photo
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))  # sniffed from the bytes, not as declared
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

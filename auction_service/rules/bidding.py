@@ -15,6 +15,7 @@ from .profiles import RuleProfile
 
 ENDED = frozenset({"sold", "unsold"})
 TERMINAL = ENDED | {"withdrawn"}
+SALE_ROUND = "sale"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,8 @@ class AuctionState:
     suspended_at: datetime | None = None
     status_reason: str | None = None
     closed_at: datetime | None = None
+    # "1", "2" or "sale" (变卖, rule 19): in a sale the first offer starts the 24-hour countdown.
+    round: str = "1"
     version: int = 0  # bumped by every persisted change: the database guard compares it
 
 
@@ -82,6 +85,11 @@ def check_registration_open(state: AuctionState, now: datetime) -> None:
         raise refused("registration_closed", f"registration is closed: the auction is {status}")
 
 
+def is_sale(state: AuctionState) -> bool:
+    """A fixed-price sale (变卖) rather than an auction round."""
+    return state.round == SALE_ROUND
+
+
 def minimum_bid(state: AuctionState) -> int:
     """The smallest amount a bidder without a priority right may bid now."""
     if state.current_price is None:
@@ -96,6 +104,8 @@ def decide_bid(
 
     The bid's time is ``now``; a bid at or after the end is refused whether or not the auction has been
     closed yet. A bid with less than the extension period left moves the end to ``now`` + extension.
+    In a fixed-price sale (rule 19) the first offer is the price and moves the end to ``now`` + the
+    24-hour countdown, even past the end of the sale window; later raises follow rules 9-12 and 11.
     """
     status = effective_status(state, now)
     if status != "live":
@@ -129,9 +139,14 @@ def decide_bid(
             )
 
     end_at = state.end_at
-    extended = end_at - now < profile.extension
-    if extended:
-        end_at = now + profile.extension
+    if is_sale(state) and state.current_price is None:
+        # Rule 19: the first offer (the price) starts the countdown; the window's end no longer counts.
+        end_at = now + profile.sale_countdown
+        extended = False
+    else:
+        extended = end_at - now < profile.extension
+        if extended:
+            end_at = now + profile.extension
     seq = state.seq + 1
     new_state = replace(
         state,

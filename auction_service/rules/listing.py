@@ -103,7 +103,14 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
                 f"the fixed-price sale (变卖) price is round 2's starting price ({plan.previous.starting_price} fen)",
             )
 
-    if not (
+    if plan.round == SALE:
+        # Rule 19: a buyer qualifies for the fixed-price sale by prepaying the full price.
+        if req.deposit != req.starting_price:
+            raise invalid(
+                "sale_deposit_must_be_full_price",
+                f"in a fixed-price sale (变卖) the deposit is the full price ({req.starting_price} fen)",
+            )
+    elif not (
         _at_least(req.deposit, req.starting_price, profile.deposit_min)
         and _at_least(req.starting_price, req.deposit, (profile.deposit_max[1], profile.deposit_max[0]))
     ):
@@ -138,3 +145,27 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
     if profile.min_bidding_period is not None and req.end_at - req.start_at < profile.min_bidding_period:
         hours = int(profile.min_bidding_period.total_seconds() // 3600)
         raise invalid("bidding_period_too_short", f"the bidding period must be at least {hours} hours")
+    if plan.round == SALE and profile.sale_window is not None and req.end_at - req.start_at > profile.sale_window:
+        raise invalid(
+            "sale_window_too_long",
+            f"a fixed-price sale (变卖) window lasts at most {profile.sale_window.days} days",
+        )
+
+
+DISPOSITIONS = ("creditor_taken", "returned")
+
+
+def check_disposition(history: list[PastAuction]) -> PastAuction:
+    """Rule 18 / AUC Art. 16: once round 2 or the fixed-price sale has failed, the court may let the
+    creditor take the lot at that round's reserve (以物抵债) or return it. Returns the failed auction
+    (its starting price is the reserve); raises 409 in any other state."""
+    relevant = [a for a in history if a.status != "withdrawn"]
+    if any(a.status in OPEN_STATUSES for a in relevant):
+        raise refused("auction_open", "the lot has an auction that has not ended")
+    last = relevant[-1] if relevant else None
+    if last is None or last.status != "unsold" or last.round not in (2, SALE):
+        raise refused(
+            "disposition_not_allowed",
+            "a lot is taken by the creditor or returned only after round 2 or the fixed-price sale failed",
+        )
+    return last

@@ -1,7 +1,8 @@
 """Rule profiles: the quantities of the 2016 provisions, and a sandbox that lifts the waiting periods.
 
 ``sandbox`` differs from ``judicial-2016`` only in listing rules 4 and 5 (announcement period and the
-24-hour minimum bidding period), so that simulations and demos can run auctions that start now.
+24-hour minimum bidding period; likewise the 60-day cap on a fixed-price sale's window), so that
+simulations and demos can run auctions that start now.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class RuleProfile:
     # Rule 11: soft close.
     extension: timedelta = timedelta(minutes=5)
     # Rule 19: the fixed-price sale window.
-    sale_window: timedelta = timedelta(days=60)
+    sale_window: timedelta | None = timedelta(days=60)
+    # Rule 19: the first offer in a fixed-price sale starts this countdown.
+    sale_countdown: timedelta = timedelta(hours=24)
     # Rule 6 (practice): balance payment deadline after the close.
     balance_deadline: timedelta = timedelta(days=10)
 
@@ -59,6 +62,7 @@ SANDBOX = RuleProfile(
     announce_round2_short=None,
     reauction_within=None,
     min_bidding_period=None,
+    sale_window=None,
 )
 PROFILES = {p.name: p for p in (JUDICIAL_2016, SANDBOX)}
 

@@ -64,7 +64,9 @@ async def test_sandbox_rounds_run_1_then_2_then_sale(service):
     lot = await service.api.lot(staff)
     soon = {"start_in": timedelta(seconds=1), "duration": timedelta(minutes=1)}
     rounds = []
-    for price in (START_PRICE, START_PRICE * 4 // 5, START_PRICE * 4 // 5):
-        rounds.append((await end_unsold(service, staff, lot["id"], starting_price=price, **soon))["round"])
+    sale_price = START_PRICE * 4 // 5
+    for price, deposit in ((START_PRICE, None), (sale_price, None), (sale_price, sale_price)):
+        auction = await end_unsold(service, staff, lot["id"], starting_price=price, deposit=deposit, **soon)
+        rounds.append(auction["round"])
     assert rounds == [1, 2, "sale"]
     assert_error(await _propose(service, staff, lot["id"], starting_price=START_PRICE * 4 // 5, **soon), 409)

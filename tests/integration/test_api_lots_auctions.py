@@ -208,10 +208,12 @@ async def test_rounds_go_1_then_2_then_sale_after_each_failure_and_stop_after_th
     # 变卖: the sale at round 2's starting price
     r = await _propose(service, staff, lot["id"], starting_price=floor - INCREMENT, start_in=timedelta(days=1))
     assert_error(r, 422)
-    sale = await end_unsold(service, staff, lot["id"], starting_price=floor, start_in=timedelta(days=1))
+    sale = await end_unsold(service, staff, lot["id"], starting_price=floor, deposit=floor, start_in=timedelta(days=1))
     assert sale["round"] == "sale"
     # after the fixed-price sale fails, the lot is concluded
-    assert_error(await _propose(service, staff, lot["id"], starting_price=floor, start_in=timedelta(days=1)), 409)
+    assert_error(
+        await _propose(service, staff, lot["id"], starting_price=floor, deposit=floor, start_in=timedelta(days=1)), 409
+    )
     rounds = [a["round"] for a in await _auctions_of(service, lot["id"])]
     assert rounds == [1, 2, "sale"]
 

@@ -131,7 +131,9 @@ def test_a_relisting_after_a_round_2_default_still_refers_to_the_failed_round_1(
 
 
 def test_the_fixed_price_sale_is_at_the_round_2_starting_price():
-    check_listing(JUDICIAL_2016, sale(), request(ROUND2_PRICE, start_in=timedelta(minutes=1)), NOW)
+    check_listing(
+        JUDICIAL_2016, sale(), request(ROUND2_PRICE, deposit=ROUND2_PRICE, start_in=timedelta(minutes=1)), NOW
+    )
     for price in (ROUND2_PRICE - 1, ROUND2_PRICE + 1):
         assert listing_refusal(JUDICIAL_2016, sale(), request(price, start_in=DAY)) == "sale_price_mismatch"
 
@@ -253,6 +255,7 @@ def test_the_sandbox_differs_from_the_2016_rules_only_in_the_waiting_periods():
         "announce_round2_short",
         "reauction_within",
         "min_bidding_period",
+        "sale_window",  # like rule 5's period: the sandbox takes any positive sale window (rule 19)
     }
     assert SANDBOX.extension == JUDICIAL_2016.extension == timedelta(minutes=5)
 
