@@ -1,0 +1,334 @@
+"""Run one load scenario end to end, then check the bidding invariants on the database.
+
+    .venv-load/bin/python -m loadtests.run --scenario sniping|market|office --db sqlite|postgresql \\
+        --duration 30 --users 200 [--ws] [--processes 1]
+
+Steps: a fresh database (a SQLite file in the report directory, or a PostgreSQL database created here and
+dropped at the end), ``auction-service staff add``, ``auction-service serve`` (``AUCTION_RULES=sandbox``)
+on a free loopback port, seeding through the public API, locust headless for a fixed time (CSV and HTML
+reports in ``loadtests/reports/<timestamp>-<scenario>-<db>/``), a graceful stop of the service, then the
+invariant check (``loadtests/check.py``). Exit status: 0 all invariants hold; 1 a violation; 2 the run
+itself failed (service did not start, seeding failed, nothing was acknowledged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from . import check, seed
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICE_BIN = ROOT / ".venv" / "bin" / "auction-service"
+LOCUST_BIN = Path(sys.executable).parent / "locust"
+PG_ADMIN_DSN = os.environ.get("LOADTEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+STAFF = [
+    {"court": "深圳市中级人民法院", "username": "clerk_sz", "password": "staff-password-1"},
+    {"court": "杭州市西湖区人民法院", "username": "clerk_hz", "password": "staff-password-2"},
+]
+SCENARIOS = {
+    "sniping": ("locustfile_sniping.py", 1.0),
+    "market": ("locustfile_market.py", 20.0),
+    "office": ("locustfile_office.py", 20.0),
+}
+
+
+def log(msg: str) -> None:
+    print(f"[run {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- databases
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_database(kind: str, report_dir: Path, stamp: str) -> tuple[str, str | None]:
+    """Returns (SQLAlchemy URL, PostgreSQL database name to drop or None)."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{report_dir / 'auction.db'}", None
+    name = f"loadtest_{stamp.replace('-', '_')}_{os.getpid()}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    host = PG_ADMIN_DSN.split("@", 1)[1].rsplit("/", 1)[0]
+    user = PG_ADMIN_DSN.split("://", 1)[1].split("@", 1)[0]
+    return f"postgresql+asyncpg://{user}@{host}/{name}", name
+
+
+def drop_database(name: str) -> None:
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# ---------------------------------------------------------------- the service
+def service_env(db_url: str, clock_speed: float) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUCTION_")}
+    env.update(
+        AUCTION_DATABASE_URL=db_url,
+        AUCTION_RULES="sandbox",
+        AUCTION_CLOCK_SPEED=str(clock_speed),
+        AUCTION_DEMO_BOTS="false",
+    )
+    for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        env.pop(k, None)
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    return env
+
+
+def add_staff(env: dict[str, str], log_file, staff: list[dict[str, str]]) -> None:
+    for st in staff:
+        subprocess.run(
+            [
+                str(SERVICE_BIN),
+                "staff",
+                "add",
+                "--court",
+                st["court"],
+                "--username",
+                st["username"],
+                "--password",
+                st["password"],
+            ],
+            env=env,
+            check=True,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+
+
+def start_service(env: dict[str, str], port: int, log_file) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(SERVICE_BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def stop_service(proc: subprocess.Popen, timeout: float = 20.0) -> int | None:
+    """SIGINT first (uvicorn's graceful shutdown: the bid writer commits what is pending)."""
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            return proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+
+
+# ---------------------------------------------------------------- locust
+def run_locust(
+    scenario: str, base: str, report_dir: Path, seed_path: Path, args: argparse.Namespace
+) -> tuple[int, Path]:
+    locustfile = Path(__file__).with_name(SCENARIOS[scenario][0])
+    env = dict(os.environ)
+    env.update(
+        LOADTEST_SEED=str(seed_path),
+        LOADTEST_OUT=str(report_dir),
+        LOADTEST_WS="1" if args.ws else "0",
+        PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+    )
+    for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        env.pop(k, None)
+    spawn_rate = args.spawn_rate or max(args.users / 2.0, 5.0)
+    cmd = [
+        str(LOCUST_BIN),
+        "-f",
+        str(locustfile),
+        "--headless",
+        "--users",
+        str(args.users),
+        "--spawn-rate",
+        str(spawn_rate),
+        "--run-time",
+        f"{args.duration}s",
+        "--stop-timeout",
+        "2",
+        "--host",
+        base,
+        "--csv",
+        str(report_dir / "locust"),
+        "--html",
+        str(report_dir / "report.html"),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",
+    ]
+    if args.processes > 1:
+        cmd += ["--processes", str(args.processes)]
+    log_path = report_dir / "locust.log"
+    with open(log_path, "w") as out:
+        rc = subprocess.run(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, timeout=args.duration + 120
+        ).returncode
+    return rc, log_path
+
+
+def locust_summary(report_dir: Path) -> str:
+    path = report_dir / "locust_stats.csv"
+    if not path.exists():
+        return "(no locust statistics written)"
+    rows = list(csv.DictReader(path.open()))
+    lines = [f"{'type':<5} {'name':<38} {'reqs':>8} {'fails':>6} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} (ms)"]
+    for r in rows:
+        lines.append(
+            f"{r['Type']:<5} {r['Name'][:38]:<38} {r['Request Count']:>8} {r['Failure Count']:>6} "
+            f"{float(r['Requests/s']):>8.1f} {r['50%']:>6} {r['95%']:>6} {r['99%']:>6}"
+        )
+    return "\n".join(lines)
+
+
+def decisions_per_second(report_dir: Path) -> float:
+    path = report_dir / "locust_stats.csv"
+    if not path.exists():
+        return 0.0
+    return sum(float(r["Requests/s"]) for r in csv.DictReader(path.open()) if r["Name"].startswith("POST bid ["))
+
+
+# ---------------------------------------------------------------- main
+def seed_scenario(args: argparse.Namespace, base: str, staff: list[dict[str, str]]) -> dict:
+    lead = 2.0
+    bidders = args.bidders or min(args.users, 200)
+    if args.scenario == "sniping":
+        return asyncio.run(seed.seed_sniping(base, staff, bidders, lead))
+    if args.scenario == "market":
+        return asyncio.run(seed.seed_market(base, staff, bidders, args.auctions, lead, args.duration))
+    return asyncio.run(seed.seed_office(base, staff, bidders, args.auctions, lead, args.duration))
+
+
+def wait_for_start(seeded: dict, base: str) -> None:
+    """Sleep until the first auction opens, by the server's (simulated) clock."""
+    import httpx
+
+    first = min(seed.parse(a["start_at"]) for a in seeded["auctions"])
+    with httpx.Client(base_url=base, timeout=10, trust_env=False) as c:
+        clock = c.get("/api/v1/clock").json()
+    remaining = (first - seed.parse(clock["now"])).total_seconds() / float(clock["speed"])
+    if 0 < remaining < 180:
+        time.sleep(remaining + 0.1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m loadtests.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--scenario", choices=sorted(SCENARIOS), required=True)
+    p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    p.add_argument("--duration", type=int, default=30, help="seconds of load (locust --run-time), 1-600")
+    p.add_argument("--users", type=int, default=100, help="locust users (bidders are seeded to match), 1-2000")
+    p.add_argument(
+        "--bidders", type=int, default=0, help="bidder accounts to seed (default min(users, 200)); users share them"
+    )
+    p.add_argument("--spawn-rate", type=float, default=0, help="users started per second (default users/2)")
+    p.add_argument("--auctions", type=int, default=200, help="market/office: live auctions (1-1000)")
+    p.add_argument(
+        "--clock-speed", type=float, default=0, help="AUCTION_CLOCK_SPEED (default: 1 sniping, 20 market/office)"
+    )
+    p.add_argument("--ws", action="store_true", help="add websocket watchers of WS /api/v1/auctions/{id}/live")
+    p.add_argument("--processes", type=int, default=1, help="locust processes (locust --processes)")
+    p.add_argument("--port", type=int, default=0, help="service port (default: a free one)")
+    p.add_argument("--keep-db", action="store_true", help="keep the PostgreSQL database after the run")
+    p.add_argument("--reports", type=Path, default=ROOT / "loadtests" / "reports")
+    args = p.parse_args(argv)
+    if not 1 <= args.duration <= 600 or not 1 <= args.users <= 2000 or not 1 <= args.auctions <= 1000:
+        p.error("bounded runs only: --duration 1-600, --users 1-2000, --auctions 1-1000")
+    if not SERVICE_BIN.exists() or not LOCUST_BIN.exists():
+        p.error(f"need {SERVICE_BIN} (project venv) and {LOCUST_BIN} (run me with .venv-load/bin/python)")
+    clock_speed = args.clock_speed or SCENARIOS[args.scenario][1]
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    report_dir = args.reports / f"{stamp}-{args.scenario}-{args.db}"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    log(f"scenario {args.scenario} on {args.db}, {args.users} users, {args.duration} s; reports in {report_dir}")
+
+    db_url, pg_name = create_database(args.db, report_dir, stamp)
+    port = args.port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = service_env(db_url, clock_speed)
+    server_log = open(report_dir / "server.log", "w")
+    proc = None
+    status = 0
+    try:
+        staff = STAFF if args.scenario == "office" else STAFF[:1]
+        t0 = time.monotonic()
+        add_staff(env, server_log, staff)
+        proc = start_service(env, port, server_log)
+        asyncio.run(seed.wait_healthy(base, proc=proc))
+        log(f"service pid {proc.pid} at {base} (staff added and started in {time.monotonic() - t0:.1f} s); seeding")
+        t0 = time.monotonic()
+        seeded = seed_scenario(args, base, staff)
+        seeded["think"] = float(os.environ.get("LOADTEST_THINK", "1.0"))
+        seed_path = report_dir / "seed.json"
+        seed_path.write_text(json.dumps(seeded))
+        log(
+            f"seeded {len(seeded['auctions'])} auctions, {len(seeded['bidders'])} bidders in "
+            f"{time.monotonic() - t0:.1f} s; waiting for the start"
+        )
+        wait_for_start(seeded, base)
+        log(f"locust: {args.users} users for {args.duration} s")
+        rc, locust_log = run_locust(args.scenario, base, report_dir, seed_path, args)
+        if rc != 0:
+            log(f"locust exited with {rc}; see {locust_log}")
+        if proc.poll() is not None:
+            log(f"the service died during the run (exit {proc.returncode}); see {report_dir / 'server.log'}")
+            status = 2
+        print(locust_summary(report_dir))
+        print(f"bid decisions/s (accepted + refused): {decisions_per_second(report_dir):.1f}")
+    except Exception as exc:
+        log(f"run failed: {exc!r}")
+        status = 2
+    finally:
+        if proc is not None:
+            t0 = time.monotonic()
+            code = stop_service(proc)
+            log(f"service stopped (exit {code}) in {time.monotonic() - t0:.1f} s")
+        server_log.close()
+
+    try:
+        if status != 2:
+            report = check.check(db_url, report_dir)
+            report.ok(
+                "bids acknowledged during the run", report.facts.get("acks", 0) > 0, "no 201 seen: nothing tested"
+            )
+            print(report.table())
+            (report_dir / "invariants.txt").write_text(report.table() + "\n")
+            if report.failed:
+                status = 1
+    finally:
+        if pg_name and not args.keep_db:
+            drop_database(pg_name)
+    log(f"{'OK: every invariant holds' if status == 0 else 'FAILED'} (exit {status}); reports in {report_dir}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

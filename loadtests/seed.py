@@ -1,0 +1,185 @@
+"""Seed a fresh service through its public API (httpx, concurrent): bidders and their tokens, lots,
+auctions starting a few seconds later, registrations. Staff accounts come from ``auction-service staff
+add`` (run by the runner before the service starts)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+PASSWORD = "load-test-password"
+# A conservative rate of registrations while seeding: auctions start after this much time for them.
+REGISTRATIONS_PER_SECOND = 25.0
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class Seeder:
+    def __init__(self, base_url: str, concurrency: int = 8) -> None:
+        self.base = base_url
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=60, trust_env=False)
+        self.sem = asyncio.Semaphore(concurrency)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def call(self, method: str, path: str, token: str | None = None, expect=(200, 201), **kw) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self.sem:
+            r = await self.client.request(method, path, headers=headers, **kw)
+        if r.status_code not in expect:
+            raise RuntimeError(f"seeding: {method} {path} -> {r.status_code} {r.text[:300]}")
+        return r.json()
+
+    async def token(self, username: str, password: str = PASSWORD) -> str:
+        body = await self.call("POST", "/api/v1/auth/token", data={"username": username, "password": password})
+        return body["access_token"]
+
+    async def bidder(self, username: str) -> dict[str, Any]:
+        await self.call(
+            "POST", "/api/v1/bidders", json={"username": username, "password": PASSWORD, "real_name": username}
+        )
+        return {"username": username, "token": await self.token(username), "codes": {}}
+
+    async def bidders(self, prefix: str, count: int) -> list[dict[str, Any]]:
+        return list(await asyncio.gather(*(self.bidder(f"{prefix}{i:05d}") for i in range(count))))
+
+    async def server_now(self) -> tuple[datetime, float]:
+        body = await self.call("GET", "/api/v1/clock")
+        return parse(body["now"]), float(body["speed"])
+
+    async def lot_and_auction(
+        self, staff_token: str, title: str, start_at: datetime, end_at: datetime, rng: random.Random
+    ) -> dict[str, Any]:
+        appraisal = rng.choice((80, 120, 250, 400, 900, 1500)) * 10_000 * 100  # fen
+        lot = await self.call(
+            "POST",
+            "/api/v1/lots",
+            staff_token,
+            json={
+                "title": title,
+                "category": rng.choice(("residential", "commercial", "vehicle")),
+                "appraisal": appraisal,
+            },
+        )
+        starting = appraisal * 7 // 10
+        increment = max(starting // 200, 100)  # ~0.5% of the starting price
+        body = {
+            "starting_price": starting,
+            "increment": increment,
+            "deposit": starting // 10,
+            "start_at": iso(start_at),
+            "end_at": iso(end_at),
+        }
+        return await self.call("POST", f"/api/v1/lots/{lot['id']}/auctions", staff_token, json=body)
+
+    async def register(self, bidder: dict[str, Any], auction_id: int) -> None:
+        body = await self.call("POST", f"/api/v1/auctions/{auction_id}/registrations", bidder["token"])
+        bidder["codes"][str(auction_id)] = body["bidder_code"]
+
+
+def auction_view(a: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "starting_price", "increment", "deposit", "start_at", "end_at", "scheduled_end_at")
+    return {k: a[k] for k in keys}
+
+
+async def seed_sniping(base: str, staff: list[dict[str, str]], users: int, lead: float) -> dict[str, Any]:
+    """One hot auction whose scheduled end is 2 minutes after its start: every bid extends it."""
+    s = Seeder(base)
+    try:
+        rng = random.Random(1)
+        token = await s.token(staff[0]["username"], staff[0]["password"])
+        bidders = await s.bidders("sniper", users)
+        now, speed = await s.server_now()
+        start = now + timedelta(seconds=(lead + users / REGISTRATIONS_PER_SECOND) * speed)
+        auction = await s.lot_and_auction(token, "hot flat", start, start + timedelta(minutes=2), rng)
+        await asyncio.gather(*(s.register(b, auction["id"]) for b in bidders))
+        return {
+            "host": base,
+            "clock_speed": speed,
+            "hot_auction": auction["id"],
+            "auctions": [auction_view(auction)],
+            "bidders": bidders,
+            "start_at": iso(start),
+        }
+    finally:
+        await s.close()
+
+
+async def seed_market(
+    base: str, staff: list[dict[str, str]], users: int, auctions: int, lead: float, duration: float
+) -> dict[str, Any]:
+    """Hundreds of auctions with staggered scheduled ends (some end within the run); ~30% draw no bidder,
+    the others 3-12 registrants; a pool of late bidders registers during bidding."""
+    s = Seeder(base)
+    try:
+        rng = random.Random(2)
+        tokens = [await s.token(st["username"], st["password"]) for st in staff]
+        n_late = max(users // 5, 2)
+        bidders = await s.bidders("bidder", users)
+        late = await s.bidders("late", n_late)
+        # plan the registrations first: the auctions must still be open (announced) while they are made
+        plan = []
+        for i in range(auctions):
+            if rng.random() < 0.7:
+                plan.append((i, rng.sample(range(len(bidders)), min(len(bidders), rng.randint(3, 12)))))
+        plan = plan or [(0, list(range(min(3, len(bidders)))))]
+        lead = lead + (sum(len(who) for _, who in plan) + auctions) / REGISTRATIONS_PER_SECOND
+        now, speed = await s.server_now()
+        jobs = []
+        for i in range(auctions):
+            start = now + timedelta(seconds=(lead + rng.uniform(0, 2)) * speed)
+            # scheduled ends spread from early in the run to well after it (simulated seconds)
+            length = timedelta(seconds=max(rng.uniform(0.2, 2.5) * duration, 3.0) * speed)
+            jobs.append(s.lot_and_auction(tokens[i % len(tokens)], f"lot {i}", start, start + length, rng))
+        created = list(await asyncio.gather(*jobs))
+        contested = [created[i] for i, _ in plan]
+        await asyncio.gather(*(s.register(bidders[b], created[i]["id"]) for i, who in plan for b in who))
+        for b in bidders:  # a registrant of nothing still watches something
+            if not b["codes"]:
+                await s.register(b, rng.choice(contested)["id"])
+        return {
+            "host": base,
+            "clock_speed": speed,
+            "auctions": [auction_view(a) for a in created],
+            "contested": [a["id"] for a in contested],
+            "bidders": bidders,
+            "late_bidders": late,
+        }
+    finally:
+        await s.close()
+
+
+async def seed_office(
+    base: str, staff: list[dict[str, str]], users: int, auctions: int, lead: float, duration: float
+) -> dict[str, Any]:
+    """A market (bidding runs) plus staff credentials for the court-office users."""
+    seeded = await seed_market(base, staff, users, auctions, lead, duration)
+    seeded["staff"] = staff
+    return seeded
+
+
+async def wait_healthy(base: str, within: float = 60.0, proc=None) -> None:
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient(base_url=base, timeout=2, trust_env=False) as c:
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"the service exited with {proc.returncode} before answering /healthz")
+            try:
+                if (await c.get("/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"the service at {base} did not answer /healthz within {within:.0f} s")
