@@ -8,6 +8,7 @@ unreachable. The subprocesses are killed in teardown whatever happens.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import socket
@@ -198,3 +199,75 @@ async def test_a_watcher_on_one_process_sees_bids_placed_through_another(cluster
                 while True:
                     await recv(watcher, wait=10)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+
+
+async def test_two_processes_taking_bids_on_one_auction_never_both_accept_a_price(cluster: list) -> None:
+    """The database guard: each process decides in memory, so concurrent bids through A and B race on
+    the same auction row. Exactly the acknowledged bids are stored, seq has no gaps and prices rise."""
+    (url_a, _), (url_b, _) = cluster
+    async with AuctionClient(url_a) as staff:
+        await staff.login(*STAFF)
+        now = datetime.fromisoformat((await staff.clock())["now"].replace("Z", "+00:00"))
+        lot = await staff.request(
+            "POST", "/api/v1/lots", json={"title": "竞价标的", "category": "vehicle", "appraisal": PRICE}
+        )
+        auction = await staff.request(
+            "POST",
+            f"/api/v1/lots/{lot['id']}/auctions",
+            json={
+                "starting_price": PRICE,
+                "increment": STEP,
+                "deposit": PRICE // 10,
+                "start_at": isoformat(now + timedelta(seconds=2)),
+                "end_at": isoformat(now + timedelta(hours=1)),
+            },
+        )
+    aid = auction["id"]
+    clients = [AuctionClient((url_a, url_b)[i % 2]) for i in range(12)]
+    try:
+        for i, client in enumerate(clients):
+            username = f"race-{i}-{uuid.uuid4().hex[:6]}"
+            await client.sign_up(username, "password123", "竞买人")
+            await client.login(username, "password123")
+            await client.register(aid)
+        for _ in range(150):
+            if (await clients[0].get_auction(aid))["status"] == "live":
+                break
+            await asyncio.sleep(0.1)
+
+        acks: list[dict] = []
+
+        async def bidder(client: AuctionClient, rounds: int) -> None:
+            for _ in range(rounds):
+                current = (await client.get_auction(aid))["current_price"]
+                amount = PRICE if current is None else current + STEP
+                response = await client.http.post(
+                    f"/api/v1/auctions/{aid}/bids", json={"amount": amount}, headers=client.headers
+                )
+                if response.status_code == 201:
+                    acks.append(response.json())
+                else:
+                    code = response.json()["error"]["code"]
+                    assert response.status_code == 409 and code in ("bid_too_low", "bid_not_on_increment"), code
+
+        await asyncio.wait_for(asyncio.gather(*(bidder(c, 8) for c in clients)), timeout=120)
+        stored = (await clients[0].request("GET", f"/api/v1/auctions/{aid}/bids"))["items"]
+    finally:
+        for client in clients:
+            await client.aclose()
+
+    assert acks, "no bid was accepted"
+    assert [b["seq"] for b in stored] == list(range(1, len(stored) + 1))
+    assert all(later["amount"] > earlier["amount"] for earlier, later in itertools.pairwise(stored))
+    by_seq = {b["seq"]: b for b in stored}
+    assert len({a["seq"] for a in acks}) == len(acks) == len(stored)
+    for ack in acks:
+        assert by_seq[ack["seq"]]["amount"] == ack["amount"]
+        assert by_seq[ack["seq"]]["bidder_code"] == ack["bidder_code"]
+    final = await _auction_via(url_b, aid)
+    assert final["current_price"] == stored[-1]["amount"] and final["bid_count"] == len(stored)
+
+
+async def _auction_via(url: str, aid: int) -> dict:
+    async with AuctionClient(url) as client:
+        return await client.get_auction(aid)
