@@ -76,7 +76,7 @@ async def list_auctions(
 
 @router.get("/auctions/{auction_id}")
 async def read_auction(auction_id: int, session: ReadSession, svc: ServicesDep) -> dict:
-    return await auction_json(session, svc, await get_auction_row(session, auction_id))
+    return await svc_auctions.auction_view(session, svc, auction_id)
 
 
 @router.post("/auctions/{auction_id}/registrations", status_code=201)

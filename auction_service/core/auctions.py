@@ -272,6 +272,26 @@ async def auction_json(session: AsyncSession, svc: Services, auction: Auction) -
     return auction_dict(svc, auction, lot, court, count)
 
 
+async def auction_view(session: AsyncSession, svc: Services, auction_id: int) -> dict[str, Any]:
+    """``GET /auctions/{id}`` in one query (the auction, its lot and court, the registration count):
+    bidders poll it during a sniping storm."""
+    registrations = (
+        select(func.count()).select_from(Registration).where(Registration.auction_id == Auction.id).scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(Auction, Lot, Court, registrations)
+            .join(Lot, Lot.id == Auction.lot_id)
+            .join(Court, Court.id == Lot.court_id)
+            .where(Auction.id == auction_id)
+        )
+    ).first()
+    if row is None:
+        raise not_found("auction_not_found", f"no auction {auction_id}")
+    auction, lot, court, count = row
+    return auction_dict(svc, auction, lot, court, count)
+
+
 def auction_dict(
     svc: Services, auction: Auction, lot: Lot | None, court: Court | None, registrations: int
 ) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from ..clock import isoformat
-from ..core.auctions import auction_json, get_auction_row
+from ..core.auctions import auction_view
 from ..core.lifecycle import closed_event, status_event
 from ..core.security import Principal
 from ..db.auction_rows import BIDS, load_state
@@ -158,7 +158,7 @@ class LiveFeed:
         """Send the snapshot and the backlog; False if the auction does not exist."""
         async with self.services.read_sessions() as session:
             try:
-                auction = await auction_json(session, self.services, await get_auction_row(session, self.auction_id))
+                auction = await auction_view(session, self.services, self.auction_id)
             except RuleViolation as exc:
                 if exc.status == 404:
                     return False
