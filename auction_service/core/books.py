@@ -373,6 +373,7 @@ class BookManager:
                 auction_id=book.id,
                 values=state_values(_with_version(target, book.committed.version + 1)),
                 expected_version=book.committed.version,
+                bids_only=all(op.placed is not None for op in book.in_flight),
             )
             head = book.head_hash
             for op in book.in_flight:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.sql import Executable
 
-from ..db.auction_rows import AUCTIONS, BIDS, STATE_COLUMNS
+from ..db.auction_rows import AUCTIONS, BID_COLUMNS, BIDS, STATE_COLUMNS
 from ..db.engine import Database
 
 
@@ -29,19 +29,25 @@ class AuctionWrite:
     expected_version: int
     bids: list[dict[str, Any]] = field(default_factory=list)
     side_effects: list[Executable] = field(default_factory=list)
+    bids_only: bool = False  # only bids changed the auction: only BID_COLUMNS need writing
 
 
-# One UPDATE for every auction of a group, executed as an executemany with these parameters: built once,
-# so no statement is constructed or compiled per auction per group.
-_UPDATE = (
-    update(AUCTIONS)
-    .where(AUCTIONS.c.id == bindparam("w_id"), AUCTIONS.c.version == bindparam("w_expected"))
-    .values({c: bindparam(f"v_{c}", type_=AUCTIONS.c[c].type) for c in STATE_COLUMNS})
-)
+def _update_of(columns: tuple[str, ...]):
+    """One UPDATE for every auction of a group, executed as an executemany: built once per column set,
+    so no statement is constructed or compiled per auction per group."""
+    return (
+        update(AUCTIONS)
+        .where(AUCTIONS.c.id == bindparam("w_id"), AUCTIONS.c.version == bindparam("w_expected"))
+        .values({c: bindparam(f"v_{c}", type_=AUCTIONS.c[c].type) for c in columns})
+    )
 
 
-def _update_params(w: AuctionWrite) -> dict[str, Any]:
-    params = {f"v_{c}": w.values[c] for c in STATE_COLUMNS}
+_FULL_UPDATE = _update_of(STATE_COLUMNS)
+_BID_UPDATE = _update_of(BID_COLUMNS)
+
+
+def _update_params(w: AuctionWrite, columns: tuple[str, ...]) -> dict[str, Any]:
+    params = {f"v_{c}": w.values[c] for c in columns}
     params["w_id"] = w.auction_id
     params["w_expected"] = w.expected_version
     return params
@@ -62,8 +68,12 @@ def write_group(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
     current = dict(conn.execute(query).all())
     fresh = [w for w in writes if current.get(w.auction_id) == w.expected_version]
     conflicts = {w.auction_id for w in writes} - {w.auction_id for w in fresh}
-    if fresh:
-        conn.execute(_UPDATE, [_update_params(w) for w in fresh])
+    bid_only = [w for w in fresh if w.bids_only]
+    other = [w for w in fresh if not w.bids_only]
+    if bid_only:
+        conn.execute(_BID_UPDATE, [_update_params(w, BID_COLUMNS) for w in bid_only])
+    if other:
+        conn.execute(_FULL_UPDATE, [_update_params(w, STATE_COLUMNS) for w in other])
     bid_rows = [row for w in fresh for row in w.bids]
     for w in fresh:
         for stmt in w.side_effects:

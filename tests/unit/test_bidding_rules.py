@@ -637,3 +637,33 @@ def test_an_auction_suspended_before_its_start_can_still_be_withdrawn_after_the_
     suspended = bidding.suspend(state, start - timedelta(days=1), "异议审查")
     withdrawn = bidding.withdraw(suspended, start + timedelta(hours=1), "撤回拍卖")
     assert withdrawn.status == "withdrawn"
+
+
+def test_a_bid_changes_only_the_columns_the_writer_writes_for_bids():
+    """The group writer writes only BID_COLUMNS for groups made of bids: a bid must never change any
+    other part of the auction's state."""
+    from dataclasses import fields
+    from datetime import UTC, datetime, timedelta
+
+    from auction_service.db.auction_rows import BID_COLUMNS
+    from auction_service.rules import bidding
+    from auction_service.rules.bidding import AuctionState, Bidder
+    from auction_service.rules.profiles import JUDICIAL_2016
+
+    start = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+    for round_ in ("1", "sale"):
+        state = AuctionState(
+            id=1,
+            status="announced",
+            start_at=start,
+            end_at=start + timedelta(hours=24),
+            scheduled_end_at=start + timedelta(hours=24),
+            starting_price=100_00,
+            increment=10_00,
+            round=round_,
+        )
+        moment = start + timedelta(hours=23, minutes=58)
+        after, _ = bidding.decide_bid(state, Bidder(1, "A0001", 1), 100_00, moment, JUDICIAL_2016)
+        after, _ = bidding.decide_bid(after, Bidder(2, "B0002"), 110_00, moment, JUDICIAL_2016)
+        changed = {f.name for f in fields(AuctionState) if getattr(state, f.name) != getattr(after, f.name)}
+        assert changed <= set(BID_COLUMNS), changed - set(BID_COLUMNS)
