@@ -51,11 +51,11 @@ class Clock(Protocol):
 class SimulatedClock:
     """Wall time scaled by ``speed`` from an anchor: ``sim = anchor_sim + (real - anchor_real) * speed``."""
 
-    def __init__(self, speed: float = 1.0, anchor: datetime | None = None) -> None:
+    def __init__(self, speed: float = 1.0, anchor: datetime | None = None, anchor_real_ms: int | None = None) -> None:
         if speed <= 0:
             raise ValueError("clock speed must be positive")
         self.speed = speed
-        self._anchor_real = time.time()
+        self._anchor_real = anchor_real_ms / 1000 if anchor_real_ms is not None else time.time()
         self._anchor_sim_ms = to_ms(anchor) if anchor is not None else int(self._anchor_real * 1000)
         self._last_ms = self._anchor_sim_ms
 

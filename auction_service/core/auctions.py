@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..clock import isoformat
+from ..db.auction_rows import STATE_COLUMNS
 from ..db.models import Account, Auction, Court, Lot, LotExclusion, PriorityHolder, Registration
 from ..rules import bidding, listing
 from ..rules.bidding import AuctionState, Bidder
@@ -79,12 +80,10 @@ async def lot_history(session: AsyncSession, lot_id: int, now: datetime, svc: Se
 
 
 def _state_of(row: Auction, svc: Services) -> AuctionState:
-    """The freshest state of an auction: this process's book if it has one, else the row."""
-    book = svc.books.cached(row.id)
-    if book is not None:
-        return book.committed
-    from ..db.auction_rows import STATE_COLUMNS
-
+    """The auction's state as the row just read holds it. Not this process's book: with several service
+    processes on one database the book may lag behind bids committed by another process, while a row
+    read now includes every acknowledged bid."""
+    del svc
     return AuctionState(id=row.id, **{c: getattr(row, c) for c in STATE_COLUMNS})
 
 
@@ -224,11 +223,14 @@ async def add_priority_holder(
 
 async def settle(session: AsyncSession, svc: Services, principal: Principal, auction_id: int, outcome: str) -> Auction:
     """Payment of the balance, or 悔拍: the deposit is forfeited and the bidder barred from the lot."""
-    # The book first (its close may need the database's write lock), the session after.
-    book = await svc.books.book(auction_id)
+    # Judge from the row as it is now (not this process's book, which another process may have moved
+    # on), on a read session: the close below needs the database's write lock, which the write session
+    # would hold from its first statement on SQLite.
     now = svc.clock.now()
-    status = bidding.effective_status(book.state, now)
-    if status == "sold" and book.state.status != "sold":
+    async with svc.read_sessions() as read:
+        state = _state_of(await get_auction_row(read, auction_id), svc)
+    status = bidding.effective_status(state, now)
+    if status == "sold" and state.status != "sold":
         await svc.lifecycle.close(auction_id)  # the close job has not run yet: run it now
     auction = await get_auction_row(session, auction_id)
     lot = await get_lot(session, auction.lot_id)

@@ -1,8 +1,10 @@
-"""Anchoring the simulated clock in the database, so that it never runs backwards across restarts.
+"""The server's clock, anchored in the database and shared by every service process on it.
 
-A checkpoint of the simulated time is written every ``INTERVAL`` real seconds. On start the clock
-resumes from the later of the real time and the last checkpoint plus one interval of simulated time:
-every time the previous process could have reported is at most that, so none is reported twice.
+The anchor row defines the clock as a function of real time, ``sim = anchor_sim + (real - anchor_real)
+* speed``, so two processes (or a process and its restarted self) report the same time. A process that
+starts with another speed re-anchors at the current simulated time, so time never runs backwards. A
+checkpoint of the highest time reported is written every ``INTERVAL`` seconds: if the machine's wall
+clock steps back across a restart, the clock resumes from that mark instead.
 """
 
 from __future__ import annotations
@@ -26,14 +28,28 @@ async def anchored_clock(db: Database, speed: float) -> SimulatedClock:
     async with db.write.begin() as conn:
         row = (await conn.execute(select(ANCHORS).where(ANCHORS.c.id == 1))).first()
         real_ms = int(time.time() * 1000)
-        start_ms = real_ms
-        if row is not None:
-            margin = int(INTERVAL * 1000 * max(speed, row.speed)) + 1
-            start_ms = max(real_ms, row.sim_ms + margin)
-            await conn.execute(update(ANCHORS).where(ANCHORS.c.id == 1).values(sim_ms=start_ms, speed=speed))
+        if row is None:
+            await conn.execute(
+                ANCHORS.insert().values(
+                    id=1, sim_ms=real_ms, speed=speed, anchor_sim_ms=real_ms, anchor_real_ms=real_ms
+                )
+            )
+            return SimulatedClock(speed=speed, anchor=from_ms(real_ms), anchor_real_ms=real_ms)
+        if row.anchor_sim_ms is not None and row.anchor_real_ms is not None:
+            current = row.anchor_sim_ms + int((real_ms - row.anchor_real_ms) * row.speed)
         else:
-            await conn.execute(ANCHORS.insert().values(id=1, sim_ms=start_ms, speed=speed))
-    return SimulatedClock(speed=speed, anchor=from_ms(start_ms))
+            current = real_ms
+        if row.speed == speed and row.anchor_sim_ms is not None and current >= row.sim_ms:
+            # The same clock as every other process on this database.
+            return SimulatedClock(speed=speed, anchor=from_ms(row.anchor_sim_ms), anchor_real_ms=row.anchor_real_ms)
+        # Another speed, no anchor yet, or the wall clock went back: re-anchor where time stands now.
+        start_ms = max(current, row.sim_ms, real_ms if row.anchor_sim_ms is None else 0)
+        await conn.execute(
+            update(ANCHORS)
+            .where(ANCHORS.c.id == 1)
+            .values(sim_ms=start_ms, speed=speed, anchor_sim_ms=start_ms, anchor_real_ms=real_ms)
+        )
+    return SimulatedClock(speed=speed, anchor=from_ms(start_ms), anchor_real_ms=real_ms)
 
 
 async def checkpoint(db: Database, clock: SimulatedClock) -> None:

@@ -181,12 +181,16 @@ class LotDocument(Base):
 
 
 class ClockAnchor(Base):
-    """The highest simulated time the service may have reported: time never runs back past it."""
+    """The server's clock, shared by every service process on the database:
+    ``sim = anchor_sim_ms + (real - anchor_real_ms) * speed``; ``sim_ms`` is the highest time reported
+    so far (a high-water mark, in case the machine's wall clock steps back)."""
 
     __tablename__ = "clock_anchor"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sim_ms: Mapped[int] = mapped_column(BigInteger)
     speed: Mapped[float] = mapped_column(Float)
+    anchor_sim_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    anchor_real_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class ServiceSecret(Base):

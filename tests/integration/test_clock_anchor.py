@@ -43,3 +43,29 @@ async def test_a_restart_without_a_final_checkpoint_still_does_not_go_back(db_ur
         assert second.now() >= last_reported
     finally:
         await db.dispose()
+
+
+async def test_two_service_processes_on_one_database_share_one_clock(db_url):
+    """Several processes on one database report the same time: an auction is live on all or on none."""
+    db = create_database(db_url)
+    try:
+        first = await clock_store.anchored_clock(db, speed=60)
+        await asyncio.sleep(0.3)  # the second process starts later
+        second = await clock_store.anchored_clock(db, speed=60)
+        a, b = first.now(), second.now()
+        assert abs(to_ms(a) - to_ms(b)) <= 60 * 20  # the same clock, up to the 20 ms between the two reads
+    finally:
+        await db.dispose()
+
+
+async def test_changing_the_speed_continues_from_the_current_simulated_time(db_url):
+    db = create_database(db_url)
+    try:
+        fast = await clock_store.anchored_clock(db, speed=3600)
+        await asyncio.sleep(0.1)
+        before = fast.now()
+        slow = await clock_store.anchored_clock(db, speed=2)
+        assert slow.now() >= before
+        assert to_ms(slow.now()) - to_ms(before) < 3600 * 1000  # no jump: it carries on from where time stands
+    finally:
+        await db.dispose()
