@@ -63,7 +63,8 @@ export function logout() {
 
 // ---------------------------------------------------------------- requests
 
-export async function request(method, path, { body, form, query, anonymous = false, headers = {} } = {}) {
+/** "/api/v1" + path + "?query" (empty values left out). */
+export function apiUrl(path, query) {
   let url = BASE + path;
   if (query) {
     const params = new URLSearchParams();
@@ -71,6 +72,11 @@ export async function request(method, path, { body, form, query, anonymous = fal
     const qs = params.toString();
     if (qs) url += `?${qs}`;
   }
+  return url;
+}
+
+export async function request(method, path, { body, form, query, anonymous = false, headers = {} } = {}) {
+  const url = apiUrl(path, query);
   const init = { method, headers: { Accept: "application/json", ...headers } };
   if (!anonymous && auth?.token) init.headers.Authorization = `Bearer ${auth.token}`;
   if (form) {
@@ -122,7 +128,22 @@ export const api = {
   priorityHolder: (id, username, rank) =>
     request("POST", `/auctions/${id}/priority-holders`, { body: { username, rank } }),
   stats: (query) => request("GET", "/stats", { query }),
+  statsMonthly: (query) => request("GET", "/stats/monthly", { query }),
   me: () => request("GET", "/me"),
+  myRegistrations: () => request("GET", "/me/registrations"),
+  myBids: (limit = 500) => request("GET", "/me/bids", { query: { limit } }),
+  priorityHolders: (id) => request("GET", `/auctions/${id}/priority-holders`),
+  audit: (id) => request("GET", `/auctions/${id}/audit`),
+  deposits: (id) => request("GET", `/auctions/${id}/deposits`),
+  documents: (lotId) => request("GET", `/lots/${lotId}/documents`),
+  uploadDocument: (lotId, file, kind) => {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    if (kind) form.append("kind", kind);
+    return request("POST", `/lots/${lotId}/documents`, { form });
+  },
+  dispose: (lotId, outcome, note) =>
+    request("POST", `/lots/${lotId}/disposition`, { body: note ? { outcome, note } : { outcome } }),
   clock: () => request("GET", "/clock", { anonymous: true }),
 };
 
@@ -171,7 +192,12 @@ export function startClockSync(everyMs = 5000) {
   syncTimer = setInterval(() => clock.sync(), everyMs);
 }
 
-// ---------------------------------------------------------------- my registrations (kept locally)
+/** Links to the published confirmation of a sale (成交确认书). */
+export function confirmationUrls(auctionId) {
+  return { html: `${BASE}/auctions/${auctionId}/confirmation`, pdf: `${BASE}/auctions/${auctionId}/confirmation.pdf` };
+}
+
+// ---------------------------------------------------------------- my registrations (a local cache; the server is the record)
 
 function regKey() {
   return auth ? `auction.regs.${auth.username}` : null;

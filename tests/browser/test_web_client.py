@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import time
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -92,8 +94,7 @@ async def test_two_bidders_see_each_other_live_and_the_extension(live_server, br
         alice_code = await alice.get_by_test_id("my-code").inner_text()
 
         await log_in(bob_page, "bob", next_path=f"/auction/{aid}")
-        # Bob registered through the API: the page offers registration, which returns the same code.
-        await bob_page.get_by_test_id("register").click()
+        # Bob registered through the API: the page knows it from the platform's record (GET /me/registrations).
         await expect(bob_page.get_by_test_id("my-code")).to_have_text(bob_reg["bidder_code"])
         await expect(bob_page.get_by_test_id("extensions")).to_have_text("延时 0 次")
         await expect(bob_page.get_by_test_id("live-mode")).to_have_text("实时")
@@ -275,6 +276,9 @@ async def test_statistics_page_renders_charts_and_exports_csv(live_server, brows
         await expect(charts.first).to_be_visible()
         assert await charts.count() >= 3
         await expect(page.locator("svg[aria-label='成交率:按类别']")).to_contain_text("机动车")
+        monthly = page.get_by_test_id("monthly-chart")
+        await expect(monthly).to_be_visible()
+        await expect(monthly).to_contain_text("2026-05")
         await shoot(page, artifacts, "stats-desktop")
 
         async with page.expect_download() as info:
@@ -290,6 +294,12 @@ async def test_statistics_page_renders_charts_and_exports_csv(live_server, brows
         await page.get_by_label("类别", exact=True).select_option("residential")
         await page.get_by_role("button", name="查询").click()
         await expect(kpis).to_contain_text("100.00%")
+        # The server's CSV files, with the current filters.
+        for testid, path in (("csv-summary", "/api/v1/stats.csv"), ("csv-monthly", "/api/v1/stats/monthly.csv")):
+            href = await page.get_by_test_id(testid).get_attribute("href")
+            assert href and href.startswith(path) and "category=residential" in href, href
+            served = await page.request.get(href)
+            assert served.ok and served.headers["content-type"].startswith("text/csv"), served.status
         await page.set_viewport_size(PHONE)
         await page.reload()  # the charts are drawn at the width they are shown
         await expect(page.locator("svg[data-testid=chart]").first).to_be_visible()
@@ -297,3 +307,126 @@ async def test_statistics_page_renders_charts_and_exports_csv(live_server, brows
         assert not page.js_errors  # type: ignore[attr-defined]
     finally:
         await context.close()
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG (one red pixel), made here."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit RGB
+    pixels = zlib.compress(b"\x00\xb3\x26\x1e")  # filter byte + one pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+async def test_documents_my_page_and_confirmation_of_a_sale(live_server, browser: Browser, artifacts: Path):
+    service = live_server
+    api = service.api
+    await api.staff(service.services, username="clerk-docs")
+    staff = await api.token("clerk-docs")
+    lot = await api.lot(
+        staff, title="深圳市宝安区某商铺 1 层 101", category="commercial", case_number="(2026)粤03执77号"
+    )
+    auction = await api.schedule(staff, lot["id"], start_in=timedelta(minutes=10), duration=timedelta(minutes=60))
+    aid = auction["id"]
+    carol = await api.bidder("carol", real_name="王五")
+    dave = await api.bidder("dave", real_name="赵六")
+    carol_reg = await api.register(carol, aid)
+    await api.register(dave, aid)
+    r = await service.client.post(
+        f"/api/v1/auctions/{aid}/priority-holders", json={"username": "dave", "rank": 1}, headers=staff
+    )
+    assert r.status_code == 201, r.text
+    service.clock.set(parse_time(auction["start_at"]))
+    await service.settle()
+    assert (await api.bid(dave, aid, 7_000_000_00)).status_code == 201
+    assert (await api.bid(carol, aid, 7_005_000_00)).status_code == 201
+    service.clock.set(parse_time((await api.auction(aid))["end_at"]) + timedelta(seconds=1))
+    await service.settle()
+    assert (await api.auction(aid))["status"] == "sold"
+
+    # Court staff publish a photo with the lot, through the lot page.
+    context, page = await new_page(browser, service.base_url)
+    try:
+        await log_in(page, "clerk-docs", next_path=f"/staff/lot/{lot['id']}")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(lot["title"])
+        upload = page.get_by_test_id("doc-upload")
+        await upload.get_by_test_id("doc-file").set_input_files(
+            {"name": "shop-front.png", "mimeType": "image/png", "buffer": tiny_png()}
+        )
+        await expect(upload.get_by_test_id("doc-kind")).to_have_value("photo")
+        await upload.get_by_role("button", name="上传附件").click()
+        await expect(upload.get_by_test_id("doc-message")).to_contain_text("附件已上传:shop-front.png")
+        await expect(page.get_by_test_id("staff-documents")).to_contain_text("shop-front.png")
+        # A file that is not a PDF or an image is refused in words.
+        await upload.get_by_test_id("doc-file").set_input_files(
+            {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"plain text"}
+        )
+        await upload.get_by_role("button", name="上传附件").click()
+        await expect(upload.get_by_test_id("doc-message")).to_contain_text("文件类型不受支持")
+        # The deposits ledger: every registration, totals, balanced.
+        ledger = page.get_by_test_id("ledgers")
+        await expect(ledger).to_contain_text(carol_reg["bidder_code"])
+        await expect(ledger.get_by_test_id("ledger-balanced")).to_have_text("账目平衡 ✓")
+        await expect(ledger.locator("tfoot")).to_contain_text("¥1,400,000.00")
+        await expect(page.get_by_test_id("staff-confirmation")).to_be_visible()
+        await shoot(page, artifacts, "staff-lot-documents-desktop")
+        await page.set_viewport_size(PHONE)
+        await shoot(page, artifacts, "staff-lot-documents-phone")
+        await page.set_viewport_size(DESKTOP)
+
+        # The auction page lists it as a thumbnail, says the record is intact, and links the confirmation.
+        await page.goto(f"/#/auction/{aid}")
+        docs = page.get_by_test_id("lot-documents")
+        thumb = docs.locator("img[alt='shop-front.png']")
+        await expect(thumb).to_be_visible()
+        await page.wait_for_function(
+            "() => document.querySelector(\"img[alt='shop-front.png']\")?.naturalWidth === 1", timeout=5000
+        )
+        await expect(page.get_by_test_id("audit")).to_have_text("记录完整性校验通过 ✓ (2 条)")
+        holders = page.get_by_test_id("priority-holders")
+        await expect(holders).to_contain_text("第 1 顺位")
+        await expect(holders).to_contain_text("赵六")
+        await expect(page.get_by_test_id("confirmation-link")).to_be_visible()
+        assert not page.js_errors  # type: ignore[attr-defined]
+    finally:
+        await context.close()
+
+    # The winner, in a fresh browser (nothing remembered locally): My page comes from the API.
+    records = (await service.client.get("/api/v1/me/registrations", headers=carol)).json()
+    mine = next(r for r in records["items"] if r["auction_id"] == aid)
+    assert mine["won"] and mine["balance_due"] == 7_005_000_00 - 700_000_00
+    status_text = {"frozen": "冻结", "released": "已退还", "applied": "已抵扣价款", "forfeited": "已没收"}
+    for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        context, page = await new_page(browser, service.base_url, viewport)
+        try:
+            await log_in(page, "carol", next_path="/me")
+            remembered = "Object.keys(localStorage).filter(k => k.startsWith('auction.regs')).length"
+            assert await page.evaluate(remembered) == 0
+            won = page.get_by_test_id("my-won")
+            await expect(won).to_contain_text(lot["title"])
+            await expect(won.get_by_test_id("balance-due")).to_have_text("¥6,305,000.00")
+            await expect(won).to_contain_text(status_text[mine["deposit_status"]])
+            regs = page.get_by_test_id("my-registrations")
+            await expect(regs).to_contain_text(carol_reg["bidder_code"])
+            await expect(regs).to_contain_text("竞得")
+            await expect(page.get_by_test_id("my-bids")).to_contain_text("¥7,005,000.00")
+            await expect(page.get_by_test_id("deposit-totals")).to_contain_text("¥700,000.00")
+            await shoot(page, artifacts, f"my-page-winner-{suffix}")
+            if suffix == "desktop":
+                # The winner's auction page links the confirmation; it names the buyer.
+                await page.goto(f"/#/auction/{aid}")
+                await expect(page.get_by_test_id("my-code")).to_have_text(carol_reg["bidder_code"])
+                async with context.expect_page() as info:
+                    await page.get_by_test_id("confirmation-link").click()
+                confirmation = await info.value
+                await confirmation.wait_for_load_state()
+                await expect(confirmation.locator("body")).to_contain_text("王五")
+                await expect(confirmation.locator("body")).to_contain_text(carol_reg["bidder_code"])
+                await shoot(confirmation, artifacts, "confirmation-desktop")
+                await page.set_viewport_size(PHONE)
+                await shoot(page, artifacts, "auction-sold-documents-phone")
+            assert not page.js_errors  # type: ignore[attr-defined]
+        finally:
+            await context.close()

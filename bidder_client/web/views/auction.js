@@ -1,12 +1,13 @@
 // One auction: price, countdown synced to the server clock (with extensions), live bid record,
 // registration and bidding, the announcement, and the result after the close.
 
-import { ApiError, api, clock, myRegistration, rememberRegistration, session } from "../api.js";
+import { ApiError, api, clock, confirmationUrls, myRegistration, rememberRegistration, session } from "../api.js";
 import {
   categoryText,
   dateTime,
   duration,
   errorText,
+  fileSize,
   money,
   parseYuan,
   percent,
@@ -42,6 +43,9 @@ export async function renderAuction(main, [idText], ctx) {
   let reg = me?.role === "bidder" ? myRegistration(id) : null;
   let result = null;
   let lastRefetch = 0;
+  let holders = null; // the published priority holders (GET .../priority-holders)
+  let documents = null; // the lot's documents
+  let auditReport = null;
 
   // ------------------------------------------------------------ skeleton
   const statusSlot = h("span", { class: "status-slot" });
@@ -114,6 +118,9 @@ export async function renderAuction(main, [idText], ctx) {
       ),
     ),
   );
+  const auditLine = h("p", { class: "audit muted small", "data-testid": "audit", role: "status" });
+  bidsPanel.append(auditLine);
+  const docsPanel = h("section", { class: "panel documents", "aria-label": t("documents"), "data-testid": "lot-documents" });
   const annPanel = h("section", { class: "panel announcement", "aria-label": t("announcement") });
 
   main.append(
@@ -125,6 +132,7 @@ export async function renderAuction(main, [idText], ctx) {
       h("div", { class: "col-side" }, bidsPanel),
     ),
     annPanel,
+    docsPanel,
   );
 
   // ------------------------------------------------------------ painting
@@ -455,6 +463,121 @@ export async function renderAuction(main, [idText], ctx) {
         { class: "kv", "data-testid": "result" },
         rows.filter(Boolean).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
       ),
+      confirmationLinks(r),
+    );
+  }
+
+  /** The confirmation of a sale, for court staff and for the winner. */
+  function confirmationLinks(r) {
+    if (r.outcome !== "sold") return null;
+    const winner = reg && reg.bidder_code === r.winner_code;
+    if (!(me?.role === "staff" || winner)) return null;
+    const urls = confirmationUrls(id);
+    return h(
+      "p",
+      { class: "doc-links", "data-testid": "confirmation-links" },
+      h("a", { class: "btn small", href: urls.html, target: "_blank", rel: "noopener", "data-testid": "confirmation-link" }, t("confirmation_html")),
+      h("a", { class: "btn small ghost", href: urls.pdf, target: "_blank", rel: "noopener", "data-testid": "confirmation-pdf" }, t("confirmation_pdf")),
+    );
+  }
+
+  function paintAudit() {
+    if (!auditReport) {
+      auditLine.textContent = "";
+      return;
+    }
+    auditLine.className = `audit small ${auditReport.valid ? "ok" : "bad"}`;
+    if (auditReport.valid) {
+      auditLine.textContent = t("audit_ok", { n: auditReport.bids });
+      auditLine.title = auditReport.head ? t("audit_title", { head: auditReport.head }) : "";
+    } else {
+      auditLine.textContent = t("audit_bad", { seq: auditReport.first_bad_seq ?? "?" });
+      auditLine.setAttribute("role", "alert");
+    }
+  }
+
+  let auditTimer = null;
+  async function loadAudit() {
+    try {
+      const report = await api.audit(id);
+      if (!ctx.alive) return;
+      auditReport = report;
+    } catch {
+      auditReport = null;
+      auditLine.className = "audit muted small";
+      auditLine.textContent = t("audit_unknown");
+      return;
+    }
+    paintAudit();
+  }
+  function scheduleAudit() {
+    clearTimeout(auditTimer);
+    auditTimer = setTimeout(loadAudit, 1500);
+  }
+
+  function paintDocuments() {
+    const items = documents || [];
+    const images = items.filter((d) => d.content_type.startsWith("image/"));
+    const others = items.filter((d) => !d.content_type.startsWith("image/"));
+    fill(
+      docsPanel,
+      h("h2", {}, t("documents"), " ", h("span", { class: "muted small" }, `(${items.length})`)),
+      documents === null ? loading() : null,
+      documents && !items.length ? h("p", { class: "empty" }, t("documents_none")) : null,
+      others.length
+        ? h(
+            "ul",
+            { class: "doc-list" },
+            others.map((d) =>
+              h(
+                "li",
+                { "data-doc": String(d.id) },
+                h("span", { class: "doc-icon", "aria-hidden": "true" }, "PDF"),
+                h("a", { href: d.url, target: "_blank", rel: "noopener" }, d.filename),
+                h("span", { class: "muted small" }, ` ${t(`doc_kind_${d.kind}`)} · ${fileSize(d.size)} · ${dateTime(d.uploaded_at, { seconds: false })}`),
+              ),
+            ),
+          )
+        : null,
+      images.length
+        ? h(
+            "div",
+            { class: "thumbs" },
+            images.map((d) =>
+              h(
+                "a",
+                { class: "thumb", href: d.url, target: "_blank", rel: "noopener", title: d.filename, "data-doc": String(d.id) },
+                h("img", { src: d.url, alt: d.filename, loading: "lazy" }),
+                h("span", { class: "small" }, d.filename),
+              ),
+            ),
+          )
+        : null,
+    );
+  }
+
+  function priorityText() {
+    const you = reg?.priority_rank ? h("div", { class: "small" }, t("ann_priority_you", { n: reg.priority_rank })) : null;
+    if (holders === null) return you || t("loading");
+    if (!holders.length) return you || t("not_published");
+    return h(
+      "div",
+      { "data-testid": "priority-holders" },
+      h(
+        "ol",
+        { class: "holders" },
+        holders.map((p) =>
+          h(
+            "li",
+            {},
+            h("span", { class: "badge round" }, t("priority_rank_n", { n: p.rank })),
+            " ",
+            h("strong", {}, p.name || "—"),
+            p.bidder_code ? h("span", { class: "muted small" }, ` (${t("priority_code", { code: p.bidder_code })})`) : null,
+          ),
+        ),
+      ),
+      you,
     );
   }
 
@@ -476,10 +599,7 @@ export async function renderAuction(main, [idText], ctx) {
         `${dateTime(a.start_at, { seconds: false })} — ${dateTime(a.scheduled_end_at, { seconds: false })} (${timeZone()})`,
       ],
       [t("ann_rules"), t("ann_rules_text")],
-      [
-        t("ann_priority"),
-        reg?.priority_rank ? t("ann_priority_you", { n: reg.priority_rank }) : t("not_published"),
-      ],
+      [t("ann_priority"), priorityText()],
       [t("ann_defects"), l.defects],
       [t("ann_encumbrances"), l.encumbrances],
       [t("ann_taxes"), l.taxes],
@@ -499,6 +619,7 @@ export async function renderAuction(main, [idText], ctx) {
   }
 
   function paintAll() {
+    paintAudit();
     paintPrice();
     paintBids();
     paintBidPanel();
@@ -510,6 +631,7 @@ export async function renderAuction(main, [idText], ctx) {
       const fresh = await api.auction(id);
       if (!ctx.alive) return;
       applySnapshot(fresh);
+      scheduleAudit();
     } catch {
       /* the next tick retries */
     }
@@ -607,11 +729,50 @@ export async function renderAuction(main, [idText], ctx) {
   }
 
   paintAnnouncement();
+  paintDocuments();
   paintAll();
   feed.start();
   ctx.onTick = tick;
+
+  // What the announcement publishes besides the auction: priority holders, documents, the audit;
+  // and for a bidder, the platform's record of the registration (this browser may not know it).
+  api
+    .priorityHolders(id)
+    .then((r) => (holders = r.items))
+    .catch(() => (holders = []))
+    .then(() => ctx.alive && paintAnnouncement());
+  const lotDocs = lot ? api.documents(lot.id).then((r) => r.items) : Promise.resolve([]);
+  lotDocs
+    .catch(() => [])
+    .then((items) => {
+      documents = items;
+      if (ctx.alive) paintDocuments();
+    });
+  loadAudit();
+  if (me?.role === "bidder") {
+    api
+      .myRegistrations()
+      .then((r) => {
+        const found = r.items.find((x) => x.auction_id === id);
+        if (!found || !ctx.alive) return;
+        const fresh = {
+          bidder_code: found.bidder_code,
+          deposit: found.deposit,
+          deposit_status: found.deposit_status,
+          priority_rank: found.priority_rank,
+        };
+        rememberRegistration(id, fresh, { title: a.title });
+        reg = fresh;
+        panelKey = null;
+        paintAnnouncement();
+        paintAll();
+        paintBids();
+      })
+      .catch(() => {});
+  }
   return () => {
     feed.stop();
     clearTimeout(refetchTimer);
+    clearTimeout(auditTimer);
   };
 }

@@ -1,6 +1,6 @@
 // Browse auctions: upcoming / live / ended tabs, filters, and cards with price, bids and a countdown.
 
-import { api, clock } from "../api.js";
+import { api, clock, request } from "../api.js";
 import { go } from "../router.js";
 import { CATEGORIES, ROUNDS, categoryText, dateTime, duration, money, roundText, t } from "../i18n.js";
 import { categoryBadge, clear, errorBox, h, loading, roundBadge, statusBadge } from "../ui.js";
@@ -15,9 +15,14 @@ let courtsCache = null;
 
 export async function knownCourts() {
   if (courtsCache) return courtsCache;
-  // There is no GET /courts: collect the names from the auctions and lots the API lists.
   const names = new Set();
   try {
+    const { items } = await request("GET", "/courts");
+    for (const c of items) if (c.name) names.add(c.name);
+  } catch {
+    /* fall back to the names the auctions and lots carry */
+  }
+  if (!names.size) try {
     const [auctions, lots] = await Promise.all([api.auctions({ limit: 500 }), api.lots({ limit: 500 })]);
     for (const a of auctions.items) if (a.court) names.add(a.court);
     for (const l of lots.items) if (l.court) names.add(l.court);

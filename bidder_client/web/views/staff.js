@@ -1,12 +1,13 @@
 // Court staff: the court's lots, a new lot, and one lot's rounds (schedule with the listing rules
 // checked in the form, suspend / resume / withdraw, settle, result).
 
-import { api, clock, session } from "../api.js";
+import { api, clock, confirmationUrls, session } from "../api.js";
 import {
   CATEGORIES,
   categoryText,
   dateTime,
   errorText,
+  fileSize,
   money,
   parseYuan,
   percent,
@@ -273,9 +274,260 @@ export async function renderStaffLot(main, [idText], ctx) {
     ),
   );
 
+  // the deposits ledger of each round that took registrations
+  const ledgers = lot.auctions.filter((a) => a.status !== "withdrawn" || a.registrations);
+  if (ledgers.length) {
+    const box = h("section", { class: "panel", "data-testid": "ledgers" }, h("h2", {}, t("ledger")));
+    left.append(box);
+    for (const a of ledgers) box.append(ledgerBlock(a));
+  }
+
   right.append(scheduleForm(lot, rules, reload));
   const open = lot.auctions.find((a) => ["announced", "live", "suspended"].includes(a.status));
   if (open) right.append(priorityForm(open));
+  const disp = dispositionPanel(lot, reload);
+  if (disp) right.append(disp);
+  right.append(documentsPanel(lot));
+}
+
+// ---------------------------------------------------------------- the deposits ledger of one auction
+
+function ledgerBlock(a) {
+  const box = h("div", { class: "ledger", "data-auction": String(a.id) }, loading());
+  api
+    .deposits(a.id)
+    .then((d) => {
+      const rows = d.items.map((r) =>
+        h(
+          "tr",
+          {},
+          h("td", { class: "code" }, r.bidder_code, r.priority_rank ? h("span", { class: "tag prio" }, t("priority_mark")) : null),
+          h("td", { class: "num" }, money(r.deposit)),
+          h("td", {}, h("span", { class: `badge dep-${r.deposit_status}` }, t(`dep_${r.deposit_status}`))),
+          h("td", { class: "small" }, dateTime(r.registered_at, { seconds: false })),
+          h("td", { class: "small" }, dateTime(r.deposit_updated_at, { seconds: false })),
+        ),
+      );
+      const totals = ["frozen", "released", "applied", "forfeited"].map((k) =>
+        h(
+          "li",
+          { "data-deposit": k },
+          h("span", { class: `badge dep-${k}` }, t(`dep_${k}`)),
+          " ",
+          h("strong", {}, money(d.totals[k]?.amount ?? 0)),
+          h("span", { class: "muted small" }, ` · ${t("ledger_count", { n: d.totals[k]?.count ?? 0 })}`),
+        ),
+      );
+      fill(
+        box,
+        h(
+          "h3",
+          { class: "ledger-head" },
+          roundBadge(a.round),
+          " ",
+          statusBadge(d.status),
+          " ",
+          h("span", {}, t("auction_no", { id: a.id })),
+        ),
+        rows.length
+          ? h(
+              "div",
+              { class: "table-scroll" },
+              h(
+                "table",
+                { class: "table compact", "data-testid": "ledger" },
+                h(
+                  "thead",
+                  {},
+                  h(
+                    "tr",
+                    {},
+                    [t("my_code"), t("deposit"), t("dep_status"), t("me_registered_at"), t("ledger_updated")].map((c, i) =>
+                      h("th", { scope: "col", class: i === 1 ? "num" : null }, c),
+                    ),
+                  ),
+                ),
+                h("tbody", {}, rows),
+                h(
+                  "tfoot",
+                  {},
+                  h(
+                    "tr",
+                    {},
+                    h("th", { scope: "row" }, t("ledger_total")),
+                    h("td", { class: "num" }, h("strong", {}, money(d.total.amount))),
+                    h("td", { colspan: "3" }, t("ledger_count", { n: d.total.count })),
+                  ),
+                ),
+              ),
+            )
+          : h("p", { class: "empty" }, t("ledger_none")),
+        rows.length ? h("ul", { class: "ledger-totals" }, totals) : null,
+        h(
+          "p",
+          { class: `ledger-check ${d.balanced ? "ok" : "bad"}`, "data-testid": "ledger-balanced", role: d.balanced ? null : "alert" },
+          d.balanced ? t("ledger_balanced") : t("ledger_unbalanced"),
+        ),
+      );
+    })
+    .catch((err) => fill(box, h("h3", {}, roundBadge(a.round), " ", t("auction_no", { id: a.id })), errorBox(errorText(err))));
+  return box;
+}
+
+// ---------------------------------------------------------------- disposition after the last failed round
+
+function dispositionPanel(lot, reload) {
+  const outcomeText = (o) => t(`disp_${o}`);
+  if (lot.disposition) {
+    return h(
+      "section",
+      { class: "panel", "data-testid": "disposition" },
+      h("h2", {}, t("disposition")),
+      h(
+        "dl",
+        { class: "kv" },
+        h("dt", {}, t("my_state")),
+        h("dd", {}, h("strong", {}, outcomeText(lot.disposition))),
+        lot.disposition_price != null ? [h("dt", {}, t("disposition_price")), h("dd", {}, money(lot.disposition_price))] : null,
+        h("dt", {}, t("disposed_at")),
+        h("dd", {}, dateTime(lot.disposed_at, { seconds: false })),
+        lot.disposition_note ? [h("dt", {}, t("disposition_note_label")), h("dd", {}, lot.disposition_note)] : null,
+      ),
+    );
+  }
+  // Offered once a round has failed and nothing is open or sold; the server decides (rule 18).
+  const relevant = lot.auctions.filter((a) => a.status !== "withdrawn");
+  const last = relevant[relevant.length - 1];
+  if (!last || last.status !== "unsold") return null;
+  const note = h("textarea", { name: "disposition_note", rows: "2", maxlength: "2000" });
+  const message = h("div", { class: "form-message", role: "alert", "data-testid": "disposition-message" });
+  const button = (outcome, cls) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: `btn ${cls}`,
+        "data-outcome": outcome,
+        onclick: async (e) => {
+          message.textContent = "";
+          const ok = await ask(t("disposition_confirm", { outcome: outcomeText(outcome) }), { confirmOnly: true });
+          if (!ok) return;
+          const btn = e.target;
+          btn.disabled = true;
+          try {
+            await api.dispose(lot.id, outcome, note.value.trim() || null);
+            toast(t("disposition_done", { outcome: outcomeText(outcome) }), "ok");
+            reload();
+          } catch (err) {
+            message.textContent = errorText(err);
+            btn.disabled = false;
+          }
+        },
+      },
+      outcomeText(outcome),
+    );
+  return h(
+    "section",
+    { class: "panel", "data-testid": "disposition" },
+    h("h2", {}, t("disposition")),
+    h("p", { class: "muted small" }, t("disposition_hint")),
+    field(t("disposition_note_label"), note),
+    message,
+    h("div", { class: "row" }, button("creditor_taken", "primary"), button("returned", "")),
+  );
+}
+
+// ---------------------------------------------------------------- the lot's documents
+
+const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+
+function documentsPanel(lot) {
+  const list = h("div", { class: "doc-admin", "data-testid": "staff-documents" }, loading());
+  const file = h("input", {
+    type: "file",
+    name: "file",
+    accept: "application/pdf,image/jpeg,image/png,image/webp",
+    "data-testid": "doc-file",
+  });
+  const kind = h(
+    "select",
+    { name: "kind", "data-testid": "doc-kind" },
+    ["appraisal_report", "photo", "other"].map((k) => h("option", { value: k }, t(`doc_kind_${k}`))),
+  );
+  file.addEventListener("change", () => {
+    const f = file.files[0];
+    if (f) kind.value = f.type === "application/pdf" ? "appraisal_report" : f.type.startsWith("image/") ? "photo" : "other";
+  });
+  const message = h("div", { class: "form-message", role: "alert", "data-testid": "doc-message" });
+  const submit = h("button", { type: "submit", class: "btn primary" }, t("doc_upload"));
+
+  async function load() {
+    try {
+      const { items } = await api.documents(lot.id);
+      fill(
+        list,
+        items.length
+          ? h(
+              "ul",
+              { class: "doc-list" },
+              items.map((d) =>
+                h(
+                  "li",
+                  { "data-doc": String(d.id) },
+                  d.content_type.startsWith("image/")
+                    ? h("img", { class: "mini", src: d.url, alt: "", loading: "lazy" })
+                    : h("span", { class: "doc-icon", "aria-hidden": "true" }, "PDF"),
+                  h("a", { href: d.url, target: "_blank", rel: "noopener" }, d.filename),
+                  h("span", { class: "muted small" }, ` ${t(`doc_kind_${d.kind}`)} · ${fileSize(d.size)}`),
+                ),
+              ),
+            )
+          : h("p", { class: "empty" }, t("documents_none")),
+      );
+    } catch (err) {
+      fill(list, errorBox(errorText(err)));
+    }
+  }
+  load();
+
+  return h(
+    "section",
+    { class: "panel", "data-testid": "documents" },
+    h("h2", {}, t("documents")),
+    list,
+    h(
+      "form",
+      {
+        "data-testid": "doc-upload",
+        onsubmit: async (e) => {
+          e.preventDefault();
+          message.className = "form-message";
+          message.textContent = "";
+          const f = file.files[0];
+          if (!f) return (message.textContent = t("doc_pick_file"));
+          if (f.size === 0) return (message.textContent = errorText({ code: "empty_document" }));
+          if (f.size > MAX_DOCUMENT_BYTES) return (message.textContent = errorText({ code: "document_too_large" }));
+          submit.disabled = true;
+          try {
+            // "other": the server classifies the file by its content (it knows appraisal reports and photos)
+            const doc = await api.uploadDocument(lot.id, f, kind.value === "other" ? null : kind.value);
+            message.className = "form-message ok";
+            message.textContent = t("doc_uploaded", { name: doc.filename });
+            file.value = "";
+            load();
+          } catch (err) {
+            message.textContent = errorText(err);
+          } finally {
+            submit.disabled = false;
+          }
+        },
+      },
+      field(t("doc_file"), file),
+      field(t("doc_kind"), kind),
+      message,
+      submit,
+    ),
+  );
 }
 
 function auctionRow(a, reload) {
@@ -318,6 +570,13 @@ function auctionRow(a, reload) {
         async () => ((await ask(t("confirm_defaulted"), { confirmOnly: true })) ? api.settle(a.id, "defaulted") : false),
         "danger",
       ),
+    );
+  }
+  if (a.status === "sold") {
+    const urls = confirmationUrls(a.id);
+    actions.push(
+      h("a", { class: "btn small ghost", href: urls.html, target: "_blank", rel: "noopener", "data-testid": "staff-confirmation" }, t("confirmation")),
+      h("a", { class: "btn small ghost", href: urls.pdf, target: "_blank", rel: "noopener" }, "PDF"),
     );
   }
   const resultBox = h("div", { class: "small" });

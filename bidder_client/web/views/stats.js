@@ -1,7 +1,7 @@
 // Statistics: GET /stats with filters, key figures with their denominators, SVG bar charts by court,
 // category and round (one GET /stats per bar), and a CSV export built in the browser.
 
-import { api } from "../api.js";
+import { api, apiUrl } from "../api.js";
 import { CATEGORIES, ROUNDS, categoryText, errorText, money, moneyShort, number, percent, roundText, t } from "../i18n.js";
 import { go } from "../router.js";
 import { errorBox, field, fill, h, loading } from "../ui.js";
@@ -47,6 +47,95 @@ export function barChart(title, rows, { max = 1, alt = false, width = 560 } = {}
     if (r.note) svg.append(s("text", { x: width - 2, y: y + barH / 2 + 4, "text-anchor": "end" }, r.note));
   });
   return h("section", { class: "panel" }, h("h2", {}, title), svg);
+}
+
+/** The monthly series: bars of the deal amount (left axis) and a line of the transaction rate (right axis). */
+export function monthlyChart(title, items, { width = 560 } = {}) {
+  const height = 240;
+  const pad = { left: width < 420 ? 52 : 64, right: 44, top: 16, bottom: 42 };
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  const svg = s("svg", {
+    class: "chart monthly",
+    viewBox: `0 0 ${width} ${height}`,
+    role: "img",
+    "aria-label": title,
+    "data-testid": "monthly-chart",
+  });
+  svg.append(s("title", {}, title));
+  const maxAmount = Math.max(1, ...items.map((m) => m.deal_amount || 0));
+  const slot = plotW / Math.max(1, items.length);
+  const barW = Math.max(4, Math.min(36, slot * 0.55));
+  const y = (frac) => pad.top + plotH * (1 - frac);
+  // grid and axes: 0, 50%, 100% of each scale
+  for (const f of [0, 0.5, 1]) {
+    svg.append(s("line", { class: "grid", x1: pad.left, x2: pad.left + plotW, y1: y(f), y2: y(f) }));
+    svg.append(s("text", { class: "axis", x: pad.left - 6, y: y(f) + 4, "text-anchor": "end" }, moneyShort(Math.round(maxAmount * f))));
+    svg.append(s("text", { class: "axis rate", x: pad.left + plotW + 6, y: y(f) + 4 }, percent(f, 0)));
+  }
+  const every = Math.ceil(items.length / Math.max(1, Math.floor(plotW / 52)));
+  const points = [];
+  items.forEach((m, i) => {
+    const cx = pad.left + slot * i + slot / 2;
+    const amount = m.deal_amount || 0;
+    const bh = (amount / maxAmount) * plotH;
+    const bar = s("rect", { class: "bar", x: (cx - barW / 2).toFixed(1), y: y(amount / maxAmount).toFixed(1), width: barW.toFixed(1), height: Math.max(0, bh).toFixed(1), rx: 3 });
+    bar.append(s("title", {}, `${m.month} · ${t("chart_monthly_amount")} ${money(amount)} · ${t("chart_monthly_rate")} ${percent(m.transaction_rate, 1)} (${m.sold}/${m.sold + m.unsold})`));
+    svg.append(bar);
+    if (i % every === 0) svg.append(s("text", { class: "axis", x: cx, y: height - pad.bottom + 16, "text-anchor": "middle" }, m.month));
+    if (m.transaction_rate !== null && m.transaction_rate !== undefined) points.push([cx, y(m.transaction_rate), m]);
+  });
+  if (points.length > 1)
+    svg.append(s("polyline", { class: "rate-line", points: points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(" ") }));
+  for (const [px, py, m] of points) {
+    const dot = s("circle", { class: "rate-dot", cx: px.toFixed(1), cy: py.toFixed(1), r: 4 });
+    dot.append(s("title", {}, `${m.month} · ${t("chart_monthly_rate")} ${percent(m.transaction_rate, 1)}`));
+    svg.append(dot);
+  }
+  // legend
+  const ly = height - 10;
+  svg.append(s("rect", { class: "bar", x: pad.left, y: ly - 9, width: 12, height: 10, rx: 2 }));
+  svg.append(s("text", { class: "axis", x: pad.left + 16, y: ly }, t("chart_monthly_amount")));
+  svg.append(s("line", { class: "rate-line", x1: pad.left + plotW / 2, x2: pad.left + plotW / 2 + 18, y1: ly - 4, y2: ly - 4 }));
+  svg.append(s("text", { class: "axis", x: pad.left + plotW / 2 + 22, y: ly }, t("chart_monthly_rate")));
+  const table = h(
+    "div",
+    { class: "table-scroll" },
+    h(
+      "table",
+      { class: "table compact", "data-testid": "monthly-table" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          [t("chart_month"), t("chart_monthly_rate"), t("chart_monthly_amount")].map((c, i) => h("th", { scope: "col", class: i ? "num" : null }, c)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        items.map((m) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, m.month),
+            h("td", { class: "num" }, `${percent(m.transaction_rate, 1)} (${m.sold}/${m.sold + m.unsold})`),
+            h("td", { class: "num" }, money(m.deal_amount)),
+          ),
+        ),
+      ),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel monthly-panel" },
+    h("h2", {}, title),
+    svg,
+    h("details", {}, h("summary", { class: "small" }, t("chart_monthly_table")), table),
+    h("p", { class: "muted small" }, t("chart_monthly_note")),
+  );
 }
 
 export async function renderStats(main, _params, ctx) {
@@ -97,8 +186,10 @@ export async function renderStats(main, _params, ctx) {
     exportBtn,
   );
   const kpis = h("div", { class: "kpis", "data-testid": "kpis" }, loading());
+  const monthly = h("div", { class: "monthly" });
   const charts = h("div", { class: "charts" });
-  main.append(h("h1", {}, t("stats_title")), form, kpis, charts);
+  const downloads = h("p", { class: "downloads small", "data-testid": "csv-links" });
+  main.append(h("h1", {}, t("stats_title")), form, downloads, kpis, monthly, charts);
 
   // dates are the viewer's local days: [from 00:00, to + 1 day 00:00)
   const localDay = (value, plusDays = 0) => {
@@ -108,6 +199,22 @@ export async function renderStats(main, _params, ctx) {
     return d.toISOString();
   };
   const base = { court: q.court, category: q.category, round: q.round, from: localDay(q.from), to: localDay(q.to, 1) };
+  fill(
+    downloads,
+    h("a", { class: "btn small ghost", href: apiUrl("/stats.csv", base), download: "stats.csv", "data-testid": "csv-summary" }, t("csv_summary")),
+    " ",
+    h("a", { class: "btn small ghost", href: apiUrl("/stats/monthly.csv", base), download: "stats-monthly.csv", "data-testid": "csv-monthly" }, t("csv_monthly")),
+  );
+  const inner0 = main.clientWidth - 34;
+  api
+    .statsMonthly(base)
+    .then((m) => {
+      if (!ctx.alive) return;
+      const title = t("chart_monthly");
+      if (!m.items.length) fill(monthly, h("section", { class: "panel" }, h("h2", {}, title), h("p", { class: "empty" }, t("chart_empty"))));
+      else fill(monthly, monthlyChart(title, m.items, { width: Math.round(Math.max(300, Math.min(1100, inner0))) }));
+    })
+    .catch((e) => ctx.alive && fill(monthly, errorBox(errorText(e))));
 
   let overall;
   try {
