@@ -17,6 +17,7 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import defaultdict, deque
@@ -104,6 +105,47 @@ class Subscription:
         self.bus.unsubscribe(self)
 
 
+class SharedReads:
+    """Watchers joining one auction at once share one database read of its snapshot.
+
+    A watcher may only use a read that *started after* it subscribed (otherwise a bid committed in
+    between could be in neither the snapshot nor its live events): each subscription and each read
+    takes a ticket from one counter, and a watcher joins an in-flight read only if the read's ticket is
+    newer than its own; otherwise it waits for that read to finish and starts (or joins) the next."""
+
+    def __init__(self) -> None:
+        self._tickets = itertools.count()
+        self._flights: dict[int, tuple[int, asyncio.Future]] = {}
+
+    def ticket(self) -> int:
+        return next(self._tickets)
+
+    async def read(self, key: int, since: int, loader) -> Any:
+        while True:
+            flight = self._flights.get(key)
+            if flight is not None:
+                started, future = flight
+                if started > since:
+                    return await asyncio.shield(future)
+                await asyncio.wait([future])  # too old for this watcher: wait for it, then go again
+                continue
+            started = self.ticket()
+            future: asyncio.Future = asyncio.get_running_loop().create_future()
+            self._flights[key] = (started, future)
+            try:
+                result = await loader()
+            except BaseException as exc:
+                future.set_exception(exc)
+                future.exception()  # retrieved: each waiter re-raises it itself
+                raise
+            else:
+                future.set_result(result)
+                return result
+            finally:
+                if self._flights.get(key, (None,))[0] == started:
+                    del self._flights[key]
+
+
 class EventBus:
     """Local fan-out (subclasses add cross-process transport); see the module docstring."""
 
@@ -121,6 +163,7 @@ class EventBus:
         self._pushed_watchers: dict[int, int] = {}
         self._pushed_at: dict[int, float] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
+        self.snapshots = SharedReads()
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self) -> None:

@@ -92,6 +92,7 @@ class LiveFeed:
         self.last_seq = 0
         self.last_status: str | None = None
         self.bid_tasks: set[asyncio.Task] = set()
+        self.subscribed = -1  # the bus ticket taken when this connection subscribed
 
     # ----------------------------------------------------------------- plumbing
     async def send(self, message: Event) -> None:
@@ -133,6 +134,7 @@ class LiveFeed:
                 return
 
         sub = self.bus.subscribe(self.auction_id)  # before reading the database: no gap
+        self.subscribed = self.bus.snapshots.ticket()
         try:
             if sub.ended:
                 await self.close(sub.close_code or 1001, sub.close_reason)
@@ -156,21 +158,28 @@ class LiveFeed:
 
     async def send_start(self, after_seq: int | None) -> bool:
         """Send the snapshot and the backlog; False if the auction does not exist."""
-        async with self.services.read_sessions() as session:
-            try:
-                auction = await auction_view(session, self.services, self.auction_id)
-            except RuleViolation as exc:
-                if exc.status == 404:
-                    return False
-                raise
+        try:
+            shared = await self.bus.snapshots.read(self.auction_id, self.subscribed, self._read_snapshot)
+        except RuleViolation as exc:
+            if exc.status == 404:
+                return False
+            raise
+        auction = dict(shared, server_time=isoformat(self.services.clock.now()))
         seq = auction.get("seq", auction.get("bid_count", 0)) or 0
         self.last_status = auction.get("status")
         await self.send({"type": "snapshot", "auction": auction, "seq": seq})
-        # Without after_seq nothing older than the snapshot is sent; bids committed since the snapshot
-        # was read (if any) go out now, as the first live events.
-        self.last_seq = after_seq if after_seq is not None else seq
+        if after_seq is None:
+            # Nothing older than the snapshot is sent; whatever was committed after it was read comes
+            # as live events (the subscription came first), so no further read is needed.
+            self.last_seq = seq
+            return True
+        self.last_seq = after_seq
         await self.send_stored_bids(after=self.last_seq)
         return True
+
+    async def _read_snapshot(self) -> dict[str, Any]:
+        async with self.services.read_sessions() as session:
+            return await auction_view(session, self.services, self.auction_id)
 
     async def send_stored_bids(self, after: int, before: int | None = None) -> int:
         """Send stored bids with ``after < seq`` (``< before`` if given), in pages; returns how many."""
