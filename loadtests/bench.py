@@ -271,7 +271,7 @@ def write_markdown(path: Path, m: dict, cmd: str, ceil: dict, ceil_end: dict, re
             f"({h['decisions_per_s'] / max(f['decisions_per_s'], 1):.0%} of max) | "
             f"{h['decisions_per_s'] / c['rps']:.2f} | {h['decisions_per_s'] / ref:.2f} | {lat(h)} |"
         )
-    rows.append("| bid-to-delivery latency, 1,000 live-feed watchers | — | — | — | — | — | — | see issue 3 note |")
+    rows.append("| bid-to-delivery latency, 1,000 live-feed watchers | — | — | — | — | — | — | see Live feed below |")
     checks = "\n".join(
         f"- {r['db']}, {r['shape']}: {r['stored_bids']:,} bids stored, {r['accepted_in_measured_runs']:,} 201s "
         f"counted by wrk (all runs, warm-up included; wrk does not count answers still in flight when it stops); "
