@@ -47,7 +47,7 @@ async def list_auctions(
         now = svc.clock.now()
         query = query.where(or_(*(svc_auctions.status_condition(s, now) for s in wanted)))
     if court:
-        query = query.where(Court.id == int(court)) if court.isdigit() else query.where(Court.name == court)
+        query = query.where(svc_auctions.court_condition(court))
     if category:
         query = query.where(Lot.category == category)
     if round:

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from ..core import accounts
-from ..core.auctions import auction_dict, create_auction, get_lot, lot_dict, registration_count
+from ..core.auctions import auction_dict, court_condition, create_auction, get_lot, lot_dict, registration_count
 from ..db.models import Auction, Court, Lot
 from ..rules.errors import invalid
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
@@ -58,7 +58,7 @@ async def list_lots(
 ) -> dict:
     query = select(Lot, Court).join(Court, Court.id == Lot.court_id)
     if court:
-        query = query.where(Court.id == int(court)) if court.isdigit() else query.where(Court.name == court)
+        query = query.where(court_condition(court))
     if category:
         query = query.where(Lot.category == category)
     limit = max(1, min(limit, 500))

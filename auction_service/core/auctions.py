@@ -22,6 +22,11 @@ from .security import Principal
 from .services import Services
 
 
+def court_condition(court: str):
+    """A court given as its id or its name (filters of the lists and the statistics)."""
+    return Court.id == int(court) if court.isdigit() else Court.name == court
+
+
 def status_condition(status: str, now: datetime):
     """A SQL condition for "the auction's status at ``now`` is ``status``", the same status that
     ``bidding.effective_status`` reports: time alone opens and closes auctions, whether or not the

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Auction, Court, Lot
 from ..rules.results import EndedAuction, Statistics, compute_statistics
-from .auctions import status_condition
+from .auctions import court_condition, status_condition
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")
 
@@ -35,7 +35,7 @@ async def _ended_rows(
         .where(or_(*(status_condition(s, now) for s in ("sold", "unsold", "withdrawn"))))
     )
     if court:
-        query = query.where(Court.id == int(court)) if court.isdigit() else query.where(Court.name == court)
+        query = query.where(court_condition(court))
     if category:
         query = query.where(Lot.category == category)
     if round:

@@ -128,26 +128,29 @@ def _wait_healthy(proc: subprocess.Popen, url: str, within: float = 30.0) -> Non
     raise AssertionError(f"service at {url} did not become healthy within {within}s")
 
 
+async def _auction_starting_soon(staff: AuctionClient, title: str) -> int:
+    """Log the court clerk in and schedule a sandbox auction that opens ~2 s from now."""
+    await staff.login(*STAFF)
+    now = datetime.fromisoformat((await staff.clock())["now"].replace("Z", "+00:00"))
+    lot = await staff.request("POST", "/api/v1/lots", json={"title": title, "category": "vehicle", "appraisal": PRICE})
+    auction = await staff.request(
+        "POST",
+        f"/api/v1/lots/{lot['id']}/auctions",
+        json={
+            "starting_price": PRICE,
+            "increment": STEP,
+            "deposit": PRICE // 10,
+            "start_at": isoformat(now + timedelta(seconds=2)),
+            "end_at": isoformat(now + timedelta(hours=1)),
+        },
+    )
+    return auction["id"]
+
+
 async def test_a_watcher_on_one_process_sees_bids_placed_through_another(cluster: list) -> None:
     (url_a, proc_a), (url_b, _proc_b) = cluster
     async with AuctionClient(url_a) as staff_a, AuctionClient(url_b) as alice, AuctionClient(url_b) as bob:
-        await staff_a.login(*STAFF)
-        now = datetime.fromisoformat((await staff_a.clock())["now"].replace("Z", "+00:00"))
-        lot = await staff_a.request(
-            "POST", "/api/v1/lots", json={"title": "多进程测试标的", "category": "vehicle", "appraisal": PRICE}
-        )
-        auction = await staff_a.request(
-            "POST",
-            f"/api/v1/lots/{lot['id']}/auctions",
-            json={
-                "starting_price": PRICE,
-                "increment": STEP,
-                "deposit": PRICE // 10,
-                "start_at": isoformat(now + timedelta(seconds=2)),
-                "end_at": isoformat(now + timedelta(hours=1)),
-            },
-        )
-        aid = auction["id"]
+        aid = await _auction_starting_soon(staff_a, "多进程测试标的")
         for i, client in enumerate((alice, bob)):
             username = f"mp-bidder-{i}-{uuid.uuid4().hex[:6]}"
             await client.sign_up(username, "password123", "王五")
@@ -206,23 +209,7 @@ async def test_two_processes_taking_bids_on_one_auction_never_both_accept_a_pric
     the same auction row. Exactly the acknowledged bids are stored, seq has no gaps and prices rise."""
     (url_a, _), (url_b, _) = cluster
     async with AuctionClient(url_a) as staff:
-        await staff.login(*STAFF)
-        now = datetime.fromisoformat((await staff.clock())["now"].replace("Z", "+00:00"))
-        lot = await staff.request(
-            "POST", "/api/v1/lots", json={"title": "竞价标的", "category": "vehicle", "appraisal": PRICE}
-        )
-        auction = await staff.request(
-            "POST",
-            f"/api/v1/lots/{lot['id']}/auctions",
-            json={
-                "starting_price": PRICE,
-                "increment": STEP,
-                "deposit": PRICE // 10,
-                "start_at": isoformat(now + timedelta(seconds=2)),
-                "end_at": isoformat(now + timedelta(hours=1)),
-            },
-        )
-    aid = auction["id"]
+        aid = await _auction_starting_soon(staff, "竞价标的")
     clients = [AuctionClient((url_a, url_b)[i % 2]) for i in range(12)]
     try:
         for i, client in enumerate(clients):
