@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 from sqlalchemy import text
 from starlette.responses import Response
@@ -16,37 +16,41 @@ from .deps import ReadSession, ServicesDep
 router = APIRouter(tags=["statistics and clock"])
 
 
-@router.get("/api/v1/stats")
-async def stats(
-    session: ReadSession,
+def stats_window(
     svc: ServicesDep,
     court: str | None = None,
     category: str | None = None,
     round: str | None = None,
     from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     to: AwareDatetime | None = None,
+) -> dict[str, Any]:
+    """The filters every statistics route takes (court by id or name, category, round, [from, to)),
+    as keyword arguments of ``core.stats``, with the server's time."""
+    return {
+        "court": court, "category": category, "round": round, "start": from_, "end": to, "now": svc.clock.now()
+    }  # fmt: skip
+
+
+StatsWindow = Annotated[dict[str, Any], Depends(stats_window)]
+
+
+@router.get("/api/v1/stats")
+async def stats(
+    session: ReadSession,
+    window: StatsWindow,
 ) -> dict:
     """成交率, 溢价率 and more over auctions that ended in [from, to), each rate with its denominator."""
-    figures = await statistics(
-        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
-    )
+    figures = await statistics(session, **window)
     return statistics_json(figures)
 
 
 @router.get("/api/v1/stats/monthly")
 async def stats_monthly(
     session: ReadSession,
-    svc: ServicesDep,
-    court: str | None = None,
-    category: str | None = None,
-    round: str | None = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    window: StatsWindow,
 ) -> dict:
     """The figures of ``/stats`` per calendar month of the auctions' end, in China time (UTC+8)."""
-    series = await monthly_statistics(
-        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
-    )
+    series = await monthly_statistics(session, **window)
     return {
         "timezone": "UTC+08:00",
         "month_of": "the auction's end (closing time) in China time, UTC+8",
@@ -65,34 +69,20 @@ def _csv(body: str, name: str) -> Response:
 @router.get("/api/v1/stats.csv", response_class=Response)
 async def stats_csv(
     session: ReadSession,
-    svc: ServicesDep,
-    court: str | None = None,
-    category: str | None = None,
-    round: str | None = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    window: StatsWindow,
 ) -> Response:
     """``/stats`` as CSV: one row, labelled columns (each rate names its denominator)."""
-    figures = await statistics(
-        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
-    )
+    figures = await statistics(session, **window)
     return _csv(statistics_csv([(None, figures)]), "stats.csv")
 
 
 @router.get("/api/v1/stats/monthly.csv", response_class=Response)
 async def stats_monthly_csv(
     session: ReadSession,
-    svc: ServicesDep,
-    court: str | None = None,
-    category: str | None = None,
-    round: str | None = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    window: StatsWindow,
 ) -> Response:
     """``/stats/monthly`` as CSV: one row per month (China time, UTC+8)."""
-    series = await monthly_statistics(
-        session, court=court, category=category, round=round, start=from_, end=to, now=svc.clock.now()
-    )
+    series = await monthly_statistics(session, **window)
     return _csv(statistics_csv(list(series), first_column="month (UTC+8)"), "stats-monthly.csv")
 
 
