@@ -47,7 +47,7 @@ def create_app(
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)
         secret = settings.secret_key or await account_service.service_secret(db)
         profile = get_profile(settings.rules)
-        bus = make_bus(settings.redis_url)
+        bus = make_bus(settings.redis_url, batch_seconds=settings.feed_batch_ms / 1000)
         await bus.start()
         books = BookManager(db, the_clock, profile, bus)
         books.commit_linger = settings.commit_linger_seconds

@@ -27,7 +27,6 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="seed courts, staff, lots and live auctions with bots")] = False,
 ) -> None:
     """Apply migrations and start the service."""
-    import uvicorn
 
     from .api.bid_path import BidFastPath
     from .app import create_app
@@ -42,22 +41,9 @@ def serve(
 
         install_demo(application, host=host, port=port)
     typer.echo(f"Web client: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
-    from .live.serving import WS_PING_INTERVAL, WS_PING_TIMEOUT, LiveServer
+    from .live.serving import LiveServer, server_config
 
-    config = uvicorn.Config(
-        BidFastPath(application, fastapi_app=application),
-        host=host,
-        port=port,
-        log_level="warning",
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        ws_ping_interval=WS_PING_INTERVAL,
-        ws_ping_timeout=WS_PING_TIMEOUT,
-        # Live events are ~200-byte JSON sent to many watchers: compressing each copy per connection
-        # costs more CPU than the bytes it saves.
-        ws_per_message_deflate=False,
-    )
+    config = server_config(BidFastPath(application, fastapi_app=application), host, port)
     # LiveServer: live-feed sockets get close code 1001 on shutdown (plain uvicorn sends 1012 first).
     LiveServer(config).run()
 

@@ -17,10 +17,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
-from . import bench, run, seed
+from . import bench, run
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
 
@@ -67,17 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     if not PY_SPY.exists() or shutil.which("wrk") is None:
         p.error("needs py-spy in .venv-load (pip install py-spy) and wrk")
     workdir = Path(tempfile.mkdtemp(prefix="profile-"))
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    db_url, pg_name = run.create_database(args.db, workdir, stamp + "prof")
-    port = run.free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = run.service_env(db_url, 1.0)
-    server_log = open(workdir / "server.log", "w")
-    proc = None
-    try:
-        run.add_staff(env, server_log, run.STAFF[:1])
-        proc = run.start_service(env, port, server_log)
-        asyncio.run(seed.wait_healthy(base, proc=proc))
+    with run.fresh_service(args.db, workdir, "prof") as svc:
+        base, proc = svc.base, svc.proc
         auctions, per_bidder = (1, 1) if args.shape == "hot" else (bench.SPREAD_AUCTIONS, bench.PER_BIDDER_SPREAD)
         seeded = asyncio.run(bench.seed_bench(base, run.STAFF[0], auctions, per_bidder))
         data = workdir / "data.lua"
@@ -99,12 +89,6 @@ def main(argv: list[str] | None = None) -> int:
         print(out.strip().splitlines()[-1] if out.strip() else "")
         print(summarize(collapsed))
         print(f"\ncollapsed stacks: {collapsed}")
-    finally:
-        if proc is not None:
-            run.stop_service(proc)
-        server_log.close()
-        if pg_name:
-            run.drop_database(pg_name)
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -23,6 +24,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -141,6 +144,49 @@ def stop_service(proc: subprocess.Popen, timeout: float = 20.0) -> int | None:
         except subprocess.TimeoutExpired:
             proc.kill()
             return proc.wait()
+
+
+@dataclass
+class FreshService:
+    """A service started by ``fresh_service``; ``report`` is the invariant check, set on a clean exit."""
+
+    base: str
+    port: int
+    proc: subprocess.Popen
+    db_url: str
+    report: check.Report | None = None
+
+
+@contextlib.contextmanager
+def fresh_service(
+    db: str, report_dir: Path, tag: str, extra_env: dict[str, str] | None = None
+) -> Iterator[FreshService]:
+    """A new database, staff ``STAFF[0]``, and ``auction-service serve`` on a free loopback port (log in
+    ``report_dir/server.log``). On leaving: the service is stopped gracefully, then (if the body did not
+    fail) the stored bids are checked (``.report``; no acknowledgement files: counts are compared by the
+    caller), and a PostgreSQL database is dropped."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    db_url, pg_name = create_database(db, report_dir, datetime.now().strftime("%Y%m%d-%H%M%S") + tag)
+    port = free_port()
+    env = service_env(db_url, 1.0) | (extra_env or {})
+    server_log = open(report_dir / "server.log", "w")
+    proc = None
+    try:
+        add_staff(env, server_log, STAFF[:1])
+        proc = start_service(env, port, server_log)
+        service = FreshService(f"http://127.0.0.1:{port}", port, proc, db_url)
+        asyncio.run(seed.wait_healthy(service.base, proc=proc))
+        yield service
+        stop_service(proc)
+        acks_dir = report_dir / "no-acks"
+        acks_dir.mkdir(exist_ok=True)
+        service.report = check.check(db_url, acks_dir)
+    finally:
+        if proc is not None:
+            stop_service(proc)
+        server_log.close()
+        if pg_name:
+            drop_database(pg_name)
 
 
 # ---------------------------------------------------------------- locust

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,7 +29,7 @@ from auction_service.clock import ManualClock
 from auction_service.config import Settings
 from auction_service.db import migrate
 from auction_service.db.models import Base
-from auction_service.live.serving import LiveServer
+from auction_service.live.serving import LiveServer, server_config
 from tests.support import Api
 
 PG_ADMIN_URL = os.environ.get("AUCTION_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -166,15 +165,7 @@ async def live_server(db_url: str, rules: str) -> AsyncIterator[Service]:
     """The app on a real uvicorn server bound to 127.0.0.1 (an ephemeral port), same process."""
     clock = ManualClock(START)
     app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        lifespan="on",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-    )
+    config = server_config(app, "127.0.0.1", 0, lifespan="on")
     server = LiveServer(config)  # closes live-feed sockets with 1001 on shutdown, like `serve`
     task = asyncio.create_task(server.serve())
     for _ in range(500):

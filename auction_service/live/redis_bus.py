@@ -50,8 +50,8 @@ class RedisBus(EventBus):
     presence_ttl = 15.0  # a process silent for this long no longer counts towards watchers
     max_backoff = 2.0
 
-    def __init__(self, url: str, channel: str = CHANNEL, queue_size: int = 1000) -> None:
-        super().__init__(queue_size)
+    def __init__(self, url: str, channel: str = CHANNEL, queue_size: int = 1000, batch_seconds: float = 0.0) -> None:
+        super().__init__(queue_size, batch_seconds)
         self.url = url
         self.channel = channel
         self.node = uuid.uuid4().hex[:12]

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import Any
 
 import uvicorn
+
+from .frames import FeedProtocol
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +21,25 @@ log = logging.getLogger(__name__)
 # 20 s is dropped (uvicorn's websockets-sansio implementation does the pinging).
 WS_PING_INTERVAL = 20.0
 WS_PING_TIMEOUT = 20.0
+
+
+def server_config(app: Any, host: str, port: int, **overrides: Any) -> uvicorn.Config:
+    """The uvicorn settings the service runs with (``serve`` and the tests' real servers alike)."""
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "loop": "uvloop",
+        "http": "httptools",
+        # websockets-sansio plus pre-built frames written straight to watchers (frames.py)
+        "ws": FeedProtocol,
+        "ws_ping_interval": WS_PING_INTERVAL,
+        "ws_ping_timeout": WS_PING_TIMEOUT,
+        # Live events are ~200-byte JSON sent to many watchers: compressing each copy per connection
+        # costs more CPU than the bytes it saves.
+        "ws_per_message_deflate": False,
+    }
+    return uvicorn.Config(app, **(options | overrides))
 
 
 class LiveServer(uvicorn.Server):

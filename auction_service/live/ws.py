@@ -38,6 +38,7 @@ from ..core.security import Principal
 from ..db.auction_rows import BIDS, load_state
 from ..rules.errors import RuleViolation
 from .bus import CLOSE_TRY_AGAIN, Encoded, Event, EventBus, Subscription
+from .frames import frame_writer
 
 router = APIRouter(tags=["live feed"])
 log = logging.getLogger(__name__)
@@ -89,8 +90,7 @@ class LiveFeed:
         self.bus: EventBus = services.bus
         self.auction_id = auction_id
         self.principal: Principal | None = None
-        self.last_seq = 0
-        self.last_status: str | None = None
+        self.sub: Subscription  # set in run(): it holds the last seq and status sent
         self.bid_tasks: set[asyncio.Task] = set()
         self.subscribed = -1  # the bus ticket taken when this connection subscribed
 
@@ -133,7 +133,8 @@ class LiveFeed:
                 await self.close(4401, "invalid token")
                 return
 
-        sub = self.bus.subscribe(self.auction_id)  # before reading the database: no gap
+        self.sub = sub = self.bus.subscribe(self.auction_id)  # before reading the database: no gap
+        sub.writer = frame_writer(self.ws.scope)
         self.subscribed = self.bus.snapshots.ticket()
         try:
             if sub.ended:
@@ -166,15 +167,15 @@ class LiveFeed:
             raise
         auction = dict(shared, server_time=isoformat(self.services.clock.now()))
         seq = auction.get("seq", auction.get("bid_count", 0)) or 0
-        self.last_status = auction.get("status")
+        self.sub.last_status = auction.get("status")
         await self.send({"type": "snapshot", "auction": auction, "seq": seq})
         if after_seq is None:
             # Nothing older than the snapshot is sent; whatever was committed after it was read comes
             # as live events (the subscription came first), so no further read is needed.
-            self.last_seq = seq
+            self.sub.last_seq = seq
             return True
-        self.last_seq = after_seq
-        await self.send_stored_bids(after=self.last_seq)
+        self.sub.last_seq = after_seq
+        await self.send_stored_bids(after=self.sub.last_seq)
         return True
 
     async def _read_snapshot(self) -> dict[str, Any]:
@@ -191,12 +192,12 @@ class LiveFeed:
             async with self.services.db.read.connect() as conn:
                 rows = (await conn.execute(query.order_by(BIDS.c.seq).limit(BACKLOG_PAGE))).all()
             for row in rows:
-                if row.seq <= self.last_seq:
+                if row.seq <= self.sub.last_seq:
                     continue
-                if row.seq > self.last_seq + 1:  # seq has no gaps in the table: not visible yet
-                    raise GapError(f"the bids table has no seq {self.last_seq + 1} (yet)")
+                if row.seq > self.sub.last_seq + 1:  # seq has no gaps in the table: not visible yet
+                    raise GapError(f"the bids table has no seq {self.sub.last_seq + 1} (yet)")
                 await self.send(bid_row_event(self.auction_id, row))
-                self.last_seq = row.seq
+                self.sub.last_seq = row.seq
                 sent += 1
             if len(rows) < BACKLOG_PAGE:
                 return sent
@@ -232,6 +233,8 @@ class LiveFeed:
         the close code and reason to send, if any."""
         try:
             while True:
+                if not len(sub):
+                    sub.go_direct()  # in step: the bus may write the next events straight to the socket
                 batch = await sub.take()
                 if not batch:
                     return (sub.close_code or CLOSE_TRY_AGAIN, sub.close_reason)
@@ -252,22 +255,22 @@ class LiveFeed:
             return
         if kind == "bid":
             seq = event["seq"]
-            if seq <= self.last_seq:
+            if seq <= self.sub.last_seq:
                 return  # already sent (from the backlog, a gap fill, or another process's copy)
-            if seq > self.last_seq + 1:
-                await self.send_stored_bids(after=self.last_seq, before=seq)
-                if self.last_seq != seq - 1:
+            if seq > self.sub.last_seq + 1:
+                await self.send_stored_bids(after=self.sub.last_seq, before=seq)
+                if self.sub.last_seq != seq - 1:
                     raise GapError(f"bid {seq} arrived but bids up to {seq - 1} are not stored")
             await self.send(event)
-            self.last_seq = seq
+            self.sub.last_seq = seq
             return
         if kind in ("status", "closed"):
             seq = event.get("seq")
-            if isinstance(seq, int) and seq > self.last_seq:
+            if isinstance(seq, int) and seq > self.sub.last_seq:
                 # a status change is ordered after the bids it follows: send those first
-                await self.send_stored_bids(after=self.last_seq, before=seq + 1)
+                await self.send_stored_bids(after=self.sub.last_seq, before=seq + 1)
             if kind == "status":
-                self.last_status = event.get("status")
+                self.sub.last_status = event.get("status")
             await self.send(event)
             return
         await self.send(event)
@@ -275,12 +278,12 @@ class LiveFeed:
     async def resync(self) -> None:
         """The cross-process transport lost messages (an outage): send what the database holds that this
         client has not seen (bids, then a status change and the close, if any)."""
-        await self.send_stored_bids(after=self.last_seq)
+        await self.send_stored_bids(after=self.sub.last_seq)
         async with self.services.db.read.connect() as conn:
             state = await load_state(conn, self.auction_id)
-        if state is None or state.status == self.last_status:
+        if state is None or state.status == self.sub.last_status:
             return
-        self.last_status = state.status
+        self.sub.last_status = state.status
         await self.send(status_event(state, state.status_reason))
         if state.status in ENDED_STATUSES:
             await self.send(closed_event(state))

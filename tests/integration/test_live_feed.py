@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 
 import orjson
 import pytest
-import uvicorn
 from websockets.exceptions import ConnectionClosed
 
 from auction_service.app import create_app
 from auction_service.clock import ManualClock
-from auction_service.live.serving import LiveServer
+from auction_service.live.serving import LiveServer, server_config
 from tests.conftest import START, Service, make_settings
 from tests.integration.live_support import (
     BID_KEYS,
@@ -57,6 +56,32 @@ async def test_snapshot_then_bids_in_order(live_server: Service) -> None:
         assert {k: sent[k] for k in ("seq", "amount", "bidder_code", "placed_at", "priority")} == {
             k: row[k] for k in ("seq", "amount", "bidder_code", "placed_at", "priority")
         }
+
+
+async def test_watchers_in_step_get_bids_written_straight_to_their_sockets(live_server: Service) -> None:
+    """Under the real server the bus writes each bid's frame to in-step watchers itself (frames.py);
+    they see exactly what the ordinary path would send."""
+    auction, (alice, bob) = await live_auction(live_server)
+    aid = auction["id"]
+    bus = live_server.app.state.services.bus
+    async with ws_connect(ws_url(live_server, aid)) as one, ws_connect(ws_url(live_server, aid)) as two:
+        for ws in (one, two):
+            assert (await recv(ws))["type"] == "snapshot"
+        for _ in range(100):
+            subs = list(bus._subs.get(aid, ()))
+            if len(subs) == 2 and all(sub.direct for sub in subs):
+                break
+            await asyncio.sleep(0.01)
+        assert len(subs) == 2 and all(sub.writer is not None and sub.direct for sub in subs)
+        for i in range(4):
+            assert (
+                await live_server.api.bid((alice, bob)[i % 2], aid, STARTING_PRICE + i * INCREMENT)
+            ).status_code == 201
+        for ws in (one, two):
+            got = [await recv_type(ws, {"bid"}) for _ in range(4)]
+            assert [b["seq"] for b in got] == [1, 2, 3, 4]
+            assert all(BID_KEYS <= set(b) for b in got)
+        assert all(sub.direct and sub.last_seq == 4 for sub in bus._subs[aid])
 
 
 async def test_backlog_after_seq_and_unknown_auction(live_server: Service) -> None:
@@ -308,7 +333,7 @@ async def own_server(db_url: str, rules: str) -> AsyncIterator[tuple[Service, Li
 
     clock = ManualClock(START)
     app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio")
+    config = server_config(app, "127.0.0.1", 0)
     server = LiveServer(config)
     task = asyncio.create_task(server.serve())
     for _ in range(500):
