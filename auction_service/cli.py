@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Annotated
 
 import typer
@@ -40,12 +41,23 @@ def serve(
         from .demo import install_demo
 
         install_demo(application, host=host, port=port)
+    application.state.startup_hooks.append(_freeze_heap)
     typer.echo(f"Web client: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
     from .live.serving import LiveServer, server_config
 
     config = server_config(BidFastPath(application, fastapi_app=application), host, port)
     # LiveServer: live-feed sockets get close code 1001 on shutdown (plain uvicorn sends 1012 first).
     LiveServer(config).run()
+
+
+async def _freeze_heap(_services: object) -> None:
+    """Once started, move every object alive (modules, the app, compiled SQL, settings...) out of the
+    garbage collector's sight: they live as long as the process, and a full collection that walks them
+    all stalled every request in flight for tens of milliseconds (p99 at half throughput across 100
+    auctions went from ~70 ms to ~13 ms with collections out of the way, docs/benchmarks.md). Objects
+    made later are still collected as usual."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _upgrade(url: str) -> None:

@@ -35,7 +35,9 @@ def isoformat(moment: datetime | None) -> str | None:
     """RFC 3339 in UTC with a ``Z`` and millisecond precision."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 class Clock(Protocol):

@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=int, default=10, help="profiled seconds (1-60)")
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
+    p.add_argument("--gil", action="store_true", help="only samples of the thread holding the GIL (py-spy --gil)")
     args = p.parse_args(argv)
     if not 1 <= args.seconds <= 60:
         p.error("--seconds 1-60")
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(1)
         collapsed = workdir / "profile.txt"
         common = ["--pid", str(proc.pid), "--duration", str(args.seconds), "--rate", str(args.rate), "--nonblocking"]
+        if args.gil:
+            common.append("--gil")
         subprocess.run([str(PY_SPY), "record", *common, "--format", "raw", "-o", str(collapsed)], check=True)
         out, _ = load.communicate(timeout=60)
         print(out.strip().splitlines()[-1] if out.strip() else "")

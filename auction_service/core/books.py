@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ from ..db.auction_rows import AUCTIONS, BIDS, load_bidders, load_state, state_va
 from ..db.engine import Database
 from ..live.bus import Event, EventBus
 from ..rules import audit, bidding
-from ..rules.bidding import AuctionState, Bidder, PlacedBid
+from ..rules.bidding import AuctionState, Bidder, PlacedBid, evolve
 from ..rules.errors import RuleViolation, forbidden, invalid, not_found
 from ..rules.profiles import RuleProfile
 from .group_writer import AuctionWrite, GroupWriter
@@ -503,7 +503,7 @@ class BookManager:
 
 
 def _with_version(state: AuctionState, version: int) -> AuctionState:
-    return state if state.version == version else replace(state, version=version)
+    return state if state.version == version else evolve(state, version=version)
 
 
 def _forget_key(book: Book, op: Op) -> None:

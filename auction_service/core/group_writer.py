@@ -58,7 +58,9 @@ def sqlite_time(moment: datetime | None) -> str | None:
     """A UTC datetime as SQLAlchemy stores ``UTCDateTime`` on SQLite (tests/unit pins the equality)."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 _BID_ROW_COLUMNS = (

