@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     # Live feed: events of one auction that come within this many milliseconds of the last batch
     # sent to its watchers wait and go together (one write per watcher instead of one per event).
     # An event after a quiet spell goes at once; 0 sends every group of events as it commits.
-    feed_batch_ms: float = Field(default=10.0, ge=0, le=1000)
+    feed_batch_ms: float = Field(default=20.0, ge=0, le=1000)
     demo_bots: bool = True
 
 

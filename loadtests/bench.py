@@ -309,7 +309,7 @@ Live feed: `loadtests/feed.py` starts a fresh service on SQLite with one live au
 watchers, then one bidder sends bids at the given rate over HTTP (each one increment above the last,
 so all are accepted); latency is from sending a bid to each watcher having its event, over every
 (bid, watcher) pair; every watcher must get every accepted bid once and in seq order. The service
-batches a fast auction's events (`AUCTION_FEED_BATCH_MS`, default 10 ms; each event stays its own
+batches a fast auction's events (`AUCTION_FEED_BATCH_MS`, default 20 ms; each event stays its own
 message) and writes pre-built frames straight to in-step watchers (`auction_service/live/frames.py`).
 
 {chr(10).join(rows)}

@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rate", type=float, default=200.0, help="bids per second (0-2000)")
     p.add_argument("--seconds", type=float, default=10.0, help="bidding time (1-120)")
     p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    p.add_argument("--batch-ms", type=float, help="the service's AUCTION_FEED_BATCH_MS (default: its own, 10)")
+    p.add_argument("--batch-ms", type=float, help="the service's AUCTION_FEED_BATCH_MS (default: its own, 20)")
     args = p.parse_args(argv)
     if not (1 <= args.watchers <= 15000 and 0 <= args.rate <= 2000 and 1 <= args.seconds <= 120):
         p.error("bounded runs only: --watchers 1-15000, --rate 0-2000, --seconds 1-120")

@@ -66,12 +66,6 @@ const sentAt = new Map(); // amount -> performance.now() when the bid was sent
 let snapshotSeq = null;
 let snapshotPrice = null;
 
-function intAfter(text, key) {
-  const at = text.indexOf(key);
-  if (at < 0) return null;
-  return parseInt(text.slice(at + key.length, at + key.length + 24), 10);
-}
-
 class Watcher {
   constructor(id) {
     this.id = id;
@@ -165,8 +159,8 @@ class Watcher {
       return;
     }
     if (opcode !== 0x1) return;
-    const text = payload.toString("utf8");
     if (!this.ready) {
+      const text = payload.toString("utf8");
       if (text.startsWith('{"type":"snapshot"')) {
         const msg = JSON.parse(text);
         this.lastSeq = msg.seq;
@@ -181,15 +175,30 @@ class Watcher {
       }
       return;
     }
-    if (!text.startsWith('{"type":"bid"')) return;
-    const seq = intAfter(text, '"seq":');
+    // Bid events are read from the bytes (no UTF-8 decoding of every message: the generator must
+    // stay cheaper than the server it measures).
+    if (payload.length < BID_PREFIX.length || payload.compare(BID_PREFIX, 0, BID_PREFIX.length, 0, BID_PREFIX.length) !== 0) return;
+    const seq = intAt(payload, SEQ_KEY);
     if (seq <= this.lastSeq) this.duplicates += 1;
     else if (seq !== this.lastSeq + 1) this.gaps += 1;
     this.lastSeq = Math.max(this.lastSeq, seq);
     this.bids += 1;
-    const sent = sentAt.get(intAfter(text, '"amount":'));
+    const sent = sentAt.get(intAt(payload, AMOUNT_KEY));
     if (sent !== undefined) record(now - sent);
   }
+}
+
+const BID_PREFIX = Buffer.from('{"type":"bid"');
+const SEQ_KEY = Buffer.from('"seq":');
+const AMOUNT_KEY = Buffer.from('"amount":');
+
+function intAt(buf, key) {
+  let i = buf.indexOf(key);
+  if (i < 0) return null;
+  i += key.length;
+  let n = 0;
+  for (let c = buf[i]; c >= 48 && c <= 57; c = buf[++i]) n = n * 10 + (c - 48);
+  return n;
 }
 
 async function connectAll() {
