@@ -61,6 +61,24 @@ class Encoded(dict):
         self.frame = text_frame(raw)
 
 
+# Where an event stands against the last seq a connection sent (one rule for both paths).
+SENT, NEXT, AHEAD = "sent", "next", "ahead"
+
+
+def place_in_sequence(event: Event, last_seq: int) -> str:
+    """``SENT``: a bid already sent, drop it; ``AHEAD``: bids before it are not sent yet (a bid with a
+    seq jump, a status or close after unsent bids), fill them first; ``NEXT``: send it now."""
+    seq = event.get("seq")
+    kind = event["type"]
+    if kind == "bid":
+        if seq <= last_seq:
+            return SENT
+        return NEXT if seq == last_seq + 1 else AHEAD
+    if kind in ("status", "closed") and isinstance(seq, int) and seq > last_seq:
+        return AHEAD
+    return NEXT
+
+
 class Subscription:
     """One live connection's inbox for one auction: a bounded buffer drained in batches."""
 
@@ -105,23 +123,16 @@ class Subscription:
         rest: list[Encoded] = []
         for i, event in enumerate(events):
             kind = event["type"]
-            seq = event.get("seq")
-            if kind == "bid":
-                if seq <= last_seq:
-                    continue  # already sent
-                if seq != last_seq + 1:
-                    rest = events[i:]  # a jump: the sender fills it from the database
-                    break
-                last_seq = seq
-            elif kind in ("status", "closed"):
-                if isinstance(seq, int) and seq > last_seq:
-                    rest = events[i:]  # bids it follows are not sent yet
-                    break
-                if kind == "status":
-                    last_status = event.get("status")
-            elif kind.startswith("_"):
-                rest = events[i:]  # a marker for the sender (resync)
+            place = place_in_sequence(event, last_seq)
+            if place == SENT:
+                continue
+            if place == AHEAD or kind.startswith("_"):
+                rest = events[i:]  # the sender fills the gap from the database (or resyncs)
                 break
+            if kind == "bid":
+                last_seq = event["seq"]
+            elif kind == "status":
+                last_status = event.get("status")
             frames.append(event.frame)
         if frames and not self.writer.write(b"".join(frames)):  # type: ignore[union-attr]
             self.direct = False

@@ -37,7 +37,7 @@ from ..core.lifecycle import closed_event, status_event
 from ..core.security import Principal
 from ..db.auction_rows import BIDS, load_state
 from ..rules.errors import RuleViolation
-from .bus import CLOSE_TRY_AGAIN, Encoded, Event, EventBus, Subscription
+from .bus import AHEAD, CLOSE_TRY_AGAIN, SENT, Encoded, Event, EventBus, Subscription, place_in_sequence
 from .frames import frame_writer
 
 router = APIRouter(tags=["live feed"])
@@ -253,27 +253,22 @@ class LiveFeed:
         if kind == "_resync":
             await self.resync()
             return
-        if kind == "bid":
-            seq = event["seq"]
-            if seq <= self.sub.last_seq:
-                return  # already sent (from the backlog, a gap fill, or another process's copy)
-            if seq > self.sub.last_seq + 1:
+        place = place_in_sequence(event, self.sub.last_seq)
+        if place == SENT:
+            return  # already sent (from the backlog, a gap fill, or another process's copy)
+        seq = event.get("seq")
+        if place == AHEAD:
+            if kind == "bid":
                 await self.send_stored_bids(after=self.sub.last_seq, before=seq)
                 if self.sub.last_seq != seq - 1:
                     raise GapError(f"bid {seq} arrived but bids up to {seq - 1} are not stored")
-            await self.send(event)
-            self.sub.last_seq = seq
-            return
-        if kind in ("status", "closed"):
-            seq = event.get("seq")
-            if isinstance(seq, int) and seq > self.sub.last_seq:
-                # a status change is ordered after the bids it follows: send those first
+            else:  # a status change is ordered after the bids it follows: send those first
                 await self.send_stored_bids(after=self.sub.last_seq, before=seq + 1)
-            if kind == "status":
-                self.sub.last_status = event.get("status")
-            await self.send(event)
-            return
         await self.send(event)
+        if kind == "bid":
+            self.sub.last_seq = seq
+        elif kind == "status":
+            self.sub.last_status = event.get("status")
 
     async def resync(self) -> None:
         """The cross-process transport lost messages (an outage): send what the database holds that this
