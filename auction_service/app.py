@@ -1,5 +1,10 @@
-"""The FastAPI application. Everything stateful (engines, clock, books, scheduler) is built in the
-lifespan and handed to routes through ``app.state.services``."""
+"""The service as one ASGI app: the bid edge in front of the FastAPI application.
+
+``create_app`` is the only place the stack is assembled, so ``serve``, the tests' real uvicorn servers
+and the in-process test client all run exactly the same thing. Everything stateful (database, clock,
+bid engine, scheduler, event bus) is built in the lifespan and handed to the transports through
+``state.services``.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +17,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from .api import accounts, auctions, documents, lots, misc, staff
-from .api.bid_path import BidFastPath
+from .api import accounts, auctions, bids, documents, lots, misc, staff
+from .api.bids import BidEdge
 from .api.errors import install_error_handlers
 from .clock import Clock, SimulatedClock
 from .config import Settings, get_settings
 from .core import accounts as account_service
 from .core import clock_store
-from .core.books import BookManager
+from .core.engine import BidEngine
 from .core.lifecycle import Lifecycle
 from .core.scheduler import Scheduler
 from .core.security import TokenService
@@ -27,16 +32,22 @@ from .core.services import Services
 from .db import migrate
 from .db.engine import create_database
 from .live import ws
-from .live.bus import make_bus
+from .live.bus import EventBus
+from .live.redis_bus import RedisBus
 from .rules.profiles import get_profile
 
 log = logging.getLogger("auction_service")
-WEB_ROOT = Path(__file__).resolve().parents[1] / "bidder_client" / "web"
 
 
 def create_app(
-    settings: Settings | None = None, clock: Clock | None = None, *, migrate_on_start: bool = True
-) -> FastAPI:
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    migrate_on_start: bool = True,
+    web_root: Path | None = None,
+) -> BidEdge:
+    """The whole service. ``web_root``: a folder of static files served at ``/`` (the web client; the
+    command line passes it, the service itself knows nothing of the client)."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
@@ -47,11 +58,12 @@ def create_app(
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)
         secret = settings.secret_key or await account_service.service_secret(db)
         profile = get_profile(settings.rules)
-        bus = make_bus(settings.redis_url, batch_seconds=settings.feed_batch_ms / 1000)
+        batch = settings.feed_batch_ms / 1000
+        bus = RedisBus(settings.redis_url, batch_seconds=batch) if settings.redis_url else EventBus(batch_seconds=batch)
         await bus.start()
-        books = BookManager(db, the_clock, profile, bus)
-        books.commit_linger = settings.commit_linger_seconds
-        lifecycle = Lifecycle(books, the_clock)
+        engine = BidEngine(db, the_clock, profile, bus)
+        engine.commit_linger = settings.commit_linger_seconds
+        lifecycle = Lifecycle(engine, the_clock)
         scheduler = Scheduler(db, the_clock, lifecycle)
         lifecycle.scheduler = scheduler
         services = Services(
@@ -59,14 +71,14 @@ def create_app(
             db=db,
             clock=the_clock,
             profile=profile,
-            bus=bus,
-            books=books,
+            events=bus,
+            engine=engine,
             lifecycle=lifecycle,
             scheduler=scheduler,
             tokens=TokenService(secret, settings.token_ttl_seconds),
         )
         app.state.services = services
-        books.start()
+        engine.start()
         await scheduler.start()
         background: list[asyncio.Task] = []
         if isinstance(the_clock, SimulatedClock):
@@ -81,7 +93,7 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await scheduler.stop()
-            await books.stop()
+            await engine.stop()
             await bus.stop()
             if isinstance(the_clock, SimulatedClock):
                 with contextlib.suppress(Exception):
@@ -96,9 +108,8 @@ def create_app(
     )
     app.state.startup_hooks = []
     install_error_handlers(app)
-    app.add_middleware(BidFastPath)
-    for module in (accounts, lots, auctions, misc, staff, documents, ws):
+    for module in (accounts, lots, auctions, bids, misc, staff, documents, ws):
         app.include_router(module.router)
-    if WEB_ROOT.is_dir():
-        app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")
-    return app
+    if web_root is not None:
+        app.mount("/", StaticFiles(directory=web_root, html=True), name="web")
+    return BidEdge(app)

@@ -1,7 +1,7 @@
 """The server's clock: the only source of time in the service.
 
 Simulated time runs ``speed`` times faster than real time from an anchor. The anchor is kept in the
-database (see ``db.clock_store``) so that simulated time never runs backwards across restarts. All
+database (``core/clock_store.py``) so that simulated time never runs backwards across restarts. All
 times are timezone-aware UTC truncated to whole milliseconds, so that what is stored, compared and
 reported is exactly the same value on SQLite and PostgreSQL.
 """

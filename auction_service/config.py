@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Everything the service can be configured with; names follow ``shared/api-contract.md``."""
+    """Everything the service can be configured with; names follow ``docs/api-contract.md``."""
 
     model_config = SettingsConfigDict(env_prefix="AUCTION_", extra="ignore")
 

@@ -1,4 +1,4 @@
-"""``AuctionClient``: an async Python client of the platform's public API (``shared/api-contract.md``).
+"""``AuctionClient``: an async Python client of the platform's public API (``docs/api-contract.md``).
 
 Used by the simulator bots, load tests and scripts, so it is strict about the contract and resilient
 on the live feed:

@@ -1,5 +1,7 @@
-"""Shared by the locustfiles: the seed written by the runner, the acknowledgement log, and the bidder
-behaviour of ``shared/domain.md`` ("Bidder behaviour").
+"""Shared by the locustfiles: the seed written by the runner, the acknowledgement log, and bidding over
+locust's HTTP client. The bidder behaviour (``docs/domain.md``, "Bidder behaviour": response times,
+increments, valuations) is the one model of ``bidder_client.behaviour``, which is pure (no httpx, no
+asyncio), so it runs in gevent-patched locust processes as it is.
 
 Imported only inside locust processes (gevent-patched); it imports nothing from ``auction_service``.
 
@@ -14,13 +16,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import random
 import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from bidder_client import behaviour
 
 _seed: dict[str, Any] | None = None
 _ack_file = None
@@ -77,32 +80,24 @@ def parse_time(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
-# ---------------------------------------------------------------- bidder behaviour
-# Response time between bids in the extension phase: median ~31 s, p90 ~220 s, never 300 s or more.
-_MU = math.log(31.0)
-_SIGMA = math.log(220.0 / 31.0) / 1.2816
-
-
+# ---------------------------------------------------------------- bidder behaviour (bidder_client.behaviour)
 def response_time(rng: random.Random, clock_speed: float, scale: float = 1.0) -> float:
-    """Real seconds a bidder takes to answer the last bid (lognormal fitted to the real bid logs,
-    capped below the 5-minute soft close, divided by the simulated clock's speed)."""
-    sim = min(rng.lognormvariate(_MU, _SIGMA), 290.0)
-    return sim * scale / clock_speed
+    """Real seconds a bidder takes to answer the last bid: the model's response time (simulated seconds,
+    below the 5-minute soft close) times ``scale``, divided by the simulated clock's speed."""
+    return behaviour.response_time(rng) * scale / clock_speed
 
 
-def increments(rng: random.Random) -> int:
-    """~90% of bids are one increment; occasional jump bids of many increments."""
-    if rng.random() < 0.9:
-        return 1
-    return rng.choice((2, 2, 3, 3, 5, 10, 20))
-
-
-def next_amount(auction: dict[str, Any], rng: random.Random) -> int:
-    """What to bid on an auction as last seen (GET /auctions/{id}, a bid event or a refusal)."""
+def minimum_bid(auction: dict[str, Any]) -> int:
+    """The lowest acceptable bid on an auction as last seen: the start, or the price plus one increment."""
     current = auction.get("current_price")
-    if current is None:
-        return auction["starting_price"]
-    return current + increments(rng) * auction["increment"]
+    return auction["starting_price"] if current is None else current + auction["increment"]
+
+
+def next_amount(auction: dict[str, Any], rng: random.Random, valuation: int | None = None) -> int | None:
+    """What to bid on an auction as last seen (GET /auctions/{id}, a bid event or a refusal): the
+    model's amount (~90% one increment), None if above ``valuation``."""
+    opening = auction.get("current_price") is None
+    return behaviour.next_amount(minimum_bid(auction), auction["increment"], rng, valuation, opening=opening)
 
 
 class BidOutcome:
@@ -144,13 +139,22 @@ def place_bid(client: Any, auction_id: int, amount: int, token: str) -> BidOutco
 
 
 def bid_with_rebids(
-    client: Any, auction_id: int, auction: dict[str, Any], token: str, rng: random.Random, rebids: int = 3
+    client: Any,
+    auction_id: int,
+    auction: dict[str, Any],
+    token: str,
+    rng: random.Random,
+    rebids: int = 3,
+    valuation: int | None = None,
 ) -> BidOutcome | None:
     """Bid on ``auction`` (as last seen) and re-bid on ``bid_too_low`` using the minimum the server
-    reported, as a sniping bidder does. Updates ``auction`` in place with what was learnt."""
-    amount = next_amount(auction, rng)
+    reported, as a sniping bidder does, never above ``valuation``. Updates ``auction`` in place with
+    what was learnt."""
+    amount = next_amount(auction, rng, valuation)
     outcome = None
     for _ in range(rebids + 1):
+        if amount is None:
+            return outcome
         outcome = place_bid(client, auction_id, amount, token)
         if outcome.status == 201:
             body = outcome.body or {}
@@ -165,7 +169,9 @@ def bid_with_rebids(
         minimum = (outcome.body or {}).get("error", {}).get("minimum")
         if minimum is None:
             return outcome
-        # the minimum is the current price plus one increment: usually re-bid exactly that
-        auction["current_price"] = minimum - auction["increment"]
-        amount = minimum + (increments(rng) - 1) * auction["increment"]
+        # the minimum is the current price plus one increment (or the starting price before any bid):
+        # usually re-bid exactly that
+        opening = minimum == auction["starting_price"]
+        auction["current_price"] = None if opening else minimum - auction["increment"]
+        amount = behaviour.next_amount(minimum, auction["increment"], rng, valuation, opening=opening)
     return outcome

@@ -1,10 +1,10 @@
 """Scenario (b), market day: hundreds of live auctions, bidders spread over them.
 
-Behaviour from ``shared/domain.md``: ~30% of auctions draw no bidder, the others 3-12 registrants; each
-bidder has a private ceiling (a few are committed and go far, most drop out early); they answer the last
-bid after a lognormal response time (median ~31 s, p90 ~220 s, < 300 s, divided by the simulated clock's
-speed, 20x by default so soft closes happen within the run); ~90% of bids are one increment; they follow
-the auctions nearest their end. Onlookers list and read auctions (they outnumber bidders); late bidders
+Behaviour from ``docs/domain.md`` (the model of ``bidder_client.behaviour``): ~30% of auctions draw no
+bidder, the others 3-12 registrants; each bidder has a private valuation (a few are committed and go far,
+most drop out early); they answer the last bid after the model's response time (median ~31 s, p90
+~220 s, < 300 s, divided by the simulated clock's speed, 20x by default so soft closes happen within the
+run); ~90% of bids are one increment. Onlookers list and read auctions (they outnumber bidders); late bidders
 register during bidding and bid. With ``--ws`` some onlookers follow the live feed instead.
 """
 
@@ -14,6 +14,7 @@ import random
 
 from locust import FastHttpUser, between, task
 
+from bidder_client import behaviour
 from loadtests import common
 from loadtests.ws_user import LiveFeedWatcher
 
@@ -33,9 +34,7 @@ class MarketBidder(FastHttpUser):
         self.me = common.take_bidder()
         self.mine = [int(a) for a in self.me["codes"]]
         self.headers = {"Authorization": f"Bearer {self.me['token']}"}
-        committed = self.rng.random() < 0.25
-        # ceiling as a premium over the starting price: committed bidders go far
-        self.ceiling = {a: (self.rng.uniform(0.2, 1.0) if committed else self.rng.uniform(0.0, 0.1)) for a in self.mine}
+        self.valuation: dict[int, int] = {}  # private valuation per auction, drawn on first sight
 
     @task
     def follow_and_bid(self) -> None:
@@ -45,10 +44,11 @@ class MarketBidder(FastHttpUser):
             return
         auction = resp.json()
         code = self.me["codes"][str(aid)]
+        if aid not in self.valuation:
+            self.valuation[aid] = behaviour.draw_valuation(auction["starting_price"], self.rng)
         if auction["status"] == "live" and auction.get("leading_code") != code:
-            limit = auction["starting_price"] * (1 + self.ceiling[aid])
-            if auction.get("current_price") is None or auction["current_price"] + auction["increment"] <= limit:
-                common.bid_with_rebids(self.client, aid, auction, self.me["token"], self.rng, rebids=1)
+            valuation = self.valuation[aid]
+            common.bid_with_rebids(self.client, aid, auction, self.me["token"], self.rng, rebids=1, valuation=valuation)
         self._sleep(common.response_time(self.rng, SPEED, THINK))
 
     def _sleep(self, seconds: float) -> None:

@@ -1,6 +1,6 @@
 """A locust User that watches ``WS /api/v1/auctions/{id}/live`` (websocket-client under gevent).
 
-Written against ``shared/api-contract.md``: the first message is ``{"type": "snapshot", "auction", "seq"}``,
+Written against ``docs/api-contract.md``: the first message is ``{"type": "snapshot", "auction", "seq"}``,
 then ``{"type": "bid", "seq", "amount", "bidder_code", "placed_at", "end_at", "priority"}`` events.
 
 Reported to locust as ``request`` events with ``request_type="WS"``:

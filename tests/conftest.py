@@ -30,6 +30,7 @@ from auction_service.config import Settings
 from auction_service.db import migrate
 from auction_service.db.models import Base
 from auction_service.live.serving import LiveServer, server_config
+from bidder_client import WEB_ROOT
 from tests.support import Api
 
 PG_ADMIN_URL = os.environ.get("AUCTION_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -137,11 +138,10 @@ class Service:
 
     async def settle(self) -> None:
         """Let the scheduler and the writer act on the clock's new time."""
-        books, scheduler = self.services.books, self.services.scheduler
+        engine, scheduler = self.services.engine, self.services.scheduler
         for _ in range(1000):
             await asyncio.sleep(0.002)
-            writing = books._dirty or any(b.busy for b in books._books.values())
-            if not writing and scheduler.idle():
+            if engine.idle() and scheduler.idle():
                 break
 
 
@@ -153,8 +153,8 @@ def rules() -> str:
 @pytest.fixture
 async def service(db_url: str, rules: str) -> AsyncIterator[Service]:
     clock = ManualClock(START)
-    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
-    async with app.router.lifespan_context(app):
+    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
+    async with app.api.router.lifespan_context(app.api):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield Service(app, clock, client, "http://test")
@@ -164,7 +164,7 @@ async def service(db_url: str, rules: str) -> AsyncIterator[Service]:
 async def live_server(db_url: str, rules: str) -> AsyncIterator[Service]:
     """The app on a real uvicorn server bound to 127.0.0.1 (an ephemeral port), same process."""
     clock = ManualClock(START)
-    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
+    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
     config = server_config(app, "127.0.0.1", 0, lifespan="on")
     server = LiveServer(config)  # closes live-feed sockets with 1001 on shutdown, like `serve`
     task = asyncio.create_task(server.serve())

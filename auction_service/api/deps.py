@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..core import unit_of_work
 from ..core.security import Principal, unauthorized
 from ..core.services import Services
 from ..rules.errors import forbidden
@@ -44,21 +45,24 @@ StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
 
 
 async def write_session(svc: ServicesDep) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request. Handlers commit explicitly before they answer (so that what is
-    acknowledged is committed, whenever FastAPI runs this teardown); anything uncommitted is rolled
-    back here."""
+    """One unit of work per request: the services only flush; this commits once the route has returned
+    and before the response is sent (``scope="function"`` below), so what is acknowledged is committed,
+    and runs the service's after-commit callbacks (``core/unit_of_work.py``). A route that raises is
+    rolled back."""
     async with svc.write_sessions() as session:
         try:
             yield session
-        finally:
-            if session.in_transaction():
-                await session.rollback()
+        except BaseException:
+            await unit_of_work.rollback(session)
+            raise
+        await unit_of_work.commit(session)
 
 
 async def read_session(svc: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """A read-only session, closed as soon as the route returns (nothing held while the answer is sent)."""
     async with svc.read_sessions() as session:
         yield session
 
 
-WriteSession = Annotated[AsyncSession, Depends(write_session)]
-ReadSession = Annotated[AsyncSession, Depends(read_session)]
+WriteSession = Annotated[AsyncSession, Depends(write_session, scope="function")]
+ReadSession = Annotated[AsyncSession, Depends(read_session, scope="function")]

@@ -9,8 +9,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import Response
 
+from ..contract.documents import document_json, documents_json
 from ..core import documents
-from ..core.auctions import check_court, get_lot
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 
 router = APIRouter(prefix="/api/v1", tags=["lot documents"])
@@ -31,28 +31,26 @@ async def upload_document(
     without ``kind`` a PDF is the appraisal report and an image a photo). 413 ``document_too_large``
     above 10 MiB; 422 ``unsupported_document_type`` when the content is not an accepted type or does
     not match the declared type."""
-    lot = await get_lot(session, lot_id)
-    check_court(principal, lot.court_id)
+    await documents.check_can_publish(session, principal, lot_id)
     declared_length = request.headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > documents.MAX_DOCUMENT_BYTES + MULTIPART_OVERHEAD:
         raise documents.too_large()
     data = await file.read(documents.MAX_DOCUMENT_BYTES + 1)
     checked = documents.check_document(data, file.content_type, kind, file.filename)
     doc = await documents.add_document(session, svc.clock, lot_id, principal.account_id, data, checked)
-    await session.commit()
-    return documents.document_dict(doc)
+    return document_json(doc)
 
 
 @router.get("/lots/{lot_id}/documents")
 async def list_documents(lot_id: int, session: ReadSession) -> dict:
-    await get_lot(session, lot_id)
-    return {"items": await documents.list_documents(session, lot_id)}
+    return documents_json(await documents.list_documents(session, lot_id))
 
 
 @router.get("/lots/{lot_id}/documents/{document_id}")
 async def read_document(lot_id: int, document_id: int, session: ReadSession) -> Response:
     """The document's bytes, served as the type its content was found to be."""
-    doc = await documents.get_document(session, lot_id, document_id)
+    document = await documents.get_document(session, lot_id, document_id)
+    doc = document.info
     disposition = "inline; filename*=UTF-8''" + quote(doc.filename, safe="")
     headers = {
         "Content-Disposition": disposition,
@@ -60,4 +58,4 @@ async def read_document(lot_id: int, document_id: int, session: ReadSession) -> 
         "ETag": f'"{doc.sha256}"',
         "Cache-Control": "public, max-age=86400, immutable",
     }
-    return Response(doc.data, media_type=doc.content_type, headers=headers)
+    return Response(document.data, media_type=doc.content_type, headers=headers)

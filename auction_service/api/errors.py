@@ -10,7 +10,18 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ..rules.errors import RuleViolation
+from ..rules.errors import Kind, RuleViolation
+
+# The one mapping from a refusal's kind to the contract's HTTP status.
+STATUS_OF_KIND = {
+    Kind.UNAUTHENTICATED: 401,
+    Kind.NOT_ALLOWED: 403,
+    Kind.NOT_FOUND: 404,
+    Kind.CONFLICT: 409,
+    Kind.TOO_LARGE: 413,
+    Kind.INVALID: 422,
+    Kind.UNAVAILABLE: 503,
+}
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -34,12 +45,21 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
+def status_of(exc: RuleViolation) -> int:
+    return STATUS_OF_KIND[exc.kind]
+
+
+def error_body(code: str, message: str, **extra: Any) -> bytes:
+    """The contract's error envelope as JSON bytes."""
+    return orjson.dumps({"error": {"code": code, "message": message, **extra}})
+
+
 def violation_body(exc: RuleViolation) -> bytes:
-    return orjson.dumps({"error": {"code": exc.code, "message": exc.message, **exc.extra}})
+    return error_body(exc.code, exc.message, **exc.extra)
 
 
 def violation_response(exc: RuleViolation) -> Response:
-    return error_response(exc.status, exc.code, exc.message, **exc.extra)
+    return error_response(status_of(exc), exc.code, exc.message, **exc.extra)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
-from sqlalchemy import text
 from starlette.responses import Response
 
 from ..clock import isoformat
-from ..core.stats import monthly_statistics, statistics, statistics_csv, statistics_json
+from ..contract.stats import monthly_statistics_csv, monthly_statistics_json, statistics_csv, statistics_json
+from ..core.health import check_database
+from ..core.stats import monthly_statistics, statistics
 from .deps import ReadSession, ServicesDep
 
 router = APIRouter(tags=["statistics and clock"])
@@ -40,8 +41,7 @@ async def stats(
     window: StatsWindow,
 ) -> dict:
     """成交率, 溢价率 and more over auctions that ended in [from, to), each rate with its denominator."""
-    figures = await statistics(session, **window)
-    return statistics_json(figures)
+    return statistics_json(await statistics(session, **window))
 
 
 @router.get("/api/v1/stats/monthly")
@@ -50,12 +50,7 @@ async def stats_monthly(
     window: StatsWindow,
 ) -> dict:
     """The figures of ``/stats`` per calendar month of the auctions' end, in China time (UTC+8)."""
-    series = await monthly_statistics(session, **window)
-    return {
-        "timezone": "UTC+08:00",
-        "month_of": "the auction's end (closing time) in China time, UTC+8",
-        "items": [{"month": month, **statistics_json(figures)} for month, figures in series],
-    }
+    return monthly_statistics_json(await monthly_statistics(session, **window))
 
 
 def _csv(body: str, name: str) -> Response:
@@ -83,7 +78,7 @@ async def stats_monthly_csv(
 ) -> Response:
     """``/stats/monthly`` as CSV: one row per month (China time, UTC+8)."""
     series = await monthly_statistics(session, **window)
-    return _csv(statistics_csv(list(series), first_column="month (UTC+8)"), "stats-monthly.csv")
+    return _csv(monthly_statistics_csv(series), "stats-monthly.csv")
 
 
 @router.get("/api/v1/clock")
@@ -93,5 +88,5 @@ async def clock(svc: ServicesDep) -> dict:
 
 @router.get("/healthz")
 async def healthz(session: ReadSession, svc: ServicesDep) -> dict:
-    await session.execute(text("SELECT 1"))
+    await check_database(session)
     return {"status": "ok", "database": svc.db.write.dialect.name, "server_time": isoformat(svc.clock.now())}

@@ -86,3 +86,8 @@ class ReasonIn(Strict):
 
 class SettlementIn(Strict):
     outcome: Literal["paid", "defaulted"]
+
+
+class DispositionIn(Strict):
+    outcome: Literal["creditor_taken", "returned"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None

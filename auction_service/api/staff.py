@@ -4,30 +4,23 @@ published confirmation of a sale (成交确认书)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.responses import HTMLResponse, Response
 
+from ..contract.ledger import deposits_ledger_json, disposition_json
 from ..core import confirmation, ledger
-from ..core.auctions import get_auction_row, get_lot
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
+from .schemas import DispositionIn
 
 router = APIRouter(prefix="/api/v1", tags=["court staff"])
-
-
-class DispositionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    outcome: Literal["creditor_taken", "returned"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
 @router.get("/auctions/{auction_id}/deposits")
 async def deposits(auction_id: int, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
     """Every registration's deposit (frozen, released, applied or forfeited), with totals per status
     that sum to the total of the deposits (staff of the lot's court)."""
-    return await ledger.deposits_ledger(session, svc, principal, auction_id)
+    return deposits_ledger_json(await ledger.deposits_ledger(session, svc, principal, auction_id))
 
 
 @router.post("/lots/{lot_id}/disposition")
@@ -37,28 +30,20 @@ async def dispose(
     """After round 2 or the fixed-price sale failed: the creditor takes the lot at that round's reserve
     (以物抵债) or it is returned. 409 ``disposition_not_allowed`` in any other state; the lot can then
     not be listed again (409 ``lot_concluded``)."""
-    lot = await ledger.dispose(session, svc, principal, lot_id, body.outcome, body.note or None)
-    await session.commit()
-    return ledger.disposition_dict(lot)
-
-
-async def _confirmation(session, svc, auction_id: int) -> confirmation.Confirmation:
-    auction = await get_auction_row(session, auction_id)
-    await get_lot(session, auction.lot_id)
-    return await confirmation.confirmation_of(session, svc, auction)
+    return disposition_json(await ledger.dispose(session, svc, principal, lot_id, body.outcome, body.note or None))
 
 
 @router.get("/auctions/{auction_id}/confirmation", response_class=HTMLResponse)
 async def confirmation_page(auction_id: int, session: ReadSession, svc: ServicesDep) -> HTMLResponse:
     """The published confirmation of the sale as a printable HTML page (409 ``auction_not_sold``)."""
-    c = await _confirmation(session, svc, auction_id)
+    c = await confirmation.confirmation_of(session, svc, auction_id)
     return HTMLResponse(confirmation.render_html(c))
 
 
 @router.get("/auctions/{auction_id}/confirmation.pdf", response_class=Response)
 async def confirmation_pdf(auction_id: int, session: ReadSession, svc: ServicesDep) -> Response:
     """The confirmation as a PDF (409 ``auction_not_sold``)."""
-    c = await _confirmation(session, svc, auction_id)
+    c = await confirmation.confirmation_of(session, svc, auction_id)
     await session.rollback()  # no transaction held open while the PDF renders
     pdf = await asyncio.to_thread(confirmation.render_pdf, c)
     headers = {"Content-Disposition": f'inline; filename="confirmation-{auction_id}.pdf"'}

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import Account, Court, ServiceSecret
-from ..rules.errors import RuleViolation, refused
-from .security import DUMMY_HASH, hash_password, verify_password
+from ..rules.errors import refused, unauthenticated
+from .security import DUMMY_HASH, Principal, hash_password, verify_password
+from .views import AccountView
 
 
 async def create_account(
@@ -47,8 +48,41 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> A
     account = (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
     ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else DUMMY_HASH)
     if account is None or not ok:
-        raise RuleViolation("invalid_credentials", "wrong username or password", 401)
+        raise unauthenticated("invalid_credentials", "wrong username or password")
     return account
+
+
+async def sign_up(session: AsyncSession, clock: Clock, *, username: str, password: str, real_name: str) -> AccountView:
+    """A bidder signs up over the API (409 ``username_taken``)."""
+    account = await create_account(
+        session, clock, username=username, password=password, real_name=real_name, role="bidder"
+    )
+    return _view(account, None)
+
+
+async def log_in(session: AsyncSession, username: str, password: str) -> AccountView:
+    """The account behind a username and password (401 ``invalid_credentials``)."""
+    return _view(await authenticate(session, username, password), None)
+
+
+async def account_of(session: AsyncSession, principal: Principal) -> AccountView | None:
+    """The caller's account with its court's name (None if the account is gone since the token)."""
+    account = await session.get(Account, principal.account_id)
+    if account is None:
+        return None
+    court = await session.get(Court, account.court_id) if account.court_id else None
+    return _view(account, court)
+
+
+def _view(account: Account, court: Court | None) -> AccountView:
+    return AccountView(
+        id=account.id,
+        username=account.username,
+        role=account.role,
+        real_name=account.real_name,
+        court_id=account.court_id,
+        court=court.name if court else None,
+    )
 
 
 async def get_or_create_court(session: AsyncSession, clock: Clock, name: str) -> Court:

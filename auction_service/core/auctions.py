@@ -1,33 +1,59 @@
-"""Auctions outside the bid path: scheduling a round, registration, priority holders, settlement,
-results, and the contract's JSON shape of an auction."""
+"""Auctions outside the bid path: listing a round, registration, priority holders, staff actions,
+settlement and results, and the read models of an auction (``core/views.py``).
+
+Services here only flush: the caller owns the unit of work (``core/unit_of_work.py``), and whatever must
+wait for the commit (the bid engine learning of a registration, the scheduler hearing of an auction,
+watchers hearing the registration count) is registered with ``after_commit``.
+"""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..clock import isoformat
 from ..db.auction_rows import STATE_COLUMNS
-from ..db.models import Account, Auction, Court, Lot, LotExclusion, PriorityHolder, Registration
+from ..db.models import Account, Auction, Bid, Court, Lot, LotExclusion, PriorityHolder, Registration
 from ..rules import bidding, listing
 from ..rules.bidding import AuctionState, Bidder
-from ..rules.errors import RuleViolation, forbidden, not_found, refused
-from ..rules.results import premium_rate
-from .books import new_bidder_code
+from ..rules.errors import forbidden, invalid, not_found, refused, unavailable
+from .events import RegistrationsChanged
 from .security import Principal
 from .services import Services
+from .unit_of_work import after_commit
+from .views import (
+    AuctionResult,
+    AuctionView,
+    PriorityHolderView,
+    PublishedPriorityHolder,
+    RecordedBid,
+    RegistrationView,
+    Settlement,
+)
+
+STATUSES = ("announced", "live", "sold", "unsold", "suspended", "withdrawn")
 
 
-def court_condition(court: str):
+def new_bidder_code(taken: set[str]) -> str:
+    """An anonymous per-auction code: a letter and four digits (e.g. ``H2515``)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    while True:
+        code = f"{secrets.choice(alphabet)}{secrets.randbelow(10_000):04d}"
+        if code not in taken:
+            return code
+
+
+def court_condition(court: str) -> ColumnElement[bool]:
     """A court given as its id or its name (filters of the lists and the statistics)."""
-    return Court.id == int(court) if court.isdigit() else Court.name == court
+    is_id = court.isascii() and court.isdigit() and len(court) < 10  # ids fit the integer column
+    return Court.id == int(court) if is_id else Court.name == court
 
 
-def status_condition(status: str, now: datetime):
+def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
     """A SQL condition for "the auction's status at ``now`` is ``status``", the same status that
     ``bidding.effective_status`` reports: time alone opens and closes auctions, whether or not the
     scheduler has written the change yet."""
@@ -41,14 +67,6 @@ def status_condition(status: str, now: datetime):
     if status == "unsold":
         return (Auction.status == "unsold") | (running & (Auction.end_at <= now) & Auction.current_price.is_(None))
     return Auction.status == status
-
-
-def round_out(value: str) -> int | str:
-    return int(value) if value.isdigit() else value
-
-
-def round_in(value: int | str) -> str:
-    return str(value)
 
 
 def check_court(principal: Principal, court_id: int) -> None:
@@ -73,53 +91,164 @@ async def get_auction_row(session: AsyncSession, auction_id: int) -> Auction:
     return auction
 
 
-async def lot_history(session: AsyncSession, lot_id: int, now: datetime, svc: Services) -> list[listing.PastAuction]:
-    rows = (await session.execute(select(Auction).where(Auction.lot_id == lot_id).order_by(Auction.id))).scalars()
-    history = []
-    for a in rows:
-        state = _state_of(a, svc)
-        status = bidding.effective_status(state, now)
-        ended = state.closed_at or (state.end_at if status in bidding.ENDED else None)
-        history.append(listing.PastAuction(round_out(a.round), status, a.starting_price, ended, a.settlement))
-    return history
-
-
-def _state_of(row: Auction, svc: Services) -> AuctionState:
+def state_of(row: Auction) -> AuctionState:
     """The auction's state as the row just read holds it. Not this process's book: with several service
     processes on one database the book may lag behind bids committed by another process, while a row
     read now includes every acknowledged bid."""
-    del svc
     return AuctionState(id=row.id, **{c: getattr(row, c) for c in STATE_COLUMNS})
 
 
-async def create_auction(session: AsyncSession, svc: Services, principal: Principal, lot_id: int, body: Any) -> Auction:
+def view_of(auction: Auction, lot: Lot | None, court: Court | None, registrations: int) -> AuctionView:
+    return AuctionView(
+        state=state_of(auction),
+        lot_id=auction.lot_id,
+        appraisal=auction.appraisal,
+        deposit=auction.deposit,
+        settlement=auction.settlement,
+        registrations=registrations,
+        title=lot.title if lot else None,
+        category=lot.category if lot else None,
+        court=court.name if court else None,
+        court_id=lot.court_id if lot else None,
+    )
+
+
+def registration_view(registration: Registration) -> RegistrationView:
+    return RegistrationView(
+        id=registration.id,
+        auction_id=registration.auction_id,
+        bidder_id=registration.bidder_id,
+        bidder_code=registration.bidder_code,
+        deposit=registration.deposit,
+        deposit_status=registration.deposit_status,
+        priority_rank=registration.priority_rank,
+        registered_at=registration.created_at,
+        deposit_updated_at=registration.deposit_updated_at,
+    )
+
+
+async def lot_history(session: AsyncSession, lot_id: int, now: datetime) -> list[listing.PastAuction]:
+    rows = (await session.execute(select(Auction).where(Auction.lot_id == lot_id).order_by(Auction.id))).scalars()
+    history = []
+    for a in rows:
+        state = state_of(a)
+        status = bidding.effective_status(state, now)
+        ended = state.closed_at or (state.end_at if status in bidding.ENDED else None)
+        history.append(listing.PastAuction(listing.round_of(a.round), status, a.starting_price, ended, a.settlement))
+    return history
+
+
+async def registration_count(session: AsyncSession, auction_id: int) -> int:
+    return (
+        await session.execute(
+            select(func.count()).select_from(Registration).where(Registration.auction_id == auction_id)
+        )
+    ).scalar_one()
+
+
+async def auction_view(session: AsyncSession, auction_id: int) -> AuctionView:
+    """The auction, its lot and court and the registration count in one query: bidders poll
+    ``GET /auctions/{id}`` during a sniping storm, and the live feed's snapshot reads it too."""
+    registrations = (
+        select(func.count()).select_from(Registration).where(Registration.auction_id == Auction.id).scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(Auction, Lot, Court, registrations)
+            .join(Lot, Lot.id == Auction.lot_id)
+            .join(Court, Court.id == Lot.court_id)
+            .where(Auction.id == auction_id)
+        )
+    ).first()
+    if row is None:
+        raise not_found("auction_not_found", f"no auction {auction_id}")
+    auction, lot, court, count = row
+    return view_of(auction, lot, court, count)
+
+
+async def list_auctions(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    statuses: Sequence[str] = (),
+    court: str | None = None,
+    category: str | None = None,
+    round: str | None = None,
+    lot_id: int | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[AuctionView], int]:
+    """Auctions, newest first, whose status at ``now`` is one of ``statuses`` (any if empty), with the
+    total that match the filters."""
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise invalid("invalid_status", f"unknown status {unknown[0]!r}; one of {', '.join(STATUSES)}")
+    query = select(Auction, Lot, Court).join(Lot, Lot.id == Auction.lot_id).join(Court, Court.id == Lot.court_id)
+    if statuses:
+        query = query.where(or_(*(status_condition(s, now) for s in statuses)))
+    if court:
+        query = query.where(court_condition(court))
+    if category:
+        query = query.where(Lot.category == category)
+    if round:
+        query = query.where(Auction.round == round)
+    if lot_id is not None:
+        query = query.where(Auction.lot_id == lot_id)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = (await session.execute(query.order_by(Auction.id.desc()).limit(limit).offset(offset))).all()
+    ids = [a.id for a, _, _ in rows]
+    counts: dict[int, int] = {}
+    if ids:
+        counted = await session.execute(
+            select(Registration.auction_id, func.count())
+            .where(Registration.auction_id.in_(ids))
+            .group_by(Registration.auction_id)
+        )
+        counts = {auction_id: count for auction_id, count in counted.all()}
+    return [view_of(a, lot, c, counts.get(a.id, 0)) for a, lot, c in rows], total
+
+
+async def create_auction(
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    lot_id: int,
+    *,
+    starting_price: int,
+    increment: int,
+    deposit: int,
+    start_at: datetime,
+    end_at: datetime,
+) -> AuctionView:
+    """Schedule the lot's next round (the listing rules decide which and check the terms). The scheduler
+    hears of it once it is committed."""
     lot = await get_lot(session, lot_id)
     check_court(principal, lot.court_id)
     if lot.disposition is not None:
         raise refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
     now = svc.clock.now()
-    plan = listing.plan_next_round(await lot_history(session, lot_id, now, svc))
+    plan = listing.plan_next_round(await lot_history(session, lot_id, now))
     request = listing.ListingRequest(
         category=lot.category,
         appraisal=lot.appraisal,
-        starting_price=body.starting_price,
-        increment=body.increment,
-        deposit=body.deposit,
-        start_at=body.start_at,
-        end_at=body.end_at,
+        starting_price=starting_price,
+        increment=increment,
+        deposit=deposit,
+        start_at=start_at,
+        end_at=end_at,
     )
     listing.check_listing(svc.profile, plan, request, now)
     auction = Auction(
         lot_id=lot.id,
-        round=round_in(plan.round),
+        round=str(plan.round),
         status="announced",
         appraisal=lot.appraisal,
-        starting_price=body.starting_price,
-        increment=body.increment,
-        deposit=body.deposit,
-        start_at=body.start_at,
-        scheduled_end_at=body.end_at,
-        end_at=body.end_at,
+        starting_price=starting_price,
+        increment=increment,
+        deposit=deposit,
+        start_at=start_at,
+        scheduled_end_at=end_at,
+        end_at=end_at,
         seq=0,
         extension_count=0,
         version=0,
@@ -128,28 +257,35 @@ async def create_auction(session: AsyncSession, svc: Services, principal: Princi
     )
     session.add(auction)
     await session.flush()
-    return auction
+    court = await session.get(Court, lot.court_id)
+    auction_id, opens_at = auction.id, auction.start_at
+    after_commit(session, lambda: svc.scheduler.schedule(auction_id, opens_at))
+    return view_of(auction, lot, court, 0)
+
+
+async def _registration_of(session: AsyncSession, auction_id: int, bidder_id: int) -> Registration | None:
+    return (
+        await session.execute(
+            select(Registration).where(Registration.auction_id == auction_id, Registration.bidder_id == bidder_id)
+        )
+    ).scalar_one_or_none()
 
 
 async def register(
     session: AsyncSession, svc: Services, principal: Principal, auction_id: int
-) -> tuple[Registration, bool]:
-    """Rule 8: pay (freeze) the deposit and get an anonymous bidder code. Returns (registration, new)."""
+) -> tuple[RegistrationView, bool]:
+    """Rule 8: pay (freeze) the deposit and get an anonymous bidder code. Returns (registration, new).
+    Once committed, the bid engine learns of it (no database read on the first bid) and, if new, the
+    watchers get the new registration count."""
     bidding.check_can_bid(principal.role)
     auction = await get_auction_row(session, auction_id)
-    existing = (
-        await session.execute(
-            select(Registration).where(
-                Registration.auction_id == auction_id, Registration.bidder_id == principal.account_id
-            )
-        )
-    ).scalar_one_or_none()
+    existing = await _registration_of(session, auction_id, principal.account_id)
     if existing is not None:
-        return existing, False
+        return _registered(session, svc, registration_view(existing), created=False), False
     excluded = await session.get(LotExclusion, (auction.lot_id, principal.account_id))
     if excluded is not None:
         raise forbidden("excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction")
-    book = await svc.books.book(auction_id)
+    book = await svc.engine.book(auction_id)
     bidding.check_registration_open(book.state, svc.clock.now())
     holder = await session.get(PriorityHolder, (auction_id, principal.account_id))
     taken = set(
@@ -171,37 +307,49 @@ async def register(
                 session.add(registration)
         except IntegrityError:
             # Either the code was taken meanwhile, or this bidder registered concurrently.
-            again = (
-                await session.execute(
-                    select(Registration).where(
-                        Registration.auction_id == auction_id, Registration.bidder_id == principal.account_id
-                    )
-                )
-            ).scalar_one_or_none()
+            again = await _registration_of(session, auction_id, principal.account_id)
             if again is not None:
-                return again, False
+                return _registered(session, svc, registration_view(again), created=False), False
             taken.add(code)
             continue
-        return registration, True
-    raise RuleViolation("registration_failed", "could not allocate a bidder code; retry", 503)
+        return _registered(session, svc, registration_view(registration), created=True), True
+    raise unavailable("registration_failed", "could not allocate a bidder code; retry")
 
 
-def remember_registration(svc: Services, registration: Registration) -> None:
-    """After the registration commits, the book learns of it (no database read on the first bid)."""
-    book = svc.books.cached(registration.auction_id)
-    if book is not None:
-        book.add_bidder(
-            registration.bidder_id, Bidder(registration.id, registration.bidder_code, registration.priority_rank)
-        )
+def _registered(
+    session: AsyncSession, svc: Services, registration: RegistrationView, *, created: bool
+) -> RegistrationView:
+    async def announce() -> None:
+        remember_registration(svc, registration)
+        if created:
+            # Counted after the commit, on a fresh read: concurrent registrations then end with the
+            # last announcement counting them all.
+            async with svc.read_sessions() as read:
+                count = await registration_count(read, registration.auction_id)
+            svc.events.publish(registration.auction_id, [RegistrationsChanged(registration.auction_id, count)])
+
+    after_commit(session, announce)
+    return registration
+
+
+def remember_registration(svc: Services, registration: RegistrationView) -> None:
+    """Tell the auction's book of a committed registration."""
+    svc.engine.learn_bidder(
+        registration.auction_id,
+        registration.bidder_id,
+        Bidder(registration.id, registration.bidder_code, registration.priority_rank),
+    )
 
 
 async def add_priority_holder(
     session: AsyncSession, svc: Services, principal: Principal, auction_id: int, username: str, rank: int
-) -> tuple[PriorityHolder, Account, Registration | None]:
+) -> PriorityHolderView:
+    """Declare (or re-rank) a court-confirmed priority holder (优先购买权人). A holder already registered
+    gets the rank on the registration too, and the book learns it once committed."""
     auction = await get_auction_row(session, auction_id)
     lot = await get_lot(session, auction.lot_id)
     check_court(principal, lot.court_id)
-    book = await svc.books.book(auction_id)
+    book = await svc.engine.book(auction_id)
     if bidding.bidding_has_ended(book.state, svc.clock.now()):
         raise refused("auction_ended", "priority holders can only be declared before bidding ends")
     account = (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
@@ -215,25 +363,83 @@ async def add_priority_holder(
         session.add(holder)
     else:
         holder.rank = rank
-    registration = (
-        await session.execute(
-            select(Registration).where(Registration.auction_id == auction_id, Registration.bidder_id == account.id)
-        )
-    ).scalar_one_or_none()
+    registration = await _registration_of(session, auction_id, account.id)
     if registration is not None:
         registration.priority_rank = rank
     await session.flush()
-    return holder, account, registration
+    if registration is not None:
+        view = registration_view(registration)
+        after_commit(session, lambda: remember_registration(svc, view))
+    return PriorityHolderView(auction_id=auction_id, username=account.username, rank=holder.rank)
 
 
-async def settle(session: AsyncSession, svc: Services, principal: Principal, auction_id: int, outcome: str) -> Auction:
+async def priority_holders(session: AsyncSession, auction_id: int) -> list[PublishedPriorityHolder]:
+    """The announcement publishes the priority holders and their ranks (rule 6), best rank first."""
+    await get_auction_row(session, auction_id)
+    rows = (
+        await session.execute(
+            select(PriorityHolder.rank, Account.real_name, Registration.bidder_code)
+            .join(Account, Account.id == PriorityHolder.bidder_id)
+            .outerjoin(
+                Registration,
+                (Registration.auction_id == PriorityHolder.auction_id)
+                & (Registration.bidder_id == PriorityHolder.bidder_id),
+            )
+            .where(PriorityHolder.auction_id == auction_id)
+            .order_by(PriorityHolder.rank, Account.real_name)
+        )
+    ).all()
+    return [PublishedPriorityHolder(r.rank, r.real_name, r.bidder_code) for r in rows]
+
+
+async def _check_staff_of(session: AsyncSession, principal: Principal, auction_id: int) -> None:
+    auction = await get_auction_row(session, auction_id)
+    lot = await get_lot(session, auction.lot_id)
+    check_court(principal, lot.court_id)
+    await session.rollback()  # end the read transaction before the change commits
+
+
+async def _fresh_view(session: AsyncSession, auction_id: int) -> AuctionView:
+    session.expire_all()
+    return await auction_view(session, auction_id)
+
+
+async def suspend(
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str
+) -> AuctionView:
+    """Staff of the lot's court suspend the auction. The change goes through the book and commits on
+    its own (``core/lifecycle.py``); ``session`` only reads, before and after."""
+    await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.suspend(auction_id, reason)
+    return await _fresh_view(session, auction_id)
+
+
+async def resume(session: AsyncSession, svc: Services, principal: Principal, auction_id: int) -> AuctionView:
+    """Like ``suspend``."""
+    await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.resume(auction_id)
+    return await _fresh_view(session, auction_id)
+
+
+async def withdraw(
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str
+) -> AuctionView:
+    """Like ``suspend``; every deposit is released."""
+    await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.withdraw(auction_id, reason)
+    return await _fresh_view(session, auction_id)
+
+
+async def settle(
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, outcome: str
+) -> Settlement:
     """Payment of the balance, or 悔拍: the deposit is forfeited and the bidder barred from the lot."""
     # Judge from the row as it is now (not this process's book, which another process may have moved
-    # on), on a read session: the close below needs the database's write lock, which the write session
-    # would hold from its first statement on SQLite.
+    # on), on a read session: the close below needs the database's write lock, which ``session`` would
+    # hold from its first statement on SQLite. So ``session`` must not have been used before this call.
     now = svc.clock.now()
     async with svc.read_sessions() as read:
-        state = _state_of(await get_auction_row(read, auction_id), svc)
+        state = state_of(await get_auction_row(read, auction_id))
     status = bidding.effective_status(state, now)
     if status == "sold" and state.status != "sold":
         await svc.lifecycle.close(auction_id)  # the close job has not run yet: run it now
@@ -259,136 +465,49 @@ async def settle(session: AsyncSession, svc: Services, principal: Principal, auc
     winner.deposit_updated_at = now
     if outcome == "defaulted":
         session.add(LotExclusion(lot_id=lot.id, bidder_id=winner.bidder_id, auction_id=auction_id, created_at=now))
-    await session.commit()
-    await session.refresh(auction)
-    return auction
+    await session.flush()
+    return Settlement(auction_id=auction_id, outcome=outcome, settled_at=now)
 
 
-async def registration_count(session: AsyncSession, auction_id: int) -> int:
-    return (
-        await session.execute(
-            select(func.count()).select_from(Registration).where(Registration.auction_id == auction_id)
-        )
-    ).scalar_one()
-
-
-async def auction_json(session: AsyncSession, svc: Services, auction: Auction) -> dict[str, Any]:
-    lot = await session.get(Lot, auction.lot_id)
-    court = await session.get(Court, lot.court_id) if lot else None
-    count = await registration_count(session, auction.id)
-    return auction_dict(svc, auction, lot, court, count)
-
-
-async def auction_view(session: AsyncSession, svc: Services, auction_id: int) -> dict[str, Any]:
-    """``GET /auctions/{id}`` in one query (the auction, its lot and court, the registration count):
-    bidders poll it during a sniping storm."""
-    registrations = (
-        select(func.count()).select_from(Registration).where(Registration.auction_id == Auction.id).scalar_subquery()
-    )
-    row = (
-        await session.execute(
-            select(Auction, Lot, Court, registrations)
-            .join(Lot, Lot.id == Auction.lot_id)
-            .join(Court, Court.id == Lot.court_id)
-            .where(Auction.id == auction_id)
-        )
-    ).first()
-    if row is None:
-        raise not_found("auction_not_found", f"no auction {auction_id}")
-    auction, lot, court, count = row
-    return auction_dict(svc, auction, lot, court, count)
-
-
-def auction_dict(
-    svc: Services, auction: Auction, lot: Lot | None, court: Court | None, registrations: int
-) -> dict[str, Any]:
-    state = _state_of(auction, svc)
-    now = svc.clock.now()
-    return {
-        "id": auction.id,
-        "lot_id": auction.lot_id,
-        "round": round_out(auction.round),
-        "status": bidding.effective_status(state, now),
-        "appraisal": auction.appraisal,
-        "starting_price": state.starting_price,
-        "increment": state.increment,
-        "deposit": auction.deposit,
-        "start_at": isoformat(state.start_at),
-        "scheduled_end_at": isoformat(state.scheduled_end_at),
-        "end_at": isoformat(state.end_at),
-        "current_price": state.current_price,
-        "leading_code": state.leader_code,
-        "bid_count": state.seq,
-        "extension_count": state.extension_count,
-        "registrations": registrations,
-        "server_time": isoformat(now),
-        "seq": state.seq,
-        "status_reason": state.status_reason,
-        "minimum_bid": bidding.minimum_bid(state),
-        "settlement": auction.settlement,
-        "watchers": svc.bus.watchers(auction.id),
-        "title": lot.title if lot else None,
-        "category": lot.category if lot else None,
-        "court": court.name if court else None,
-        "court_id": lot.court_id if lot else None,
-    }
-
-
-async def result_json(session: AsyncSession, svc: Services, auction: Auction) -> dict[str, Any]:
-    state = _state_of(auction, svc)
+async def auction_result(session: AsyncSession, svc: Services, auction_id: int) -> AuctionResult:
+    """The outcome once bidding has ended (409 ``auction_not_ended`` before)."""
+    auction = await get_auction_row(session, auction_id)
+    state = state_of(auction)
     status = bidding.effective_status(state, svc.clock.now())
     if status not in bidding.ENDED:
         raise refused("auction_not_ended", f"the auction has not ended (it is {status})")
-    if status == "unsold":
-        return {
-            "outcome": "unsold",
-            "price": None,
-            "winner_code": None,
-            "winner_name": None,
-            "premium_rate_over_start": None,
-            "premium_rate_over_appraisal": None,
-            "ended_at": isoformat(state.end_at),
-            "bid_count": state.seq,
-            "extension_count": state.extension_count,
-        }
-    price = state.current_price
-    assert price is not None
-    winner = (
+    winner = None
+    if status == "sold":
+        winner = (
+            await session.execute(
+                select(Account.real_name)
+                .join(Registration, Registration.bidder_id == Account.id)
+                .where(Registration.id == state.leader_registration_id)
+            )
+        ).scalar_one_or_none()
+    return AuctionResult(
+        status=status, state=state, appraisal=auction.appraisal, settlement=auction.settlement, winner_name=winner
+    )
+
+
+async def bid_record(session: AsyncSession, auction_id: int, after_seq: int, limit: int) -> list[RecordedBid]:
+    """The full bid record in ascending ``seq`` (rule 13), from ``after_seq`` on."""
+    await get_auction_row(session, auction_id)
+    rows = (
         await session.execute(
-            select(Account.real_name)
-            .join(Registration, Registration.bidder_id == Account.id)
-            .where(Registration.id == state.leader_registration_id)
+            select(
+                Bid.auction_id,
+                Bid.seq,
+                Bid.amount,
+                Bid.bidder_code,
+                Bid.placed_at,
+                Bid.priority,
+                Bid.end_at,
+                Bid.chain_hash,
+            )
+            .where(Bid.auction_id == auction_id, Bid.seq > after_seq)
+            .order_by(Bid.seq)
+            .limit(limit)
         )
-    ).scalar_one_or_none()
-    return {
-        "outcome": "sold",
-        "price": price,
-        "winner_code": state.leader_code,
-        "winner_name": winner,
-        "premium_rate_over_start": premium_rate(price, state.starting_price),
-        "premium_rate_over_appraisal": premium_rate(price, auction.appraisal),
-        "ended_at": isoformat(state.end_at),
-        "bid_count": state.seq,
-        "extension_count": state.extension_count,
-        "settlement": auction.settlement,
-    }
-
-
-def lot_dict(lot: Lot, court: Court | None) -> dict[str, Any]:
-    return {
-        "id": lot.id,
-        "court": court.name if court else None,
-        "court_id": lot.court_id,
-        "title": lot.title,
-        "category": lot.category,
-        "appraisal": lot.appraisal,
-        "description": lot.description,
-        "case_number": lot.case_number,
-        "location": lot.location,
-        "disposition": lot.disposition,
-        "disposition_note": lot.disposition_note,
-        "disposition_price": lot.disposition_price,
-        "disposed_at": isoformat(lot.disposed_at) if lot.disposed_at else None,
-        "created_at": isoformat(lot.created_at),
-        **(lot.details or {}),
-    }
+    ).all()
+    return [RecordedBid(**row._mapping) for row in rows]

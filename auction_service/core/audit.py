@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Auction, Bid
 from ..rules.audit import ChainReport, verify_chain
+from .auctions import get_auction_row
 
 
 async def verify_auction(session: AsyncSession, auction_id: int) -> ChainReport:
@@ -18,6 +19,12 @@ async def verify_auction(session: AsyncSession, auction_id: int) -> ChainReport:
         )
     ).all()
     return verify_chain(auction_id, [tuple(r) for r in rows])
+
+
+async def audit_auction(session: AsyncSession, auction_id: int) -> ChainReport:
+    """``verify_auction`` for a caller naming an auction: 404 ``auction_not_found`` if there is none."""
+    await get_auction_row(session, auction_id)
+    return await verify_auction(session, auction_id)
 
 
 async def verify_all(session: AsyncSession) -> dict[int, ChainReport]:

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..clock import isoformat
-from ..db.models import Account, Auction, Court, Registration
+from ..db.models import Account, Court, Registration
 from ..rules import bidding
-from ..rules.errors import RuleViolation, refused
-from .auctions import _state_of, get_lot
+from ..rules.errors import refused, unavailable
+from .auctions import get_auction_row, get_lot, state_of
 from .services import Services
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")
@@ -72,9 +72,11 @@ def china_date(moment: datetime) -> str:
     return moment.astimezone(CHINA).strftime("%Y年%m月%d日")
 
 
-async def confirmation_of(session: AsyncSession, svc: Services, auction: Auction) -> Confirmation:
-    """409 ``auction_not_sold`` unless the auction ended with a sale."""
-    state = _state_of(auction, svc)
+async def confirmation_of(session: AsyncSession, svc: Services, auction_id: int) -> Confirmation:
+    """What the confirmation states; 404 for an unknown auction, 409 ``auction_not_sold`` unless the
+    auction ended with a sale."""
+    auction = await get_auction_row(session, auction_id)
+    state = state_of(auction)
     status = bidding.effective_status(state, svc.clock.now())
     if status != "sold":
         raise refused("auction_not_sold", f"a confirmation exists only after a sale (the auction is {status})")
@@ -226,10 +228,9 @@ def render_pdf(c: Confirmation) -> bytes:
 
     font = cjk_font()
     if font is None:
-        raise RuleViolation(
+        raise unavailable(
             "pdf_font_unavailable",
             "no Chinese font is installed for the PDF; install Debian's fonts-noto-cjk (the HTML page works)",
-            503,
         )
     pdf = FPDF(format="A4")
     pdf.set_title(f"{c.title} No. {c.auction_id:08d}")

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..clock import Clock, isoformat
+from ..clock import Clock
 from ..db.models import LotDocument
-from ..rules.errors import RuleViolation, invalid, not_found
+from ..rules.errors import Kind, RuleViolation, invalid, not_found
+from .auctions import check_court, get_lot
+from .security import Principal
+from .views import DocumentFile, DocumentInfo
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MiB
 KINDS = {"appraisal_report": ("application/pdf",), "photo": ("image/jpeg", "image/png", "image/webp")}
@@ -26,7 +28,7 @@ GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"
 
 def too_large() -> RuleViolation:
     return RuleViolation(
-        "document_too_large", f"a document may be at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", 413
+        "document_too_large", f"a document may be at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", Kind.TOO_LARGE
     )
 
 
@@ -93,9 +95,16 @@ def check_document(data: bytes, declared_type: str | None, kind: str | None, fil
     return CheckedDocument(kind, actual, safe_filename(filename, actual))
 
 
+async def check_can_publish(session: AsyncSession, principal: Principal, lot_id: int) -> None:
+    """404 for an unknown lot, 403 unless the caller is staff of the lot's court: checked before the
+    upload is read."""
+    lot = await get_lot(session, lot_id)
+    check_court(principal, lot.court_id)
+
+
 async def add_document(
     session: AsyncSession, clock: Clock, lot_id: int, uploader: int, data: bytes, checked: CheckedDocument
-) -> LotDocument:
+) -> DocumentInfo:
     document = LotDocument(
         lot_id=lot_id,
         kind=checked.kind,
@@ -109,31 +118,32 @@ async def add_document(
     )
     session.add(document)
     await session.flush()
-    return document
+    return _info(document)
 
 
-def document_dict(doc: LotDocument) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "lot_id": doc.lot_id,
-        "kind": doc.kind,
-        "filename": doc.filename,
-        "content_type": doc.content_type,
-        "size": doc.size,
-        "sha256": doc.sha256,
-        "uploaded_at": isoformat(doc.created_at),
-        "url": f"/api/v1/lots/{doc.lot_id}/documents/{doc.id}",
-    }
+def _info(doc: LotDocument) -> DocumentInfo:
+    return DocumentInfo(
+        id=doc.id,
+        lot_id=doc.lot_id,
+        kind=doc.kind,
+        filename=doc.filename,
+        content_type=doc.content_type,
+        size=doc.size,
+        sha256=doc.sha256,
+        uploaded_at=doc.created_at,
+    )
 
 
-async def list_documents(session: AsyncSession, lot_id: int) -> list[dict[str, Any]]:
-    columns = [c for c in LotDocument.__table__.c if c.name != "data"]  # never load the bytes to list them
+async def list_documents(session: AsyncSession, lot_id: int) -> list[DocumentInfo]:
+    """The lot's documents, oldest first (404 for an unknown lot); their bytes are never loaded."""
+    await get_lot(session, lot_id)
+    columns = [c for c in LotDocument.__table__.c if c.name != "data"]
     rows = (await session.execute(select(*columns).where(LotDocument.lot_id == lot_id).order_by(LotDocument.id))).all()
-    return [document_dict(LotDocument(**row._mapping)) for row in rows]
+    return [_info(LotDocument(**row._mapping)) for row in rows]
 
 
-async def get_document(session: AsyncSession, lot_id: int, document_id: int) -> LotDocument:
+async def get_document(session: AsyncSession, lot_id: int, document_id: int) -> DocumentFile:
     doc = await session.get(LotDocument, document_id)
     if doc is None or doc.lot_id != lot_id:
         raise not_found("document_not_found", f"lot {lot_id} has no document {document_id}")
-    return doc
+    return DocumentFile(_info(doc), doc.data)

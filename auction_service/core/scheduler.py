@@ -95,7 +95,7 @@ class Scheduler:
                 pass
 
     async def _due(self, auction_id: int) -> None:
-        book = await self.lifecycle.books.book(auction_id)
+        book = await self.lifecycle.engine.book(auction_id)
         state = book.state
         now = self.clock.now()
         status = bidding.effective_status(state, now)
@@ -112,8 +112,8 @@ class Scheduler:
         try:
             await self.lifecycle.close(auction_id)
         except RuleViolation as refusal:
-            if refusal.code == "auction_not_ended":
+            if refusal.code == bidding.NOT_ENDED:
                 self.schedule(auction_id, book.state.end_at)
             return
         # A finished auction's book is no longer needed in memory (it reloads on demand).
-        self.lifecycle.books.forget(auction_id)
+        self.lifecycle.engine.forget(auction_id)

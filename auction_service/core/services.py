@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from ..clock import Clock
 from ..config import Settings
 from ..db.engine import Database
-from ..live.bus import EventBus
 from ..rules.profiles import RuleProfile
-from .books import BookManager
+from .engine import BidEngine
+from .events import EventSink
 from .lifecycle import Lifecycle
 from .scheduler import Scheduler
 from .security import TokenService
@@ -24,8 +24,8 @@ class Services:
     db: Database
     clock: Clock
     profile: RuleProfile
-    bus: EventBus
-    books: BookManager
+    events: EventSink
+    engine: BidEngine
     lifecycle: Lifecycle
     scheduler: Scheduler
     tokens: TokenService

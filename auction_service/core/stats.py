@@ -1,11 +1,9 @@
-"""Court statistics: the database query that feeds ``rules.results.compute_statistics``."""
+"""Court statistics: the database query that feeds ``rules.results.compute_statistics``, over a window
+and per month. ``contract/stats.py`` writes the figures out as JSON and CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,72 +135,3 @@ async def monthly_statistics(
         return []
     months = _months_between(min(groups), max(groups))
     return [(m, _compute(groups.get(m, []), concluded)) for m in months]
-
-
-def statistics_json(stats: Statistics) -> dict[str, Any]:
-    def summary(s) -> dict[str, float | None]:
-        return {"mean": s.mean, "median": s.median, "max": s.max}
-
-    return {
-        "auctions_ended": stats.auctions_ended,
-        "sold": stats.sold,
-        "unsold": stats.unsold,
-        "withdrawn": stats.withdrawn,
-        "transaction_rate": stats.transaction_rate,
-        "transaction_rate_denominator": "sold + unsold auctions ended in the window",
-        "lots_concluded": stats.lots_concluded,
-        "lots_sold": stats.lots_sold,
-        "lot_transaction_rate": stats.lot_transaction_rate,
-        "lot_transaction_rate_denominator": "lots whose fate was settled (sold, or unsold after every round)",
-        "deal_amount": stats.deal_amount,
-        "premium_rate_over_start": summary(stats.premium_rate_over_start),
-        "premium_rate_over_appraisal": summary(stats.premium_rate_over_appraisal),
-        "discount_rate": summary(stats.discount_rate),
-        "bids_per_auction": stats.bids_per_auction,
-        "extensions_per_auction": stats.extensions_per_auction,
-    }
-
-
-# CSV columns: (header, how to read it from ``statistics_json``). Every rate names its denominator.
-CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
-    ("auctions_ended (sold + unsold)", ("auctions_ended",)),
-    ("sold", ("sold",)),
-    ("unsold (流拍)", ("unsold",)),
-    ("withdrawn", ("withdrawn",)),
-    ("transaction_rate = sold / (sold + unsold auctions)", ("transaction_rate",)),
-    ("lots_concluded", ("lots_concluded",)),
-    ("lots_sold", ("lots_sold",)),
-    ("lot_transaction_rate = lots sold / lots concluded", ("lot_transaction_rate",)),
-    ("deal_amount_fen", ("deal_amount",)),
-    ("premium_rate_over_starting_price_mean = (price - start) / start", ("premium_rate_over_start", "mean")),
-    ("premium_rate_over_starting_price_median", ("premium_rate_over_start", "median")),
-    ("premium_rate_over_starting_price_max", ("premium_rate_over_start", "max")),
-    ("premium_rate_over_appraisal_mean = (price - appraisal) / appraisal", ("premium_rate_over_appraisal", "mean")),
-    ("premium_rate_over_appraisal_median", ("premium_rate_over_appraisal", "median")),
-    ("premium_rate_over_appraisal_max", ("premium_rate_over_appraisal", "max")),
-    ("discount_rate_mean = price / appraisal", ("discount_rate", "mean")),
-    ("bids_per_auction (over sold + unsold)", ("bids_per_auction",)),
-    ("extensions_per_auction (over sold + unsold)", ("extensions_per_auction",)),
-]
-
-
-def _cell(figures: dict[str, Any], path: tuple[str, ...]) -> str:
-    value: Any = figures
-    for key in path:
-        value = value[key]
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6f}"
-    return str(value)
-
-
-def statistics_csv(rows: list[tuple[str | None, Statistics]], first_column: str | None = None) -> str:
-    """CSV text: a header row of labelled columns, then one row per (label, figures)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(([first_column] if first_column else []) + [h for h, _ in CSV_COLUMNS])
-    for label, stats in rows:
-        figures = statistics_json(stats)
-        writer.writerow(([label or ""] if first_column else []) + [_cell(figures, p) for _, p in CSV_COLUMNS])
-    return out.getvalue()

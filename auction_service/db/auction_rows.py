@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..rules.bidding import AuctionState, Bidder
+from ..rules import audit
+from ..rules.bidding import AuctionState, Bidder, PlacedBid
 from .models import Auction, Bid, Registration
 
 AUCTIONS = Auction.__table__
@@ -75,3 +76,53 @@ async def load_bidders(conn: AsyncConnection, auction_id: int, bidder_id: int | 
         query = query.where(REGISTRATIONS.c.bidder_id == bidder_id)
     rows = (await conn.execute(query)).all()
     return {r.bidder_id: Bidder(r.id, r.bidder_code, r.priority_rank) for r in rows}
+
+
+def placed_from_row(row: Any) -> PlacedBid:
+    """A stored bid as its original acknowledgement."""
+    return PlacedBid(
+        seq=row.seq,
+        amount=row.amount,
+        registration_id=row.registration_id,
+        bidder_code=row.bidder_code,
+        placed_at=row.placed_at,
+        end_at=row.end_at,
+        priority=row.priority,
+        extended=False,
+    )
+
+
+async def load_keyed_bids(
+    conn: AsyncConnection, auction_id: int, keys: list[str] | None = None
+) -> dict[tuple[int, str], PlacedBid]:
+    """Stored bids placed with an Idempotency-Key, by (bidder account, key); only ``keys`` if given."""
+    query = select(BIDS).where(BIDS.c.auction_id == auction_id, BIDS.c.idempotency_key.is_not(None))
+    if keys is not None:
+        query = query.where(BIDS.c.idempotency_key.in_(keys))
+    rows = (await conn.execute(query)).all()
+    return {(r.bidder_id, r.idempotency_key): placed_from_row(r) for r in rows}
+
+
+async def load_chain_head(conn: AsyncConnection, auction_id: int, seq: int) -> str:
+    """The chain hash of bid ``seq`` (the auction's genesis hash before its first bid)."""
+    if seq == 0:
+        return audit.genesis(auction_id)
+    stored = (
+        await conn.execute(select(BIDS.c.chain_hash).where(BIDS.c.auction_id == auction_id, BIDS.c.seq == seq))
+    ).scalar_one_or_none()
+    return stored or audit.genesis(auction_id)
+
+
+async def load_lot_id(conn: AsyncConnection, auction_id: int) -> int:
+    return (await conn.execute(select(AUCTIONS.c.lot_id).where(AUCTIONS.c.id == auction_id))).scalar_one()
+
+
+async def load_bids(
+    conn: AsyncConnection, auction_id: int, after: int, before: int | None, limit: int
+) -> list[PlacedBid]:
+    """Stored bids with ``after < seq`` (``< before`` if given), in seq order, at most ``limit``."""
+    query = select(BIDS).where(BIDS.c.auction_id == auction_id, BIDS.c.seq > after)
+    if before is not None:
+        query = query.where(BIDS.c.seq < before)
+    rows = (await conn.execute(query.order_by(BIDS.c.seq).limit(limit))).all()
+    return [placed_from_row(r) for r in rows]

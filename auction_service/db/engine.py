@@ -52,12 +52,8 @@ class Database:
     url: str
     write: AsyncEngine
     read: AsyncEngine
-    # SQLite only: a synchronous engine for the bid writer's own thread (see core/group_writer.py).
+    # SQLite only: a synchronous engine for the bid writer's own thread (see db/group_writer.py).
     sync_write: Engine | None = None
-
-    @property
-    def sqlite(self) -> bool:
-        return is_sqlite(self.url)
 
     def sessions(self, *, write: bool = True) -> async_sessionmaker:
         return async_sessionmaker(self.write if write else self.read, expire_on_commit=False)

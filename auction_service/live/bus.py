@@ -1,5 +1,6 @@
-"""In-process event bus: the bid path publishes committed events here; live-feed connections
-subscribe per auction.
+"""The live feed's event bus: core publishes committed domain events here (it implements core's
+``EventSink``); live-feed connections subscribe per auction. ``RedisBus`` (``redis_bus.py``) extends it
+across service processes.
 
 Why it looks like this:
 
@@ -38,9 +39,11 @@ from typing import Any
 
 import orjson
 
+from ..contract.events import Message, event_message, watchers_message
+from ..core.events import DomainEvent
 from .frames import FrameWriter, text_frame
 
-Event = dict[str, Any]
+Event = Message  # what travels on the bus and the wire: a feed message (contract/events.py)
 log = logging.getLogger(__name__)
 
 # Close codes used by the live feed.
@@ -97,10 +100,6 @@ class Subscription:
         self.last_status: str | None = None
         self.writer: FrameWriter | None = None  # set by the connection when its server offers one
         self.direct = False
-
-    @property
-    def overflowed(self) -> bool:
-        return self.close_code == CLOSE_TRY_AGAIN
 
     @property
     def ended(self) -> bool:
@@ -281,10 +280,6 @@ class EventBus:
             self._live_connections = 0
             self._drained.set()
 
-    @property
-    def closing(self) -> bool:
-        return self._closing
-
     # ----------------------------------------------------------------- subscriptions
     def subscribe(self, auction_id: int) -> Subscription:
         sub = Subscription(self, auction_id, self.queue_size)
@@ -304,6 +299,10 @@ class EventBus:
                 self._batch_sent_at.pop(sub.auction_id, None)
             self._watchers_changed(sub.auction_id)
 
+    def subscriptions(self, auction_id: int) -> list[Subscription]:
+        """This process's live connections to the auction (for tests and diagnostics)."""
+        return list(self._subs.get(auction_id, ()))
+
     def local_watchers(self, auction_id: int) -> int:
         return len(self._subs.get(auction_id, ()))
 
@@ -315,10 +314,14 @@ class EventBus:
         return list(self._subs)
 
     # ----------------------------------------------------------------- events
-    def publish(self, auction_id: int, events: list[Event]) -> None:
-        """Deliver committed events, in order, to the auction's watchers (called synchronously by the
-        writer after each group commit; must not block)."""
-        self.deliver(auction_id, events)
+    def publish(self, auction_id: int, events: list[DomainEvent]) -> None:
+        """Deliver committed events, in order, to the auction's watchers (``EventSink``: called
+        synchronously by the bid writer after each group commit; must not block)."""
+        self.send(auction_id, [event_message(event) for event in events])
+
+    def send(self, auction_id: int, messages: list[Event]) -> None:
+        """Messages for the auction's watchers: this process's (a bus spanning processes overrides it)."""
+        self.deliver(auction_id, messages)
 
     def deliver(self, auction_id: int, events: list[Event]) -> None:
         """Hand events to this process's subscribers of the auction, in the auction's next batch."""
@@ -394,7 +397,7 @@ class EventBus:
             else:
                 self._pushed_watchers.pop(auction_id, None)
                 self._pushed_at.pop(auction_id, None)
-            self.deliver(auction_id, [{"type": "watchers", "auction_id": auction_id, "count": count}])
+            self.deliver(auction_id, [watchers_message(auction_id, count)])
         self._announce_watchers(pushed)
         self._dirty_watchers = later
         if later:
@@ -405,16 +408,3 @@ class EventBus:
     def _announce_watchers(self, auction_ids: list[int]) -> None:
         """Hook for buses that span processes: tell the others this process's counts changed."""
         return None
-
-
-class LocalBus(EventBus):
-    """The in-process bus (one service process): nothing to start."""
-
-
-def make_bus(redis_url: str | None, batch_seconds: float = 0.0) -> EventBus:
-    """The bus for this process: in-process, or fanned out across processes when Redis is configured."""
-    if redis_url:
-        from .redis_bus import RedisBus
-
-        return RedisBus(redis_url, batch_seconds=batch_seconds)
-    return LocalBus(batch_seconds=batch_seconds)

@@ -65,7 +65,6 @@ class RedisBus(EventBus):
         self.connected = False
         # presence of the other processes: node -> (auction id -> watchers, last heard)
         self._remote: dict[str, tuple[dict[int, int], float]] = {}
-        self.stats = {"published": 0, "received": 0, "dropped": 0, "reconnects": 0, "resyncs": 0}
 
     def _client(self) -> Redis:
         # No silent retries: a lost connection must surface here, so the bus knows it may have missed
@@ -111,8 +110,9 @@ class RedisBus(EventBus):
         await super().stop()
 
     # ----------------------------------------------------------------- publishing
-    def publish(self, auction_id: int, events: list[Event]) -> None:
-        """Queue committed events for Redis (never blocks the writer)."""
+    def send(self, auction_id: int, events: list[Event]) -> None:
+        """Queue committed events for Redis (never blocks the writer); every process, this one included,
+        delivers them to its watchers when they come back from Redis."""
         if not events:
             return
         self._pending.append((auction_id, events))
@@ -122,7 +122,6 @@ class RedisBus(EventBus):
             self._pending_events -= len(dropped)
             if dropped_id:
                 self._lost.add(dropped_id)
-            self.stats["dropped"] += len(dropped)
         self._wake.set()
 
     async def _publish_loop(self) -> None:
@@ -171,7 +170,6 @@ class RedisBus(EventBus):
             for _ in batch:
                 _auction_id, events = self._pending.popleft()
                 self._pending_events -= len(events)
-                self.stats["published"] += len(events)
         if lost:
             async with client.pipeline(transaction=False) as pipe:
                 for auction_id in lost:
@@ -197,7 +195,6 @@ class RedisBus(EventBus):
                 self._subscribed.set()
                 backoff = 0.05
                 if ever:
-                    self.stats["reconnects"] += 1
                     self._resync_local()
                 ever = True
                 self._announce_watchers(self.local_auctions(), full=True)
@@ -231,12 +228,10 @@ class RedisBus(EventBus):
         auction_id = message.get("a")
         events = message.get("e")
         if isinstance(auction_id, int) and isinstance(events, list):
-            self.stats["received"] += len(events)
             self.deliver(auction_id, events)
 
     def _resync_local(self) -> None:
         """After an outage: every local watcher catches up from the database."""
-        self.stats["resyncs"] += 1
         for auction_id in self.local_auctions():
             self.deliver(auction_id, [_resync(auction_id)])
 

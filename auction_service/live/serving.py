@@ -48,27 +48,11 @@ class LiveServer(uvicorn.Server):
     close_timeout = 5.0
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        bus = getattr(_services_of(self.config.app), "bus", None)
+        services = getattr(getattr(self.config.app, "state", None), "services", None)
+        bus = getattr(services, "events", None)
         if bus is not None:
             try:
                 await bus.close_all(wait_seconds=self.close_timeout)
             except Exception:
                 log.exception("closing live connections failed")
         await super().shutdown(sockets)
-
-
-def _services_of(app: object) -> object | None:
-    """The ``Services`` of the FastAPI app, found through any ASGI wrappers around it (they keep the
-    wrapped app as ``.app`` or ``.fastapi_app``)."""
-    seen: set[int] = set()
-    todo = [app]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen or len(seen) > 20:
-            continue
-        seen.add(id(current))
-        services = getattr(getattr(current, "state", None), "services", None)
-        if services is not None:
-            return services
-        todo.extend(getattr(current, name, None) for name in ("fastapi_app", "app"))
-    return None

@@ -1,6 +1,6 @@
 """``WS /api/v1/auctions/{id}/live``: the live feed of one auction.
 
-Protocol (``shared/api-contract.md``, "Live feed"):
+Protocol (``docs/api-contract.md``, "Live feed"):
 
 * server → client, first: ``{"type": "snapshot", "auction": {...as GET /auctions/{id}...}, "seq": S}``;
   then every stored bid with ``seq > after_seq`` in seq order (none when ``after_seq`` is omitted);
@@ -28,15 +28,23 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, WebSocket
-from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from ..clock import isoformat
+from ..contract.auctions import auction_json
+from ..contract.bids import check_amount, check_idempotency_key
+from ..contract.events import (
+    bid_message,
+    bid_result_message,
+    error_message,
+    event_message,
+    snapshot_message,
+)
 from ..core.auctions import auction_view
-from ..core.lifecycle import closed_event, status_event
+from ..core.events import AuctionClosed, StatusChanged
+from ..core.feed import committed_state, stored_bids
 from ..core.security import Principal
-from ..db.auction_rows import BIDS, load_state
-from ..rules.errors import RuleViolation
+from ..rules.errors import Kind, RuleViolation
 from .bus import AHEAD, CLOSE_TRY_AGAIN, SENT, Encoded, Event, EventBus, Subscription, place_in_sequence
 from .frames import frame_writer
 
@@ -55,25 +63,12 @@ async def live_feed(websocket: WebSocket, auction_id: int) -> None:
     services = websocket.app.state.services
     await websocket.accept()
     feed = LiveFeed(websocket, services, auction_id)
-    services.bus.connection_opened()
+    bus: EventBus = services.events
+    bus.connection_opened()
     try:
         await feed.run()
     finally:
-        services.bus.connection_closed()
-
-
-def bid_row_event(auction_id: int, row: Any) -> Event:
-    """A stored bid as the same ``bid`` event the writer publishes."""
-    return {
-        "type": "bid",
-        "auction_id": auction_id,
-        "seq": row.seq,
-        "amount": row.amount,
-        "bidder_code": row.bidder_code,
-        "placed_at": isoformat(row.placed_at),
-        "end_at": isoformat(row.end_at),
-        "priority": row.priority,
-    }
+        bus.connection_closed()
 
 
 class GapError(Exception):
@@ -87,7 +82,7 @@ class LiveFeed:
     def __init__(self, websocket: WebSocket, services: Any, auction_id: int) -> None:
         self.ws = websocket
         self.services = services
-        self.bus: EventBus = services.bus
+        self.bus: EventBus = services.events
         self.auction_id = auction_id
         self.principal: Principal | None = None
         self.sub: Subscription  # set in run(): it holds the last seq and status sent
@@ -102,7 +97,7 @@ class LiveFeed:
         await self.ws.send({"type": "websocket.send", "text": text})
 
     async def send_error(self, code: str, message: str) -> None:
-        await self.send({"type": "error", "code": code, "message": message})
+        await self.send(error_message(code, message))
 
     async def close(self, code: int, reason: str = "") -> None:
         # A client that stopped reading may never let the close frame out: give up after a while (the
@@ -162,13 +157,13 @@ class LiveFeed:
         try:
             shared = await self.bus.snapshots.read(self.auction_id, self.subscribed, self._read_snapshot)
         except RuleViolation as exc:
-            if exc.status == 404:
+            if exc.kind is Kind.NOT_FOUND:
                 return False
             raise
         auction = dict(shared, server_time=isoformat(self.services.clock.now()))
         seq = auction.get("seq", auction.get("bid_count", 0)) or 0
         self.sub.last_status = auction.get("status")
-        await self.send({"type": "snapshot", "auction": auction, "seq": seq})
+        await self.send(snapshot_message(auction, seq))
         if after_seq is None:
             # Nothing older than the snapshot is sent; whatever was committed after it was read comes
             # as live events (the subscription came first), so no further read is needed.
@@ -180,23 +175,21 @@ class LiveFeed:
 
     async def _read_snapshot(self) -> dict[str, Any]:
         async with self.services.read_sessions() as session:
-            return await auction_view(session, self.services, self.auction_id)
+            view = await auction_view(session, self.auction_id)
+        now = self.services.clock.now()
+        return auction_json(view, now=now, watchers=self.services.events.watchers(self.auction_id))
 
     async def send_stored_bids(self, after: int, before: int | None = None) -> int:
         """Send stored bids with ``after < seq`` (``< before`` if given), in pages; returns how many."""
         sent = 0
         while True:
-            query = select(BIDS).where(BIDS.c.auction_id == self.auction_id, BIDS.c.seq > after)
-            if before is not None:
-                query = query.where(BIDS.c.seq < before)
-            async with self.services.db.read.connect() as conn:
-                rows = (await conn.execute(query.order_by(BIDS.c.seq).limit(BACKLOG_PAGE))).all()
+            rows = await stored_bids(self.services.db, self.auction_id, after, before, BACKLOG_PAGE)
             for row in rows:
                 if row.seq <= self.sub.last_seq:
                     continue
                 if row.seq > self.sub.last_seq + 1:  # seq has no gaps in the table: not visible yet
                     raise GapError(f"the bids table has no seq {self.sub.last_seq + 1} (yet)")
-                await self.send(bid_row_event(self.auction_id, row))
+                await self.send(bid_message(self.auction_id, row))
                 self.sub.last_seq = row.seq
                 sent += 1
             if len(rows) < BACKLOG_PAGE:
@@ -274,14 +267,13 @@ class LiveFeed:
         """The cross-process transport lost messages (an outage): send what the database holds that this
         client has not seen (bids, then a status change and the close, if any)."""
         await self.send_stored_bids(after=self.sub.last_seq)
-        async with self.services.db.read.connect() as conn:
-            state = await load_state(conn, self.auction_id)
+        state = await committed_state(self.services.db, self.auction_id)
         if state is None or state.status == self.sub.last_status:
             return
         self.sub.last_status = state.status
-        await self.send(status_event(state, state.status_reason))
+        await self.send(event_message(StatusChanged.of(state, state.status_reason)))
         if state.status in ENDED_STATUSES:
-            await self.send(closed_event(state))
+            await self.send(event_message(AuctionClosed.of(state)))
 
     # ----------------------------------------------------------------- socket → bids
     async def read_loop(self) -> None:
@@ -334,51 +326,39 @@ class LiveFeed:
         await self.send({"type": "auth_result", "ok": True, "role": self.principal.role})
 
     async def start_bid(self, body: dict[str, Any]) -> None:
+        """Check a bid message with the contract, then place it in its own task (waiting for the group
+        commit must not stop this connection reading, or its other bids)."""
         request_id = body.get("request_id")
         if request_id is not None and not (isinstance(request_id, str | int) and len(str(request_id)) <= 200):
             await self.send_error("invalid_request_id", "request_id must be a string or integer of at most 200 chars")
             return
-
-        def refuse(code: str, message: str) -> Event:
-            return {"type": "bid_result", "request_id": request_id, "ok": False, "code": code, "message": message}
-
         if self.principal is None:
-            await self.send(refuse("unauthorized", 'send {"type": "auth", "token": ...} (or ?token=) to bid'))
+            message = 'send {"type": "auth", "token": ...} (or ?token=) to bid'
+            await self.send(bid_result_message(request_id, code="unauthorized", text=message))
             return
-        amount = body.get("amount")
-        if type(amount) is not int or not 1 <= amount <= 10**15:
-            await self.send(refuse("validation_error", "amount must be an integer number of fen from 1 to 10^15"))
-            return
-        key = body.get("idempotency_key")
-        if key is not None and not (isinstance(key, str) and 1 <= len(key) <= 200):
-            await self.send(refuse("invalid_idempotency_key", "idempotency_key must be a string of 1 to 200 chars"))
+        try:
+            amount = check_amount(body.get("amount"))
+            key = check_idempotency_key(body.get("idempotency_key"))
+        except RuleViolation as exc:
+            await self.send(bid_result_message(request_id, code=exc.code, text=exc.message))
             return
         if len(self.bid_tasks) >= MAX_BIDS_IN_FLIGHT:
-            await self.send(refuse("too_many_requests", f"at most {MAX_BIDS_IN_FLIGHT} bids in flight per connection"))
+            message = f"at most {MAX_BIDS_IN_FLIGHT} bids in flight per connection"
+            await self.send(bid_result_message(request_id, code="too_many_requests", text=message))
             return
-        # A task per bid: waiting for the group commit must not stop reading (or other bids).
         task = asyncio.create_task(self.place_bid(self.principal, amount, key, request_id))
         self.bid_tasks.add(task)
         task.add_done_callback(self.bid_tasks.discard)
 
     async def place_bid(self, principal: Principal, amount: int, key: str | None, request_id: Any) -> None:
-        result: Event = {"type": "bid_result", "request_id": request_id}
         try:
-            placed = await self.services.books.place_bid(principal, self.auction_id, amount, key)
+            placed = await self.services.engine.place_bid(principal, self.auction_id, amount, key)
         except RuleViolation as exc:
-            result |= {"ok": False, "code": exc.code, "message": exc.message}
+            result = bid_result_message(request_id, code=exc.code, text=exc.message)
         except Exception:
             log.exception("websocket bid on auction %s failed", self.auction_id)
-            result |= {"ok": False, "code": "internal_error", "message": "the bid could not be placed; retry"}
+            result = bid_result_message(request_id, code="internal_error", text="the bid could not be placed; retry")
         else:
-            result |= {
-                "ok": True,
-                "seq": placed.seq,
-                "amount": placed.amount,
-                "bidder_code": placed.bidder_code,
-                "placed_at": isoformat(placed.placed_at),
-                "end_at": isoformat(placed.end_at),
-                "priority": placed.priority,
-            }
+            result = bid_result_message(request_id, placed)
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             await self.send(result)

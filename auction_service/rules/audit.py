@@ -10,19 +10,29 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-
-from ..clock import isoformat
+from datetime import UTC, datetime
 
 
 def genesis(auction_id: int) -> str:
     return hashlib.sha256(f"judicial-auction:{auction_id}".encode()).hexdigest()
 
 
+def canonical_time(moment: datetime) -> str:
+    """The bid time as the chain hashes it: UTC, millisecond precision, a ``Z`` (``2026-05-01T02:00:00.000Z``).
+
+    Fixed here, not borrowed from the API's formatter: every stored chain was hashed with exactly these
+    characters, so changing how the API *shows* a time must never change what the chain *commits to*
+    (``tests/unit/test_audit_chain.py`` pins it against stored hashes)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: bid times are timezone-aware UTC")
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
 def bid_hash(
     previous: str, auction_id: int, seq: int, bidder_code: str, amount: int, placed_at: datetime, priority: bool
 ) -> str:
-    canonical = f"{previous}|{auction_id}|{seq}|{bidder_code}|{amount}|{isoformat(placed_at)}|{int(priority)}"
+    canonical = f"{previous}|{auction_id}|{seq}|{bidder_code}|{amount}|{canonical_time(placed_at)}|{int(priority)}"
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from .errors import forbidden, refused
+from .errors import RuleViolation, forbidden, refused
 from .profiles import RuleProfile
 
 ENDED = frozenset({"sold", "unsold"})
 TERMINAL = ENDED | {"withdrawn"}
 SALE_ROUND = "sale"
+BID_TOO_LOW = "bid_too_low"
+NOT_ENDED = "auction_not_ended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,7 @@ def decide_bid(
     if state.current_price is None:
         if amount < state.starting_price:
             raise refused(
-                "bid_too_low",
+                BID_TOO_LOW,
                 f"the first bid must be the starting price ({state.starting_price} fen)",
                 minimum=state.starting_price,
             )
@@ -139,7 +141,7 @@ def decide_bid(
     else:
         current = state.current_price
         if amount < current:
-            raise refused("bid_too_low", f"the current price is {current} fen", minimum=current + state.increment)
+            raise refused(BID_TOO_LOW, f"the current price is {current} fen", minimum=current + state.increment)
         if amount == current:
             _check_priority_match(state, bidder)
         elif (amount - current) % state.increment:
@@ -191,15 +193,15 @@ def _check_priority_match(state: AuctionState, bidder: Bidder) -> None:
     current = state.current_price
     if bidder.priority_rank is None:
         raise refused(
-            "bid_too_low",
+            BID_TOO_LOW,
             f"a bid must be higher than the current price ({current} fen)",
             minimum=current + state.increment,
         )
     if state.leader_registration_id == bidder.registration_id:
-        raise refused("bid_too_low", "you already hold the current price", minimum=current + state.increment)
+        raise refused(BID_TOO_LOW, "you already hold the current price", minimum=current + state.increment)
     if state.leader_rank is not None and state.leader_rank <= bidder.priority_rank:
         raise refused(
-            "bid_too_low",
+            BID_TOO_LOW,
             f"a priority holder of equal or better rank already holds {current} fen",
             minimum=current + state.increment,
         )
@@ -211,7 +213,7 @@ def close(state: AuctionState, now: datetime) -> AuctionState:
     if state.status not in ("announced", "live"):
         raise refused("auction_not_live", f"the auction is {state.status}")
     if now < state.end_at:
-        raise refused("auction_not_ended", "the auction has not reached its end")
+        raise refused(NOT_ENDED, "the auction has not reached its end")
     outcome = "sold" if state.current_price is not None else "unsold"
     return replace(state, status=outcome, closed_at=state.end_at)
 
@@ -255,6 +257,13 @@ def withdraw(state: AuctionState, now: datetime, reason: str) -> AuctionState:
     if status == "announced" or (status == "suspended" and never_ran):
         return replace(state, status="withdrawn", status_reason=reason, suspended_at=None)
     raise refused("auction_not_withdrawable", "an auction can only be withdrawn before bidding starts")
+
+
+def refusal_may_be_stale(refusal: RuleViolation) -> bool:
+    """Whether a refusal decided on a cached state could be wrong because another service process has
+    moved the auction on since. Never for "too low": prices only rise, so a cached price can only be
+    too low, never wrongly high. Any other refusal (ended, suspended, a later end) may be stale."""
+    return refusal.code != BID_TOO_LOW
 
 
 def check_can_bid(role: str) -> None:

@@ -9,6 +9,15 @@ from .errors import invalid, refused
 from .profiles import RuleProfile
 
 Round = int | str  # 1, 2 or "sale" (变卖)
+
+
+def round_of(stored: str) -> Round:
+    """The round as the rules count it (``1``, ``2``, ``"sale"``) from its stored spelling (``"1"``, ``"2"``,
+    ``"sale"``, as rows and ``AuctionState`` keep it); ``str()`` is the way back. The contract writes
+    rounds the rules' way, so this is the one conversion."""
+    return int(stored) if stored.isdigit() else stored
+
+
 SALE = "sale"
 OPEN_STATUSES = frozenset({"announced", "live", "suspended"})
 
@@ -150,9 +159,6 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
             "sale_window_too_long",
             f"a fixed-price sale (变卖) window lasts at most {profile.sale_window.days} days",
         )
-
-
-DISPOSITIONS = ("creditor_taken", "returned")
 
 
 def check_disposition(history: list[PastAuction]) -> PastAuction:

@@ -1,4 +1,4 @@
-// The public HTTP API (shared/api-contract.md), the caller's session, and the server clock.
+// The public HTTP API (docs/api-contract.md), the caller's session, and the server clock.
 
 const AUTH_KEY = "auction.auth";
 const BASE = "/api/v1";

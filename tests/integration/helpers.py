@@ -131,10 +131,7 @@ async def settle(service) -> None:
     services = service.services
     for _ in range(40):
         await service.settle()
-        now = service.clock.now()
-        due = any(moment <= now for moment, _ in services.scheduler._heap)
-        busy = services.books._dirty or any(b.busy for b in services.books._books.values())
-        if not due and not busy:
+        if services.scheduler.idle() and services.engine.idle():
             return
 
 

@@ -54,7 +54,7 @@ async def test_a_removed_bid_is_detected(service):
 
 async def test_the_chain_continues_across_a_reload_of_the_auction(service):
     auction_id = await _auction_with_bids(service, count=2)
-    service.services.books._books.pop(auction_id)  # as after a restart: the head is read back from the database
+    service.services.engine.forget(auction_id)  # as after a restart: the head is read back from the database
     staff_free_bidder = await service.api.bidder()
     await service.api.register(staff_free_bidder, auction_id)
     assert (await service.api.bid(staff_free_bidder, auction_id, 7_010_000_00)).status_code == 201
@@ -74,7 +74,7 @@ async def test_the_audit_verify_command_fails_on_a_tampered_record(service, db_u
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "auction_service.cli",
+            "auction_cli",
             "audit",
             "verify",
             env=env,

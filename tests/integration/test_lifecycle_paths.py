@@ -1,4 +1,4 @@
-"""A lot through every path of its lifecycle (shared/domain.md, "Lifecycle"; rules 15-20), by the public
+"""A lot through every path of its lifecycle (docs/domain.md, "Lifecycle"; rules 15-20), by the public
 API, on both databases, with the deposits ledger balanced after each step.
 
 Lot: residential, appraisal 10,000,000 yuan; round 1 at 7,000,000 yuan; round 2 at 80% of it; the

@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed
 from auction_service.app import create_app
 from auction_service.clock import ManualClock
 from auction_service.live.serving import LiveServer, server_config
+from bidder_client import WEB_ROOT
 from tests.conftest import START, Service, make_settings
 from tests.integration.live_support import (
     BID_KEYS,
@@ -63,12 +64,12 @@ async def test_watchers_in_step_get_bids_written_straight_to_their_sockets(live_
     they see exactly what the ordinary path would send."""
     auction, (alice, bob) = await live_auction(live_server)
     aid = auction["id"]
-    bus = live_server.app.state.services.bus
+    bus = live_server.app.state.services.events
     async with ws_connect(ws_url(live_server, aid)) as one, ws_connect(ws_url(live_server, aid)) as two:
         for ws in (one, two):
             assert (await recv(ws))["type"] == "snapshot"
         for _ in range(100):
-            subs = list(bus._subs.get(aid, ()))
+            subs = list(bus.subscriptions(aid))
             if len(subs) == 2 and all(sub.direct for sub in subs):
                 break
             await asyncio.sleep(0.01)
@@ -81,7 +82,7 @@ async def test_watchers_in_step_get_bids_written_straight_to_their_sockets(live_
             got = [await recv_type(ws, {"bid"}) for _ in range(4)]
             assert [b["seq"] for b in got] == [1, 2, 3, 4]
             assert all(BID_KEYS <= set(b) for b in got)
-        assert all(sub.direct and sub.last_seq == 4 for sub in bus._subs[aid])
+        assert all(sub.direct and sub.last_seq == 4 for sub in bus.subscriptions(aid))
 
 
 async def test_backlog_after_seq_and_unknown_auction(live_server: Service) -> None:
@@ -244,7 +245,7 @@ async def test_a_slow_consumer_is_dropped_and_never_delays_others(own_server) ->
     service, server = own_server
     auction, heads = await live_auction(service, bidders=4)
     aid = auction["id"]
-    bus = service.services.bus
+    bus = service.services.events
     bus.queue_size = 64
     # The slow client never reads: a tiny receive buffer and a client-side queue of one message.
     slow_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -319,7 +320,7 @@ async def test_lifespan_close_all_closes_sockets_with_1001(live_server: Service)
     auction, _ = await live_auction(live_server)
     async with ws_connect(ws_url(live_server, auction["id"])) as ws:
         assert (await recv(ws))["type"] == "snapshot"
-        await asyncio.wait_for(live_server.services.bus.close_all(), 5)
+        await asyncio.wait_for(live_server.services.events.close_all(), 5)
         with pytest.raises(ConnectionClosed) as closed:
             while True:
                 await recv(ws, wait=5)
@@ -332,7 +333,7 @@ async def own_server(db_url: str, rules: str) -> AsyncIterator[tuple[Service, Li
     import httpx
 
     clock = ManualClock(START)
-    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
+    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
     config = server_config(app, "127.0.0.1", 0)
     server = LiveServer(config)
     task = asyncio.create_task(server.serve())

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("AUCTION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 STAFF = ("mp-clerk", "mp-password-123")
 PRICE, STEP = 1_000_00, 1_00
-CLI = [sys.executable, "-m", "auction_service.cli"]
+CLI = [sys.executable, "-m", "auction_cli"]
 
 
 def _unavailable(what: str, problem: object) -> None:
@@ -87,7 +87,7 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[list[tuple[str, subproce
             port = _free_port()
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "auction_service.cli", "serve", "--port", str(port)],
+                    [sys.executable, "-m", "auction_cli", "serve", "--port", str(port)],
                     env=env,
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,

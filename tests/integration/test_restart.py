@@ -11,6 +11,7 @@ from sqlalchemy import select
 from auction_service.app import create_app
 from auction_service.clock import ManualClock
 from auction_service.db.models import Auction
+from bidder_client import WEB_ROOT
 from tests.conftest import START, Service, make_settings
 from tests.integration.helpers import INCREMENT, START_PRICE, assert_error, go_to, scene, t
 
@@ -21,8 +22,8 @@ P, INC = START_PRICE, INCREMENT
 async def running(db_url: str, now: datetime) -> AsyncIterator[Service]:
     """One service process on ``db_url`` with a manual clock at ``now``."""
     clock = ManualClock(now)
-    app = create_app(make_settings(db_url), clock=clock, migrate_on_start=False)
-    async with app.router.lifespan_context(app):
+    app = create_app(make_settings(db_url), clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
+    async with app.api.router.lifespan_context(app.api):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield Service(app, clock, client, "http://test")

@@ -1,5 +1,5 @@
 """Properties of the bidding engine: random bid sequences, clock ticks and close attempts checked against an
-independent model of rules 9-12 and 15 (shared/domain.md)."""
+independent model of rules 9-12 and 15 (docs/domain.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bidding rules 8-15 and 20 of shared/domain.md, checked on the pure engine with an explicit clock."""
+"""Bidding rules 8-15 and 20 of docs/domain.md, checked on the pure engine with an explicit clock."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from auction_service.rules.bidding import (
     suspend,
     withdraw,
 )
-from auction_service.rules.errors import RuleViolation
+from auction_service.rules.errors import Kind, RuleViolation
 from auction_service.rules.profiles import JUDICIAL_2016, SANDBOX
 
 MS = timedelta(milliseconds=1)
@@ -94,7 +94,7 @@ def test_the_first_bid_at_the_starting_price_is_accepted_and_leads():
 def test_a_first_bid_below_the_starting_price_is_refused_as_too_low(amount):
     error = refusal(auction(), ALICE, amount, MID)
     assert error.code == "bid_too_low"
-    assert error.status == 409
+    assert error.kind is Kind.CONFLICT
     assert error.extra["minimum"] == STARTING_PRICE
 
 
@@ -102,7 +102,7 @@ def test_a_first_bid_below_the_starting_price_is_refused_as_too_low(amount):
 def test_a_first_bid_above_the_starting_price_is_refused_as_off_the_increment(amount):
     error = refusal(auction(), ALICE, amount, MID)
     assert error.code == "bid_not_on_increment"
-    assert error.status == 409
+    assert error.kind is Kind.CONFLICT
 
 
 def test_a_priority_holders_first_bid_must_also_be_the_starting_price():
@@ -180,7 +180,7 @@ def test_the_leader_cannot_bid_the_current_price_again():
 def test_a_bid_before_the_start_is_refused_as_not_live():
     error = refusal(auction(), ALICE, STARTING_PRICE, START - MS)
     assert error.code == "auction_not_live"
-    assert error.status == 409
+    assert error.kind is Kind.CONFLICT
 
 
 def test_a_bid_exactly_at_the_start_is_accepted():
@@ -447,7 +447,7 @@ def test_closing_before_the_end_is_refused():
     with pytest.raises(RuleViolation) as excinfo:
         close(state, END - MS)
     assert excinfo.value.code == "auction_not_ended"
-    assert excinfo.value.status == 409
+    assert excinfo.value.kind is Kind.CONFLICT
 
 
 def test_closing_with_a_bid_sells_to_the_leader_at_the_true_end():
@@ -603,7 +603,7 @@ def test_registration_is_refused_once_bidding_has_ended(state, at):
     with pytest.raises(RuleViolation) as excinfo:
         check_registration_open(state, at)
     assert excinfo.value.code == "registration_closed"
-    assert excinfo.value.status == 409
+    assert excinfo.value.kind is Kind.CONFLICT
 
 
 def test_bidders_may_bid():
@@ -615,7 +615,7 @@ def test_court_and_platform_staff_may_never_bid(role):
     with pytest.raises(RuleViolation) as excinfo:
         check_can_bid(role)
     assert excinfo.value.code == "staff_cannot_bid"
-    assert excinfo.value.status == 403
+    assert excinfo.value.kind is Kind.NOT_ALLOWED
 
 
 def test_an_auction_suspended_before_its_start_can_still_be_withdrawn_after_the_start_time_passed():

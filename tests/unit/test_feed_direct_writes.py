@@ -9,7 +9,7 @@ import pytest
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
-from auction_service.live.bus import CLOSE_TRY_AGAIN, LocalBus
+from auction_service.live.bus import CLOSE_TRY_AGAIN, EventBus
 from auction_service.live.frames import text_frame
 
 
@@ -51,7 +51,7 @@ def bid(seq: int) -> dict:
 
 @pytest.fixture
 async def bus_and_watcher():
-    bus = LocalBus()
+    bus = EventBus()
     sub = bus.subscribe(1)
     sub.writer = writer = FakeWriter()
     sub.last_seq = 3  # the snapshot it was sent showed seq 3
@@ -136,7 +136,7 @@ async def test_the_sender_hands_back_to_the_direct_path_only_once_caught_up(bus_
 
 
 async def test_a_watcher_that_falls_behind_is_still_ended_with_1013() -> None:
-    bus = LocalBus(queue_size=3)
+    bus = EventBus(queue_size=3)
     sub = bus.subscribe(1)
     sub.writer = FakeWriter()
     sub.writer.open = False
@@ -148,7 +148,7 @@ async def test_a_watcher_that_falls_behind_is_still_ended_with_1013() -> None:
 
 
 async def test_events_coming_fast_go_out_together_in_one_write_each_its_own_message() -> None:
-    bus = LocalBus(batch_seconds=0.05)
+    bus = EventBus(batch_seconds=0.05)
     bus.watchers_interval = 3600  # no watcher-count pushes in the way
     sub = bus.subscribe(1)
     sub.writer = writer = FakeWriter()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy.dialects import sqlite
 
-from auction_service.core.group_writer import _BID_ROW_COLUMNS, sqlite_time
+from auction_service.db.group_writer import _BID_ROW_COLUMNS, sqlite_time
 from auction_service.db.models import Bid
 from auction_service.db.types import UTCDateTime
 

@@ -1,4 +1,4 @@
-"""Listing rules 1-5 and the round sequence of rules 15-18 (shared/domain.md), under both rule profiles."""
+"""Listing rules 1-5 and the round sequence of rules 15-18 (docs/domain.md), under both rule profiles."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.rules.errors import RuleViolation
+from auction_service.rules.errors import Kind, RuleViolation
 from auction_service.rules.listing import SALE, ListingRequest, PastAuction, RoundPlan, check_listing, plan_next_round
 from auction_service.rules.profiles import JUDICIAL_2016, PROFILES, SANDBOX, RuleProfile, get_profile
 
@@ -62,7 +62,7 @@ def sale() -> RoundPlan:
 def listing_refusal(profile: RuleProfile, plan: RoundPlan, req: ListingRequest) -> str:
     with pytest.raises(RuleViolation) as excinfo:
         check_listing(profile, plan, req, NOW)
-    assert excinfo.value.status == 422
+    assert excinfo.value.kind is Kind.INVALID
     return excinfo.value.code
 
 
@@ -305,7 +305,7 @@ def test_a_sold_lot_cannot_be_listed_again(settlement):
         with pytest.raises(RuleViolation) as excinfo:
             plan_next_round(history)
         assert excinfo.value.code == "lot_already_sold"
-        assert excinfo.value.status == 409
+        assert excinfo.value.kind is Kind.CONFLICT
 
 
 @pytest.mark.parametrize("status", ["announced", "live", "suspended"])
@@ -314,7 +314,7 @@ def test_a_lot_with_an_open_auction_cannot_be_listed_again(status):
         with pytest.raises(RuleViolation) as excinfo:
             plan_next_round(history)
         assert excinfo.value.code == "auction_open"
-        assert excinfo.value.status == 409
+        assert excinfo.value.kind is Kind.CONFLICT
 
 
 def test_a_default_sends_the_lot_back_to_the_same_round():

@@ -1,5 +1,5 @@
-"""The engine against reality: five real bid records (tests/data/real-bid-logs/, a copy of
-shared/real-bid-logs/) replayed through decide_bid.
+"""The engine against reality: five real judicial bid records (tests/data/real-bid-logs/) replayed
+through decide_bid.
 
 Each CSV has the columns 状态 (成交 winner / 出局 outbid), 竞买号 (bidder code), 价格 (yuan with fen and
 thousands separators) and 时间 (Beijing server time to the second), newest row first. Every lot was
@@ -20,7 +20,7 @@ import pytest
 from auction_service.rules.bidding import AuctionState, Bidder, PlacedBid, close, decide_bid, effective_status
 from auction_service.rules.profiles import JUDICIAL_2016
 
-# A copy of shared/real-bid-logs/ kept with the tests, so that the suite needs nothing outside the repo.
+# The real bid records, kept with the tests, so that the suite needs nothing outside the repo.
 LOG_DIR = Path(__file__).resolve().parents[1] / "data" / "real-bid-logs"
 BEIJING = timezone(timedelta(hours=8))
 START = datetime(2026, 5, 25, 10, 0, tzinfo=BEIJING)

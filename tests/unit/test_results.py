@@ -1,4 +1,4 @@
-"""Statistics of shared/domain.md: transaction rates, premium and discount rates, each with its denominator."""
+"""Statistics of docs/domain.md: transaction rates, premium and discount rates, each with its denominator."""
 
 from __future__ import annotations
 

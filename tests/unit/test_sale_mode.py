@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from auction_service.rules.bidding import AuctionState, Bidder, close, decide_bid, effective_status, is_sale
-from auction_service.rules.errors import RuleViolation
+from auction_service.rules.errors import Kind, RuleViolation
 from auction_service.rules.listing import (
     SALE,
     ListingRequest,
@@ -168,7 +168,7 @@ def sale_request(*, deposit: int = PRICE, window: timedelta = timedelta(days=60)
 def listing_code(profile, req: ListingRequest) -> str:
     with pytest.raises(RuleViolation) as excinfo:
         check_listing(profile, plan_next_round([ROUND1_FAILED, ROUND2_FAILED]), req, NOW)
-    assert excinfo.value.status == 422
+    assert excinfo.value.kind is Kind.INVALID
     return excinfo.value.code
 
 
@@ -213,4 +213,4 @@ def test_a_disposition_follows_a_failed_round_2_or_a_failed_sale():
 def test_no_disposition_in_any_other_state(history):
     with pytest.raises(RuleViolation) as excinfo:
         check_disposition(history)
-    assert excinfo.value.status == 409
+    assert excinfo.value.kind is Kind.CONFLICT

@@ -3,34 +3,25 @@ the side effects of its state changes, in one transaction.
 
 ``write_group`` is synchronous SQLAlchemy Core on purpose: on SQLite it runs in the writer's own
 thread on a synchronous engine, so a whole group costs one hop from the event loop instead of one per
-statement (``shared/performance-budget.md``: every aiosqlite call is a thread hop); on PostgreSQL the
-same function runs on the asyncpg connection through ``AsyncConnection.run_sync``. One implementation,
-two transports.
+statement (``docs/performance-budget.md``: every aiosqlite call is a thread hop); on PostgreSQL the
+same function runs on the asyncpg connection through ``AsyncConnection.run_sync``. The guard and the
+order of statements are the same on both; on SQLite the three statements every group runs go to the
+driver as precompiled SQL (``_write_group_sqlite``), since SQLAlchemy's per-row cost dominated there.
 """
 
 from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.sql import Executable
 
-from ..db.auction_rows import AUCTIONS, BID_COLUMNS, BIDS, STATE_COLUMNS
-from ..db.engine import Database
-
-
-@dataclass
-class AuctionWrite:
-    auction_id: int
-    values: dict[str, Any]  # the snapshot's columns, including the new version
-    expected_version: int
-    bids: list[dict[str, Any]] = field(default_factory=list)
-    side_effects: list[Executable] = field(default_factory=list)
-    bids_only: bool = False  # only bids changed the auction: only BID_COLUMNS need writing
+from .auction_rows import AUCTIONS, BID_COLUMNS, BIDS, REGISTRATIONS, STATE_COLUMNS
+from .engine import Database
+from .writes import AuctionWrite, BidRow, Effect, ReleaseDeposits
 
 
 def _update_of(columns: tuple[str, ...]):
@@ -48,7 +39,8 @@ _BID_UPDATE = _update_of(BID_COLUMNS)
 
 
 def _update_params(w: AuctionWrite, columns: tuple[str, ...]) -> dict[str, Any]:
-    params = {f"v_{c}": w.values[c] for c in columns}
+    state = w.state
+    params = {f"v_{c}": getattr(state, c) for c in columns}
     params["w_id"] = w.auction_id
     params["w_expected"] = w.expected_version
     return params
@@ -63,10 +55,7 @@ def sqlite_time(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-_BID_ROW_COLUMNS = (
-    "auction_id", "seq", "registration_id", "bidder_id", "bidder_code", "amount", "placed_at", "end_at",
-    "priority", "idempotency_key", "chain_hash",
-)  # fmt: skip
+_BID_ROW_COLUMNS = BidRow.__slots__
 _SQLITE_BID_UPDATE = f"UPDATE auctions SET {', '.join(f'{c} = ?' for c in BID_COLUMNS)} WHERE id = ? AND version = ?"
 _SQLITE_BID_INSERT = (
     f"INSERT INTO bids ({', '.join(_BID_ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in _BID_ROW_COLUMNS)})"
@@ -100,19 +89,33 @@ def _write_group_sqlite(conn: Connection, writes: list[AuctionWrite]) -> set[int
         raw.executemany(
             _SQLITE_BID_UPDATE,
             [
-                (*(_sqlite_value(c, w.values[c]) for c in BID_COLUMNS), w.auction_id, w.expected_version)
+                (*(_sqlite_value(c, getattr(w.state, c)) for c in BID_COLUMNS), w.auction_id, w.expected_version)
                 for w in bid_only
             ],
         )
     if other:
         conn.execute(_FULL_UPDATE, [_update_params(w, STATE_COLUMNS) for w in other])
     for w in fresh:
-        for stmt in w.side_effects:
-            conn.execute(stmt)
-    rows = [tuple(_sqlite_value(c, row[c]) for c in _BID_ROW_COLUMNS) for w in fresh for row in w.bids]
+        for effect in w.effects:
+            conn.execute(_statement_of(effect))
+    rows = [tuple(_sqlite_value(c, getattr(row, c)) for c in _BID_ROW_COLUMNS) for w in fresh for row in w.bids]
     if rows:
         raw.executemany(_SQLITE_BID_INSERT, rows)
     return conflicts
+
+
+def _statement_of(effect: Effect) -> Executable:
+    """The SQL of a side effect the book described."""
+    if isinstance(effect, ReleaseDeposits):
+        stmt = (
+            update(REGISTRATIONS)
+            .where(REGISTRATIONS.c.auction_id == effect.auction_id, REGISTRATIONS.c.deposit_status == "frozen")
+            .values(deposit_status="released", deposit_updated_at=effect.at)
+        )
+        if effect.keep_registration_id is not None:
+            stmt = stmt.where(REGISTRATIONS.c.id != effect.keep_registration_id)
+        return stmt
+    raise TypeError(f"unknown side effect {effect!r}")
 
 
 def write_group(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
@@ -138,10 +141,10 @@ def write_group(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
         conn.execute(_BID_UPDATE, [_update_params(w, BID_COLUMNS) for w in bid_only])
     if other:
         conn.execute(_FULL_UPDATE, [_update_params(w, STATE_COLUMNS) for w in other])
-    bid_rows = [row for w in fresh for row in w.bids]
+    bid_rows = [{c: getattr(row, c) for c in _BID_ROW_COLUMNS} for w in fresh for row in w.bids]
     for w in fresh:
-        for stmt in w.side_effects:
-            conn.execute(stmt)
+        for effect in w.effects:
+            conn.execute(_statement_of(effect))
     if bid_rows:
         conn.execute(insert(BIDS), bid_rows)
     return conflicts

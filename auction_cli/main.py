@@ -1,4 +1,7 @@
-"""``auction-service``: serve, manage staff, migrate."""
+"""``auction-service``: serve, manage staff, migrate.
+
+The composition root: the only place that wires the service (``auction_service``) and the bidder side
+(``bidder_client``: the web client's files, the demo's simulated bidders) together."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from .config import get_settings
+from auction_service.config import get_settings
 
 app = typer.Typer(help="Online judicial auction platform simulator.", no_args_is_help=True)
 staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True)
@@ -29,25 +32,34 @@ def serve(
 ) -> None:
     """Apply migrations and start the service."""
 
-    from .api.bid_path import BidFastPath
-    from .app import create_app
+    from auction_service.app import create_app
+    from auction_service.live.serving import LiveServer, server_config
+    from bidder_client import WEB_ROOT
 
     settings = get_settings()
     if demo and settings.rules != "sandbox":
         typer.echo("demo: seeding with the judicial-2016 rules (history is back-dated so listings stay legal)")
     asyncio.run(_upgrade(settings.database_url))
-    application = create_app(settings)
+    application = create_app(settings, web_root=WEB_ROOT)
     if demo:
-        from .demo import install_demo
+        from .demo import demo_hook
 
-        install_demo(application, host=host, port=port)
+        base_url = f"http://{_client_host(host)}:{port}"
+        application.state.startup_hooks.append(demo_hook(base_url, bots=settings.demo_bots))
     application.state.startup_hooks.append(_freeze_heap)
     typer.echo(f"Web client: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
-    from .live.serving import LiveServer, server_config
-
-    config = server_config(BidFastPath(application, fastapi_app=application), host, port)
+    config = server_config(application, host, port)
     # LiveServer: live-feed sockets get close code 1001 on shutdown (plain uvicorn sends 1012 first).
     LiveServer(config).run()
+
+
+def _client_host(host: str) -> str:
+    """Where a client on this machine reaches a server listening on ``host``."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 async def _freeze_heap(_services: object) -> None:
@@ -61,8 +73,8 @@ async def _freeze_heap(_services: object) -> None:
 
 
 async def _upgrade(url: str) -> None:
-    from .db import migrate
-    from .db.engine import create_database
+    from auction_service.db import migrate
+    from auction_service.db.engine import create_database
 
     db = create_database(url)
     try:
@@ -72,9 +84,9 @@ async def _upgrade(url: str) -> None:
 
 
 async def _add_account(court: str | None, username: str, password: str, role: str, real_name: str) -> None:
-    from .clock import SimulatedClock
-    from .core import accounts
-    from .db.engine import create_database
+    from auction_service.clock import SimulatedClock
+    from auction_service.core import accounts
+    from auction_service.db.engine import create_database
 
     settings = get_settings()
     await _upgrade(settings.database_url)
@@ -92,7 +104,7 @@ async def _add_account(court: str | None, username: str, password: str, role: st
 
 
 def _run_account(court: str | None, username: str, password: str, role: str, real_name: str) -> None:
-    from .rules.errors import RuleViolation
+    from auction_service.rules.errors import RuleViolation
 
     try:
         asyncio.run(_add_account(court, username, password, role, real_name))
@@ -135,8 +147,8 @@ def audit_verify(
     auction: Annotated[int | None, typer.Option(help="one auction id (default: every auction)")] = None,
 ) -> None:
     """Recompute every bid hash chain; exit 1 if any bid was altered, removed or inserted."""
-    from .core.audit import verify_all, verify_auction
-    from .db.engine import create_database
+    from auction_service.core.audit import verify_all, verify_auction
+    from auction_service.db.engine import create_database
 
     async def run() -> dict:
         db = create_database(get_settings().database_url)

@@ -1,0 +1,327 @@
+"""The bid engine: the asyncio around the pure books. It caches one ``Book`` per auction, remembers
+Idempotency-Keys, holds each caller's future, and runs the group-commit loop.
+
+Why this shape (``docs/performance-budget.md``): committing each bid in its own ORM transaction caps a
+hot auction at a few hundred bids per second. Instead:
+
+* every change to an auction (a bid, a close, a suspension...) is decided synchronously by its book,
+  so decisions on one auction are totally ordered by the event loop;
+* accepted changes wait in the book; one writer task commits everything pending, across all auctions,
+  in one transaction (group commit), and only then answers each caller: an acknowledged bid is a
+  committed bid;
+* the auction row is written as a snapshot guarded by its ``version``: if another service process
+  changed it, the update matches nothing, and the book is rebased on what the database holds (its
+  waiting changes decided again; some may now be refused). A failed commit rebases it the same way.
+
+``place_bid`` is the one code path that places a bid, whichever transport it came by; its inputs were
+validated by the contract (``contract/bids.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..clock import Clock
+from ..db.auction_rows import load_bidders, load_chain_head, load_keyed_bids, load_lot_id, load_state
+from ..db.engine import Database
+from ..db.group_writer import GroupWriter
+from ..db.writes import AuctionWrite
+from ..rules import bidding
+from ..rules.bidding import AuctionState, Bidder, PlacedBid
+from ..rules.errors import RuleViolation, forbidden, invalid, not_found, unavailable
+from ..rules.profiles import RuleProfile
+from .book import BidOp, Book, EffectsOf, EventsOf, Op, Outcome, Transition, storage_failed
+from .events import EventSink
+from .security import Principal
+
+log = logging.getLogger(__name__)
+# How stale a refusal other than "too low" may be when several processes share the database.
+REFRESH_INTERVAL = 0.05
+
+# Idempotency: (bidder account, key) -> (amount, the op while it waits, then its outcome)
+KeyTable = dict[tuple[int, str], tuple[int, Any]]
+
+
+class BidEngine:
+    def __init__(self, db: Database, clock: Clock, profile: RuleProfile, events: EventSink) -> None:
+        self.db = db
+        self.clock = clock
+        self.profile = profile
+        self.events = events
+        self.commit_linger = 0.0  # seconds the writer waits for more changes before a group
+        self.on_committed: list[Callable[[Book], None]] = []
+        self._books: dict[int, Book] = {}
+        self._keys: dict[int, KeyTable] = {}
+        self._refreshed_at: dict[int, float] = {}  # monotonic time of the last check against the database
+        self._loading: dict[int, asyncio.Future] = {}
+        self._waiting: dict[Op, asyncio.Future] = {}
+        self._dirty: dict[int, Book] = {}
+        self._wake = asyncio.Event()
+        self._writer_task: asyncio.Task | None = None
+        self._writer = GroupWriter(db)
+        self._closing = False
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        if self._writer_task is None:
+            self._writer_task = asyncio.create_task(self._write_loop(), name="bid-writer")
+
+    async def stop(self) -> None:
+        """Commit what is pending, then stop the writer."""
+        self._closing = True
+        self._wake.set()
+        if self._writer_task is not None:
+            try:
+                await asyncio.wait_for(self._writer_task, timeout=10)
+            except (TimeoutError, asyncio.CancelledError):
+                self._writer_task.cancel()
+            self._writer_task = None
+        self._writer.close()
+
+    def idle(self) -> bool:
+        """Nothing decided is waiting for its commit (tests wait for this)."""
+        return not self._dirty and not any(book.busy for book in self._books.values())
+
+    # ----------------------------------------------------------------- books
+    async def book(self, auction_id: int) -> Book:
+        """The auction's book, loaded once (concurrent callers share the load)."""
+        book = self._books.get(auction_id)
+        if book is not None:
+            return book
+        loading = self._loading.get(auction_id)
+        if loading is not None:
+            return await asyncio.shield(loading)
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._loading[auction_id] = fut
+        try:
+            book = await self._load(auction_id)
+            self._books[auction_id] = book
+            fut.set_result(book)
+            return book
+        except BaseException as exc:
+            fut.set_exception(exc)
+            fut.exception()  # mark retrieved
+            raise
+        finally:
+            del self._loading[auction_id]
+
+    async def _load(self, auction_id: int) -> Book:
+        async with self.db.read.connect() as conn:
+            state = await load_state(conn, auction_id)
+            if state is None:
+                raise not_found("auction_not_found", f"no auction {auction_id}")
+            lot_id = await load_lot_id(conn, auction_id)
+            bidders = await load_bidders(conn, auction_id)
+            keyed = await load_keyed_bids(conn, auction_id)
+            head = await load_chain_head(conn, auction_id, state.seq)
+        self._keys[auction_id] = {key: (placed.amount, placed) for key, placed in keyed.items()}
+        return Book(state, lot_id, head, bidders)
+
+    def cached(self, auction_id: int) -> Book | None:
+        return self._books.get(auction_id)
+
+    def forget(self, auction_id: int) -> None:
+        """Drop an idle book (ended auctions), so memory stays bounded; it reloads on demand."""
+        book = self._books.get(auction_id)
+        if book is not None and not book.busy:
+            del self._books[auction_id]
+            self._keys.pop(auction_id, None)
+            self._refreshed_at.pop(auction_id, None)
+
+    def learn_bidder(self, auction_id: int, bidder_id: int, bidder: Bidder) -> None:
+        """A registration committed: the cached book learns of it (no database read on the first bid)."""
+        book = self._books.get(auction_id)
+        if book is not None:
+            book.add_bidder(bidder_id, bidder)
+
+    async def _bidder_of(self, book: Book, bidder_id: int) -> Bidder | None:
+        bidder = book.bidders.get(bidder_id)
+        if bidder is None:
+            # Registered through another service process, or just now: ask the database once.
+            async with self.db.read.connect() as conn:
+                found = await load_bidders(conn, book.id, bidder_id)
+            bidder = found.get(bidder_id)
+            if bidder is not None:
+                book.add_bidder(bidder_id, bidder)
+        return bidder
+
+    # ----------------------------------------------------------------- bids
+    async def place_bid(
+        self, principal: Principal, auction_id: int, amount: int, idempotency_key: str | None = None
+    ) -> PlacedBid:
+        """Place a bid: answered once it is committed, or refused by the rules."""
+        bidding.check_can_bid(principal.role)
+        book = await self.book(auction_id)
+        bidder_id = principal.account_id
+        bidder = await self._bidder_of(book, bidder_id)
+        if bidder is None:
+            raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
+        keys = self._keys[auction_id]
+        if idempotency_key is not None:
+            seen = keys.get((bidder_id, idempotency_key))
+            if seen is not None:
+                return await self._replay(seen, amount)
+        try:
+            op = await self._decide_bid(book, bidder_id, bidder, amount, idempotency_key)
+        except RuleViolation as refusal:
+            if idempotency_key is not None and not refusal.retryable:
+                keys.setdefault((bidder_id, idempotency_key), (amount, refusal))
+            raise
+        if idempotency_key is not None:
+            keys[(bidder_id, idempotency_key)] = (amount, op)
+        return await self._enqueue(book, op)
+
+    async def _replay(self, seen: tuple[int, Any], amount: int) -> PlacedBid:
+        original_amount, outcome = seen
+        if original_amount != amount:
+            raise invalid(
+                "idempotency_key_reused", "this Idempotency-Key was used for a different amount; use a new key"
+            )
+        if isinstance(outcome, BidOp):
+            return await asyncio.shield(self._waiting[outcome])
+        if isinstance(outcome, RuleViolation):
+            raise outcome
+        return outcome
+
+    async def _decide_bid(self, book: Book, bidder_id: int, bidder: Bidder, amount: int, key: str | None) -> BidOp:
+        try:
+            self._check_accepting()
+            return book.decide_bid(bidder_id, bidder, amount, key, self.clock.now(), self.profile)
+        except RuleViolation as refusal:
+            # A refusal other than "too low" may come from a state another process has moved on
+            # (a later end, another price): check the database once before refusing.
+            if not bidding.refusal_may_be_stale(refusal) or not await self._refresh(book):
+                raise
+            self._check_accepting()
+            return book.decide_bid(bidder_id, bidder, amount, key, self.clock.now(), self.profile)
+
+    async def _refresh(self, book: Book) -> bool:
+        """Reload the book's state if another process changed it; True if it changed.
+
+        At most one check per ``REFRESH_INTERVAL`` per auction, none while the book is busy and none
+        once the auction is finished in the database: a flood of malformed bids must not become a
+        flood of database reads."""
+        if book.busy or book.committed.status in bidding.TERMINAL:
+            return False
+        moment = time.monotonic()
+        if moment - self._refreshed_at.get(book.id, 0.0) < REFRESH_INTERVAL:
+            return False
+        self._refreshed_at[book.id] = moment
+        async with self.db.read.connect() as conn:
+            fresh = await load_state(conn, book.id)
+        return fresh is not None and book.adopt(fresh)
+
+    # ----------------------------------------------------------------- other changes
+    async def apply(
+        self,
+        auction_id: int,
+        transition: Transition,
+        effects_of: EffectsOf | None = None,
+        events_of: EventsOf | None = None,
+    ) -> AuctionState:
+        """Decide and commit a change of the auction's state (open, close, suspend, ...) in order with
+        its bids. Raises the rules' refusal if it is not allowed now."""
+        book = await self.book(auction_id)
+        self._check_accepting()
+        op = book.decide_change(transition, self.clock.now(), effects_of, events_of)
+        return await self._enqueue(book, op)
+
+    def _check_accepting(self) -> None:
+        """Called right before a decision (nothing awaits in between): once ``stop`` began, the writer
+        may already have made its last group, so nothing new may enter a book."""
+        if self._closing:
+            raise unavailable("shutting_down", "the service is shutting down; retry shortly")
+
+    def _enqueue(self, book: Book, op: Op) -> asyncio.Future:
+        """The op was decided and appended to its book: wake the writer; the caller awaits the answer."""
+        fut = asyncio.get_running_loop().create_future()
+        self._waiting[op] = fut
+        self._dirty[book.id] = book
+        self._wake.set()
+        return asyncio.shield(fut)
+
+    def _answer(self, auction_id: int, op: Op, outcome: Outcome) -> None:
+        """Resolve the caller's future and record the outcome for later retries with the same key."""
+        if isinstance(op, BidOp) and op.key is not None:
+            keys = self._keys.get(auction_id)
+            if keys is not None:
+                entry = keys.get((op.bidder_id, op.key))
+                if isinstance(outcome, RuleViolation) and outcome.retryable:
+                    if entry is not None and entry[1] is op:
+                        del keys[(op.bidder_id, op.key)]  # nothing was decided: a retry decides anew
+                else:
+                    keys[(op.bidder_id, op.key)] = (op.amount, outcome)
+        fut = self._waiting.pop(op, None)
+        if fut is not None and not fut.done():
+            if isinstance(outcome, RuleViolation):
+                fut.set_exception(outcome)
+            else:
+                fut.set_result(outcome)
+
+    # ----------------------------------------------------------------- the writer
+    async def _write_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self.commit_linger:
+                await asyncio.sleep(self.commit_linger)
+            books = sorted(self._dirty.values(), key=lambda b: b.id)  # one lock order: no deadlocks
+            self._dirty.clear()
+            books = [b for b in books if b.pending]
+            if not books:
+                if self._closing:
+                    return
+                continue
+            writes: list[AuctionWrite] = [book.start_group() for book in books]
+            try:
+                conflicts = await self._writer.commit(writes)
+            except Exception:
+                log.exception("group commit failed; rebasing the books on the database")
+                for book in books:
+                    await self._rebase(book, failed=True)
+                continue
+            for book in books:
+                if book.id in conflicts:
+                    await self._rebase(book, failed=False)
+                else:
+                    self._settle(book)
+            if self._closing and not self._dirty:
+                return
+
+    def _settle(self, book: Book) -> None:
+        """The group committed: callers are answered, then watchers hear of it."""
+        settled = book.committed_group()
+        for op, outcome in settled.answers:
+            self._answer(book.id, op, outcome)
+        if settled.events:
+            self.events.publish(book.id, settled.events)
+        for hook in self.on_committed:
+            hook(book)
+
+    async def _rebase(self, book: Book, *, failed: bool) -> None:
+        """Reload what the database holds of the auction and decide the waiting ops again on top of it."""
+        keyed = [op.key for op in book.in_flight + book.pending if isinstance(op, BidOp) and op.key is not None]
+        try:
+            async with self.db.read.connect() as conn:
+                fresh = await load_state(conn, book.id)
+                bidders = await load_bidders(conn, book.id)
+                stored = await load_keyed_bids(conn, book.id, keyed) if keyed else {}
+                assert fresh is not None
+                head = await load_chain_head(conn, book.id, fresh.seq)
+        except Exception:
+            log.exception("could not reload auction %s; failing its waiting changes", book.id)
+            for op, outcome in book.drop_all(storage_failed()):
+                self._answer(book.id, op, outcome)
+            self._books.pop(book.id, None)
+            self._keys.pop(book.id, None)
+            return
+        answers = book.rebase(fresh, head, bidders, stored, self.clock.now(), self.profile, failed=failed)
+        for op, outcome in answers:
+            self._answer(book.id, op, outcome)
+        if book.pending:
+            self._dirty[book.id] = book
+            self._wake.set()

@@ -1,0 +1,79 @@
+"""What happened to an auction, as the domain says it, and the port through which core tells the world.
+
+Core publishes these typed events *after* the change they describe has committed; it never knows who
+listens. The live feed (``live/bus.py``) implements ``EventSink`` and turns each event into the
+contract's JSON (``contract/events.py``) for its watchers. Every event that is ordered with the bids
+carries the auction's ``seq`` at that moment, so a watcher can put it in its place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from ..rules.bidding import AuctionState, PlacedBid
+
+
+@dataclass(frozen=True, slots=True)
+class BidPlaced:
+    auction_id: int
+    bid: PlacedBid
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    auction_id: int
+    seq: int
+    status: str
+    end_at: datetime
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, state: AuctionState, reason: str | None = None) -> StatusChanged:
+        return cls(state.id, state.seq, state.status, state.end_at, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionClosed:
+    auction_id: int
+    seq: int
+    outcome: str  # sold | unsold
+    price: int | None
+    winner_code: str | None
+    end_at: datetime
+
+    @classmethod
+    def of(cls, state: AuctionState) -> AuctionClosed:
+        return cls(state.id, state.seq, state.status, state.current_price, state.leader_code, state.end_at)
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationsChanged:
+    auction_id: int
+    count: int
+
+
+DomainEvent = BidPlaced | StatusChanged | AuctionClosed | RegistrationsChanged
+
+
+class EventSink(Protocol):
+    """The port core publishes through (implemented by ``live.bus.EventBus``)."""
+
+    def publish(self, auction_id: int, events: list[DomainEvent]) -> None:
+        """Committed events of one auction, in order. Called synchronously; must not block or raise."""
+        ...
+
+    def watchers(self, auction_id: int) -> int:
+        """How many are watching the auction live (围观), across service processes where known."""
+        ...
+
+
+class NoEvents:
+    """An ``EventSink`` for tools that run core without a live feed (the command line, seeding)."""
+
+    def publish(self, auction_id: int, events: list[DomainEvent]) -> None:
+        return None
+
+    def watchers(self, auction_id: int) -> int:
+        return 0

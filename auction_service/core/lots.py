@@ -1,0 +1,107 @@
+"""Lots: court staff list a disposed asset; anyone reads the lots, with their auctions, and the courts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db.models import Auction, Court, Lot, Registration
+from ..rules.errors import invalid
+from . import accounts
+from .auctions import court_condition, get_lot, view_of
+from .security import Principal
+from .services import Services
+from .views import CourtRef, LotDetail, LotView
+
+
+def lot_view(lot: Lot, court: Court | None) -> LotView:
+    return LotView(
+        id=lot.id,
+        court=court.name if court else None,
+        court_id=lot.court_id,
+        title=lot.title,
+        category=lot.category,
+        appraisal=lot.appraisal,
+        description=lot.description,
+        case_number=lot.case_number,
+        location=lot.location,
+        disposition=lot.disposition,
+        disposition_note=lot.disposition_note,
+        disposition_price=lot.disposition_price,
+        disposed_at=lot.disposed_at,
+        created_at=lot.created_at,
+        details=dict(lot.details or {}),
+    )
+
+
+async def create_lot(
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    *,
+    court: str | None,
+    title: str,
+    category: str,
+    appraisal: int,
+    description: str | None,
+    case_number: str | None,
+    location: str | None,
+    details: Mapping[str, Any],
+) -> LotView:
+    """List a disposed asset in the caller's court; an admin, who spans courts, names it (a new name
+    creates the court)."""
+    if principal.role == "admin":
+        if not court:
+            raise invalid("court_required", "an admin must name the court of the lot")
+        court_row = await accounts.get_or_create_court(session, svc.clock, court)
+    else:
+        court_row = await session.get(Court, principal.court_id)
+    lot = Lot(
+        court_id=court_row.id,
+        title=title,
+        category=category,
+        appraisal=appraisal,
+        description=description,
+        case_number=case_number,
+        location=location,
+        details=dict(details),
+        created_by=principal.account_id,
+        created_at=svc.clock.now(),
+    )
+    session.add(lot)
+    await session.flush()
+    return lot_view(lot, court_row)
+
+
+async def list_courts(session: AsyncSession) -> list[CourtRef]:
+    rows = (await session.execute(select(Court).order_by(Court.name))).scalars()
+    return [CourtRef(c.id, c.name) for c in rows]
+
+
+async def list_lots(
+    session: AsyncSession, *, court: str | None, category: str | None, limit: int, offset: int
+) -> list[LotView]:
+    """Lots, newest first; ``court`` by id or name."""
+    query = select(Lot, Court).join(Court, Court.id == Lot.court_id)
+    if court:
+        query = query.where(court_condition(court))
+    if category:
+        query = query.where(Lot.category == category)
+    rows = (await session.execute(query.order_by(Lot.id.desc()).limit(limit).offset(offset))).all()
+    return [lot_view(lot, c) for lot, c in rows]
+
+
+async def read_lot(session: AsyncSession, lot_id: int) -> LotDetail:
+    """The lot with its auctions (every round, oldest first), each with its registration count."""
+    lot = await get_lot(session, lot_id)
+    court = await session.get(Court, lot.court_id)
+    registrations = (
+        select(func.count()).select_from(Registration).where(Registration.auction_id == Auction.id).scalar_subquery()
+    )
+    rows = (
+        await session.execute(select(Auction, registrations).where(Auction.lot_id == lot_id).order_by(Auction.id))
+    ).all()
+    return LotDetail(lot_view(lot, court), [view_of(a, lot, court, count) for a, count in rows])

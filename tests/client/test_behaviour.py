@@ -1,0 +1,234 @@
+"""The bidder behaviour model (``bidder_client.behaviour``) against its calibration (``docs/domain.md``,
+"Bidder behaviour"), over many seeded draws and simulated auctions. Pure: no service, no network."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import random
+import statistics
+import subprocess
+import sys
+
+import pytest
+
+from bidder_client import behaviour
+from bidder_client.behaviour import SOFT_CLOSE, Bidder, View
+
+DRAWS = 20_000
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))]
+
+
+def test_response_time_calibration() -> None:
+    rng = random.Random(1)
+    times = [behaviour.response_time(rng) for _ in range(DRAWS)]
+    assert 28 <= statistics.median(times) <= 34
+    assert 200 <= quantile(times, 0.9) <= 240
+    assert max(times) < 300
+    assert min(times) > 0
+
+
+def test_about_nine_bids_in_ten_are_one_increment() -> None:
+    rng = random.Random(2)
+    steps = [behaviour.bid_steps(rng) for _ in range(DRAWS)]
+    assert 0.88 <= steps.count(1) / DRAWS <= 0.92
+    assert max(steps) > 2  # occasional jumps of several increments
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_next_amount_never_above_the_valuation(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(2_000):
+        increment = rng.choice((100, 5_000, 100_000))
+        minimum = rng.randint(1, 500) * increment
+        valuation = minimum + rng.randint(-5, 30) * increment
+        amount = behaviour.next_amount(minimum, increment, rng, valuation)
+        if minimum > valuation:
+            assert amount is None
+        else:
+            assert amount is not None
+            assert minimum <= amount <= valuation
+            assert (amount - minimum) % increment == 0
+
+
+def test_valuations_mostly_modest_some_committed() -> None:
+    rng = random.Random(3)
+    start = 1_000_000_00
+    premiums = [behaviour.draw_valuation(start, rng) / start - 1 for _ in range(DRAWS)]
+    assert min(premiums) >= 0
+    committed = sum(p >= 0.2 for p in premiums) / DRAWS
+    assert 0.2 <= committed <= 0.3
+    assert statistics.median(premiums) < 0.1
+
+
+def random_view(rng: random.Random, *, leading: bool | None = None) -> View:
+    increment = 10_000
+    start_price = 100 * increment
+    current = None if rng.random() < 0.2 else start_price + rng.randint(0, 200) * increment
+    now = 1_800_000_000.0
+    return View(
+        status="live",
+        now=now,
+        start_at=now - 86_400,
+        end_at=now + rng.choice((5.0, 60.0, 250.0, 299.0, 800.0, 5_000.0, 40_000.0)),
+        starting_price=start_price,
+        increment=increment,
+        minimum_bid=start_price if current is None else current + increment,
+        current_price=current,
+        leading=rng.random() < 0.5 if leading is None else leading,
+        seq=rng.randint(0, 50),
+    )
+
+
+def run_bidder(bidder: Bidder, view: View, looks: int = 6) -> list[behaviour.Action]:
+    """Several looks at the same page, each after the wait the bidder asked for."""
+    actions = []
+    for _ in range(looks):
+        action = bidder.observe(view)
+        actions.append(action)
+        if action.wait is None:
+            break
+        view = dataclasses.replace(view, now=view.now + action.wait)
+        if view.now >= view.end_at:
+            break
+    return actions
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_never_bids_while_leading(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(500):
+        bidder = Bidder(behaviour.draw_valuation(1_000_000, rng), rng)
+        for action in run_bidder(bidder, random_view(rng, leading=True)):
+            assert action.bid is None
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_never_bids_above_the_valuation_nor_below_the_minimum(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(500):
+        view = random_view(rng, leading=False)
+        bidder = Bidder(view.starting_price + rng.randint(-10, 300) * view.increment, rng)
+        for action in run_bidder(bidder, view):
+            if action.bid is not None:
+                assert view.minimum_bid <= action.bid <= bidder.valuation
+                assert (action.bid - view.minimum_bid) % view.increment == 0
+                if view.current_price is None:  # the first bid is exactly the starting price
+                    assert action.bid == view.starting_price
+
+
+def test_waits_are_positive_and_answers_come_before_the_end() -> None:
+    rng = random.Random(7)
+    for _ in range(2_000):
+        view = random_view(rng, leading=False)
+        bidder = Bidder(10**12, rng, latency=2.0)
+        action = bidder.observe(view)
+        assert action.wait is not None and action.wait > 0
+        if action.bid is None and action.following:
+            # it means to answer: planned below 300 s and at least ``latency`` before the end
+            assert action.wait < SOFT_CLOSE
+            assert action.wait <= max(view.seconds_left - 2.0, 0.0) + 1e-9
+        if not action.following:
+            # a look long before the end never oversleeps the moment the bidder starts following
+            assert action.wait <= max(view.seconds_left - bidder.joins_at, 1.0) + 1e-9
+
+
+def test_done_after_the_end_and_waits_for_the_start() -> None:
+    rng = random.Random(8)
+    view = random_view(rng)
+    bidder = Bidder(10**12, rng)
+    for status in ("sold", "unsold", "withdrawn"):
+        assert bidder.observe(dataclasses.replace(view, status=status)) == behaviour.Action(None, None)
+    announced = dataclasses.replace(view, status="announced", start_at=view.now + 500)
+    assert bidder.observe(announced) == behaviour.Action(None, 500.0)
+
+
+# ----------------------------------------------------------------- whole auctions, simulated
+def simulate(seed: int, bidders: int = 5, hours: float = 24.0) -> dict:
+    """One auction under the soft-close rule, its bidders run by the model. Bidders who follow the
+    auction see each bid at once (the live feed) and look again; the others look when they said."""
+    rng = random.Random(seed)
+    increment, start_price = 10_000, 2_000_000
+    t0, scheduled_end = 0.0, hours * 3600
+    state = {"price": None, "leader": None, "end": scheduled_end, "seq": 0}
+    agents = [Bidder.for_auction(start_price, random.Random(rng.random())) for _ in range(bidders)]
+    following = [False] * bidders
+    generation = [0] * bidders
+    heap = [(t0 + rng.uniform(0, 3600), i, 0) for i in range(bidders)]
+    heapq.heapify(heap)
+    bids = []  # (time, bidder, amount, seconds since the previous bid)
+    while heap:
+        t, i, gen = heapq.heappop(heap)
+        if gen != generation[i]:
+            continue
+        status = "live" if t < state["end"] else ("sold" if state["leader"] is not None else "unsold")
+        price = state["price"]
+        view = View(
+            status=status,
+            now=t,
+            start_at=t0,
+            end_at=state["end"],
+            starting_price=start_price,
+            increment=increment,
+            minimum_bid=start_price if price is None else price + increment,
+            current_price=price,
+            leading=state["leader"] == i,
+            seq=state["seq"],
+        )
+        action = agents[i].observe(view)
+        following[i] = action.following
+        if action.bid is not None and status == "live":
+            assert state["leader"] != i, "bid while leading"
+            assert action.bid <= agents[i].valuation, "bid above the valuation"
+            assert action.bid >= view.minimum_bid
+            assert price is not None or action.bid == start_price
+            gap = t - bids[-1][0] if bids else None
+            bids.append((t, i, action.bid, gap))
+            state.update(price=action.bid, leader=i, seq=state["seq"] + 1)
+            if state["end"] - t < SOFT_CLOSE:
+                state["end"] = t + SOFT_CLOSE
+            for j in range(bidders):  # news on the page of everyone following it
+                if following[j] and j != i:
+                    generation[j] += 1
+                    heapq.heappush(heap, (t + 0.5, j, generation[j]))
+        if action.wait is not None and status == "live":
+            generation[i] += 1
+            heapq.heappush(heap, (t + action.wait, i, generation[i]))
+    return {"bids": bids, "scheduled_end": scheduled_end, "end": state["end"]}
+
+
+def test_simulated_auctions_match_the_records() -> None:
+    late = total = 0
+    extension_gaps: list[float] = []
+    extended = 0
+    for seed in range(200):
+        run = simulate(seed)
+        bids = run["bids"]
+        total += len(bids)
+        late += sum(t >= run["scheduled_end"] - 900 for t, *_ in bids)
+        extension_gaps += [gap for t, _, _, gap in bids if gap is not None and t > run["scheduled_end"]]
+        if bids:
+            extended += run["end"] > run["scheduled_end"]
+            # the auction ends five minutes after its last bid once extended
+            if run["end"] > run["scheduled_end"]:
+                assert run["end"] == pytest.approx(bids[-1][0] + SOFT_CLOSE)
+    assert total > 0
+    assert late / total >= 0.7  # activity concentrates at the end
+    assert extended >= 100  # most contested auctions run past their scheduled end
+    # in the extension phase bids answer each other after a median ~31 s, p90 ~220 s, never 300 s
+    assert max(extension_gaps) < SOFT_CLOSE
+    assert 22 <= statistics.median(extension_gaps) <= 40
+    assert 160 <= quantile(extension_gaps, 0.9) <= 250
+
+
+def test_importing_the_model_loads_no_client_library() -> None:
+    code = (
+        "import sys, bidder_client.behaviour, bidder_client;"
+        "bad = [m for m in ('httpx', 'websockets', 'asyncio', 'bidder_client.client') if m in sys.modules];"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
