@@ -42,8 +42,9 @@ async def answer_bid(
     try:
         principal = services.tokens.from_header(authorization)
         amount = parse_bid_body(raw)
-        key = check_idempotency_key(idempotency_key)
-        placed = await services.engine.place_bid(principal, auction_id, amount, key)
+        if idempotency_key is not None:
+            check_idempotency_key(idempotency_key)
+        placed = await services.engine.place_bid(principal, auction_id, amount, idempotency_key)
     except RuleViolation as refusal:
         return status_of(refusal), violation_body(refusal)
     return 201, orjson.dumps(placed_bid_json(placed))

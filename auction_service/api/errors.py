@@ -55,7 +55,7 @@ def error_body(code: str, message: str, **extra: Any) -> bytes:
 
 
 def violation_body(exc: RuleViolation) -> bytes:
-    return error_body(exc.code, exc.message, **exc.extra)
+    return orjson.dumps({"error": {"code": exc.code, "message": exc.message, **exc.extra}})
 
 
 def violation_response(exc: RuleViolation) -> Response:

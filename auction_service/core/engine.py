@@ -118,7 +118,10 @@ class BidEngine:
             bidders = await load_bidders(conn, auction_id)
             keyed = await load_keyed_bids(conn, auction_id)
             head = await load_chain_head(conn, auction_id, state.seq)
-        self._keys[auction_id] = {key: (placed.amount, placed) for key, placed in keyed.items()}
+        # Merge, never replace: a bid decided on a book dropped meanwhile may still be waiting with its key.
+        table = self._keys.setdefault(auction_id, {})
+        for key, placed in keyed.items():
+            table.setdefault(key, (placed.amount, placed))
         return Book(state, lot_id, head, bidders)
 
     def cached(self, auction_id: int) -> Book | None:
@@ -160,13 +163,19 @@ class BidEngine:
         bidder = await self._bidder_of(book, bidder_id)
         if bidder is None:
             raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
-        keys = self._keys[auction_id]
+        keys = self._keys.setdefault(auction_id, {})
         if idempotency_key is not None:
             seen = keys.get((bidder_id, idempotency_key))
             if seen is not None:
                 return await self._replay(seen, amount)
         try:
-            op = await self._decide_bid(book, bidder_id, bidder, amount, idempotency_key)
+            try:
+                self._check_accepting()
+                op = book.decide_bid(bidder_id, bidder, amount, idempotency_key, self.clock.now(), self.profile)
+            except RuleViolation as refusal:
+                if not bidding.refusal_may_be_stale(refusal):
+                    raise  # the common refusal (too low) needs no second look, nor a coroutine
+                op = await self._decide_again(book, refusal, bidder_id, bidder, amount, idempotency_key)
         except RuleViolation as refusal:
             if idempotency_key is not None and not refusal.retryable:
                 keys.setdefault((bidder_id, idempotency_key), (amount, refusal))
@@ -187,17 +196,15 @@ class BidEngine:
             raise outcome
         return outcome
 
-    async def _decide_bid(self, book: Book, bidder_id: int, bidder: Bidder, amount: int, key: str | None) -> BidOp:
-        try:
-            self._check_accepting()
-            return book.decide_bid(bidder_id, bidder, amount, key, self.clock.now(), self.profile)
-        except RuleViolation as refusal:
-            # A refusal other than "too low" may come from a state another process has moved on
-            # (a later end, another price): check the database once before refusing.
-            if not bidding.refusal_may_be_stale(refusal) or not await self._refresh(book):
-                raise
-            self._check_accepting()
-            return book.decide_bid(bidder_id, bidder, amount, key, self.clock.now(), self.profile)
+    async def _decide_again(
+        self, book: Book, refusal: RuleViolation, bidder_id: int, bidder: Bidder, amount: int, key: str | None
+    ) -> BidOp:
+        """A refusal other than "too low" may come from a state another process has moved on (a later
+        end, another price): check the database once, and decide again if it changed."""
+        if not await self._refresh(book):
+            raise refusal
+        self._check_accepting()
+        return book.decide_bid(bidder_id, bidder, amount, key, self.clock.now(), self.profile)
 
     async def _refresh(self, book: Book) -> bool:
         """Reload the book's state if another process changed it; True if it changed.
@@ -316,8 +323,7 @@ class BidEngine:
             log.exception("could not reload auction %s; failing its waiting changes", book.id)
             for op, outcome in book.drop_all(storage_failed()):
                 self._answer(book.id, op, outcome)
-            self._books.pop(book.id, None)
-            self._keys.pop(book.id, None)
+            self._books.pop(book.id, None)  # reloaded on the next request (its keys are kept)
             return
         answers = book.rebase(fresh, head, bidders, stored, self.clock.now(), self.profile, failed=failed)
         for op, outcome in answers:

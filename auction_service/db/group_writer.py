@@ -47,7 +47,8 @@ def _update_params(w: AuctionWrite, columns: tuple[str, ...]) -> dict[str, Any]:
 
 
 def sqlite_time(moment: datetime | None) -> str | None:
-    """A UTC datetime as SQLAlchemy stores ``UTCDateTime`` on SQLite (tests/unit pins the equality)."""
+    """A UTC datetime as SQLAlchemy stores ``UTCDateTime`` on SQLite (``tests/db/test_group_writer_encoding.py``
+    pins the equality)."""
     if moment is None:
         return None
     if moment.tzinfo is not UTC:
@@ -55,7 +56,7 @@ def sqlite_time(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-_BID_ROW_COLUMNS = BidRow.__slots__
+_BID_ROW_COLUMNS = BidRow._fields
 _SQLITE_BID_UPDATE = f"UPDATE auctions SET {', '.join(f'{c} = ?' for c in BID_COLUMNS)} WHERE id = ? AND version = ?"
 _SQLITE_BID_INSERT = (
     f"INSERT INTO bids ({', '.join(_BID_ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in _BID_ROW_COLUMNS)})"
@@ -98,7 +99,7 @@ def _write_group_sqlite(conn: Connection, writes: list[AuctionWrite]) -> set[int
     for w in fresh:
         for effect in w.effects:
             conn.execute(_statement_of(effect))
-    rows = [tuple(_sqlite_value(c, getattr(row, c)) for c in _BID_ROW_COLUMNS) for w in fresh for row in w.bids]
+    rows = [tuple(map(_sqlite_value, _BID_ROW_COLUMNS, row)) for w in fresh for row in w.bids]
     if rows:
         raw.executemany(_SQLITE_BID_INSERT, rows)
     return conflicts
@@ -141,7 +142,7 @@ def write_group(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
         conn.execute(_BID_UPDATE, [_update_params(w, BID_COLUMNS) for w in bid_only])
     if other:
         conn.execute(_FULL_UPDATE, [_update_params(w, STATE_COLUMNS) for w in other])
-    bid_rows = [{c: getattr(row, c) for c in _BID_ROW_COLUMNS} for w in fresh for row in w.bids]
+    bid_rows = [row._asdict() for w in fresh for row in w.bids]
     for w in fresh:
         for effect in w.effects:
             conn.execute(_statement_of(effect))

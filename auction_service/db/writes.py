@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from ..rules.bidding import AuctionState
 
 
-@dataclass(frozen=True, slots=True)
-class BidRow:
-    """One row of the ``bids`` table: the bid record (rule 13) with its hash-chain link (rule 14)."""
+class BidRow(NamedTuple):
+    """One row of the ``bids`` table: the bid record (rule 13) with its hash-chain link (rule 14). A tuple
+    in column order: built for every accepted bid and handed to the driver as it is."""
 
     auction_id: int
     seq: int

@@ -22,7 +22,7 @@ def canonical_time(moment: datetime) -> str:
 
     Fixed here, not borrowed from the API's formatter: every stored chain was hashed with exactly these
     characters, so changing how the API *shows* a time must never change what the chain *commits to*
-    (``tests/unit/test_audit_chain.py`` pins it against stored hashes)."""
+    (``tests/rules/test_audit_chain_format.py`` pins it against stored hashes)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: bid times are timezone-aware UTC")
     utc = moment.astimezone(UTC)

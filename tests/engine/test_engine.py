@@ -9,7 +9,7 @@ import pytest
 
 from auction_service.db.group_writer import GroupWriter
 from auction_service.rules.errors import Kind, RuleViolation
-from tests.integration.helpers import INCREMENT, START_PRICE, scene
+from tests.support.scenes import INCREMENT, START_PRICE, scene
 
 
 async def principals(service, s):

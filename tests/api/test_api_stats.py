@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from auction_service.clock import isoformat
-from tests.integration.helpers import assert_error, assert_utc, go_to, t
+from tests.support.scenes import assert_error, assert_utc, go_to, t
 
 JIA, YI = "甲法院", "乙法院"
 

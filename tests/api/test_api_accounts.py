@@ -1,6 +1,6 @@
 """Accounts: sign-up and the OAuth2 token endpoint (contract: Accounts)."""
 
-from tests.integration.helpers import assert_error
+from tests.support.scenes import assert_error
 
 
 async def test_sign_up_returns_201_with_id_and_username_only(service):

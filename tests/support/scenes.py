@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from auction_service.clock import isoformat
-from tests.support import parse_time
+
+from .api import parse_time
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 BIDDER_CODE = re.compile(r"^[A-Z][0-9]{4}$")

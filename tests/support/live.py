@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.support import parse_time
+from .api import parse_time
 
 BID_KEYS = {"type", "seq", "amount", "bidder_code", "placed_at", "end_at", "priority"}
 STARTING_PRICE = 1_000_00

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from auction_service.rules.results import EndedAuction, compute_statistics
-from tests.integration.helpers import go_to
+from tests.support.scenes import go_to
 
 A_END = datetime(2026, 6, 30, 15, 0, tzinfo=UTC)
 B_END = datetime(2026, 6, 30, 17, 0, tzinfo=UTC)

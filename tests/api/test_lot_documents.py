@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from auction_service.core.documents import MAX_DOCUMENT_BYTES
-from tests.integration.helpers import START_PRICE, assert_error, go_to, scene
+from tests.support.scenes import START_PRICE, assert_error, go_to, scene
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -13,7 +13,7 @@ from auction_service.clock import ManualClock
 from auction_service.db.models import Auction
 from bidder_client import WEB_ROOT
 from tests.conftest import START, Service, make_settings
-from tests.integration.helpers import INCREMENT, START_PRICE, assert_error, go_to, scene, t
+from tests.support.scenes import INCREMENT, START_PRICE, assert_error, go_to, scene, t
 
 P, INC = START_PRICE, INCREMENT
 

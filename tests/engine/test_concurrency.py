@@ -9,7 +9,7 @@ import itertools
 import random
 from datetime import timedelta
 
-from tests.integration.helpers import BIDDER_CODE, INCREMENT, START_PRICE, assert_error, go_to, quick_bidders, t
+from tests.support.scenes import BIDDER_CODE, INCREMENT, START_PRICE, assert_error, go_to, quick_bidders, t
 
 P, INC = START_PRICE, INCREMENT
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.helpers import (
+from tests.support.scenes import (
     APPRAISAL,
     BAD_MONEY,
     BAD_MONEY_IDS,

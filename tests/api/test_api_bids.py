@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.helpers import (
+from tests.support.scenes import (
     APPRAISAL,
     INCREMENT,
     START_PRICE,

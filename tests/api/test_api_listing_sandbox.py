@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.helpers import APPRAISAL, START_PRICE, assert_error, end_unsold, listing_body
+from tests.support.scenes import APPRAISAL, START_PRICE, assert_error, end_unsold, listing_body
 
 
 @pytest.fixture

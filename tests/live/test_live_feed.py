@@ -15,7 +15,7 @@ from auction_service.clock import ManualClock
 from auction_service.live.serving import LiveServer, server_config
 from bidder_client import WEB_ROOT
 from tests.conftest import START, Service, make_settings
-from tests.integration.live_support import (
+from tests.support.live import (
     BID_KEYS,
     INCREMENT,
     STARTING_PRICE,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.integration.helpers import (
+from tests.support.scenes import (
     INCREMENT,
     START_PRICE,
     assert_error,

@@ -28,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from auction_service.clock import isoformat
 from bidder_client import AuctionClient
 from tests.conftest import IN_CI, PG_ADMIN_URL, _migrate, _pg_admin, run_in_thread
-from tests.integration.live_support import recv, recv_type, ws_connect
+from tests.support.live import recv, recv_type, ws_connect
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("AUCTION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

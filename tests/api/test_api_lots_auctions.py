@@ -3,7 +3,7 @@ registrations, priority holders and the side states (suspend, resume, withdraw).
 
 from datetime import timedelta
 
-from tests.integration.helpers import (
+from tests.support.scenes import (
     APPRAISAL,
     BIDDER_CODE,
     INCREMENT,
