@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -140,6 +142,91 @@ def db_upgrade() -> None:
     """Apply Alembic migrations to the configured database."""
     asyncio.run(_upgrade(get_settings().database_url))
     typer.echo("database is at the latest schema")
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[str, typer.Argument(help="a shipped scenario (see --list) or a path to a .toml file")] = "",
+    seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
+    runs: Annotated[
+        int, typer.Option(min=1, max=10_000, help="repeat with derived seeds; figures get a 95% interval")
+    ] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes for --runs")] = 1,
+    out: Annotated[Path, typer.Option(help="folder for figures.json, auctions.csv and report.html")] = Path(
+        "simulation"
+    ),
+    url: Annotated[
+        str | None, typer.Option(help="drive a running service at this URL in its own time instead of in process")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="list the shipped scenarios and exit")] = False,
+) -> None:
+    """Simulate a court market: calibrated bidders and court staff through the service's real code, on a
+    virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL)."""
+    from bidder_client.sim import scenario as scenarios
+    from bidder_client.sim.platform import PlatformError
+    from bidder_client.sim.report import write_report
+
+    from .simulate import default_database_url
+    from .simulate import simulate as run_simulation
+
+    if list_ or not scenario:
+        for name in scenarios.shipped():
+            typer.echo(f"{name:18s} {scenarios.load(name).description.splitlines()[0][:90]}")
+        if not list_:
+            typer.echo("usage: auction-service simulate SCENARIO [--seed N] [--runs R] [--workers W] [--out DIR]")
+        return
+    try:
+        loaded = scenarios.load(scenario)
+    except scenarios.ScenarioError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    staff_password = os.environ.get("AUCTION_SIM_STAFF_PASSWORD", "")
+    if url and not staff_password:
+        typer.echo(
+            "error: --url needs AUCTION_SIM_STAFF_PASSWORD, the password of the simulator's clerk accounts", err=True
+        )
+        raise typer.Exit(2)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    unit = "runs" if runs > 1 else "lots concluded"
+    with Progress(
+        TextColumn(f"{loaded.name}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn()
+    ) as bar:
+        task = bar.add_task("simulate", total=runs if runs > 1 else loaded.lots)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            result = run_simulation(
+                scenario if not Path(scenario).exists() else Path(scenario),
+                seed=seed, runs=runs, workers=workers, url=url, staff_password=staff_password,
+                database_url=default_database_url(), progress=progress,
+            )  # fmt: skip
+        except PlatformError as exc:
+            typer.echo(f"error: the platform refused a step of the simulation: {exc}", err=True)
+            raise typer.Exit(1) from None
+    figures = result.figures()
+    paths = write_report(out, figures)
+    summary = figures["summary"]
+    typer.echo(
+        f"{loaded.name}: {summary['auctions']} auctions, {summary['sold']} sold, transaction rate "
+        f"{_pct(summary['transaction_rate'])} (by lot {_pct(summary['transaction_rate_by_lot'])}), median premium "
+        f"over start {_pct(summary['premium_rate_over_start_median'])}, {result.wall_seconds:.1f} s"
+    )
+    for target in figures["targets"]:
+        mark = "ok  " if target["within"] else "MISS"
+        wanted = f"{target['target']:g} ± {target['tolerance']:g}"
+        typer.echo(f"  {mark} {target['name']}: {_num(target['value'])} (target {wanted})")
+    typer.echo(f"report: {paths['report']}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
 
 
 @audit_app.command("verify")

@@ -104,3 +104,10 @@ class ManualClock:
     def real_seconds_until(self, moment: datetime) -> float:
         # A manual clock never reaches a moment by itself; the scheduler is woken by ``set``.
         return 0.0 if moment <= self._now else 3600.0
+
+
+class VirtualClock(ManualClock):
+    """The simulator's clock (``auction-service simulate``): it stands still while the market acts and
+    jumps straight to the next event (an agent's look, an auction's start or end), so a simulated
+    quarter takes seconds and nothing ever waits in real time. The scheduler follows it through
+    ``on_change`` like any manual clock."""

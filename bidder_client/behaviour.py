@@ -1,25 +1,30 @@
-"""The one bidder behaviour model: what a simulated bidder does, calibrated on real bid records
-(``docs/domain.md``, "Bidder behaviour"). Used by the demo's bots (``bidder_client.bots``) and the
+"""The one bidder behaviour model: what a simulated bidder does on one auction, calibrated on real bid
+records (``docs/domain.md``, "Bidder behaviour"; the five records in ``tests/data/real-bid-logs/``).
+Used by the market simulator (``bidder_client.sim``), the demo's bots (``bidder_client.bots``) and the
 load tests (``loadtests/common.py``).
 
 Pure: no I/O, no clock, no event loop. Time and what the bidder sees are passed in (simulated seconds,
-as the service's clock tells them), and so is a seeded ``random.Random``; transports (HTTP, websocket,
-locust) only carry the decisions out and convert simulated seconds to real ones.
+as the service's clock tells them), and so is a seeded ``random.Random``; transports (the simulator's
+kernel, HTTP bots, locust) only carry the decisions out.
 
-Calibration:
+Strategies (``Strategy``), as the real records show them:
 
-* ~90% of bids are one increment above the current price; the rest jump several increments;
-* a bidder has a private valuation and never bids above it; most value the lot a little above the
-  start and drop out early, about a quarter are committed and go far (2-3 bidders make most bids);
-* in the extension phase a bidder answers a rival's bid after a response time with a median of ~31 s
-  and a p90 of ~220 s, always below 300 s (a bidder who waits five minutes has lost);
-* activity concentrates at the end: long before the end bidders look in rarely (and only now and then
-  place an early bid), and they follow the auction closely from some minutes before its end;
-* a bidder never bids while leading.
+* ``EARLY``: early incremental bidders look in every few hours during the 24-hour period and raise by
+  one increment when outbid, up to part of their valuation; they also follow the end;
+* ``LAST_MINUTE``: look in only from 5-15 minutes before the end and fight the soft close;
+* ``JUMP``: last-minute bidders who now and then jump by many increments to scare rivals off;
+* ``PASSIVE``: register (the deposit is frozen) and never bid.
+
+Every bidder who bids: ~95% of bids are one increment above the current price; never above the private
+valuation; never while leading; in the extension phase a rival's bid is answered after a response time
+with a median of ~31 s and a p90 of ~220 s, always below 300 s (a bidder who waits five minutes has
+lost). A priority holder (``priority=True``) may match the current price instead of raising it, and
+does so whenever a rival leads (rule 12).
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import random
 from dataclasses import dataclass
@@ -32,16 +37,46 @@ _Z90 = 1.2815515655446004
 _MU = math.log(RESPONSE_MEDIAN)
 _SIGMA = math.log(RESPONSE_P90 / RESPONSE_MEDIAN) / _Z90
 
-ONE_INCREMENT = 0.9  # share of bids that are one increment
+ONE_INCREMENT = 0.9  # share of one-increment bids by ``bid_steps`` (the generic draw the load tests use)
 JUMP_STEPS = (2, 2, 3, 3, 5, 10, 20)  # increments of a jump bid
-COMMITTED = 0.25  # share of bidders who go far above the start
+JUMP_CHANCE = {  # chance that a bid by a bidder of this strategy is a jump
+    "early": 0.02,
+    "last_minute": 0.02,
+    "jump": 0.3,
+    "passive": 0.0,
+}
+COMMITTED = 0.25  # share of bidders who go far above the start (``draw_valuation``)
 
 JOIN_EARLIEST = 900.0  # the keenest bidders follow the auction from 15 minutes before its end...
 JOIN_LATEST = SOFT_CLOSE  # ...the least keen from 5 minutes before (so all follow the extension phase)
-EARLY_LOOK = (60.0, 900.0)  # simulated seconds between looks long before the end (keen bidders: shorter)
-EARLY_BID = 0.01  # chance that a look long before the end ends in a bid (about one a day)
+EARLY_LOOK = (60.0, 900.0)  # seconds between looks long before the end, last-minute bidders
+EARLY_BIDDER_LOOK = (1_800.0, 14_400.0)  # seconds between looks of an early incremental bidder
+EARLY_BID = 0.01  # chance that a last-minute bidder's look long before the end ends in a bid
+EARLY_CAP = (0.1, 0.5)  # an early bidder raises early only up to this share of the way to its valuation
+PACE = 1.6
+SNIPE_LEAD = (20.0, 280.0)  # a last-minute bidder's first bid comes this long before the end
 IDLE_LOOK = 60.0  # simulated seconds between looks while following (news on the page wakes earlier)
 ENDED = frozenset({"sold", "unsold", "withdrawn"})
+
+
+class Strategy(enum.StrEnum):
+    EARLY = "early"
+    LAST_MINUTE = "last_minute"
+    JUMP = "jump"
+    PASSIVE = "passive"
+
+
+DEFAULT_MIX: dict[Strategy, float] = {
+    Strategy.EARLY: 0.2,
+    Strategy.LAST_MINUTE: 0.6,
+    Strategy.JUMP: 0.05,
+    Strategy.PASSIVE: 0.15,
+}
+
+
+def draw_strategy(rng: random.Random, mix: dict[Strategy, float] | None = None) -> Strategy:
+    mix = mix or DEFAULT_MIX
+    return rng.choices(list(mix), weights=list(mix.values()))[0]
 
 
 # ----------------------------------------------------------------- draws
@@ -55,19 +90,25 @@ def response_time(rng: random.Random) -> float:
     return delay
 
 
-def bid_steps(rng: random.Random) -> int:
-    """Increments above the current price: one ~90% of the time, occasionally a jump of several."""
-    return 1 if rng.random() < ONE_INCREMENT else rng.choice(JUMP_STEPS)
+def bid_steps(rng: random.Random, jump_chance: float = 1 - ONE_INCREMENT) -> int:
+    """Increments above the current price: usually one, with ``jump_chance`` a jump of several."""
+    return rng.choice(JUMP_STEPS) if rng.random() < jump_chance else 1
 
 
 def next_amount(
-    minimum: int, increment: int, rng: random.Random, valuation: int | None = None, *, opening: bool = False
+    minimum: int,
+    increment: int,
+    rng: random.Random,
+    valuation: int | None = None,
+    *,
+    opening: bool = False,
+    jump_chance: float = 1 - ONE_INCREMENT,
 ) -> int | None:
     """The amount to bid when the lowest acceptable bid is ``minimum`` (the starting price before the
     first bid, else the current price plus one increment): usually ``minimum``, sometimes a jump; the
     ``opening`` bid is exactly the starting price (the rules allow nothing else). With a ``valuation``
     a jump that would pass it falls back to ``minimum``, and None means "too dear"."""
-    amount = minimum if opening else minimum + (bid_steps(rng) - 1) * increment
+    amount = minimum if opening else minimum + (bid_steps(rng, jump_chance) - 1) * increment
     if valuation is None:
         return amount
     if amount > valuation:
@@ -76,8 +117,9 @@ def next_amount(
 
 
 def draw_valuation(starting_price: int, rng: random.Random) -> int:
-    """A private valuation (fen): committed bidders value the lot 20-100% above the start, the others
-    at most 10% above it (premiums over the start in the real records run from a few % to 50%+)."""
+    """A generic private valuation (fen) relative to the start, for load tests that have no market:
+    committed bidders value the lot 20-100% above the start, the others at most 10% above it. The
+    simulator draws valuations relative to the appraisal per category instead (``sim.market``)."""
     premium = rng.uniform(0.2, 1.0) if rng.random() < COMMITTED else rng.uniform(0.0, 0.1)
     return int(starting_price * (1 + premium))
 
@@ -85,8 +127,8 @@ def draw_valuation(starting_price: int, rng: random.Random) -> int:
 # ----------------------------------------------------------------- one bidder on one auction
 @dataclass(frozen=True, slots=True)
 class View:
-    """What a bidder sees of an auction (its public page, ``GET /api/v1/auctions/{id}``), with times
-    in simulated epoch seconds."""
+    """What a bidder sees of an auction (its public page, ``GET /api/v1/auctions/{id}``, kept current by
+    the live feed), with times in simulated epoch seconds."""
 
     status: str
     now: float  # the server's time
@@ -120,28 +162,44 @@ class Bidder:
     bid, and when) but pure: feed it what it sees, act on what it answers.
 
     ``latency``: simulated seconds the transport needs to carry a bid out; answers are planned to land
-    at least that long before the end.
+    at least that long before the end. ``strategy``: last-minute unless told (the market draws it from
+    its mix, ``draw_strategy``).
     """
 
     def __init__(
-        self, valuation: int, rng: random.Random, *, keenness: float | None = None, latency: float = 1.0
+        self,
+        valuation: int,
+        rng: random.Random,
+        *,
+        keenness: float | None = None,
+        latency: float = 1.0,
+        strategy: Strategy | None = None,
+        priority: bool = False,
     ) -> None:
         self.valuation = valuation
         self.rng = rng
         self.keenness = rng.random() if keenness is None else keenness
         self.latency = latency
+        self.strategy = strategy if strategy is not None else Strategy.LAST_MINUTE
+        self.priority = priority
+        self.jump_chance = JUMP_CHANCE[self.strategy]
         # from how long before the end the bidder follows the auction closely
         self.joins_at = JOIN_LATEST + (JOIN_EARLIEST - JOIN_LATEST) * self.keenness
+        self.early_cap = rng.uniform(*EARLY_CAP)
+        self.snipe_lead = rng.uniform(*SNIPE_LEAD)
+        # how deliberate this bidder is: the gap between bids is the fastest of the rivals' answers, so
+        # each rival alone is slower than the gaps' median of ~31 s (PACE calibrated on the records)
+        self.pace = rng.lognormvariate(math.log(PACE), 0.3)
         self._answer_at: float | None = None
         self._following = False  # once following the end, the bidder stays
 
     @classmethod
-    def for_auction(cls, starting_price: int, rng: random.Random, **kwargs: float) -> Bidder:
-        return cls(draw_valuation(starting_price, rng), rng, **kwargs)
+    def for_auction(cls, starting_price: int, rng: random.Random, **kwargs: object) -> Bidder:
+        return cls(draw_valuation(starting_price, rng), rng, **kwargs)  # type: ignore[arg-type]
 
     def observe(self, view: View) -> Action:
         """What to do on seeing ``view``."""
-        if view.status in ENDED:
+        if view.status in ENDED or self.strategy is Strategy.PASSIVE:
             return Action(None, None)
         if view.status == "announced":
             return Action(None, max(view.start_at - view.now, 1.0))
@@ -152,29 +210,50 @@ class Bidder:
         if view.leading:
             self._answer_at = None
             return Action(None, self._look(left), following=self._following)
-        if view.minimum_bid > self.valuation:
+        minimum = self._minimum(view)
+        if minimum > self.valuation:
             return Action(None, None)  # too dear: out of this auction
         if not self._following:
-            # long before the end: a rare look, now and then an early bid
-            bid = self._amount(view) if self.rng.random() < EARLY_BID else None
-            return Action(bid, self._look(left))
-        # following the end: answer the rival's bid (or open the bidding) after a response time
-        if self._answer_at is None:
-            delay = min(response_time(self.rng), max(left - self.latency, 0.0))
+            return Action(self._early_bid(view, minimum), self._look(left))
+        # following the end: answer the rival's bid (or open the bidding) after a response time; a
+        # last-minute bidder holds fire until its moment inside the five-minute window
+        if self._answer_at is None and self.strategy is not Strategy.EARLY and left > SOFT_CLOSE:
+            self._answer_at = view.end_at - self.snipe_lead
+        elif self._answer_at is None:
+            delay = min(response_time(self.rng) * self.pace, max(left - self.latency, 0.0))
             self._answer_at = view.now + delay
         if view.now >= self._answer_at:
             self._answer_at = None
-            return Action(self._amount(view), IDLE_LOOK, following=True)
+            return Action(self._amount(view, minimum), IDLE_LOOK, following=True)
         return Action(None, min(self._answer_at - view.now, IDLE_LOOK), following=True)
 
-    def _amount(self, view: View) -> int | None:
+    def _minimum(self, view: View) -> int:
+        """The lowest amount this bidder may bid: a priority holder may match the current price."""
+        if self.priority and view.current_price is not None:
+            return view.current_price
+        return view.minimum_bid
+
+    def _early_bid(self, view: View, minimum: int) -> int | None:
+        """Long before the end: an early incremental bidder raises by one increment while the price is
+        below its early cap; a last-minute bidder only now and then places an early bid."""
+        if self.strategy is Strategy.EARLY:
+            cap = view.starting_price + self.early_cap * (self.valuation - view.starting_price)
+            return minimum if minimum <= cap else None
+        return self._amount(view, minimum) if self.rng.random() < EARLY_BID else None
+
+    def _amount(self, view: View, minimum: int) -> int | None:
         opening = view.current_price is None
-        return next_amount(view.minimum_bid, view.increment, self.rng, self.valuation, opening=opening)
+        if self.priority and minimum == view.current_price:
+            return minimum  # match: the tie goes to the priority holder
+        return next_amount(
+            minimum, view.increment, self.rng, self.valuation, opening=opening, jump_chance=self.jump_chance
+        )
 
     def _look(self, left: float) -> float:
         """Simulated seconds until the next look: long before the end, rare looks (keen bidders look
-        more often), but never past the moment the bidder starts following the end."""
+        more often; early bidders every few hours), never past the moment the bidder starts following."""
         if self._following:
             return IDLE_LOOK
-        wait = self.rng.uniform(*EARLY_LOOK) * (1.5 - self.keenness)
+        span = EARLY_BIDDER_LOOK if self.strategy is Strategy.EARLY else EARLY_LOOK
+        wait = self.rng.uniform(*span) * (1.5 - self.keenness)
         return max(min(wait, left - self.joins_at), 1.0)

@@ -44,6 +44,28 @@ async def create_account(
     return account
 
 
+async def create_bidders(
+    session: AsyncSession, clock: Clock, accounts: list[tuple[str, str]], password: str
+) -> list[Account]:
+    """Many bidder accounts (username, real name) sharing one password, hashed once: a simulated market
+    (``auction-service simulate``) needs hundreds, and one argon2 hash each would cost tens of seconds.
+    Usernames must be free (an IntegrityError otherwise: the caller picks fresh ones)."""
+    password_hash = await asyncio.to_thread(hash_password, password)
+    rows = [
+        Account(
+            username=u, password_hash=password_hash, role="bidder", real_name=n, court_id=None, created_at=clock.now()
+        )
+        for u, n in accounts
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def account_by_username(session: AsyncSession, username: str) -> Account | None:
+    return (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
+
+
 async def authenticate(session: AsyncSession, username: str, password: str) -> Account:
     account = (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
     ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else DUMMY_HASH)

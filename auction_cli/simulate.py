@@ -1,0 +1,229 @@
+"""``auction-service simulate``: a whole court market in fast-forward, through the service's real code.
+
+The composition root of the simulator. In process, the service (``create_app``: the same bid edge,
+routes, bid engine, scheduler, lifecycle rules and database as ``serve``) runs with a ``VirtualClock``
+and the simulated market (``bidder_client.sim``) talks to it through its public API over an in-process
+ASGI transport; the clock jumps from one event to the next, so nothing waits in real time. With
+``url`` the same market drives a running service over the network in that service's own time.
+
+Python API (notebooks)::
+
+    from auction_cli.simulate import simulate
+    result = simulate("hot-lot", seed=3)          # or runs=20, workers=2
+    result.summary["transaction_rate"], result.records[0]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bidder_client.sim import records as rec
+from bidder_client.sim.kernel import Kernel
+from bidder_client.sim.platform import Headers, Platform, RealTimeDriver, staff_username
+from bidder_client.sim.scenario import Scenario, load
+
+BIDDER_PASSWORD = "sim-bidder-pass"
+
+
+# ----------------------------------------------------------------- in process, on a virtual clock
+class InProcessDriver:
+    """The service in this process on a ``VirtualClock``: ``advance_to`` moves the clock and returns once
+    the scheduler and the bid engine have done what fell due (opened, closed)."""
+
+    virtual = True
+
+    def __init__(self, app: Any, clock: Any, client: httpx.AsyncClient) -> None:
+        self.app = app
+        self.clock = clock
+        self.platform = Platform(client)
+        self.services = app.state.services
+
+    async def now(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def advance_to(self, moment: float) -> None:
+        from auction_service.clock import from_ms
+
+        target = from_ms(int(moment * 1000))
+        if target > self.clock.now():
+            self.clock.set(target)
+        await self.settle()
+
+    async def settle(self) -> None:
+        scheduler, engine = self.services.scheduler, self.services.engine
+        for _ in range(100_000):
+            await asyncio.sleep(0)
+            if scheduler.idle() and engine.idle():
+                return
+        raise RuntimeError("the service did not settle on the virtual clock")
+
+    async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
+        """A clerk of the court, made the way ``auction-service staff add`` makes one."""
+        from auction_service.core import accounts
+
+        username = staff_username(court)
+        svc = self.services
+        async with svc.write_sessions() as session:
+            row = await accounts.get_or_create_court(session, svc.clock, court)
+            existing = await accounts.account_by_username(session, username)
+            account = existing or await accounts.create_account(
+                session, svc.clock, username=username, password=uuid.uuid4().hex, real_name="模拟书记员",
+                role="staff", court_id=row.id,
+            )  # fmt: skip
+            await session.commit()
+            token = svc.tokens.issue(account.id, account.username, "staff", row.id)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def bidders(self, count: int, prefix: str) -> list[tuple[str, Headers]]:
+        """The market's bidder accounts, in one go (one password hash for all, ``create_bidders``)."""
+        from auction_service.core import accounts
+
+        svc = self.services
+        run = uuid.uuid4().hex[:6]
+        names = [(f"{prefix}{run}{i:05d}", f"模拟竞买人{i}") for i in range(count)]
+        async with svc.write_sessions() as session:
+            rows = await accounts.create_bidders(session, svc.clock, names, BIDDER_PASSWORD)
+            await session.commit()
+            return [
+                (a.username, {"Authorization": f"Bearer {svc.tokens.issue(a.id, a.username, 'bidder', None)}"})
+                for a in rows
+            ]
+
+
+async def run_in_process(
+    scenario: Scenario, seed: int, database_url: str | None = None, progress: Any = None
+) -> list[rec.AuctionRecord]:
+    """One run of ``scenario`` against a fresh in-process service (SQLite in a temporary folder unless
+    ``database_url``)."""
+    from auction_service.app import create_app
+    from auction_service.clock import VirtualClock
+    from auction_service.config import Settings
+
+    with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
+        url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
+        settings = Settings(database_url=url, rules=scenario.rules, feed_batch_ms=0, redis_url=None)
+        clock = VirtualClock(scenario.start)
+        app = create_app(settings, clock=clock)
+        async with app.api.router.lifespan_context(app.api):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://simulation") as client:
+                driver = InProcessDriver(app, clock, client)
+                return await Kernel(scenario, seed, driver, progress=progress).run()
+
+
+async def run_remote(
+    scenario: Scenario, seed: int, url: str, staff_password: str, progress: Any = None
+) -> list[rec.AuctionRecord]:
+    """One run against a running service at ``url``, in its own time."""
+    async with httpx.AsyncClient(base_url=url, timeout=30, trust_env=False) as client:
+        driver = RealTimeDriver(Platform(client), staff_password)
+        return await Kernel(scenario, seed, driver, progress=progress).run()
+
+
+# ----------------------------------------------------------------- several runs, the report
+@dataclass
+class SimulationResult:
+    scenario: Scenario
+    seeds: list[int]
+    records: list[list[rec.AuctionRecord]]  # per run
+    summaries: list[dict[str, Any]]
+    wall_seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.summaries[0]
+
+    def figures(self) -> dict[str, Any]:
+        """What ``figures.json`` holds: the first run's records and summary, every run's summary
+        aggregated (mean, 95% interval) when there are several, and the targets."""
+        summary = self.summaries[0]
+        figures: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "seed": self.seeds[0],
+            "seeds": self.seeds,
+            "runs": len(self.seeds),
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "auctions": [r.__dict__ | {} for r in self.records[0]],
+            "summary": summary,
+        }
+        if len(self.seeds) > 1:
+            aggregate = rec.aggregate(self.summaries)
+            figures["aggregate"] = aggregate
+            means = {name: a["mean"] for name, a in aggregate.items()}
+            figures["targets"] = rec.evaluate(list(self.scenario.targets), means)
+        else:
+            figures["targets"] = rec.evaluate(list(self.scenario.targets), summary)
+        return figures
+
+
+def derived_seeds(seed: int, runs: int) -> list[int]:
+    """The seeds of ``runs`` repeats: the first is ``seed`` itself."""
+    return [seed + 1_000_003 * i for i in range(runs)]
+
+
+def _one(ref: str, seed: int, database_url: str | None) -> list[rec.AuctionRecord]:
+    """One run in a worker process (picklable: the scenario travels by reference)."""
+    return asyncio.run(run_in_process(load(ref), seed, database_url))
+
+
+def simulate(
+    scenario: str | Path | Scenario,
+    *,
+    seed: int | None = None,
+    runs: int = 1,
+    workers: int = 1,
+    url: str | None = None,
+    staff_password: str | None = None,
+    database_url: str | None = None,
+    progress: Any = None,
+) -> SimulationResult:
+    """Run a scenario ``runs`` times (derived seeds) and return the records and summaries. The Python
+    API behind ``auction-service simulate``."""
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    seeds = derived_seeds(sc.seed if seed is None else seed, runs)
+    began = time.perf_counter()
+    results: list[list[rec.AuctionRecord]] = []
+    if url is not None:
+        for s in seeds:
+            results.append(asyncio.run(run_remote(sc, s, url, staff_password or "", progress)))
+    elif workers > 1 and runs > 1 and not isinstance(scenario, Scenario):
+        if database_url and not database_url.startswith("sqlite"):
+            raise ValueError("several workers need separate databases: use SQLite (the default) with --workers")
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_one, str(scenario), s, None) for s in seeds]
+            for i, future in enumerate(futures):
+                results.append(future.result())
+                if progress:
+                    progress(i + 1, len(seeds))
+    else:
+        for i, s in enumerate(seeds):
+            inner = progress if runs == 1 else None
+            results.append(asyncio.run(run_in_process(sc, s, database_url, inner)))
+            if progress and runs > 1:
+                progress(i + 1, len(seeds))
+    summaries = [rec.summarize(r) for r in results]
+    return SimulationResult(sc, seeds, results, summaries, time.perf_counter() - began)
+
+
+def default_database_url() -> str | None:
+    """In-process runs use a fresh temporary SQLite database unless ``AUCTION_DATABASE_URL`` names one."""
+    return os.environ.get("AUCTION_DATABASE_URL") or None
+
+
+def mean_of(values: list[float]) -> float:
+    return statistics.fmean(values) if values else 0.0

@@ -1,0 +1,97 @@
+"""What simulated court staff do with a lot, round after round (``docs/domain.md`` rules 1-4 and 15-19).
+Pure: the lot, its last outcome and a seeded ``random.Random`` in, the next step out; the kernel carries
+the steps out through the public API.
+
+* round 1 at ``start_ratio`` of the appraisal (at least 70%), a ~10% deposit, a ~0.5% increment, 24 h
+  from 10:00 Beijing time after the announcement period (30 days for real estate, 15 for movables);
+* after a 流拍: round 2 at ``round2_ratio`` of round 1 (a cut of at most 20%), announced within the
+  30-day window; after round 2 fails: 变卖 at round 2's price (the deposit is the full price, a window
+  of up to 60 days); after that fails: the creditor takes the lot (以物抵债) or it is returned;
+* after a sale: the winner pays the balance within ``balance_days``, or defaults (悔拍) with a chance
+  that rises with the premium over the appraisal; the lot is then auctioned again in the same round
+  with the defaulter barred.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from .market import DAY, LotPlan, announce_days, day_start
+from .scenario import Listing
+
+Round = int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """One auction the court lists: what the listing request says."""
+
+    round: Round
+    starting_price: int
+    increment: int
+    deposit: int
+    start_at: float  # epoch seconds
+    end_at: float
+
+
+def nice_increment(starting_price: int, ratio: float) -> int:
+    """An increment of about ``ratio`` of the start, rounded to a whole number of yuan with two
+    significant digits (courts set 5,000 or 46,000 yuan, not 46,217.31)."""
+    raw = max(starting_price * ratio, 100)
+    digits = 10 ** max(int(math.log10(raw)) - 1, 2)
+    return max(int(raw // digits * digits), 100)
+
+
+def first_round(lot: LotPlan, listing: Listing) -> Terms:
+    start_price = math.ceil(lot.appraisal * listing.start_ratio)
+    return _terms(1, start_price, lot.first_start, listing)
+
+
+def _terms(round_: Round, start_price: int, start_at: float, listing: Listing, *, sale: bool = False) -> Terms:
+    increment = nice_increment(start_price, listing.increment_ratio)
+    if sale:
+        return Terms(round_, start_price, increment, start_price, start_at, start_at + listing.sale_days * DAY)
+    deposit = max(math.ceil(start_price * listing.deposit_ratio), math.ceil(start_price * 0.05))
+    return Terms(round_, start_price, increment, min(deposit, start_price // 5), start_at, start_at + DAY)
+
+
+def next_round(
+    lot: LotPlan, last: Terms, failed_at: float, listing: Listing, rng: random.Random
+) -> tuple[float, Terms] | None:
+    """After a 流拍 of ``last``: when the court announces the next round and its terms; None when the
+    lot goes to disposition instead (round 2 failed and no 变卖, or the 变卖 failed)."""
+    announce_at = failed_at + rng.uniform(*listing.relist_days) * DAY
+    if last.round == 1:
+        price = math.ceil(last.starting_price * listing.round2_ratio)
+        start = day_start(announce_at + (announce_days(2, lot.category) + 1) * DAY)
+        return announce_at, _terms(2, price, start, listing)
+    if last.round == 2 and listing.sale_mode:
+        start = day_start(announce_at + (announce_days("sale", lot.category) + 1) * DAY)
+        return announce_at, _terms("sale", last.starting_price, start, listing, sale=True)
+    return None
+
+
+def again_after_default(
+    lot: LotPlan, last: Terms, defaulted_at: float, listing: Listing, rng: random.Random
+) -> tuple[float, Terms]:
+    """悔拍: the lot goes back to auction in the same round at the same price, the defaulter barred."""
+    announce_at = defaulted_at + rng.uniform(*listing.relist_days) * DAY
+    days = announce_days(last.round, lot.category)
+    start = day_start(announce_at + (days + 1) * DAY)
+    return announce_at, _terms(last.round, last.starting_price, start, listing, sale=last.round == "sale")
+
+
+def settlement(lot: LotPlan, price: int, ended_at: float, listing: Listing, rng: random.Random) -> tuple[float, str]:
+    """When the balance deadline is settled and how: ``paid`` or ``defaulted`` (悔拍), the latter more
+    likely the further the price went above the appraisal (a winner carried away by the bidding)."""
+    premium = max(0.0, price / lot.appraisal - 1)
+    chance = min(1.0, listing.default_base + listing.default_per_premium * premium)
+    outcome = "defaulted" if rng.random() < chance else "paid"
+    return ended_at + rng.uniform(1.0, listing.balance_days) * DAY, outcome
+
+
+def disposition(listing: Listing, rng: random.Random) -> str:
+    """After the last round failed: 以物抵债 (``creditor_taken``) or ``returned``."""
+    return "creditor_taken" if rng.random() < listing.creditor_takes else "returned"

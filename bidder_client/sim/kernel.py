@@ -1,0 +1,359 @@
+"""The simulation kernel: a discrete-event loop over the market's wake-ups (the design of ABIDES: a
+priority queue of timed events, agents that act only when woken, one seeded random state handing out
+every draw).
+
+Events are the courts' steps (list a lot, settle a sale, relist, dispose), registrations, bidders'
+looks and the moments auctions open and end. The kernel pops the earliest, asks the ``Driver`` to bring
+the service's clock there (a virtual clock jumps; a running service is waited for), and carries the
+step out through the public API. Bidders decide with the pure model (``bidder_client.behaviour``) on
+what a bidder sees: the auction's public page, kept current the way the live feed keeps a page current
+(every accepted bid is news to those following the auction).
+
+Reproducible: every draw comes from ``random.Random`` instances derived from the seed in a fixed
+order, and events at the same moment run in the order they were made.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..behaviour import Action, Bidder, Strategy, View
+from . import court as court_policy
+from .court import Terms
+from .market import LotPlan, Wallet, draw_budgets, interests, plan_lots, potential_buyers
+from .platform import Driver, Headers, PlatformError, epoch, iso
+from .records import AuctionRecord, bid_record_figures
+from .scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+LATENCY = 0.5  # simulated seconds a bid takes to reach the service (planned answers land before the end)
+FIRST_LOOK = 7_200.0  # bidders first look within this many seconds of the opening
+
+
+@dataclass
+class Agent:
+    """One registered bidder on one auction."""
+
+    bidder: int  # pool index
+    code: str
+    policy: Bidder
+    generation: int = 0
+    following: bool = False
+    done: bool = False
+
+
+@dataclass
+class Live:
+    """The kernel's copy of one auction's public page, and who takes part."""
+
+    auction_id: int
+    lot: LotPlan
+    terms: Terms
+    status: str = "announced"
+    end_at: float = 0.0
+    current_price: int | None = None
+    leading_code: str | None = None
+    seq: int = 0
+    agents: list[Agent] = field(default_factory=list)
+    registrations: int = 0
+    excluded: frozenset[int] = frozenset()
+
+    def view(self, now: float, code: str) -> View:
+        status = self.status
+        if status in ("announced", "live"):
+            status = "announced" if now < self.terms.start_at else ("live" if now < self.end_at else "ended")
+        increment = self.terms.increment
+        return View(
+            status=status if status != "ended" else "unsold",
+            now=now,
+            start_at=self.terms.start_at,
+            end_at=self.end_at,
+            starting_price=self.terms.starting_price,
+            increment=increment,
+            minimum_bid=self.terms.starting_price if self.current_price is None else self.current_price + increment,
+            current_price=self.current_price,
+            leading=self.leading_code == code,
+            seq=self.seq,
+        )
+
+
+@dataclass
+class LotState:
+    plan: LotPlan
+    lot_id: int | None = None
+    buyers: list[tuple[int, float]] = field(default_factory=list)
+    excluded: set[int] = field(default_factory=set)
+    rng: random.Random = field(default_factory=random.Random)
+
+
+class Kernel:
+    """One run of one scenario against one platform."""
+
+    def __init__(
+        self, scenario: Scenario, seed: int, driver: Driver, *, progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.driver = driver
+        self.platform = driver.platform
+        self.progress = progress or (lambda done, total: None)
+        root = random.Random(f"{scenario.name}:{seed}")
+        self.lots = [LotState(p) for p in plan_lots(scenario, random.Random(root.random()))]
+        for lot in self.lots:
+            lot.rng = random.Random(root.random())
+            lot.buyers = potential_buyers(lot.plan, scenario, lot.rng)
+        self.wallets: list[Wallet] = draw_budgets(scenario, random.Random(root.random()))
+        self.horizon_end = scenario.start.timestamp() + scenario.horizon_days * 86_400
+        self._heap: list[tuple[float, int, Callable[[float], Any]]] = []
+        self._order = itertools.count()
+        self.records: list[AuctionRecord] = []
+        self._by_auction: dict[int, AuctionRecord] = {}
+        self.staff: list[Headers] = []
+        self.accounts: list[tuple[str, Headers]] = []
+        self.concluded = 0
+
+    # ------------------------------------------------------------ the loop
+    def at(self, moment: float, step: Callable[[float], Any]) -> None:
+        heapq.heappush(self._heap, (moment, next(self._order), step))
+
+    async def run(self) -> list[AuctionRecord]:
+        s = self.scenario
+        self.staff = [await self.driver.staff(c.name, c.province, c.city, c.level) for c in s.courts]
+        self.accounts = await self.driver.bidders(s.bidders.pool, prefix=f"sim{self.seed % 100_000:05d}x")
+        now = await self.driver.now()
+        for lot in self.lots:
+            terms = court_policy.first_round(lot.plan, s.listing)
+            announce = terms.start_at - (self._announce_days(lot, terms) + 1) * 86_400
+            self.at(max(announce, now), lambda t, lot=lot, terms=terms: self._list(t, lot, terms))
+        while self._heap:
+            moment, _, step = heapq.heappop(self._heap)
+            now = await self.driver.now()
+            if moment > now:
+                await self.driver.advance_to(moment)
+            else:
+                moment = now
+            await step(moment)
+        return self.records
+
+    def _announce_days(self, lot: LotState, terms: Terms) -> float:
+        from .market import announce_days
+
+        return announce_days(terms.round, lot.plan.category)
+
+    # ------------------------------------------------------------ courts
+    async def _list(self, now: float, lot: LotState, terms: Terms) -> None:
+        """A clerk lists the lot (first time) and schedules the auction; the interested register."""
+        staff = self.staff[lot.plan.court]
+        if lot.lot_id is None:
+            body = {
+                "title": lot.plan.title,
+                "category": lot.plan.category,
+                "appraisal": lot.plan.appraisal,
+                "location": lot.plan.location,
+                "case_number": lot.plan.case_number,
+                "description": "模拟标的（由市场模拟器生成）",
+            }
+            lot.lot_id = (await self.platform.create_lot(staff, body))["id"]
+        if terms.start_at <= now:  # a late step (real-time driver): move the schedule on by whole days
+            shift = ((now - terms.start_at) // 86_400 + 1) * 86_400
+            terms = Terms(terms.round, terms.starting_price, terms.increment, terms.deposit,
+                          terms.start_at + shift, terms.end_at + shift)  # fmt: skip
+        body = {
+            "starting_price": terms.starting_price,
+            "increment": terms.increment,
+            "deposit": terms.deposit,
+            "start_at": iso(terms.start_at),
+            "end_at": iso(terms.end_at),
+        }
+        auction = await self.platform.schedule(staff, lot.lot_id, body)
+        live = Live(auction["id"], lot.plan, terms, end_at=epoch(auction["end_at"]), excluded=frozenset(lot.excluded))
+        wanted = interests(
+            lot.plan, lot.buyers, terms.starting_price, terms.deposit, terms.start_at, now,
+            self.wallets, self.scenario, lot.rng, excluded=live.excluded,
+        )  # fmt: skip
+        for interest in wanted:
+            self.at(max(interest.register_at, now), lambda t, i=interest: self._register(t, live, i))
+        self.at(live.end_at, lambda t: self._end(t, live))
+
+    async def _register(self, now: float, live: Live, interest: Any) -> None:
+        wallet = self.wallets[interest.bidder]
+        if wallet.available < live.terms.deposit or now >= live.end_at:
+            return  # the money went elsewhere meanwhile
+        username, headers = self.accounts[interest.bidder]
+        if interest.priority:
+            await self.platform.add_priority_holder(self.staff[live.lot.court], live.auction_id, username)
+        registration = await self.platform.register(headers, live.auction_id)
+        wallet.freeze(live.auction_id, live.terms.deposit)
+        live.registrations += 1
+        rng = random.Random(live.lot.key * 7919 + len(live.agents))
+        strategy = interest.strategy
+        if live.terms.round == "sale" and strategy is not Strategy.PASSIVE:
+            strategy = Strategy.EARLY  # in a 变卖 a qualified buyer makes the offer soon
+        policy = Bidder(interest.valuation, rng, latency=LATENCY, strategy=strategy, priority=interest.priority)
+        agent = Agent(interest.bidder, registration["bidder_code"], policy)
+        live.agents.append(agent)
+        first = max(now, live.terms.start_at) + rng.uniform(0, FIRST_LOOK)
+        self._wake(live, agent, min(first, live.end_at - 1))
+
+    # ------------------------------------------------------------ bidders
+    def _wake(self, live: Live, agent: Agent, moment: float) -> None:
+        agent.generation += 1
+        generation = agent.generation
+        self.at(moment, lambda t: self._look(t, live, agent, generation))
+
+    async def _look(self, now: float, live: Live, agent: Agent, generation: int) -> None:
+        if generation != agent.generation or agent.done:
+            return
+        action: Action = agent.policy.observe(live.view(now, agent.code))
+        agent.following = action.following
+        if action.bid is not None and live.status in ("announced", "live") and now < live.end_at:
+            answer = await self.platform.bid(self.accounts[agent.bidder][1], live.auction_id, action.bid)
+            if answer.ok:
+                self._accepted(now, live, agent, answer.body)
+            else:
+                await self._refused(now, live, answer.code)
+                self._wake(live, agent, now + 1.0)
+                return
+        if action.wait is None:
+            agent.done = True
+            return
+        self._wake(live, agent, now + max(action.wait, 0.001))
+
+    def _accepted(self, now: float, live: Live, agent: Agent, body: dict[str, Any]) -> None:
+        live.status = "live"
+        live.current_price = body["amount"]
+        live.leading_code = body["bidder_code"]
+        live.seq = body["seq"]
+        end = epoch(body["end_at"])
+        if end != live.end_at:
+            if end > live.end_at:
+                self.at(end, lambda t: self._end(t, live))
+            else:  # a 变卖's first offer starts the 24-hour countdown (earlier than the window's end)
+                self.at(end, lambda t: self._end(t, live))
+            live.end_at = end
+        for other in live.agents:  # news on the page of everyone following it
+            if other is not agent and other.following and not other.done:
+                self._wake(live, other, now)
+
+    async def _refused(self, now: float, live: Live, code: str | None) -> None:
+        """Someone was faster, or the page was stale: read it again."""
+        page = await self.platform.auction(live.auction_id)
+        live.status = page["status"]
+        live.end_at = epoch(page["end_at"])
+        live.current_price = page["current_price"]
+        live.leading_code = page["leading_code"]
+        live.seq = page.get("seq", live.seq)
+        log.debug("bid refused on auction %s at %s: %s", live.auction_id, iso(now), code)
+
+    # ------------------------------------------------------------ the close and after
+    async def _end(self, now: float, live: Live) -> None:
+        if live.status in ("sold", "unsold"):
+            return
+        if now < live.end_at:
+            return  # the end moved; its own event is queued
+        page = await self.platform.auction(live.auction_id)
+        if page["status"] not in ("sold", "unsold"):
+            self.at(max(epoch(page["end_at"]), now + 1.0), lambda t: self._end(t, live))
+            return
+        live.status = page["status"]
+        for agent in live.agents:
+            agent.done = True
+        record = await self._record(live, page)
+        lot = self.lots[live.lot.key]
+        winner = next((a.bidder for a in live.agents if a.code == page["leading_code"]), None)
+        for agent in live.agents:
+            if agent.bidder != winner:
+                self.wallets[agent.bidder].release(live.auction_id)
+        if live.status == "sold":
+            due, outcome = court_policy.settlement(live.lot, record.price or 0, now, self.scenario.listing, lot.rng)
+            self.at(due, lambda t: self._settle(t, live, record, winner, outcome))
+        else:
+            self._after_failure(now, lot, live, record)
+
+    def _after_failure(self, now: float, lot: LotState, live: Live, record: AuctionRecord) -> None:
+        step = court_policy.next_round(live.lot, live.terms, now, self.scenario.listing, lot.rng)
+        if step is None:
+            outcome = court_policy.disposition(self.scenario.listing, lot.rng)
+            self.at(now + 86_400, lambda t: self._dispose(t, lot, record, outcome))
+            return
+        announce_at, terms = step
+        if terms.start_at > self.horizon_end:
+            self._done()  # the scenario's window closes before the next round would open
+            return
+        self.at(announce_at, lambda t: self._list(t, lot, terms))
+
+    async def _settle(self, now: float, live: Live, record: AuctionRecord, winner: int | None, outcome: str) -> None:
+        lot = self.lots[live.lot.key]
+        await self.platform.settle(self.staff[live.lot.court], live.auction_id, outcome)
+        if winner is not None:
+            wallet = self.wallets[winner]
+            if outcome == "paid":
+                wallet.pay(live.auction_id, record.price or 0)
+            else:
+                wallet.forfeit(live.auction_id)
+        if outcome == "paid":
+            self._done()
+            return
+        record.defaulted = True
+        if winner is not None:
+            lot.excluded.add(winner)
+        announce_at, terms = court_policy.again_after_default(live.lot, live.terms, now, self.scenario.listing, lot.rng)
+        if terms.start_at > self.horizon_end:
+            self._done()
+            return
+        self.at(announce_at, lambda t: self._list(t, lot, terms))
+
+    async def _dispose(self, now: float, lot: LotState, record: AuctionRecord, outcome: str) -> None:
+        assert lot.lot_id is not None
+        try:
+            await self.platform.dispose(self.staff[lot.plan.court], lot.lot_id, outcome)
+        except PlatformError as exc:
+            log.warning("disposition of lot %s refused: %s", lot.lot_id, exc)
+            return
+        record.disposition = outcome
+        self._done()
+
+    def _done(self) -> None:
+        self.concluded += 1
+        self.progress(self.concluded, len(self.lots))
+
+    async def _record(self, live: Live, page: dict[str, Any]) -> AuctionRecord:
+        bids = await self.platform.bid_record(live.auction_id) if page["bid_count"] else []
+        scheduled_end = epoch(page["scheduled_end_at"])
+        if live.terms.round == "sale" and bids:
+            scheduled_end = epoch(bids[0]["placed_at"]) + 86_400  # the countdown the first offer started
+        figures = bid_record_figures(
+            [(epoch(b["placed_at"]), b["bidder_code"], b["amount"]) for b in bids], live.terms.increment, scheduled_end
+        )
+        c = self.scenario.courts[live.lot.court]
+        record = AuctionRecord(
+            auction_id=live.auction_id,
+            lot_id=self.lots[live.lot.key].lot_id or 0,
+            court=c.name,
+            province=c.province,
+            court_level=c.level,
+            category=live.lot.category,
+            round=live.terms.round,
+            appraisal=live.lot.appraisal,
+            starting_price=live.terms.starting_price,
+            increment=live.terms.increment,
+            deposit=live.terms.deposit,
+            start_at=page["start_at"],
+            scheduled_end_at=page["scheduled_end_at"],
+            end_at=page["end_at"],
+            outcome=page["status"],
+            price=page["current_price"] if page["status"] == "sold" else None,
+            registrations=page["registrations"],
+            defaulted=False,
+            **figures,
+        )
+        self.records.append(record)
+        self._by_auction[live.auction_id] = record
+        return record

@@ -1,0 +1,218 @@
+"""How the simulator reaches the platform: only through the public API (``docs/api-contract.md``), so
+what it sees is what a real bidder or clerk sees.
+
+``Platform`` is the handful of calls the simulated market makes, over any httpx client: a network one
+for a running service (``--url``), or one whose transport is the service's own ASGI app in this process
+(wired by the command line, ``auction_cli/simulate.py``). ``Driver`` is what moves time: in process a
+virtual clock that jumps from event to event; against a running service, real waiting in the service's
+own (possibly accelerated) time (``RealTimeDriver``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import httpx
+
+API = "/api/v1"
+Headers = dict[str, str]
+
+
+def iso(t: float) -> str:
+    """Epoch seconds to RFC 3339 UTC with milliseconds (what the service writes)."""
+    return datetime.fromtimestamp(round(t, 3), UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def epoch(value: str) -> float:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+class PlatformError(RuntimeError):
+    """The platform refused a call the simulated market expected to succeed."""
+
+    def __init__(self, what: str, response: httpx.Response) -> None:
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text[:300]
+        self.status = response.status_code
+        self.code = body.get("error", {}).get("code") if isinstance(body, dict) else None
+        super().__init__(f"{what}: {response.status_code} {body}")
+
+
+@dataclass(frozen=True, slots=True)
+class BidAnswer:
+    ok: bool
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def code(self) -> str | None:
+        return self.body.get("error", {}).get("code") if not self.ok else None
+
+
+class Platform:
+    """The public API calls of the simulated market."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def _call(self, what: str, method: str, path: str, *, ok: tuple[int, ...], **kwargs: Any) -> Any:
+        response = await self.client.request(method, f"{API}{path}", **kwargs)
+        if response.status_code not in ok:
+            raise PlatformError(what, response)
+        return response.json()
+
+    async def token(self, username: str, password: str) -> Headers:
+        body = await self._call(
+            "log in", "POST", "/auth/token", ok=(200,), data={"username": username, "password": password}
+        )
+        return {"Authorization": f"Bearer {body['access_token']}"}
+
+    async def sign_up(self, username: str, password: str, real_name: str) -> Headers:
+        response = await self.client.post(
+            f"{API}/bidders", json={"username": username, "password": password, "real_name": real_name}
+        )
+        if response.status_code not in (201, 409):  # 409: the account is there from an earlier run
+            raise PlatformError("sign up", response)
+        return await self.token(username, password)
+
+    async def create_lot(self, staff: Headers, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("create a lot", "POST", "/lots", ok=(201,), json=body, headers=staff)
+
+    async def schedule(self, staff: Headers, lot_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._call(
+            f"schedule lot {lot_id}", "POST", f"/lots/{lot_id}/auctions", ok=(201,), json=body, headers=staff
+        )
+
+    async def register(self, bidder: Headers, auction_id: int) -> dict[str, Any]:
+        return await self._call(
+            f"register for auction {auction_id}", "POST", f"/auctions/{auction_id}/registrations",
+            ok=(200, 201), headers=bidder,
+        )  # fmt: skip
+
+    async def add_priority_holder(self, staff: Headers, auction_id: int, username: str, rank: int = 1) -> None:
+        await self._call(
+            "declare a priority holder", "POST", f"/auctions/{auction_id}/priority-holders",
+            ok=(201,), json={"username": username, "rank": rank}, headers=staff,
+        )  # fmt: skip
+
+    async def bid(self, bidder: Headers, auction_id: int, amount: int) -> BidAnswer:
+        response = await self.client.post(f"{API}/auctions/{auction_id}/bids", json={"amount": amount}, headers=bidder)
+        return BidAnswer(response.status_code == 201, response.status_code, response.json())
+
+    async def auction(self, auction_id: int) -> dict[str, Any]:
+        return await self._call(f"read auction {auction_id}", "GET", f"/auctions/{auction_id}", ok=(200,))
+
+    async def bid_record(self, auction_id: int) -> list[dict[str, Any]]:
+        """The whole bid record, page after page (ascending seq)."""
+        items: list[dict[str, Any]] = []
+        while True:
+            body = await self._call(
+                "read the bid record", "GET", f"/auctions/{auction_id}/bids", ok=(200,),
+                params={"after_seq": items[-1]["seq"] if items else 0},
+            )  # fmt: skip
+            page = body["items"]
+            if not page:
+                return items
+            items.extend(page)
+
+    async def result(self, auction_id: int) -> dict[str, Any]:
+        return await self._call(
+            f"read the result of auction {auction_id}", "GET", f"/auctions/{auction_id}/result", ok=(200,)
+        )
+
+    async def settle(self, staff: Headers, auction_id: int, outcome: str) -> None:
+        await self._call(
+            f"settle auction {auction_id}", "POST", f"/auctions/{auction_id}/settlement",
+            ok=(200,), json={"outcome": outcome}, headers=staff,
+        )  # fmt: skip
+
+    async def dispose(self, staff: Headers, lot_id: int, outcome: str) -> None:
+        await self._call(
+            f"dispose of lot {lot_id}", "POST", f"/lots/{lot_id}/disposition",
+            ok=(200, 201), json={"outcome": outcome}, headers=staff,
+        )  # fmt: skip
+
+    async def clock(self) -> tuple[float, float]:
+        body = await self._call("read the clock", "GET", "/clock", ok=(200,))
+        return epoch(body["now"]), float(body["speed"])
+
+
+class Driver(Protocol):
+    """Moves time for the simulated market and gives it its accounts."""
+
+    platform: Platform
+    virtual: bool  # time jumps from event to event (in process); else it passes for real
+
+    async def now(self) -> float:
+        """The service's time, epoch seconds."""
+        ...
+
+    async def advance_to(self, moment: float) -> None:
+        """Return once the service's time has reached ``moment`` and it has acted on it (opened and
+        closed what was due)."""
+        ...
+
+    async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
+        """A clerk of ``court`` (staff accounts are made by the command line, not the public API)."""
+        ...
+
+    async def bidders(self, count: int, prefix: str) -> list[tuple[str, Headers]]:
+        """``count`` bidder accounts (username, auth headers)."""
+        ...
+
+
+class RealTimeDriver:
+    """A running service, over the network: time passes at the service's own clock speed; staff accounts
+    must exist already (``auction-service staff add``), bidders sign up through the API."""
+
+    virtual = False
+
+    def __init__(self, platform: Platform, staff_password: str, bidder_password: str = "sim-bidder-pass") -> None:
+        self.platform = platform
+        self.staff_password = staff_password
+        self.bidder_password = bidder_password
+        self._anchor: tuple[float, float] | None = None  # (server time, local monotonic)
+        self.speed = 1.0
+
+    async def now(self) -> float:
+        if self._anchor is None:
+            server, self.speed = await self.platform.clock()
+            self._anchor = (server, time.monotonic())
+        server, local = self._anchor
+        return server + (time.monotonic() - local) * self.speed
+
+    async def advance_to(self, moment: float) -> None:
+        wait = (moment - await self.now()) / self.speed
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
+        username = staff_username(court)
+        try:
+            return await self.platform.token(username, self.staff_password)
+        except PlatformError as exc:
+            raise PlatformError(
+                f"log in as {username} (create it first: auction-service staff add --court {court} "
+                f"--username {username} --password ...)",
+                httpx.Response(exc.status, json={"error": {"code": exc.code}}),
+            ) from None
+
+    async def bidders(self, count: int, prefix: str) -> list[tuple[str, Headers]]:
+        out = []
+        for i in range(count):
+            username = f"{prefix}{i:05d}"
+            out.append((username, await self.platform.sign_up(username, self.bidder_password, f"模拟竞买人{i}")))
+        return out
+
+
+def staff_username(court: str) -> str:
+    """The clerk account the simulator uses for a court: ``sim-`` and a short stable digest of its name."""
+    import hashlib
+
+    return "sim-" + hashlib.sha1(court.encode()).hexdigest()[:10]

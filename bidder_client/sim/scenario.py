@@ -1,0 +1,395 @@
+"""Scenarios: a simulated court market described in a TOML file (``bidder_client/sim/scenarios/``).
+
+A scenario names its courts (with province, city and level) and how many lots each lists, per category:
+the appraisal distribution, how many bidders a lot draws (heavy-tailed: many lots draw nobody), what
+those bidders value it at relative to the appraisal, and the listing terms (round 1 at 70% of the
+appraisal, round 2 at 80% of that, ~10% deposit, ~0.5% increment). It also sets the bidder population
+(budgets, strategy mix), how the courts behave after a close (relisting, settlement, 悔拍) and the
+published figures the run is held against (``targets``, each with a tolerance).
+
+Loading validates everything and says exactly what is wrong (``ScenarioError``): a typo in a field
+name is an error, not a silently ignored line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+CATEGORIES = ("residential", "commercial", "land", "vehicle", "equity", "machinery", "other")  # the service's
+REAL_ESTATE = frozenset({"residential", "commercial", "land"})
+LEVELS = ("basic", "intermediate", "high", "maritime")
+SUMMARY_FIGURES = (
+    "transaction_rate",
+    "transaction_rate_by_lot",
+    "premium_rate_over_start_median",
+    "premium_rate_over_start_mean",
+    "premium_rate_over_start_max",
+    "premium_rate_over_appraisal_median",
+    "premium_rate_over_appraisal_mean",
+    "premium_rate_over_appraisal_max",
+    "discount_rate",
+    "lots",
+    "lots_sold",
+    "auctions",
+    "sold",
+    "bids_per_auction",
+    "bidders_per_auction",
+    "share_sold_round_1",
+    "share_sold_round_2",
+    "default_rate",
+    # calibration figures over contested auctions (two bidders or more): medians
+    "extensions_per_contested",
+    "minutes_past_end_per_contested",
+    "bids_per_contested",
+    "bidders_per_contested",
+    "single_increment_share",
+    "top2_share",
+    "top3_share",
+    "extension_gap_median",
+    "extension_gap_p90",
+    "extension_gap_max",
+)
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be run, with what is wrong and where."""
+
+
+@dataclass(frozen=True)
+class Court:
+    name: str
+    province: str
+    city: str
+    level: str
+    lots: int
+    categories: dict[str, float]  # category -> weight among this court's lots
+
+
+@dataclass(frozen=True)
+class Category:
+    """How lots of one category are appraised, wanted and valued.
+
+    ``appraisal_median`` (fen) and ``appraisal_sigma``: lognormal appraisals. ``no_bidder``: share of lots
+    nobody wants at all; the others draw ``1 + Poisson(heat * interest)`` interested bidders, where a
+    lot's ``heat`` is lognormal with sigma ``heat_sigma`` (a heavy tail: a few lots draw crowds).
+    ``value_mean``/``value_sd``: what the market thinks a lot is worth, relative to its appraisal;
+    ``bidder_sd``: how far one bidder's private valuation strays from that."""
+
+    name: str
+    appraisal_median: int
+    appraisal_sigma: float
+    no_bidder: float
+    interest: float
+    heat_sigma: float
+    value_mean: float
+    value_sd: float
+    bidder_sd: float
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Listing terms and what the courts do after a close."""
+
+    start_ratio: float = 0.70  # round 1 starting price / appraisal
+    round2_ratio: float = 0.80  # round 2 starting price / round 1's
+    deposit_ratio: float = 0.10
+    increment_ratio: float = 0.005
+    relist_days: tuple[float, float] = (3.0, 20.0)  # announce the next round this long after a failure
+    balance_days: float = 10.0  # the winner pays the balance within this
+    sale_days: float = 60.0  # the 变卖 window
+    creditor_takes: float = 0.5  # after a failed 变卖: chance the creditor takes the lot (else returned)
+    default_base: float = 0.01  # 悔拍: chance at no premium over the appraisal...
+    default_per_premium: float = 0.10  # ...plus this times the premium over the appraisal
+    priority_holder: float = 0.03  # share of lots with a priority holder (a co-owner, a tenant)
+    sale_mode: bool = True  # after round 2 fails: 变卖 (else straight to disposition)
+
+
+@dataclass(frozen=True)
+class Bidders:
+    pool: int = 200
+    budget_median: int = 500_000_000  # fen (¥5M)
+    budget_sigma: float = 1.0
+    strategies: dict[str, float] = field(
+        default_factory=lambda: {"early": 0.2, "last_minute": 0.6, "jump": 0.05, "passive": 0.15}
+    )
+    passive_registrants: float = 0.6  # mean extra registrants per wanted auction who never bid
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # a summary figure (SUMMARY_FIGURES)
+    target: float
+    tolerance: float
+    source: str = ""
+
+    def within(self, value: float | None) -> bool:
+        return value is not None and abs(value - self.target) <= self.tolerance + 1e-12
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    seed: int
+    start: datetime  # the first listing day (virtual time starts here)
+    horizon_days: float  # round-1 bidding starts are spread over this; no new round starts after it
+    rules: str
+    courts: tuple[Court, ...]
+    categories: dict[str, Category]
+    listing: Listing
+    bidders: Bidders
+    targets: tuple[Target, ...]
+    source: str = ""  # where the file came from
+
+    @property
+    def lots(self) -> int:
+        return sum(c.lots for c in self.courts)
+
+
+# ----------------------------------------------------------------- loading
+SHIPPED = resources.files("bidder_client.sim") / "scenarios"
+
+
+def shipped() -> list[str]:
+    """Names of the scenarios that come with the simulator."""
+    return sorted(p.name.removesuffix(".toml") for p in SHIPPED.iterdir() if p.name.endswith(".toml"))
+
+
+def load(name_or_path: str | Path) -> Scenario:
+    """A shipped scenario by name (``hot-lot``) or a TOML file by path."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"{path}: no such scenario file")
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    else:
+        entry = SHIPPED / f"{name_or_path}.toml"
+        if not entry.is_file():
+            raise ScenarioError(
+                f"unknown scenario {str(name_or_path)!r}: give a path to a .toml file or one of {', '.join(shipped())}"
+            )
+        text, source = entry.read_text(encoding="utf-8"), f"shipped:{name_or_path}"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    return parse(data, source)
+
+
+def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
+    r = _Reader(data, source)
+    categories = {
+        name: _category(r.sub(f"categories.{name}", body), name)
+        for name, body in r.table("categories", required=True).items()
+    }
+    for name in categories:
+        if name not in CATEGORIES:
+            raise ScenarioError(f"{source}: categories.{name}: unknown category (one of {', '.join(CATEGORIES)})")
+    courts = tuple(_court(r.sub(f"courts[{i}]", body), categories) for i, body in enumerate(r.list("courts")))
+    if not courts:
+        raise ScenarioError(f"{source}: at least one [[courts]] entry is needed")
+    listing_r = r.sub("listing", r.table("listing"))
+    listing = _listing(listing_r)
+    bidders_r = r.sub("bidders", r.table("bidders"))
+    bidders = _bidders(bidders_r)
+    targets = tuple(_target(r.sub(f"targets[{i}]", body)) for i, body in enumerate(r.list("targets")))
+    start = r.time("start")
+    scenario = Scenario(
+        name=r.text("name"),
+        description=r.text("description", ""),
+        seed=r.integer("seed", 1, low=0),
+        start=start,
+        horizon_days=r.number("horizon_days", low=1, high=3660),
+        rules=r.choice("rules", ("judicial-2016",), "judicial-2016"),
+        courts=courts,
+        categories=categories,
+        listing=listing,
+        bidders=bidders,
+        targets=targets,
+        source=source,
+    )
+    r.done()
+    return scenario
+
+
+class _Reader:
+    """Reads one TOML table, remembering which keys were used so unknown ones are reported."""
+
+    def __init__(self, data: dict[str, Any], where: str) -> None:
+        if not isinstance(data, dict):
+            raise ScenarioError(f"{where}: expected a table")
+        self.data = data
+        self.where = where
+        self.used: set[str] = set()
+        self.children: list[_Reader] = []
+
+    def _get(self, key: str, default: Any) -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is _REQUIRED:
+                raise ScenarioError(f"{self.where}: missing {key!r}")
+            return default
+        return self.data[key]
+
+    def sub(self, where: str, data: Any) -> _Reader:
+        prefix = "" if self.where.startswith(("shipped:", "/", ".")) or "<" in self.where else f"{self.where}."
+        child = _Reader(data, f"{prefix}{where}" if prefix else where)
+        self.children.append(child)
+        return child
+
+    def table(self, key: str, *, required: bool = False) -> dict[str, Any]:
+        value = self._get(key, _REQUIRED if required else {})
+        if not isinstance(value, dict):
+            raise ScenarioError(f"{self.where}: {key} must be a table")
+        return value
+
+    def list(self, key: str) -> list[Any]:
+        value = self._get(key, [])
+        if not isinstance(value, list):
+            raise ScenarioError(f"{self.where}: {key} must be an array of tables")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self._get(key, _REQUIRED if default is None else default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise ScenarioError(f"{self.where}: {key} must be a non-empty string")
+        return value
+
+    def number(self, key: str, default: Any = None, *, low: float | None = None, high: float | None = None) -> float:
+        value = self._get(key, _REQUIRED if default is None else default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(f"{self.where}: {key} must be a number, got {value!r}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ScenarioError(f"{self.where}: {key} = {value} is outside [{low}, {high}]")
+        return float(value)
+
+    def integer(self, key: str, default: Any = None, *, low: int | None = None) -> int:
+        value = self._get(key, _REQUIRED if default is None else default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ScenarioError(f"{self.where}: {key} must be an integer, got {value!r}")
+        if low is not None and value < low:
+            raise ScenarioError(f"{self.where}: {key} = {value} must be at least {low}")
+        return value
+
+    def share(self, key: str, default: Any = None) -> float:
+        return self.number(key, default, low=0.0, high=1.0)
+
+    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        value = self._get(key, default)
+        if value not in options:
+            raise ScenarioError(f"{self.where}: {key} must be one of {', '.join(options)}, got {value!r}")
+        return value
+
+    def time(self, key: str) -> datetime:
+        value = self._get(key, _REQUIRED)
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise ScenarioError(f"{self.where}: {key} must be an RFC 3339 time") from None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ScenarioError(f"{self.where}: {key} must be a time with its offset (e.g. 2025-01-02T02:00:00Z)")
+        return value.astimezone(UTC)
+
+    def weights(self, key: str, allowed: tuple[str, ...], default: dict[str, float] | None = None) -> dict[str, float]:
+        value = self._get(key, _REQUIRED if default is None else default)
+        if not isinstance(value, dict) or not value:
+            raise ScenarioError(f"{self.where}: {key} must be a non-empty table of weights")
+        for name, weight in value.items():
+            if name not in allowed:
+                raise ScenarioError(f"{self.where}: {key}.{name}: unknown (one of {', '.join(allowed)})")
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+                raise ScenarioError(f"{self.where}: {key}.{name} must be a weight >= 0")
+        if sum(value.values()) <= 0:
+            raise ScenarioError(f"{self.where}: {key}: the weights add up to nothing")
+        return {k: float(v) for k, v in value.items()}
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ScenarioError(f"{self.where}: unknown field(s) {', '.join(unknown)}")
+        for child in self.children:
+            child.done()
+
+
+_REQUIRED = object()
+
+
+def _category(r: _Reader, name: str) -> Category:
+    return Category(
+        name=name,
+        appraisal_median=r.integer("appraisal_median", low=100),
+        appraisal_sigma=r.number("appraisal_sigma", 0.6, low=0, high=3),
+        no_bidder=r.share("no_bidder"),
+        interest=r.number("interest", low=0, high=100),
+        heat_sigma=r.number("heat_sigma", 1.0, low=0, high=4),
+        value_mean=r.number("value_mean", low=0.05, high=10),
+        value_sd=r.number("value_sd", 0.15, low=0, high=5),
+        bidder_sd=r.number("bidder_sd", 0.08, low=0, high=5),
+    )
+
+
+def _court(r: _Reader, categories: dict[str, Category]) -> Court:
+    weights = r.weights("categories", tuple(categories))
+    return Court(
+        name=r.text("name"),
+        province=r.text("province"),
+        city=r.text("city"),
+        level=r.choice("level", LEVELS, "basic"),
+        lots=r.integer("lots", low=1),
+        categories=weights,
+    )
+
+
+def _listing(r: _Reader) -> Listing:
+    d = Listing()
+    relist = r._get("relist_days", list(d.relist_days))
+    if (
+        not isinstance(relist, list)
+        or len(relist) != 2
+        or not all(isinstance(x, int | float) for x in relist)
+        or not 0 < relist[0] <= relist[1] <= 30
+    ):
+        raise ScenarioError(f"{r.where}: relist_days must be [low, high] with 0 < low <= high <= 30 (Art. 26)")
+    return Listing(
+        start_ratio=r.number("start_ratio", d.start_ratio, low=0.7, high=2),
+        round2_ratio=r.number("round2_ratio", d.round2_ratio, low=0.8, high=1),
+        deposit_ratio=r.number("deposit_ratio", d.deposit_ratio, low=0.05, high=0.2),
+        increment_ratio=r.number("increment_ratio", d.increment_ratio, low=0.0001, high=0.05),
+        relist_days=(float(relist[0]), float(relist[1])),
+        balance_days=r.number("balance_days", d.balance_days, low=1, high=60),
+        sale_days=r.number("sale_days", d.sale_days, low=1, high=60),
+        creditor_takes=r.share("creditor_takes", d.creditor_takes),
+        default_base=r.share("default_base", d.default_base),
+        default_per_premium=r.number("default_per_premium", d.default_per_premium, low=0, high=10),
+        priority_holder=r.share("priority_holder", d.priority_holder),
+        sale_mode=bool(r._get("sale_mode", d.sale_mode)),
+    )
+
+
+def _bidders(r: _Reader) -> Bidders:
+    d = Bidders()
+    return Bidders(
+        pool=r.integer("pool", d.pool, low=2),
+        budget_median=r.integer("budget_median", d.budget_median, low=100),
+        budget_sigma=r.number("budget_sigma", d.budget_sigma, low=0, high=4),
+        strategies=r.weights("strategies", ("early", "last_minute", "jump", "passive"), d.strategies),
+        passive_registrants=r.number("passive_registrants", d.passive_registrants, low=0, high=50),
+    )
+
+
+def _target(r: _Reader) -> Target:
+    name = r.text("name")
+    if name not in SUMMARY_FIGURES:
+        raise ScenarioError(f"{r.where}: name {name!r} is not a summary figure (one of {', '.join(SUMMARY_FIGURES)})")
+    return Target(
+        name=name,
+        target=r.number("target"),
+        tolerance=r.number("tolerance", low=0),
+        source=r.text("source", ""),
+    )
