@@ -30,7 +30,9 @@ app.add_typer(audit_app, name="audit")
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    demo: Annotated[bool, typer.Option("--demo", help="seed courts, staff, lots and live auctions with bots")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="a simulated market: its past, then live auctions with calibrated bidders")
+    ] = False,
 ) -> None:
     """Apply migrations and start the service."""
 
@@ -42,12 +44,17 @@ def serve(
     if demo and settings.rules != "sandbox":
         typer.echo("demo: seeding with the judicial-2016 rules (history is back-dated so listings stay legal)")
     asyncio.run(_upgrade(settings.database_url))
+    if demo:
+        from .demo import prepare
+
+        typer.echo("demo: simulating the market's past (first start only)...")
+        asyncio.run(prepare(settings.database_url))
     application = create_app(settings, web_root=WEB_ROOT)
     if demo:
         from .demo import demo_hook
 
         base_url = f"http://{_client_host(host)}:{port}"
-        application.state.startup_hooks.append(demo_hook(base_url, bots=settings.demo_bots))
+        application.state.startup_hooks.append(demo_hook(base_url, live=settings.demo_bots))
     application.state.startup_hooks.append(_freeze_heap)
     typer.echo(f"Web client: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
     config = server_config(application, host, port)

@@ -16,6 +16,8 @@ Python API (notebooks)::
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import os
 import statistics
 import tempfile
@@ -25,12 +27,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from bidder_client.sim import records as rec
 from bidder_client.sim.kernel import Kernel
+from bidder_client.sim.market import clock_start
 from bidder_client.sim.platform import Headers, Platform, RealTimeDriver, staff_username
 from bidder_client.sim.scenario import Scenario, load
 
@@ -38,36 +42,11 @@ BIDDER_PASSWORD = "sim-bidder-pass"
 
 
 # ----------------------------------------------------------------- in process, on a virtual clock
-class InProcessDriver:
-    """The service in this process on a ``VirtualClock``: ``advance_to`` moves the clock and returns once
-    the scheduler and the bid engine have done what fell due (opened, closed)."""
+class ServiceAccounts:
+    """Accounts made by the service itself, for a simulation that owns its database: clerks the way
+    ``auction-service staff add`` makes them, bidders in one go (one password hash for all)."""
 
-    virtual = True
-
-    def __init__(self, app: Any, clock: Any, client: httpx.AsyncClient) -> None:
-        self.app = app
-        self.clock = clock
-        self.platform = Platform(client)
-        self.services = app.state.services
-
-    async def now(self) -> float:
-        return self.clock.now().timestamp()
-
-    async def advance_to(self, moment: float) -> None:
-        from auction_service.clock import from_ms
-
-        target = from_ms(int(moment * 1000))
-        if target > self.clock.now():
-            self.clock.set(target)
-        await self.settle()
-
-    async def settle(self) -> None:
-        scheduler, engine = self.services.scheduler, self.services.engine
-        for _ in range(100_000):
-            await asyncio.sleep(0)
-            if scheduler.idle() and engine.idle():
-                return
-        raise RuntimeError("the service did not settle on the virtual clock")
+    services: Any
 
     async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
         """A clerk of the court, made the way ``auction-service staff add`` makes one."""
@@ -102,25 +81,67 @@ class InProcessDriver:
             ]
 
 
+class InProcessDriver(ServiceAccounts):
+    """The service in this process on a ``VirtualClock``: ``advance_to`` moves the clock and returns once
+    the scheduler and the bid engine have done what fell due (opened, closed)."""
+
+    virtual = True
+
+    def __init__(self, app: Any, clock: Any, client: httpx.AsyncClient) -> None:
+        self.app = app
+        self.clock = clock
+        self.platform = Platform(client)
+        self.services = app.state.services
+
+    async def now(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def advance_to(self, moment: float) -> None:
+        from auction_service.clock import from_ms
+
+        target = from_ms(int(moment * 1000))
+        if target > self.clock.now():
+            self.clock.set(target)
+        await self.settle()
+
+    async def settle(self) -> None:
+        scheduler, engine = self.services.scheduler, self.services.engine
+        for _ in range(100_000):
+            await asyncio.sleep(0)
+            if scheduler.idle() and engine.idle():
+                return
+        raise RuntimeError("the service did not settle on the virtual clock")
+
+
+@contextlib.asynccontextmanager
+async def in_process_service(
+    scenario: Scenario, database_url: str
+) -> AsyncIterator[tuple[Any, Any, httpx.AsyncClient]]:
+    """The whole service (``create_app``, its lifespan running) on a ``VirtualClock`` at the scenario's
+    clock start, and an httpx client whose transport is the app itself."""
+    from auction_service.app import create_app
+    from auction_service.clock import VirtualClock
+    from auction_service.config import Settings
+
+    settings = Settings(database_url=database_url, rules=scenario.rules, feed_batch_ms=0, redis_url=None)
+    clock = VirtualClock(datetime.fromtimestamp(clock_start(scenario), UTC))
+    app = create_app(settings, clock=clock)
+    async with app.api.router.lifespan_context(app.api):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://simulation") as client:
+            yield app, clock, client
+
+
 async def run_in_process(
     scenario: Scenario, seed: int, database_url: str | None = None, progress: Any = None
 ) -> list[rec.AuctionRecord]:
     """One run of ``scenario`` against a fresh in-process service (SQLite in a temporary folder unless
     ``database_url``)."""
-    from auction_service.app import create_app
-    from auction_service.clock import VirtualClock
-    from auction_service.config import Settings
-
     with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
-        settings = Settings(database_url=url, rules=scenario.rules, feed_batch_ms=0, redis_url=None)
-        clock = VirtualClock(scenario.start)
-        app = create_app(settings, clock=clock)
-        async with app.api.router.lifespan_context(app.api):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://simulation") as client:
-                driver = InProcessDriver(app, clock, client)
-                return await Kernel(scenario, seed, driver, progress=progress).run()
+        async with in_process_service(scenario, url) as (app, clock, client):
+            driver = InProcessDriver(app, clock, client)
+            return await Kernel(scenario, seed, driver, progress=progress).run()
 
 
 async def run_remote(
@@ -129,6 +150,9 @@ async def run_remote(
     """One run against a running service at ``url``, in its own time."""
     async with httpx.AsyncClient(base_url=url, timeout=30, trust_env=False) as client:
         driver = RealTimeDriver(Platform(client), staff_password)
+        # the scenario's calendar moves to the service's present: its first announcements are made now
+        now = await driver.now()
+        scenario = dataclasses.replace(scenario, start=datetime.fromtimestamp(now + 40 * 86_400 + 3_600, UTC))
         return await Kernel(scenario, seed, driver, progress=progress).run()
 
 
@@ -158,7 +182,7 @@ class SimulationResult:
             "runs": len(self.seeds),
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "wall_seconds": round(self.wall_seconds, 3),
-            "auctions": [r.__dict__ | {} for r in self.records[0]],
+            "auctions": [dataclasses.asdict(r) for r in self.records[0]],
             "summary": summary,
         }
         if len(self.seeds) > 1:

@@ -1,6 +1,7 @@
 """The bidder side of the platform: the web client (``web/``), the async Python client library
-(``AuctionClient``, in ``client``), the bidder behaviour model (``behaviour``) and the simulated bidders
-that run it over the client library (``bots``).
+(``AuctionClient``, in ``client``), the bidder behaviour model (``behaviour``) and the market simulator
+that runs it (``sim``: scenarios, bidder and court agents, a discrete-event kernel over the public API,
+reports).
 
 Importing the package is light: the client library (httpx, websockets) loads on first use of one of
 its names, so the load tests can use ``bidder_client.behaviour`` without it."""

@@ -54,6 +54,7 @@ EARLY_BIDDER_LOOK = (1_800.0, 14_400.0)  # seconds between looks of an early inc
 EARLY_BID = 0.01  # chance that a last-minute bidder's look long before the end ends in a bid
 EARLY_CAP = (0.1, 0.5)  # an early bidder raises early only up to this share of the way to its valuation
 PACE = 1.6
+HURRY = (0.5, 0.97)  # share of the time left at which a bidder too slow for the countdown answers
 SNIPE_LEAD = (20.0, 280.0)  # a last-minute bidder's first bid comes this long before the end
 IDLE_LOOK = 60.0  # simulated seconds between looks while following (news on the page wakes earlier)
 ENDED = frozenset({"sold", "unsold", "withdrawn"})
@@ -220,7 +221,11 @@ class Bidder:
         if self._answer_at is None and self.strategy is not Strategy.EARLY and left > SOFT_CLOSE:
             self._answer_at = view.end_at - self.snipe_lead
         elif self._answer_at is None:
-            delay = min(response_time(self.rng) * self.pace, max(left - self.latency, 0.0))
+            delay = response_time(self.rng) * self.pace
+            if delay > left - self.latency:
+                # a slow bidder who sees the countdown run out hurries: it answers in the last part of
+                # what is left (so gaps spread up to, and never reach, 300 s)
+                delay = self.rng.uniform(*HURRY) * max(left - self.latency, 0.0)
             self._answer_at = view.now + delay
         if view.now >= self._answer_at:
             self._answer_at = None

@@ -18,7 +18,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from .market import DAY, LotPlan, announce_days, day_start
+from .market import DAY, LotPlan
 from .scenario import Listing
 
 Round = int | str
@@ -54,7 +54,8 @@ def _terms(round_: Round, start_price: int, start_at: float, listing: Listing, *
     if sale:
         return Terms(round_, start_price, increment, start_price, start_at, start_at + listing.sale_days * DAY)
     deposit = max(math.ceil(start_price * listing.deposit_ratio), math.ceil(start_price * 0.05))
-    return Terms(round_, start_price, increment, min(deposit, start_price // 5), start_at, start_at + DAY)
+    end_at = start_at + listing.bidding_hours * 3600
+    return Terms(round_, start_price, increment, min(deposit, start_price // 5), start_at, end_at)
 
 
 def next_round(
@@ -65,10 +66,10 @@ def next_round(
     announce_at = failed_at + rng.uniform(*listing.relist_days) * DAY
     if last.round == 1:
         price = math.ceil(last.starting_price * listing.round2_ratio)
-        start = day_start(announce_at + (announce_days(2, lot.category) + 1) * DAY)
+        start = listing.opening(announce_at, 2, lot.category)
         return announce_at, _terms(2, price, start, listing)
     if last.round == 2 and listing.sale_mode:
-        start = day_start(announce_at + (announce_days("sale", lot.category) + 1) * DAY)
+        start = listing.opening(announce_at, "sale", lot.category)
         return announce_at, _terms("sale", last.starting_price, start, listing, sale=True)
     return None
 
@@ -78,8 +79,7 @@ def again_after_default(
 ) -> tuple[float, Terms]:
     """悔拍: the lot goes back to auction in the same round at the same price, the defaulter barred."""
     announce_at = defaulted_at + rng.uniform(*listing.relist_days) * DAY
-    days = announce_days(last.round, lot.category)
-    start = day_start(announce_at + (days + 1) * DAY)
+    start = listing.opening(announce_at, last.round, lot.category)
     return announce_at, _terms(last.round, last.starting_price, start, listing, sale=last.round == "sale")
 
 

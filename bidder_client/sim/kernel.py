@@ -97,8 +97,16 @@ class Kernel:
     """One run of one scenario against one platform."""
 
     def __init__(
-        self, scenario: Scenario, seed: int, driver: Driver, *, progress: Callable[[int, int], None] | None = None
+        self,
+        scenario: Scenario,
+        seed: int,
+        driver: Driver,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        until: float | None = None,
     ) -> None:
+        """``until``: stop at this moment (epoch seconds) even if the market has more to do: what is
+        then under way is left to the service (the demo's simulated past ends at the present)."""
         self.scenario = scenario
         self.seed = seed
         self.driver = driver
@@ -118,6 +126,7 @@ class Kernel:
         self.staff: list[Headers] = []
         self.accounts: list[tuple[str, Headers]] = []
         self.concluded = 0
+        self.until = until
 
     # ------------------------------------------------------------ the loop
     def at(self, moment: float, step: Callable[[float], Any]) -> None:
@@ -130,10 +139,12 @@ class Kernel:
         now = await self.driver.now()
         for lot in self.lots:
             terms = court_policy.first_round(lot.plan, s.listing)
-            announce = terms.start_at - (self._announce_days(lot, terms) + 1) * 86_400
+            announce = terms.start_at - s.listing.announce_days(terms.round, lot.plan.category) * 86_400
             self.at(max(announce, now), lambda t, lot=lot, terms=terms: self._list(t, lot, terms))
         while self._heap:
             moment, _, step = heapq.heappop(self._heap)
+            if self.until is not None and moment > self.until:
+                break
             now = await self.driver.now()
             if moment > now:
                 await self.driver.advance_to(moment)
@@ -142,14 +153,10 @@ class Kernel:
             await step(moment)
         return self.records
 
-    def _announce_days(self, lot: LotState, terms: Terms) -> float:
-        from .market import announce_days
-
-        return announce_days(terms.round, lot.plan.category)
-
     # ------------------------------------------------------------ courts
     async def _list(self, now: float, lot: LotState, terms: Terms) -> None:
         """A clerk lists the lot (first time) and schedules the auction; the interested register."""
+        s = self.scenario
         staff = self.staff[lot.plan.court]
         if lot.lot_id is None:
             body = {
@@ -161,8 +168,8 @@ class Kernel:
                 "description": "模拟标的（由市场模拟器生成）",
             }
             lot.lot_id = (await self.platform.create_lot(staff, body))["id"]
-        if terms.start_at <= now:  # a late step (real-time driver): move the schedule on by whole days
-            shift = ((now - terms.start_at) // 86_400 + 1) * 86_400
+        if terms.start_at <= now:  # a late step (real-time driver): bidding opens a little later
+            shift = s.listing.opening(now, terms.round, lot.plan.category) - terms.start_at
             terms = Terms(terms.round, terms.starting_price, terms.increment, terms.deposit,
                           terms.start_at + shift, terms.end_at + shift)  # fmt: skip
         body = {
@@ -199,7 +206,8 @@ class Kernel:
         policy = Bidder(interest.valuation, rng, latency=LATENCY, strategy=strategy, priority=interest.priority)
         agent = Agent(interest.bidder, registration["bidder_code"], policy)
         live.agents.append(agent)
-        first = max(now, live.terms.start_at) + rng.uniform(0, FIRST_LOOK)
+        span = min(FIRST_LOOK, (live.end_at - live.terms.start_at) / 2)  # a one-hour demo auction: early on
+        first = max(now, live.terms.start_at) + rng.uniform(0, span)
         self._wake(live, agent, min(first, live.end_at - 1))
 
     # ------------------------------------------------------------ bidders

@@ -26,6 +26,7 @@ BEIJING_TEN = 2 * 3600.0  # 10:00 in Beijing is 02:00 UTC: bidding opens and end
 # early (docs/domain.md: "2-3 bidders make most bids; many registrants bid once or not at all").
 COMMITTED = 0.5
 CASUAL_SHIFT = -0.15  # log-valuation of a casual buyer relative to the lot's value
+LONG_ANNOUNCEMENT = REAL_ESTATE | {"equity"}  # real estate and other property rights: 30 days (rule 4)
 ANNOUNCE_DAYS = {1: (30, 15), 2: (15, 7)}  # round -> (real estate, movables), rule 4
 
 
@@ -100,29 +101,37 @@ def announce_days(round_: int | str, category: str) -> float:
     if round_ == "sale":
         return 3.0
     long_, short = ANNOUNCE_DAYS[int(round_)]
-    return float(long_ if category in REAL_ESTATE else short)
+    return float(long_ if category in LONG_ANNOUNCEMENT else short)
 
 
 def plan_lots(scenario: Scenario, rng: random.Random) -> list[LotPlan]:
-    """Every lot of the scenario, its round-1 bidding start spread over the horizon (at 10:00 Beijing),
-    in order of listing."""
+    """Every lot of the scenario: round-1 bidding opens at 10:00 Beijing time on a day spread evenly
+    over the horizon (each lot announced the rules' period before), in order of opening."""
     t0 = epoch_of(scenario)
     plans: list[tuple[float, int, str]] = []
+    continuous = scenario.listing.announce_hours is not None  # sandbox: bidding opens at any minute
+    total = scenario.lots
     for c, court in enumerate(scenario.courts):
         names, weights = list(court.categories), list(court.categories.values())
         for _ in range(court.lots):
             category = rng.choices(names, weights=weights)[0]
-            # announced at t0 + [0, horizon - announcement); bidding opens after the announcement period
-            span = max(scenario.horizon_days - announce_days(1, category) - 1, 0.0)
-            listed = t0 + rng.uniform(0, span) * DAY
-            plans.append((listed, c, category))
+            if continuous:  # evenly spaced openings (a live demo is never idle), slightly jittered
+                offset = t0 + (len(plans) + rng.uniform(0, 0.5)) / total * scenario.horizon_days * DAY
+                first_start = round(offset / 60) * 60
+            else:
+                first_start = day_start(t0 + rng.uniform(0, max(scenario.horizon_days - 1, 0)) * DAY)
+            plans.append((first_start, c, category))
     plans.sort()
-    lots = []
-    for key, (listed, c, category) in enumerate(plans):
-        cat = scenario.categories[category]
-        first_start = day_start(listed + (announce_days(1, category) + 1) * DAY)
-        lots.append(_lot(key, c, scenario.courts[c], cat, first_start, scenario, rng))
-    return lots
+    return [
+        _lot(key, c, scenario.courts[c], scenario.categories[category], first_start, scenario, rng)
+        for key, (first_start, c, category) in enumerate(plans)
+    ]
+
+
+def clock_start(scenario: Scenario) -> float:
+    """Where the virtual clock starts: early enough for every round-1 announcement (30 days and a
+    margin) before the horizon opens."""
+    return epoch_of(scenario) - 40 * DAY
 
 
 def _lot(
@@ -167,7 +176,7 @@ _KINDS = {
 
 def describe(category: str, court: Court, key: int, rng: random.Random) -> tuple[str, str]:
     """A plausible title and location for a lot of ``court``."""
-    kind = rng.choice(_KINDS[category])
+    kind = "船舶" if court.level == "maritime" and category == "other" else rng.choice(_KINDS[category])
     location = f"{court.province}省{court.city}市" if not court.city.endswith("市") else court.city
     return f"{court.city}{kind}（第{key + 1}号标的）", location
 

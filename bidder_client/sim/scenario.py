@@ -107,6 +107,23 @@ class Listing:
     default_per_premium: float = 0.10  # ...plus this times the premium over the appraisal
     priority_holder: float = 0.03  # share of lots with a priority holder (a co-owner, a tenant)
     sale_mode: bool = True  # after round 2 fails: 变卖 (else straight to disposition)
+    # Sandbox rules only (a live demo market): bidding periods and announcements of any length, bidding
+    # opening at any minute instead of 10:00 Beijing time after the rules' announcement period.
+    bidding_hours: float = 24.0
+    announce_hours: float | None = None
+
+    def announce_days(self, round_: int | str, category: str) -> float:
+        """Days between announcing an auction and the opening of its bidding (before the day's 10:00)."""
+        from .market import announce_days
+
+        return self.announce_hours / 24 if self.announce_hours is not None else announce_days(round_, category) + 1
+
+    def opening(self, announced_at: float, round_: int | str, category: str) -> float:
+        """When bidding of an auction announced at ``announced_at`` opens."""
+        from .market import day_start
+
+        moment = announced_at + self.announce_days(round_, category) * 86_400
+        return round(moment / 60) * 60 if self.announce_hours is not None else day_start(moment)
 
 
 @dataclass(frozen=True)
@@ -199,13 +216,19 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     bidders = _bidders(bidders_r)
     targets = tuple(_target(r.sub(f"targets[{i}]", body)) for i, body in enumerate(r.list("targets")))
     start = r.time("start")
+    rules = data.get("rules", "judicial-2016")
+    if rules != "sandbox" and (listing.bidding_hours != 24.0 or listing.announce_hours is not None):
+        raise ScenarioError(
+            f'{source}: listing.bidding_hours and listing.announce_hours need rules = "sandbox" (the judicial '
+            "rules fix 24-hour bidding and 15/30-day announcements)"
+        )
     scenario = Scenario(
         name=r.text("name"),
         description=r.text("description", ""),
         seed=r.integer("seed", 1, low=0),
         start=start,
         horizon_days=r.number("horizon_days", low=1, high=3660),
-        rules=r.choice("rules", ("judicial-2016",), "judicial-2016"),
+        rules=r.choice("rules", ("judicial-2016", "sandbox"), "judicial-2016"),
         courts=courts,
         categories=categories,
         listing=listing,
@@ -353,7 +376,7 @@ def _listing(r: _Reader) -> Listing:
         not isinstance(relist, list)
         or len(relist) != 2
         or not all(isinstance(x, int | float) for x in relist)
-        or not 0 < relist[0] <= relist[1] <= 30
+        or not 0 < relist[0] <= relist[1] <= 30  # Art. 26: announced within 30 days of the failure
     ):
         raise ScenarioError(f"{r.where}: relist_days must be [low, high] with 0 < low <= high <= 30 (Art. 26)")
     return Listing(
@@ -362,13 +385,17 @@ def _listing(r: _Reader) -> Listing:
         deposit_ratio=r.number("deposit_ratio", d.deposit_ratio, low=0.05, high=0.2),
         increment_ratio=r.number("increment_ratio", d.increment_ratio, low=0.0001, high=0.05),
         relist_days=(float(relist[0]), float(relist[1])),
-        balance_days=r.number("balance_days", d.balance_days, low=1, high=60),
-        sale_days=r.number("sale_days", d.sale_days, low=1, high=60),
+        balance_days=r.number("balance_days", d.balance_days, low=0.001, high=60),
+        sale_days=r.number("sale_days", d.sale_days, low=0.001, high=60),
         creditor_takes=r.share("creditor_takes", d.creditor_takes),
         default_base=r.share("default_base", d.default_base),
         default_per_premium=r.number("default_per_premium", d.default_per_premium, low=0, high=10),
         priority_holder=r.share("priority_holder", d.priority_holder),
         sale_mode=bool(r._get("sale_mode", d.sale_mode)),
+        bidding_hours=r.number("bidding_hours", d.bidding_hours, low=0.01, high=24 * 60),
+        announce_hours=(
+            r.number("announce_hours", low=0.001, high=24 * 90) if r.data.get("announce_hours") is not None else None
+        ),
     )
 
 

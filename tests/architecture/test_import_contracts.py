@@ -25,6 +25,7 @@ PLANTED = {
     "transports-no-db": ("auction_service/api/misc.py", "from auction_service.db import models"),
     "bus-one-way": ("auction_service/live/bus.py", "from auction_service.live import redis_bus"),
     "service-client-independent": ("auction_service/clock.py", "import bidder_client"),
+    "agents-pure": ("bidder_client/sim/court.py", "import httpx"),
     "loadtests-outside": ("loadtests/check.py", "import auction_service"),
 }
 
