@@ -166,6 +166,9 @@ def simulate(
         str | None, typer.Option(help="drive a running service at this URL in its own time instead of in process")
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="list the shipped scenarios and exit")] = False,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="print where the wall time went, per kind of API call")
+    ] = False,
 ) -> None:
     """Simulate a court market: calibrated bidders and court staff through the service's real code, on a
     virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL)."""
@@ -226,6 +229,12 @@ def simulate(
         wanted = f"{target['target']:g} ± {target['tolerance']:g}"
         typer.echo(f"  {mark} {target['name']}: {_num(target['value'])} (target {wanted})")
     typer.echo(f"report: {paths['report']}")
+    if timings and result.timings:
+        total = sum(seconds for _, seconds in result.timings.values())
+        bids = result.timings.get("POST /auctions/{id}/bids", [0, 0.0])[0]
+        typer.echo(f"API calls of the first run: {total:.1f} s of {result.wall_seconds:.1f} s wall; {bids:.0f} bids")
+        for kind, (calls, seconds) in sorted(result.timings.items(), key=lambda kv: -kv[1][1]):
+            typer.echo(f"  {kind:36s} {calls:8.0f} calls {seconds:8.2f} s {1000 * seconds / calls:7.2f} ms each")
 
 
 def _pct(value: float | None) -> str:

@@ -23,11 +23,11 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -133,15 +133,22 @@ async def in_process_service(
 
 
 async def run_in_process(
-    scenario: Scenario, seed: int, database_url: str | None = None, progress: Any = None
+    scenario: Scenario,
+    seed: int,
+    database_url: str | None = None,
+    progress: Any = None,
+    timings: dict[str, list[float]] | None = None,
 ) -> list[rec.AuctionRecord]:
     """One run of ``scenario`` against a fresh in-process service (SQLite in a temporary folder unless
-    ``database_url``)."""
+    ``database_url``); ``timings`` gets the wall time spent per kind of API call."""
     with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
         async with in_process_service(scenario, url) as (app, clock, client):
             driver = InProcessDriver(app, clock, client)
-            return await Kernel(scenario, seed, driver, progress=progress).run()
+            records = await Kernel(scenario, seed, driver, progress=progress).run()
+            if timings is not None:
+                timings.update(driver.platform.timings)
+            return records
 
 
 async def run_remote(
@@ -164,6 +171,7 @@ class SimulationResult:
     records: list[list[rec.AuctionRecord]]  # per run
     summaries: list[dict[str, Any]]
     wall_seconds: float
+    timings: dict[str, list[float]] = field(default_factory=dict)  # the first run's API calls: (calls, s)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -222,6 +230,7 @@ def simulate(
     seeds = derived_seeds(sc.seed if seed is None else seed, runs)
     began = time.perf_counter()
     results: list[list[rec.AuctionRecord]] = []
+    timings: dict[str, list[float]] = {}
     if url is not None:
         for s in seeds:
             results.append(asyncio.run(run_remote(sc, s, url, staff_password or "", progress)))
@@ -237,11 +246,11 @@ def simulate(
     else:
         for i, s in enumerate(seeds):
             inner = progress if runs == 1 else None
-            results.append(asyncio.run(run_in_process(sc, s, database_url, inner)))
+            results.append(asyncio.run(run_in_process(sc, s, database_url, inner, timings if i == 0 else None)))
             if progress and runs > 1:
                 progress(i + 1, len(seeds))
     summaries = [rec.summarize(r) for r in results]
-    return SimulationResult(sc, seeds, results, summaries, time.perf_counter() - began)
+    return SimulationResult(sc, seeds, results, summaries, time.perf_counter() - began, timings)
 
 
 def default_database_url() -> str | None:

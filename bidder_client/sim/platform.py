@@ -60,9 +60,18 @@ class Platform:
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
+        # wall time spent per kind of call, for `simulate --timings`: (calls, seconds)
+        self.timings: dict[str, list[float]] = {}
+
+    def _time(self, kind: str, began: float) -> None:
+        entry = self.timings.setdefault(kind, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - began
 
     async def _call(self, what: str, method: str, path: str, *, ok: tuple[int, ...], **kwargs: Any) -> Any:
+        began = time.perf_counter()
         response = await self.client.request(method, f"{API}{path}", **kwargs)
+        self._time(f"{method} {_kind(path)}", began)
         if response.status_code not in ok:
             raise PlatformError(what, response)
         return response.json()
@@ -102,7 +111,9 @@ class Platform:
         )  # fmt: skip
 
     async def bid(self, bidder: Headers, auction_id: int, amount: int) -> BidAnswer:
+        began = time.perf_counter()
         response = await self.client.post(f"{API}/auctions/{auction_id}/bids", json={"amount": amount}, headers=bidder)
+        self._time("POST /auctions/{id}/bids", began)
         return BidAnswer(response.status_code == 201, response.status_code, response.json())
 
     async def auction(self, auction_id: int) -> dict[str, Any]:
@@ -141,6 +152,11 @@ class Platform:
     async def clock(self) -> tuple[float, float]:
         body = await self._call("read the clock", "GET", "/clock", ok=(200,))
         return epoch(body["now"]), float(body["speed"])
+
+
+def _kind(path: str) -> str:
+    """``/auctions/12/bids`` -> ``/auctions/{id}/bids`` (timings are per kind of call)."""
+    return "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
 
 
 class Driver(Protocol):

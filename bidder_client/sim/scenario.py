@@ -250,6 +250,7 @@ class _Reader:
         self.where = where
         self.used: set[str] = set()
         self.children: list[_Reader] = []
+        self.nested = False
 
     def _get(self, key: str, default: Any) -> Any:
         self.used.add(key)
@@ -260,8 +261,9 @@ class _Reader:
         return self.data[key]
 
     def sub(self, where: str, data: Any) -> _Reader:
-        prefix = "" if self.where.startswith(("shipped:", "/", ".")) or "<" in self.where else f"{self.where}."
-        child = _Reader(data, f"{prefix}{where}" if prefix else where)
+        """A nested table; its errors name the file and the path to the field."""
+        child = _Reader(data, f"{self.where}." + where if self.nested else f"{self.where}: {where}")
+        child.nested = True
         self.children.append(child)
         return child
 
