@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import httpx
 
 API = "/api/v1"
+RECORD_PAGE = 10_000  # the largest page of a bid record the API hands out
 Headers = dict[str, str]
 
 
@@ -125,12 +126,12 @@ class Platform:
         while True:
             body = await self._call(
                 "read the bid record", "GET", f"/auctions/{auction_id}/bids", ok=(200,),
-                params={"after_seq": items[-1]["seq"] if items else 0},
+                params={"after_seq": items[-1]["seq"] if items else 0, "limit": RECORD_PAGE},
             )  # fmt: skip
             page = body["items"]
-            if not page:
-                return items
             items.extend(page)
+            if len(page) < RECORD_PAGE:
+                return items
 
     async def result(self, auction_id: int) -> dict[str, Any]:
         return await self._call(
