@@ -24,7 +24,7 @@ import httpx
 from auction_service import demo_data
 from auction_service.core.services import Services
 from bidder_client.sim.kernel import Kernel
-from bidder_client.sim.market import DAY
+from bidder_client.sim.market import DAY, present_start
 from bidder_client.sim.platform import Platform, RealTimeDriver
 from bidder_client.sim.scenario import Scenario, load
 
@@ -66,8 +66,7 @@ class LiveDriver(ServiceAccounts, RealTimeDriver):
 def live_scenario(services: Services, now: float) -> Scenario:
     """The live market's calendar starts now (its first auctions open within minutes)."""
     scenario = load(LIVE if services.settings.rules == "sandbox" else "court-month")
-    lead = scenario.listing.announce_days(1, "residential") * DAY if scenario.listing.announce_hours else 31 * DAY
-    return dataclasses.replace(scenario, start=datetime.fromtimestamp(now + lead + 60, UTC))
+    return dataclasses.replace(scenario, start=datetime.fromtimestamp(present_start(scenario, now), UTC))
 
 
 def demo_hook(base_url: str, *, live: bool = True) -> Callable[[Services], Awaitable[None]]:

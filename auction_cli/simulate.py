@@ -34,7 +34,7 @@ import httpx
 
 from bidder_client.sim import records as rec
 from bidder_client.sim.kernel import Kernel
-from bidder_client.sim.market import clock_start
+from bidder_client.sim.market import clock_start, present_start
 from bidder_client.sim.platform import Headers, Platform, RealTimeDriver, staff_username
 from bidder_client.sim.scenario import Scenario, load
 
@@ -159,7 +159,7 @@ async def run_remote(
         driver = RealTimeDriver(Platform(client), staff_password)
         # the scenario's calendar moves to the service's present: its first announcements are made now
         now = await driver.now()
-        scenario = dataclasses.replace(scenario, start=datetime.fromtimestamp(now + 40 * 86_400 + 3_600, UTC))
+        scenario = dataclasses.replace(scenario, start=datetime.fromtimestamp(present_start(scenario, now), UTC))
         return await Kernel(scenario, seed, driver, progress=progress).run()
 
 

@@ -89,9 +89,11 @@ def settlement(lot: LotPlan, price: int, ended_at: float, listing: Listing, rng:
     premium = max(0.0, price / lot.appraisal - 1)
     chance = min(1.0, listing.default_base + listing.default_per_premium * premium)
     outcome = "defaulted" if rng.random() < chance else "paid"
-    return ended_at + rng.uniform(1.0, listing.balance_days) * DAY, outcome
+    return ended_at + rng.uniform(0.1, 1.0) * listing.balance_days * DAY, outcome
 
 
-def disposition(listing: Listing, rng: random.Random) -> str:
-    """After the last round failed: 以物抵债 (``creditor_taken``) or ``returned``."""
-    return "creditor_taken" if rng.random() < listing.creditor_takes else "returned"
+def disposition(failed_at: float, listing: Listing, rng: random.Random) -> tuple[float, str]:
+    """After the last round failed: when the court decides (as long after as it would relist) and how,
+    以物抵债 (``creditor_taken``) or ``returned``."""
+    outcome = "creditor_taken" if rng.random() < listing.creditor_takes else "returned"
+    return failed_at + rng.uniform(*listing.relist_days) * DAY, outcome

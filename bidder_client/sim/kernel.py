@@ -219,6 +219,9 @@ class Kernel:
     async def _look(self, now: float, live: Live, agent: Agent, generation: int) -> None:
         if generation != agent.generation or agent.done:
             return
+        if not self.driver.virtual:
+            # a running service has other bidders too (people in the web client): read the page first
+            await self._refresh(live)
         action: Action = agent.policy.observe(live.view(now, agent.code))
         agent.following = action.following
         if action.bid is not None and live.status in ("announced", "live") and now < live.end_at:
@@ -252,13 +255,23 @@ class Kernel:
 
     async def _refused(self, now: float, live: Live, code: str | None) -> None:
         """Someone was faster, or the page was stale: read it again."""
+        log.debug("bid refused on auction %s at %s: %s", live.auction_id, iso(now), code)
+        await self._refresh(live)
+
+    async def _refresh(self, live: Live) -> None:
+        """The auction's page as the service shows it now."""
         page = await self.platform.auction(live.auction_id)
-        live.status = page["status"]
-        live.end_at = epoch(page["end_at"])
+        if page["status"] in ("sold", "unsold", "withdrawn", "suspended"):
+            return  # the close is the kernel's own step (``_end``); a suspension waits for it too
+        if page["status"] == "live":
+            live.status = "live"
+        end = epoch(page["end_at"])
+        if end > live.end_at:
+            self.at(end, lambda t: self._end(t, live))
+        live.end_at = end
         live.current_price = page["current_price"]
         live.leading_code = page["leading_code"]
         live.seq = page.get("seq", live.seq)
-        log.debug("bid refused on auction %s at %s: %s", live.auction_id, iso(now), code)
 
     # ------------------------------------------------------------ the close and after
     async def _end(self, now: float, live: Live) -> None:
@@ -288,8 +301,8 @@ class Kernel:
     def _after_failure(self, now: float, lot: LotState, live: Live, record: AuctionRecord) -> None:
         step = court_policy.next_round(live.lot, live.terms, now, self.scenario.listing, lot.rng)
         if step is None:
-            outcome = court_policy.disposition(self.scenario.listing, lot.rng)
-            self.at(now + 86_400, lambda t: self._dispose(t, lot, record, outcome))
+            due, outcome = court_policy.disposition(now, self.scenario.listing, lot.rng)
+            self.at(due, lambda t: self._dispose(t, lot, record, outcome))
             return
         announce_at, terms = step
         if terms.start_at > self.horizon_end:

@@ -128,6 +128,14 @@ def plan_lots(scenario: Scenario, rng: random.Random) -> list[LotPlan]:
     ]
 
 
+def present_start(scenario: Scenario, now: float) -> float:
+    """Where a scenario's horizon opens when it is run from ``now`` in real time (``--url``, the demo's
+    live market): as soon as its first announcements, made now, allow."""
+    if scenario.listing.announce_hours is not None:
+        return now + scenario.listing.announce_hours * 3600 + 60
+    return now + 31 * DAY + 3600
+
+
 def clock_start(scenario: Scenario) -> float:
     """Where the virtual clock starts: early enough for every round-1 announcement (30 days and a
     margin) before the horizon opens."""
