@@ -219,6 +219,8 @@ def simulate(
     figures = result.figures()
     paths = write_report(out, figures)
     summary = figures["summary"]
+    if runs > 1:
+        typer.echo(f"{runs} runs (seeds {result.seeds[0]}...); targets against the mean over the runs; first run:")
     typer.echo(
         f"{loaded.name}: {summary['auctions']} auctions, {summary['sold']} sold, transaction rate "
         f"{_pct(summary['transaction_rate'])} (by lot {_pct(summary['transaction_rate_by_lot'])}), median premium "
