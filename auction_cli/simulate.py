@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-import statistics
 import tempfile
 import time
 import uuid
@@ -256,7 +255,3 @@ def simulate(
 def default_database_url() -> str | None:
     """In-process runs use a fresh temporary SQLite database unless ``AUCTION_DATABASE_URL`` names one."""
     return os.environ.get("AUCTION_DATABASE_URL") or None
-
-
-def mean_of(values: list[float]) -> float:
-    return statistics.fmean(values) if values else 0.0

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from .core import accounts
 from .core.services import Services
-from .db.models import Account, Lot
+from .db.models import Lot
 
 STAFF = [("深圳市中级人民法院", "clerk", "clerk-demo-pass"), ("广州市中级人民法院", "clerk-gz", "clerk-demo-pass")]
 HUMAN_BIDDERS = [("bidder1", "王小明"), ("bidder2", "李华"), ("bidder3", "陈静")]
@@ -49,8 +49,3 @@ async def seed_accounts(services: Services) -> None:
                     session, clock, username=username, password=BIDDER_PASSWORD, real_name=real_name, role="bidder"
                 )
         await session.commit()
-
-
-async def account_count(services: Services) -> int:
-    async with services.read_sessions() as session:
-        return (await session.execute(select(func.count()).select_from(Account))).scalar_one()

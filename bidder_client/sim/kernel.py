@@ -243,11 +243,8 @@ class Kernel:
         live.leading_code = body["bidder_code"]
         live.seq = body["seq"]
         end = epoch(body["end_at"])
-        if end != live.end_at:
-            if end > live.end_at:
-                self.at(end, lambda t: self._end(t, live))
-            else:  # a 变卖's first offer starts the 24-hour countdown (earlier than the window's end)
-                self.at(end, lambda t: self._end(t, live))
+        if end != live.end_at:  # extended, or a 变卖's first offer started its (earlier) 24-hour countdown
+            self.at(end, lambda t: self._end(t, live))
             live.end_at = end
         for other in live.agents:  # news on the page of everyone following it
             if other is not agent and other.following and not other.done:

@@ -265,11 +265,3 @@ def interests(
 def _register_time(start_at: float, announced_at: float, rng: random.Random) -> float:
     """Most register in the last days before bidding opens."""
     return max(announced_at + 60.0, start_at - rng.uniform(0.1, 3.0) * DAY)
-
-
-def court_of(lot: LotPlan, scenario: Scenario) -> Court:
-    return scenario.courts[lot.court]
-
-
-def category_of(lot: LotPlan, scenario: Scenario) -> Category:
-    return scenario.categories[lot.category]
