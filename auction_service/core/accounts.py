@@ -63,11 +63,14 @@ async def create_bidders(
 
 
 async def account_by_username(session: AsyncSession, username: str) -> Account | None:
-    return (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
+    """Usernames are compared without case (a look-alike "Bidder1" beside "bidder1" would let one
+    person pass for another); ``Account.username_key`` holds the lower-cased form."""
+    query = select(Account).where(Account.username_key == username.lower())
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Account:
-    account = (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
+    account = await account_by_username(session, username)
     ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else DUMMY_HASH)
     if account is None or not ok:
         raise unauthenticated("invalid_credentials", "wrong username or password")

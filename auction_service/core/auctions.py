@@ -21,6 +21,7 @@ from ..db.models import Account, Auction, Bid, Court, Lot, LotExclusion, Priorit
 from ..rules import bidding, listing
 from ..rules.bidding import AuctionState, Bidder
 from ..rules.errors import forbidden, invalid, not_found, refused, unavailable
+from .accounts import account_by_username
 from .events import RegistrationsChanged
 from .security import Principal
 from .services import Services
@@ -352,7 +353,7 @@ async def add_priority_holder(
     book = await svc.engine.book(auction_id)
     if bidding.bidding_has_ended(book.state, svc.clock.now()):
         raise refused("auction_ended", "priority holders can only be declared before bidding ends")
-    account = (await session.execute(select(Account).where(Account.username == username))).scalar_one_or_none()
+    account = await account_by_username(session, username)
     if account is None:
         raise not_found("account_not_found", f"no bidder with username {username!r}")
     if account.role != "bidder":

@@ -6,19 +6,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import command
-
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def alembic_config() -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    """The migrations ship inside the package (``auction_service/db/migrations``), so an installed wheel
+    finds them wherever it is installed; no ``alembic.ini`` is needed (logging stays the service's)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("auction_service.db") / "migrations"))
     return cfg
 
 

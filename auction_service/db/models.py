@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from .types import UTCDateTime
 
@@ -50,11 +50,18 @@ class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # The username as compared (lower case): "BIDDER1" and "bidder1" are one account, shown as typed.
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # bidder, staff, admin
     real_name: Mapped[str] = mapped_column(String(200))
     court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @validates("username")
+    def _keep_key(self, _key: str, username: str) -> str:
+        self.username_key = username.lower()
+        return username
 
 
 class Lot(Base):

@@ -3,9 +3,9 @@
 
 import asyncio
 
+from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from alembic import context
 from auction_service.config import get_settings
 from auction_service.db.engine import normalise_url
 from auction_service.db.models import Base
