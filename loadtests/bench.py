@@ -19,7 +19,10 @@ the ceiling and the bids. Measured, each for ``--duration`` seconds:
    latency with 1,000 watchers on one auction at 200 bids/s, and 10,000 watchers held on one process
    (2 bids/s), on SQLite.
 
-Prints every figure with its ratio to the ceiling and writes ``docs/benchmarks.md``.
+Prints every figure with its ratio to the ceiling, then each target (issue 6) as met or MISSED, and
+writes the table to a new results file, ``loadtests/reports/bench-<time>.md`` (``--update-docs``
+rewrites the top of ``docs/benchmarks.md`` instead). Exit status: 1 if an invariant was violated; with
+``--strict``, also 1 if a target was missed.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ UNIT = 10**9  # auction i's prices live in [i * UNIT, (i + 1) * UNIT)
 INCREMENT = 100
 BIDDERS = 64
 SPREAD_AUCTIONS = 100
+DOCS = ROOT / "docs" / "benchmarks.md"
+REPORTS = ROOT / "loadtests" / "reports"
 KEEP_MARKER = "<!-- bench.py rewrites everything above this line and keeps what follows -->"
 PER_BIDDER_SPREAD = 4  # each bidder registered to 4 of the 100 auctions (~2.5 bidders per auction)
 
@@ -219,6 +224,42 @@ def machine() -> dict:
     }
 
 
+def targets(results: list[dict], feeds: list[dict]) -> list[tuple[str, str, bool]]:
+    """Each target of issue 6 that this run measured: (what, the measured figure against the target, met)."""
+    out = []
+    for r in results:
+        f, h, c = r["full"], r["half"], r["ceiling"]
+        floor = 1.0 if r["db"] == "sqlite" else 0.75
+        ratio = f["decisions_per_s"] / c["rps"] if c["rps"] else 0.0
+        out.append(
+            (f"bids {r['shape']} {r['db']}: ratio to the paired ceiling", f"{ratio:.2f} vs ≥ {floor}", ratio >= floor)
+        )
+        p99 = h["p99_us"] / 1000
+        out.append((f"bids {r['shape']} {r['db']}: p99 at ~half throughput", f"{p99:.1f} ms vs ≤ 25 ms", p99 <= 25))
+    for f in feeds:
+        if f["watchers"] <= 1000:
+            out.append(
+                (
+                    f"live feed, {f['watchers']:,} watchers at {f['rate']:g} bids/s: bid-to-delivery p99",
+                    f"{f['p99_ms']:.1f} ms vs ≤ 50 ms",
+                    f["p99_ms"] <= 50,
+                )
+            )
+        else:
+            out.append(
+                (
+                    f"live feed: {f['watchers']:,} watchers held on one process",
+                    f"{f['held']:,} held",
+                    f["held"] >= f["watchers"],
+                )
+            )
+    return out
+
+
+def targets_text(measured: list[tuple[str, str, bool]]) -> str:
+    return "\n".join(f"- {'met' if ok else '**MISSED**'}: {what}: {figure}" for what, figure, ok in measured)
+
+
 def write_markdown(
     path: Path, m: dict, cmd: str, ceil: dict, ceil_end: dict, results: list[dict], feeds: list[dict], args
 ) -> str:
@@ -319,12 +360,14 @@ Checks after the runs:
 
 Targets (issue 6): ≥ 1.0× the ceiling on SQLite, ≥ 0.75× on PostgreSQL, on one hot auction and across
 100; p99 ≤ 25 ms at half the maximum throughput; bid-to-delivery p99 ≤ 50 ms with 1,000 watchers at
-200 bids/s; 10,000 watchers held on one process.
+200 bids/s; 10,000 watchers held on one process. In this run:
+{targets_text(targets(results, feeds))}
 """
     kept = ""
     if path.exists() and KEEP_MARKER in path.read_text():
         kept = path.read_text().split(KEEP_MARKER, 1)[1]
-    path.write_text(text + "\n" + KEEP_MARKER + kept)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n" + KEEP_MARKER + kept if kept or path == DOCS else text)
     return text
 
 
@@ -337,13 +380,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     p.add_argument("--shapes", default="hot,spread", help="comma-separated: hot, spread")
     p.add_argument("--feed", default="1000x200,10000x2", help="live-feed runs WATCHERSxBIDS_PER_S ('' for none)")
-    p.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    p.add_argument("--out", type=Path, help="results file (default: loadtests/reports/bench-<time>.md)")
+    p.add_argument(
+        "--update-docs", action="store_true", help=f"write the table to the top of {DOCS.relative_to(ROOT)} instead"
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     p.add_argument("--keep", action="store_true", help="keep the work directory (server logs, SQLite files)")
     args = p.parse_args(argv)
     if not 1 <= args.duration <= 120 or not 1 <= args.connections <= 512:
         p.error("bounded runs only: --duration 1-120, --connections 1-512")
     if shutil.which("wrk") is None:
         p.error("wrk is not installed (apt-get install -y wrk)")
+    if args.out and args.update_docs:
+        p.error("--out and --update-docs name two different files: give one")
+    out = DOCS if args.update_docs else args.out or REPORTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.md"
     cmd = "python -m loadtests.bench " + " ".join(argv if argv is not None else sys.argv[1:])
     workdir = Path(
         tempfile.mkdtemp(
@@ -387,8 +437,16 @@ def main(argv: list[str] | None = None) -> int:
         ceiling.stop()
     m = machine()
     m["load_start"] = load_start
-    text = write_markdown(args.out, m, cmd.strip(), ceil, ceil_end, results, feeds, args)
+    text = write_markdown(out, m, cmd.strip(), ceil, ceil_end, results, feeds, args)
     print(text)
+    measured = targets(results, feeds)
+    missed = [t for t in measured if not t[2]]
+    for what, figure, ok in measured:
+        log(f"target {'met' if ok else 'MISSED'}: {what}: {figure}")
+    log(f"table written to {out}")
+    if missed and args.strict:
+        log(f"{len(missed)} target(s) missed (--strict): exit 1")
+        failed = True
     (workdir / "results.json").write_text(
         json.dumps({"ceiling": [ceil, ceil_end], "results": results, "feeds": feeds}, default=str)
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import csv
 import json
 import os
 import signal
@@ -29,7 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import check, seed
+from . import check, check_api, seed, summary
+from .progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_BIN = ROOT / ".venv" / "bin" / "auction-service"
@@ -224,6 +224,8 @@ def run_locust(
         "--html",
         str(report_dir / "report.html"),
         "--only-summary",
+        "--json-file",
+        str(report_dir / summary.LOCUST_JSON),
         "--loglevel",
         "WARNING",
         "--exit-code-on-error",
@@ -239,36 +241,15 @@ def run_locust(
     return rc, log_path
 
 
-def locust_summary(report_dir: Path) -> str:
-    path = report_dir / "locust_stats.csv"
-    if not path.exists():
-        return "(no locust statistics written)"
-    rows = list(csv.DictReader(path.open()))
-    lines = [f"{'type':<5} {'name':<38} {'reqs':>8} {'fails':>6} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} (ms)"]
-    for r in rows:
-        lines.append(
-            f"{r['Type']:<5} {r['Name'][:38]:<38} {r['Request Count']:>8} {r['Failure Count']:>6} "
-            f"{float(r['Requests/s']):>8.1f} {r['50%']:>6} {r['95%']:>6} {r['99%']:>6}"
-        )
-    return "\n".join(lines)
-
-
-def decisions_per_second(report_dir: Path) -> float:
-    path = report_dir / "locust_stats.csv"
-    if not path.exists():
-        return 0.0
-    return sum(float(r["Requests/s"]) for r in csv.DictReader(path.open()) if r["Name"].startswith("POST bid ["))
-
-
 # ---------------------------------------------------------------- main
-def seed_scenario(args: argparse.Namespace, base: str, staff: list[dict[str, str]]) -> dict:
+def seed_scenario(args: argparse.Namespace, base: str, staff: list[dict[str, str]], tag: str = "") -> dict:
     lead = 2.0
     bidders = args.bidders or min(args.users, 200)
     if args.scenario == "sniping":
-        return asyncio.run(seed.seed_sniping(base, staff, bidders, lead))
+        return asyncio.run(seed.seed_sniping(base, staff, bidders, lead, tag))
     if args.scenario == "market":
-        return asyncio.run(seed.seed_market(base, staff, bidders, args.auctions, lead, args.duration))
-    return asyncio.run(seed.seed_office(base, staff, bidders, args.auctions, lead, args.duration))
+        return asyncio.run(seed.seed_market(base, staff, bidders, args.auctions, lead, args.duration, tag))
+    return asyncio.run(seed.seed_office(base, staff, bidders, args.auctions, lead, args.duration, tag))
 
 
 def wait_for_start(seeded: dict, base: str) -> None:
@@ -283,7 +264,7 @@ def wait_for_start(seeded: dict, base: str) -> None:
         time.sleep(remaining + 0.1)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m loadtests.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -304,64 +285,144 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=0, help="service port (default: a free one)")
     p.add_argument("--keep-db", action="store_true", help="keep the PostgreSQL database after the run")
     p.add_argument("--reports", type=Path, default=ROOT / "loadtests" / "reports")
+    target = p.add_argument_group("a running deployment (instead of a service started here)")
+    target.add_argument(
+        "--url", help="aim at this running service (AUCTION_RULES=sandbox there), e.g. http://host:8000"
+    )
+    target.add_argument("--staff-username", help="with --url: a staff account of the court the run lists lots in")
+    target.add_argument(
+        "--check",
+        choices=("db", "api"),
+        help="invariant check on the database (default here) or through the "
+        "public API alone (default with --url; the database need not be reachable)",
+    )
+    gate = p.add_argument_group("thresholds (a missed one sets exit status 3)")
+    gate.add_argument("--max-p99-ms", type=float, help="fail if any request kind's p99 exceeds this (ms)")
+    gate.add_argument("--max-error-rate", type=float, help="fail if failures/requests exceeds this (e.g. 0.01)")
+    p.add_argument("--progress-every", type=float, default=5.0, help="seconds between progress lines (0: none)")
     args = p.parse_args(argv)
     if not 1 <= args.duration <= 600 or not 1 <= args.users <= 2000 or not 1 <= args.auctions <= 1000:
         p.error("bounded runs only: --duration 1-600, --users 1-2000, --auctions 1-1000")
-    if not SERVICE_BIN.exists() or not LOCUST_BIN.exists():
-        p.error(f"need {SERVICE_BIN} (project venv) and {LOCUST_BIN} (run me with .venv-load/bin/python)")
-    clock_speed = args.clock_speed or SCENARIOS[args.scenario][1]
+    if not LOCUST_BIN.exists():
+        p.error(f"need {LOCUST_BIN}: run me with .venv-load/bin/python (loadtests/smoke.sh creates .venv-load)")
+    if args.url:
+        if not args.url.startswith(("http://", "https://")):
+            p.error("--url takes http://host:port or https://host")
+        if not args.staff_username or not os.environ.get("LOADTEST_STAFF_PASSWORD"):
+            p.error("--url needs --staff-username and the password in LOADTEST_STAFF_PASSWORD")
+        if args.check == "db":
+            p.error("--check db reads the database the run created; with --url use --check api")
+        args.check = "api"
+    else:
+        if not SERVICE_BIN.exists():
+            p.error(f"need {SERVICE_BIN}: install the project first (./scripts/test or scripts/_venv.sh)")
+        args.check = args.check or "db"
+    for name in ("max_p99_ms", "max_error_rate"):
+        value = getattr(args, name)
+        if value is not None and value < 0:
+            p.error(f"--{name.replace('_', '-')} must not be negative")
+    return args
 
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    report_dir = args.reports / f"{stamp}-{args.scenario}-{args.db}"
-    report_dir.mkdir(parents=True, exist_ok=True)
-    log(f"scenario {args.scenario} on {args.db}, {args.users} users, {args.duration} s; reports in {report_dir}")
 
+@contextlib.contextmanager
+def local_target(args: argparse.Namespace, report_dir: Path, stamp: str) -> Iterator[dict]:
+    """A fresh database and ``auction-service serve`` here; on leaving, the service is stopped gracefully
+    (the writer commits what is pending) before anyone reads the database."""
     db_url, pg_name = create_database(args.db, report_dir, stamp)
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
-    env = service_env(db_url, clock_speed)
+    env = service_env(db_url, args.clock_speed or SCENARIOS[args.scenario][1])
     server_log = open(report_dir / "server.log", "w")
     proc = None
-    status = 0
+    target = {"base": base, "db_url": db_url, "staff": STAFF if args.scenario == "office" else STAFF[:1]}
     try:
-        staff = STAFF if args.scenario == "office" else STAFF[:1]
         t0 = time.monotonic()
-        add_staff(env, server_log, staff)
+        add_staff(env, server_log, target["staff"])
         proc = start_service(env, port, server_log)
         asyncio.run(seed.wait_healthy(base, proc=proc))
-        log(f"service pid {proc.pid} at {base} (staff added and started in {time.monotonic() - t0:.1f} s); seeding")
-        t0 = time.monotonic()
-        seeded = seed_scenario(args, base, staff)
-        seeded["think"] = float(os.environ.get("LOADTEST_THINK", "1.0"))
-        seed_path = report_dir / "seed.json"
-        seed_path.write_text(json.dumps(seeded))
-        log(
-            f"seeded {len(seeded['auctions'])} auctions, {len(seeded['bidders'])} bidders in "
-            f"{time.monotonic() - t0:.1f} s; waiting for the start"
-        )
-        wait_for_start(seeded, base)
-        log(f"locust: {args.users} users for {args.duration} s")
-        rc, locust_log = run_locust(args.scenario, base, report_dir, seed_path, args)
-        if rc != 0:
-            log(f"locust exited with {rc}; see {locust_log}")
-        if proc.poll() is not None:
-            log(f"the service died during the run (exit {proc.returncode}); see {report_dir / 'server.log'}")
-            status = 2
-        print(locust_summary(report_dir))
-        print(f"bid decisions/s (accepted + refused): {decisions_per_second(report_dir):.1f}")
-    except Exception as exc:
-        log(f"run failed: {exc!r}")
-        status = 2
+        log(f"service pid {proc.pid} at {base} (staff added and started in {time.monotonic() - t0:.1f} s)")
+        target["alive"] = lambda: proc.poll() is None
+        yield target
     finally:
         if proc is not None:
             t0 = time.monotonic()
             code = stop_service(proc)
             log(f"service stopped (exit {code}) in {time.monotonic() - t0:.1f} s")
         server_log.close()
+        target["drop"] = (lambda: drop_database(pg_name)) if pg_name and not args.keep_db else None
 
+
+@contextlib.contextmanager
+def remote_target(args: argparse.Namespace) -> Iterator[dict]:
+    """A running deployment: nothing is started or stopped; seeding and checks go through its API."""
+    base = args.url.rstrip("/")
+    asyncio.run(seed.wait_healthy(base, within=30))
+    staff = [{"court": "", "username": args.staff_username, "password": os.environ["LOADTEST_STAFF_PASSWORD"]}]
+    log(f"aiming at {base} as staff {args.staff_username}")
+    yield {"base": base, "db_url": None, "staff": staff, "alive": lambda: True, "drop": None}
+
+
+def invariant_check(args: argparse.Namespace, target: dict, seeded: dict | None, report_dir: Path) -> check.Report:
+    if args.check == "db":
+        return check.check(target["db_url"], report_dir)
+    ids = [a["id"] for a in (seeded or {}).get("auctions", [])]
+    staff = target["staff"][0]
+    token = asyncio.run(check_api.staff_token(target["base"], staff["username"], staff["password"]))
+    return check_api.check(target["base"], token, ids, report_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    where = "url" if args.url else args.db
+    report_dir = args.reports / f"{stamp}-{args.scenario}-{where}"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    log(
+        f"scenario {args.scenario} on {args.url or args.db}, {args.users} users, {args.duration} s; "
+        f"reports in {report_dir}"
+    )
+
+    status = 0
+    seeded = None
+    report = None
+    target_cm = remote_target(args) if args.url else local_target(args, report_dir, stamp)
+    target: dict = {}
+    try:
+        with target_cm as target:
+            t0 = time.monotonic()
+            tag = f"lt{stamp.replace('-', '')}_" if args.url else ""
+            seeded = seed_scenario(args, target["base"], target["staff"], tag)
+            seeded["think"] = float(os.environ.get("LOADTEST_THINK", "1.0"))
+            seed_path = report_dir / "seed.json"
+            seed_path.write_text(json.dumps(seeded))
+            log(
+                f"seeded {len(seeded['auctions'])} auctions, {len(seeded['bidders'])} bidders in "
+                f"{time.monotonic() - t0:.1f} s; waiting for the start"
+            )
+            wait_for_start(seeded, target["base"])
+            log(f"locust: {args.users} users for {args.duration} s")
+            with contextlib.ExitStack() as stack:
+                if args.progress_every > 0:
+                    stack.enter_context(Progress(report_dir, args.duration, args.progress_every, log))
+                rc, locust_log = run_locust(args.scenario, target["base"], report_dir, seed_path, args)
+            if rc != 0:
+                log(f"locust exited with {rc}; see {locust_log}")
+            if not target["alive"]():
+                log(f"the service died during the run; see {report_dir / 'server.log'}")
+                status = 2
+            elif args.check == "api":  # through the API: while the service still runs
+                report = invariant_check(args, target, seeded, report_dir)
+    except Exception as exc:
+        log(f"run failed: {exc!r}")
+        status = 2
+
+    rows = summary.locust_rows(report_dir, args.duration)
+    acks = summary.count_acks(report_dir)
+    print(summary.table(rows, acks))
+    missed: list[str] = []
     try:
         if status != 2:
-            report = check.check(db_url, report_dir)
+            report = report or invariant_check(args, target, seeded, report_dir)  # db: after the stop
             report.ok(
                 "bids acknowledged during the run", report.facts.get("acks", 0) > 0, "no 201 seen: nothing tested"
             )
@@ -369,10 +430,33 @@ def main(argv: list[str] | None = None) -> int:
             (report_dir / "invariants.txt").write_text(report.table() + "\n")
             if report.failed:
                 status = 1
+            missed = summary.thresholds_missed(summary.overall(rows), args.max_p99_ms, args.max_error_rate)
+            for line in missed:
+                log(f"threshold missed: {line}")
+            if missed and status == 0:
+                status = 3
+    except Exception as exc:
+        log(f"invariant check failed to run: {exc!r}")
+        status = 2
     finally:
-        if pg_name and not args.keep_db:
-            drop_database(pg_name)
-    log(f"{'OK: every invariant holds' if status == 0 else 'FAILED'} (exit {status}); reports in {report_dir}")
+        if target.get("drop"):
+            target["drop"]()
+    invariants = (
+        {
+            "checked": dict(report.checked),
+            "violations": {k: len(v) for k, v in report.violations.items() if v},
+            "facts": report.facts,
+            "via": args.check,
+        }
+        if report
+        else None
+    )
+    run = {k: v for k, v in vars(args).items() if k != "reports"} | {"report_dir": str(report_dir)}
+    path = summary.write(
+        report_dir, summary.build(run=run, rows=rows, acks=acks, invariants=invariants, missed=missed, status=status)
+    )
+    verdict = {0: "OK: every invariant holds", 1: "FAILED: invariant violated", 3: "FAILED: threshold missed"}
+    log(f"{verdict.get(status, 'FAILED: the run did not complete')} (exit {status}); summary in {path}")
     return status
 
 

@@ -26,8 +26,12 @@ def parse(value: str) -> datetime:
 
 
 class Seeder:
-    def __init__(self, base_url: str, concurrency: int = 8) -> None:
+    """``tag`` prefixes every username it creates: a run against a running deployment (``--url``) must
+    not collide with the accounts of earlier runs."""
+
+    def __init__(self, base_url: str, concurrency: int = 8, tag: str = "") -> None:
         self.base = base_url
+        self.tag = tag
         self.client = httpx.AsyncClient(base_url=base_url, timeout=60, trust_env=False)
         self.sem = asyncio.Semaphore(concurrency)
 
@@ -53,7 +57,8 @@ class Seeder:
         return {"username": username, "token": await self.token(username), "codes": {}}
 
     async def bidders(self, prefix: str, count: int) -> list[dict[str, Any]]:
-        return list(await asyncio.gather(*(self.bidder(f"{prefix}{i:05d}") for i in range(count))))
+        names = [f"{self.tag}{prefix}{i:05d}" for i in range(count)]
+        return list(await asyncio.gather(*(self.bidder(name) for name in names)))
 
     async def server_now(self) -> tuple[datetime, float]:
         body = await self.call("GET", "/api/v1/clock")
@@ -94,9 +99,11 @@ def auction_view(a: dict[str, Any]) -> dict[str, Any]:
     return {k: a[k] for k in keys}
 
 
-async def seed_sniping(base: str, staff: list[dict[str, str]], users: int, lead: float) -> dict[str, Any]:
+async def seed_sniping(
+    base: str, staff: list[dict[str, str]], users: int, lead: float, tag: str = ""
+) -> dict[str, Any]:
     """One hot auction whose scheduled end is 2 minutes after its start: every bid extends it."""
-    s = Seeder(base)
+    s = Seeder(base, tag=tag)
     try:
         rng = random.Random(1)
         token = await s.token(staff[0]["username"], staff[0]["password"])
@@ -118,11 +125,11 @@ async def seed_sniping(base: str, staff: list[dict[str, str]], users: int, lead:
 
 
 async def seed_market(
-    base: str, staff: list[dict[str, str]], users: int, auctions: int, lead: float, duration: float
+    base: str, staff: list[dict[str, str]], users: int, auctions: int, lead: float, duration: float, tag: str = ""
 ) -> dict[str, Any]:
     """Hundreds of auctions with staggered scheduled ends (some end within the run); ~30% draw no bidder,
     the others 3-12 registrants; a pool of late bidders registers during bidding."""
-    s = Seeder(base)
+    s = Seeder(base, tag=tag)
     try:
         rng = random.Random(2)
         tokens = [await s.token(st["username"], st["password"]) for st in staff]
@@ -162,10 +169,10 @@ async def seed_market(
 
 
 async def seed_office(
-    base: str, staff: list[dict[str, str]], users: int, auctions: int, lead: float, duration: float
+    base: str, staff: list[dict[str, str]], users: int, auctions: int, lead: float, duration: float, tag: str = ""
 ) -> dict[str, Any]:
     """A market (bidding runs) plus staff credentials for the court-office users."""
-    seeded = await seed_market(base, staff, users, auctions, lead, duration)
+    seeded = await seed_market(base, staff, users, auctions, lead, duration, tag)
     seeded["staff"] = staff
     return seeded
 
