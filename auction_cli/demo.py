@@ -1,56 +1,94 @@
-"""``serve --demo``: a live market from a fresh clone.
+"""``serve --demo``: a live market from a fresh clone, and on every later start.
 
-Before the server starts (``prepare``), an empty database gets the demo's accounts and a simulated past:
-the ``demo-history`` scenario run in process on a virtual clock up to the present, so the web client
-opens on sold and failed auctions, round 2 relistings and 变卖, with bid records made by calibrated
-bidders through the real bid path. Once the server is up (``demo_hook``), the ``demo-live`` scenario
-runs against it over its public API in the service's own time: auctions announced, opening and ending
-every few minutes, calibrated bidders fighting the soft close, clerks settling and relisting, and
-anyone can register and join in.
+Before the server starts (``prepare``):
+
+* an empty database gets the demo's accounts and a simulated past: the ``demo-history`` scenario run
+  in process on a virtual clock, so the web client opens on sold and failed auctions, round 2
+  relistings and 变卖, with bid records made by calibrated bidders through the real bid path;
+* on every start (sandbox rules), the live market's last ``WARM_UP_HOURS`` are simulated in process
+  too, up to the moment the server's clock will show: so the page opens on auctions in every phase
+  (just opened, mid-way, in the soft close with extensions running, announced), not on an empty list.
+
+Once the server is up (``demo_hook``), that same market carries on against it over the public API in
+the service's own time: the bidders who were mid-fight go on fighting, new auctions keep opening
+every few minutes, clerks settle and relist, and anyone can register and join in. When one market's
+horizon nears its end the next one takes over, so the demo never runs dry.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import random
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
 from auction_service import demo_data
+from auction_service.config import Settings
 from auction_service.core.services import Services
 from bidder_client.sim.kernel import Kernel
-from bidder_client.sim.market import DAY, present_start
+from bidder_client.sim.market import DAY, clock_start, present_start
 from bidder_client.sim.platform import Platform, RealTimeDriver
 from bidder_client.sim.scenario import Scenario, load
 
-from .simulate import InProcessDriver, ServiceAccounts, in_process_service
+from .simulate import InProcessDriver, ServiceAccounts
 
 log = logging.getLogger("auction_cli.demo")
 
 HISTORY = "demo-history"
 LIVE = "demo-live"  # sandbox rules: short auctions; under judicial-2016 the live market is court-month
+WARM_UP_HOURS = 1.5  # a one-hour auction's whole life, its announcement and its soft close
+CYCLE_REAL_HOURS = 6.0  # one live market's horizon in real time (its bidders' tokens live 12 h)
 
 
-async def prepare(database_url: str, *, seed: int = 1) -> bool:
-    """Seed the demo's accounts and, on a database with no lots yet, simulate its past up to now.
-    Returns True if the past was simulated (False: the database was kept as the last run left it)."""
-    scenario = load(HISTORY)
-    now = time.time()
+@dataclasses.dataclass
+class Prepared:
+    """What ``prepare`` leaves for the server: the live market, simulated up to the present."""
+
+    fresh: bool  # the past was simulated (an empty database)
+    present: float  # epoch seconds: where the server's clock starts
+    market: Kernel | None = None  # the live market, simulated up to ``present`` (sandbox rules, bots on)
+
+
+_prepared: Prepared | None = None  # handed from ``prepare`` to ``demo_hook`` in the same process
+
+
+async def prepare(database_url: str, *, seed: int = 1) -> Prepared:
+    """Seed the demo's accounts; on a database with no lots yet, simulate its past; then (sandbox rules,
+    bots on) simulate the live market's last hours up to the server's present, for ``demo_hook`` to
+    carry on."""
+    global _prepared
+    settings = Settings(database_url=database_url)
+    present = await _served_present(settings)
+    warm = settings.rules == "sandbox" and settings.demo_bots
+    history = load(HISTORY)
     # round-1 openings spread over 30 days ending ~40 days ago; later rounds carry on up to now
-    start = datetime.fromtimestamp(now - (scenario.horizon_days + 40) * DAY, UTC)
-    scenario = dataclasses.replace(scenario, start=start)
-    async with in_process_service(scenario, database_url) as (app, clock, client):
+    history_start = datetime.fromtimestamp(present - (history.horizon_days + 40) * DAY, UTC)
+    history = dataclasses.replace(history, start=history_start)
+    until = present - WARM_UP_HOURS * 3600 if warm else present - 60
+    async with _in_process(database_url, history.rules, clock_start(history)) as (app, clock, client):
         services: Services = app.state.services
         fresh = not await demo_data.has_lots(services)
         await demo_data.seed_accounts(services)
         if fresh:
-            await Kernel(scenario, seed, InProcessDriver(app, clock, client), until=now - 60).run()
-        return fresh
+            driver = InProcessDriver(app, clock, client)
+            await Kernel(history, seed, driver, until=until).run()
+            await _quiesce(driver)
+    _prepared = Prepared(fresh, present)
+    if warm:
+        scenario = live_scenario(settings, until)
+        async with _in_process(database_url, scenario.rules, until) as (app, clock, client):
+            driver = InProcessDriver(app, clock, client)
+            market = Kernel(scenario, int(present) % 1_000_000, driver, until=present)
+            await market.run()
+            await _quiesce(driver)
+        _prepared.market = market
+    return _prepared
 
 
 class LiveDriver(ServiceAccounts, RealTimeDriver):
@@ -63,15 +101,25 @@ class LiveDriver(ServiceAccounts, RealTimeDriver):
         self.services = services
 
 
-def live_scenario(services: Services, now: float) -> Scenario:
-    """The live market's calendar starts now (its first auctions open within minutes)."""
-    scenario = load(LIVE if services.settings.rules == "sandbox" else "court-month")
+def live_scenario(settings: Settings, now: float) -> Scenario:
+    """The live market whose calendar starts ``now`` (its first auctions open within minutes). Its
+    horizon lasts at most ``CYCLE_REAL_HOURS`` of real time at the service's clock speed, with as many
+    lots as keep the scenario's pace (one opening every few minutes)."""
+    if settings.rules != "sandbox":
+        scenario = load("court-month")
+    else:
+        scenario = load(LIVE)
+        days = min(scenario.horizon_days, CYCLE_REAL_HOURS * settings.clock_speed / 24)
+        share = days / scenario.horizon_days
+        courts = tuple(dataclasses.replace(c, lots=max(1, round(c.lots * share))) for c in scenario.courts)
+        scenario = dataclasses.replace(scenario, horizon_days=days, courts=courts)
     return dataclasses.replace(scenario, start=datetime.fromtimestamp(present_start(scenario, now), UTC))
 
 
 def demo_hook(base_url: str, *, live: bool = True) -> Callable[[Services], Awaitable[None]]:
     """A startup hook: print how to use the demo, then (``live``, the ``AUCTION_DEMO_BOTS`` setting) run
-    the live market against ``base_url`` once the server answers."""
+    the live market against ``base_url`` once the server answers: the one ``prepare`` simulated up to
+    now, then one new market after another."""
 
     async def run(services: Services) -> None:
         try:
@@ -81,14 +129,92 @@ def demo_hook(base_url: str, *, live: bool = True) -> Callable[[Services], Await
             async with httpx.AsyncClient(base_url=base_url, timeout=30, trust_env=False) as client:
                 await _wait_until_up(client)
                 driver = LiveDriver(Platform(client), services)
-                scenario = live_scenario(services, await driver.now())
-                await Kernel(scenario, random.randrange(1, 1_000_000), driver).run()
+                prepared = _take_prepared()
+                await run_markets(driver, services.settings, prepared.market if prepared else None)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("the demo's live market stopped")
 
     return run
+
+
+async def run_markets(driver: LiveDriver, settings: Settings, first: Kernel | None) -> None:
+    """Live markets one after another, overlapping: each runs in its own task, and the next is started
+    as the last auctions of the one before are announced, so openings never pause."""
+    running: set[asyncio.Task[Any]] = set()
+    market = first
+    try:
+        while True:
+            if market is None:
+                scenario = live_scenario(settings, await driver.now())
+                market = Kernel(scenario, random.randrange(1, 1_000_000), driver)
+                task = asyncio.create_task(market.run())
+            else:
+                task = asyncio.create_task(market.carry_on(driver))
+            running.add(task)
+            task.add_done_callback(_finished(running))
+            listing = market.scenario.listing
+            announce = (listing.announce_hours or 0) * 3600 + 60
+            await driver.advance_to(market.horizon_end - announce)
+            market = None
+    finally:
+        for task in running:
+            task.cancel()
+
+
+def _finished(running: set[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], None]:
+    def done(task: asyncio.Task[Any]) -> None:
+        running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a live market of the demo stopped", exc_info=task.exception())
+
+    return done
+
+
+async def _quiesce(driver: InProcessDriver) -> None:
+    """Let the in-process service finish what the last step started before it is stopped. Its
+    scheduler, woken by that step, must be back asleep when it is cancelled: on Python 3.11 a
+    cancellation that lands as ``asyncio.wait_for``'s awaited event fires is lost, and the stop then
+    waits for the scheduler's hour-long nap (python/cpython#86296)."""
+    await driver.settle()
+    await asyncio.sleep(0.05)
+
+
+def _take_prepared() -> Prepared | None:
+    global _prepared
+    prepared, _prepared = _prepared, None
+    return prepared
+
+
+async def _served_present(settings: Settings) -> float:
+    """The time the server's clock will show when it starts (epoch seconds): the clock anchored in the
+    database (``clock_store``), which a demo at 10x keeps running ahead of the wall clock."""
+    from auction_service.core import clock_store
+    from auction_service.db.engine import create_database
+
+    db = create_database(settings.database_url)
+    try:
+        clock = await clock_store.anchored_clock(db, settings.clock_speed)
+    finally:
+        await db.dispose()
+    return clock.now().timestamp()
+
+
+@contextlib.asynccontextmanager
+async def _in_process(database_url: str, rules: str, start: float) -> AsyncIterator[tuple[Any, Any, httpx.AsyncClient]]:
+    """The whole service in this process on a ``VirtualClock`` standing at ``start`` (epoch seconds), and
+    an httpx client whose transport is the app itself."""
+    from auction_service.app import create_app
+    from auction_service.clock import VirtualClock
+
+    settings = Settings(database_url=database_url, rules=rules, feed_batch_ms=0, redis_url=None)
+    clock = VirtualClock(datetime.fromtimestamp(start, UTC))
+    app = create_app(settings, clock=clock)
+    async with app.api.router.lifespan_context(app.api):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://simulation") as client:
+            yield app, clock, client
 
 
 async def _wait_until_up(client: httpx.AsyncClient) -> None:

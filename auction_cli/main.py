@@ -1,21 +1,63 @@
 """``auction-service``: serve, manage staff, migrate.
 
 The composition root: the only place that wires the service (``auction_service``) and the bidder side
-(``bidder_client``: the web client's files, the demo's simulated bidders) together."""
+(``bidder_client``: the web client's files, the demo's simulated bidders) together.
+
+Manners: a bad setting, an unreachable or missing database, a taken port are one line on stderr saying
+what is wrong and how to fix it, with exit code 2 (``problems.py``); anything unforeseen is one line
+naming the exception, exit code 1. ``--debug`` (or ``AUCTION_DEBUG=1``) adds the traceback to either."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import os
+import sys
+import traceback
+from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import typer
+from pydantic import ValidationError
 
-from auction_service.config import get_settings
+from auction_service.config import Settings, describe_settings_error, get_settings
 
-app = typer.Typer(help="Online judicial auction platform simulator.", no_args_is_help=True)
+from .documents import documents_app
+from .problems import Problem, database_errors, describe_database
+
+DISTRIBUTION = "judicial-auction-simulator"
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///./demo.db"
+
+
+class _Cli(typer.Typer):
+    """The ``auction-service`` command: a ``Problem`` ends it with one line on stderr and exit code 2;
+    anything unforeseen with one line naming it and exit code 1. ``--debug`` prints the traceback too."""
+
+    debug = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Problem as problem:
+            if _Cli.debug:
+                traceback.print_exception(problem)
+            typer.echo(f"error: {problem}", err=True)
+            sys.exit(2)
+        except Exception as exc:
+            if _Cli.debug:
+                traceback.print_exception(exc)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            hint = "" if _Cli.debug else " (run again with --debug for the traceback)"
+            typer.echo(f"error: unexpected {type(exc).__name__}: {first}{hint}", err=True)
+            sys.exit(1)
+
+
+app = _Cli(
+    help="Online judicial auction platform simulator.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords and keys
+)
 staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True)
 admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -24,31 +66,137 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(db_app, name="db")
 audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(documents_app, name="documents")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="the database to use (default: AUCTION_DATABASE_URL, else ./auction.db; the demo's: ./demo.db)",
+        show_default=False,
+    ),
+]
+
+
+def version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"auction-service {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="print the version and exit")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="AUCTION_DEBUG", help="on a failure, print the full traceback too")
+    ] = False,
+) -> None:
+    """Online judicial auction platform simulator."""
+    _Cli.debug = debug
+
+
+def settings_for(database_url: str | None = None, *, demo: bool = False) -> Settings:
+    """The validated settings, with ``--database-url`` over the environment; the demo keeps its own
+    database (``./demo.db``) unless one is named."""
+    try:
+        settings = get_settings()
+        if database_url is None and demo and "database_url" not in settings.model_fields_set:
+            database_url = DEMO_DATABASE_URL
+        if database_url is not None:
+            settings = Settings(database_url=database_url)
+    except ValidationError as exc:
+        raise Problem(describe_settings_error(exc)) from None
+    return settings
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            show_default=False,
+            help="port to listen on (default 8000; --demo: the first free from 8000)",
+        ),
+    ] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="a simulated market: its past, then live auctions with calibrated bidders")
     ] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="with --demo: delete the demo's database first and start afresh")
+    ] = False,
+    database_url: DatabaseUrl = None,
+    log_level: Annotated[
+        Literal["debug", "info", "warning", "error", "critical"],
+        typer.Option(envvar="AUCTION_LOG_LEVEL", case_sensitive=False, help="least severe log level written"),
+    ] = "info",
+    log_format: Annotated[
+        Literal["json", "text"],
+        typer.Option(envvar="AUCTION_LOG_FORMAT", help="json: one object per line (for collectors); text: for people"),
+    ] = "json",
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log", envvar="AUCTION_ACCESS_LOG", help="a log line per request (with its id)"
+        ),
+    ] = False,
 ) -> None:
     """Apply migrations and start the service."""
+    from auction_service.logs import uvicorn_options
 
+    from . import ports
+
+    settings = settings_for(database_url, demo=demo)
+    if reset and not demo:
+        raise Problem("--reset starts the demo afresh and goes with --demo (it never empties another database)")
+    # Bound before anything is announced: a taken port is said before any URL is printed.
+    if port is None and demo:
+        sock = ports.bind_free(host, ports.DEFAULT_PORT)
+        if ports.port_of(sock) != ports.DEFAULT_PORT:
+            typer.echo(f"demo: port {ports.DEFAULT_PORT} is taken; using {ports.port_of(sock)}")
+    else:
+        sock = ports.bind(host, ports.DEFAULT_PORT if port is None else port)
+    port = ports.port_of(sock)
+    try:
+        logs = uvicorn_options(log_level, log_format, access_log)
+        _serve(settings, sock, host, port, demo=demo, reset=reset, logs=logs)
+    finally:
+        sock.close()
+
+
+def _serve(
+    settings: Settings, sock: Any, host: str, port: int, *, demo: bool, reset: bool, logs: dict[str, Any]
+) -> None:
     from auction_service.app import create_app
     from auction_service.live.serving import LiveServer, server_config
     from bidder_client import WEB_ROOT
 
-    settings = get_settings()
+    url = settings.database_url
     if demo and settings.rules != "sandbox":
         typer.echo("demo: seeding with the judicial-2016 rules (history is back-dated so listings stay legal)")
-    asyncio.run(_upgrade(settings.database_url))
-    if demo:
-        from .demo import prepare
+    with database_errors(url):
+        if reset:
+            from .database import reset as reset_database
 
-        typer.echo("demo: simulating the market's past (first start only)...")
-        asyncio.run(prepare(settings.database_url))
+            typer.echo(f"demo: {asyncio.run(reset_database(url))}")
+        asyncio.run(_upgrade(url))
+        if demo:
+            from .demo import prepare
+
+            typer.echo(f"demo: data kept in {describe_database(url)} (start afresh: --reset)")
+            typer.echo("demo: simulating the market's past (first start only)...")
+            asyncio.run(prepare(url))
     application = create_app(settings, web_root=WEB_ROOT)
     if demo:
         from .demo import demo_hook
@@ -56,10 +204,11 @@ def serve(
         base_url = f"http://{_client_host(host)}:{port}"
         application.state.startup_hooks.append(demo_hook(base_url, live=settings.demo_bots))
     application.state.startup_hooks.append(_freeze_heap)
-    typer.echo(f"Web client: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
-    config = server_config(application, host, port)
+    shown = _client_host(host) if host in ("0.0.0.0", "::", "") else host
+    typer.echo(f"Web client: http://{shown}:{port}/   API docs: http://{shown}:{port}/docs")
+    config = server_config(application, host, port, **logs)  # logs: level, format, access log
     # LiveServer: live-feed sockets get close code 1001 on shutdown (plain uvicorn sends 1012 first).
-    LiveServer(config).run()
+    LiveServer(config).run(sockets=[sock])
 
 
 def _client_host(host: str) -> str:
@@ -92,18 +241,26 @@ async def _upgrade(url: str) -> None:
         await db.dispose()
 
 
-async def _add_account(court: str | None, username: str, password: str, role: str, real_name: str) -> None:
+async def _add_account(
+    url: str,
+    court: str | None,
+    username: str,
+    password: str,
+    role: str,
+    real_name: str,
+    regions: dict[str, str | None] | None = None,
+) -> None:
     from auction_service.clock import SimulatedClock
     from auction_service.core import accounts
     from auction_service.db.engine import create_database
 
-    settings = get_settings()
-    await _upgrade(settings.database_url)
-    db = create_database(settings.database_url)
+    await _upgrade(url)
+    db = create_database(url)
     clock = SimulatedClock()
     try:
         async with db.sessions(write=True)() as session:
-            court_id = (await accounts.get_or_create_court(session, clock, court)).id if court else None
+            court_row = await accounts.get_or_create_court(session, clock, court, **(regions or {})) if court else None
+            court_id = court_row.id if court_row else None
             await accounts.create_account(
                 session, clock, username=username, password=password, real_name=real_name, role=role, court_id=court_id
             )
@@ -112,43 +269,79 @@ async def _add_account(court: str | None, username: str, password: str, role: st
         await db.dispose()
 
 
-def _run_account(court: str | None, username: str, password: str, role: str, real_name: str) -> None:
+def _run_account(
+    database_url: str | None,
+    court: str | None,
+    username: str,
+    password: str | None,
+    role: str,
+    real_name: str,
+    regions: dict[str, str | None] | None = None,
+) -> None:
     from auction_service.rules.errors import RuleViolation
 
+    from .credentials import checked_username, new_password
+
+    url = settings_for(database_url).database_url
+    username = checked_username(username)
+    secret = new_password(password)
     try:
-        asyncio.run(_add_account(court, username, password, role, real_name))
+        with database_errors(url):
+            asyncio.run(_add_account(url, court, username, secret, role, real_name, regions))
     except RuleViolation as exc:
         typer.echo(f"error: {exc.message} ({exc.code})", err=True)
         raise typer.Exit(1) from None
 
 
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        help="deprecated (visible in the process list): set AUCTION_NEW_PASSWORD or answer the hidden prompt",
+        show_default=False,
+    ),
+]
+
+
 @staff_app.command("add")
 def staff_add(
     court: Annotated[str, typer.Option(help="court name (created if new)")],
-    username: Annotated[str, typer.Option()],
-    password: Annotated[str, typer.Option()],
+    username: Annotated[str, typer.Option(help="3 to 64 letters, digits, '_', '.', '-'")],
+    password: PasswordOption = None,
     real_name: Annotated[str, typer.Option(help="shown on records")] = "",
+    database_url: DatabaseUrl = None,
+    province: Annotated[str | None, typer.Option(help="the court's province (e.g. 广东省), for statistics")] = None,
+    city: Annotated[str | None, typer.Option(help="the court's city (e.g. 深圳市)")] = None,
+    level: Annotated[
+        str | None, typer.Option(help="basic, intermediate, high or supreme (基层/中级/高级/最高)")
+    ] = None,
 ) -> None:
-    """Create a court (if new) and a staff account of that court."""
-    _run_account(court, username, password, "staff", real_name or username)
+    """Create a court (if new) and a staff account of that court. The password comes from
+    AUCTION_NEW_PASSWORD or a hidden prompt (8 to 128 characters, as for every account). --province,
+    --city and --level set the court's region and level (statistics group by them)."""
+    regions = {"province": province, "city": city, "level": level}
+    _run_account(database_url, court, username, password, "staff", real_name or username, regions)
     typer.echo(f"staff {username} of {court} created")
 
 
 @admin_app.command("add")
 def admin_add(
-    username: Annotated[str, typer.Option()],
-    password: Annotated[str, typer.Option()],
+    username: Annotated[str, typer.Option(help="3 to 64 letters, digits, '_', '.', '-'")],
+    password: PasswordOption = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
-    """Create a platform administrator (acts in every court)."""
-    _run_account(None, username, password, "admin", username)
+    """Create a platform administrator (acts in every court). The password comes from
+    AUCTION_NEW_PASSWORD or a hidden prompt (8 to 128 characters)."""
+    _run_account(database_url, None, username, password, "admin", username)
     typer.echo(f"admin {username} created")
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply Alembic migrations to the configured database."""
-    asyncio.run(_upgrade(get_settings().database_url))
-    typer.echo("database is at the latest schema")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Apply Alembic migrations to the configured database (a SQLite file is created if missing)."""
+    url = settings_for(database_url).database_url
+    with database_errors(url):
+        asyncio.run(_upgrade(url))
+    typer.echo(f"{describe_database(url)} is at the latest schema")
 
 
 @app.command()
@@ -185,6 +378,7 @@ def simulate(
         if not list_:
             typer.echo("usage: auction-service simulate SCENARIO [--seed N] [--runs R] [--workers W] [--out DIR]")
         return
+    settings_for()  # a bad AUCTION_* setting is one line here too, not a traceback from inside a run
     try:
         loaded = scenarios.load(scenario)
     except scenarios.ScenarioError as exc:
@@ -250,22 +444,39 @@ def _num(value: float | None) -> str:
 @audit_app.command("verify")
 def audit_verify(
     auction: Annotated[int | None, typer.Option(help="one auction id (default: every auction)")] = None,
+    case_file: Annotated[
+        Path | None, typer.Option("--case-file", help="check an exported case file (zip) instead; no database")
+    ] = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
-    """Recompute every bid hash chain; exit 1 if any bid was altered, removed or inserted."""
+    """Recompute every bid hash chain and every court's action-log chain; exit 1 if any bid or action
+    was altered, removed or inserted. Reads an existing database only (never creates one). With
+    ``--case-file``: check an exported case file's digests and chains, without any database."""
+    if case_file is not None:
+        _verify_case_file(case_file)
+        return
+    from auction_service.core.action_log import verify_chains
     from auction_service.core.audit import verify_all, verify_auction
     from auction_service.db.engine import create_database
 
-    async def run() -> dict:
-        db = create_database(get_settings().database_url)
+    from .database import require_schema
+
+    url = settings_for(database_url).database_url
+
+    async def run() -> tuple[dict, list]:
+        await require_schema(url)
+        db = create_database(url)
         try:
             async with db.sessions(write=False)() as session:
                 if auction is not None:
-                    return {auction: await verify_auction(session, auction)}
-                return await verify_all(session)
+                    return {auction: await verify_auction(session, auction)}, []
+                return await verify_all(session), await verify_chains(session)
         finally:
             await db.dispose()
 
-    reports = asyncio.run(run())
+    typer.echo(f"checking {describe_database(url)}")
+    with database_errors(url):
+        reports, chains = asyncio.run(run())
     broken = 0
     for auction_id, report in reports.items():
         if report.valid:
@@ -274,7 +485,36 @@ def audit_verify(
             broken += 1
             typer.echo(f"auction {auction_id}: TAMPERED at seq {report.first_bad_seq}: {report.problem}")
     typer.echo(f"{len(reports)} auctions checked, {broken} with a broken chain")
-    if broken:
+    broken_logs = 0
+    for chain in chains:
+        where = f"court {chain.chain}" if chain.chain else "platform"
+        if chain.valid:
+            typer.echo(f"action log of {where}: ok, {chain.entries} actions, head {chain.head[:16]}")
+        else:
+            broken_logs += 1
+            typer.echo(f"action log of {where}: TAMPERED at seq {chain.first_bad_seq}: {chain.problem}")
+    if auction is None:
+        typer.echo(f"{len(chains)} action logs checked, {broken_logs} with a broken chain")
+    if broken or broken_logs:
+        raise typer.Exit(1)
+
+
+def _verify_case_file(path: Path) -> None:
+    """``audit verify --case-file``: the manifest's digests, the bid chain and the action entries."""
+    from auction_service.contract.case_file import verify_case_file
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        typer.echo(f"cannot read {path}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    report = verify_case_file(data)
+    typer.echo(f"case file {path.name}: auction {report.auction_id}, manifest sha256 {report.digest}")
+    typer.echo(f"  {report.files} files, {report.bids} bids (chain head {report.head}), {report.actions} actions")
+    for problem in report.problems:
+        typer.echo(f"  PROBLEM: {problem}")
+    typer.echo("case file ok" if report.valid else "case file FAILED verification")
+    if not report.valid:
         raise typer.Exit(1)
 
 

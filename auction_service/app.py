@@ -17,13 +17,17 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from .api import accounts, auctions, bids, documents, lots, misc, staff
+from .api import accounts, auctions, bids, court_desk, documents, lots, misc, monitoring, staff, stats_groups
+from .api import eligibility as eligibility_routes
 from .api.bids import BidEdge
+from .api.docs import install_docs
 from .api.errors import install_error_handlers
+from .api.request_ids import RequestIdEdge
 from .clock import Clock, SimulatedClock
 from .config import Settings, get_settings
 from .core import accounts as account_service
 from .core import clock_store
+from .core import documents as document_service
 from .core.engine import BidEngine
 from .core.lifecycle import Lifecycle
 from .core.scheduler import Scheduler
@@ -34,6 +38,7 @@ from .db.engine import create_database
 from .live import ws
 from .live.bus import EventBus
 from .live.redis_bus import RedisBus
+from .metrics import measure, pools
 from .rules.profiles import get_profile
 
 log = logging.getLogger("auction_service")
@@ -49,10 +54,12 @@ def create_app(
     """The whole service. ``web_root``: a folder of static files served at ``/`` (the web client; the
     command line passes it, the service itself knows nothing of the client)."""
     settings = settings or get_settings()
+    measure.enable(settings.metrics)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = create_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        pools.watch_database(db)
         if migrate_on_start:
             await migrate.upgrade(db.write)
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)
@@ -78,6 +85,7 @@ def create_app(
             tokens=TokenService(secret, settings.token_ttl_seconds),
         )
         app.state.services = services
+        document_service.store_for(settings)  # says at start-up where lot documents are kept
         engine.start()
         await scheduler.start()
         background: list[asyncio.Task] = []
@@ -98,6 +106,7 @@ def create_app(
             if isinstance(the_clock, SimulatedClock):
                 with contextlib.suppress(Exception):
                     await clock_store.checkpoint(db, the_clock)
+            pools.forget_database(db)
             await db.dispose()
 
     app = FastAPI(
@@ -105,11 +114,17 @@ def create_app(
         version="0.1.0",
         description="Online judicial auctions (网络司法拍卖) under the SPC's 2016 provisions.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/docs.py from packaged assets, never a CDN
+        redoc_url=None,
     )
     app.state.startup_hooks = []
     install_error_handlers(app)
-    for module in (accounts, lots, auctions, bids, misc, staff, documents, ws):
+    for module in (accounts, lots, auctions, bids, misc, staff, documents, ws, monitoring):
         app.include_router(module.router)
+    app.include_router(eligibility_routes.router)  # issue 13 part 2: eligibility, court regions
+    app.include_router(stats_groups.router)  # issue 13 part 2: /stats/groups
+    app.include_router(court_desk.router)  # issue 13 part 1: action log, deadlines, case file, lot edits
+    install_docs(app)  # /docs and /redoc, offline
     if web_root is not None:
         app.mount("/", StaticFiles(directory=web_root, html=True), name="web")
-    return BidEdge(app)
+    return RequestIdEdge(app)  # the bid edge, with request ids and the access log (api/request_ids.py)

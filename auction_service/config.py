@@ -5,14 +5,24 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from limits import parse_many
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "AUCTION_"
+
+# The URL schemes the service runs on: SQLAlchemy's async drivers for SQLite and PostgreSQL, and the
+# plain spellings that ``db.engine.normalise_url`` turns into them.
+DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgres", "postgresql+asyncpg")
+DATABASE_URL_EXAMPLES = "sqlite+aiosqlite:///./auction.db or postgresql+asyncpg://postgres@127.0.0.1/auction"
 
 
 class Settings(BaseSettings):
     """Everything the service can be configured with; names follow ``docs/api-contract.md``."""
 
-    model_config = SettingsConfigDict(env_prefix="AUCTION_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./auction.db"
     clock_speed: float = Field(default=1.0, gt=0, le=100_000)
@@ -30,9 +40,69 @@ class Settings(BaseSettings):
     # sent to its watchers wait and go together (one write per watcher instead of one per event).
     # An event after a quiet spell goes at once; 0 sends every group of events as it commits.
     feed_batch_ms: float = Field(default=20.0, ge=0, le=1000)
+    # Where lot documents' bytes are kept (``core/document_store.py``), outside the database. Unset:
+    # ``<name>-documents`` beside a SQLite file; ``./documents`` of the start folder otherwise (set it
+    # for PostgreSQL: every process of a database must share the same directory).
+    documents_dir: str | None = None
     demo_bots: bool = True
+    # Prometheus metrics (``GET /metrics``, ``auction_service/metrics.py``); 0 turns every instrument
+    # into a no-op and ``/metrics`` into a 404.
+    metrics: bool = True
+    # Rate limits (``core/rate_limits.py``), each a ``limits`` string ("N/second", "N/minute", several
+    # joined by ";"); counted in memory, or on Redis across processes when ``redis_url`` is set.
+    # Failed logins per account and per address; sign-ups per address; bids (HTTP and the live feed
+    # together) and registrations per bidder; live-feed connections opened per address.
+    rate_limits: bool = True  # off only for synthetic runs that measure something else; never in serve
+    rate_limit_login_account: str = "10/minute"
+    rate_limit_login_address: str = "60/minute"
+    rate_limit_sign_up: str = "1000/hour"
+    rate_limit_bids: str = "25/second"
+    rate_limit_registrations: str = "60/minute"
+    rate_limit_live_connections: str = "300/minute"
+
+    @field_validator(
+        "rate_limit_login_account", "rate_limit_login_address", "rate_limit_sign_up", "rate_limit_bids",
+        "rate_limit_registrations", "rate_limit_live_connections",
+    )  # fmt: skip
+    @classmethod
+    def _rate_limit(cls, spec: str) -> str:
+        """A limit the ``limits`` library reads ("25/second", "10/minute;100/hour"), checked at start."""
+        try:
+            parse_many(spec)
+        except ValueError:
+            raise ValueError('write a limit like "25/second" or "10/minute;100/hour"') from None
+        return spec
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        """Refuse at start a database the service cannot run on (a ``mysql://`` URL, a typo), instead of
+        failing later inside SQLAlchemy. Only the scheme is echoed: the URL may hold a password."""
+        scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+        if scheme not in DATABASE_SCHEMES:
+            shown = f"{scheme!r} databases are" if scheme else "a URL without a scheme is"
+            raise ValueError(f"{shown} not supported; use {DATABASE_URL_EXAMPLES}")
+        try:
+            make_url(url)
+        except (ArgumentError, ValueError):
+            raise ValueError(f"cannot be read as a database URL; use {DATABASE_URL_EXAMPLES}") from None
+        return url
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line naming each bad setting by its environment variable, what it holds and what it should
+    hold (the command line prints this instead of pydantic's multi-line report)."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = f"{ENV_PREFIX}{field.upper()}"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        given = error.get("input")
+        shown = "" if field in ("database_url", "secret_key", "redis_url") or given is None else f"={given!r}"
+        problems.append(f"{name}{shown}: {message}")
+    return "; ".join(problems)

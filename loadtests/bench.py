@@ -167,10 +167,12 @@ def lua_data(seeded: dict, per_bidder: int, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def bid_runs(db: str, shape: str, duration: int, connections: int, ceiling: Ceiling, workdir: Path) -> dict:
+def bid_runs(
+    db: str, shape: str, duration: int, connections: int, ceiling: Ceiling, workdir: Path, env: dict[str, str]
+) -> dict:
     """Start a fresh service on ``db``, seed ``shape`` (hot: 1 auction; spread: 100), run wrk at full
     load, then at about half the throughput; check the invariants on the database."""
-    with run.fresh_service(db, workdir / f"{db}-{shape}", shape) as svc:
+    with run.fresh_service(db, workdir / f"{db}-{shape}", shape, env) as svc:
         base = svc.base
         auctions, per_bidder = (1, 1) if shape == "hot" else (SPREAD_AUCTIONS, PER_BIDDER_SPREAD)
         seeded = asyncio.run(seed_bench(base, run.STAFF[0], auctions, per_bidder))
@@ -385,6 +387,13 @@ def main(argv: list[str] | None = None) -> int:
         "--update-docs", action="store_true", help=f"write the table to the top of {DOCS.relative_to(ROOT)} instead"
     )
     p.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    p.add_argument(
+        "--service-env",
+        action="append",
+        default=[],
+        metavar="AUCTION_X=VALUE",
+        help="a setting for the measured service (repeatable), e.g. AUCTION_METRICS=0 to compare with metrics off",
+    )
     p.add_argument("--keep", action="store_true", help="keep the work directory (server logs, SQLite files)")
     args = p.parse_args(argv)
     if not 1 <= args.duration <= 120 or not 1 <= args.connections <= 512:
@@ -393,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         p.error("wrk is not installed (apt-get install -y wrk)")
     if args.out and args.update_docs:
         p.error("--out and --update-docs name two different files: give one")
+    service_env = {}
+    for item in args.service_env:
+        key, sep, value = item.partition("=")
+        if not sep or not key.startswith("AUCTION_"):
+            p.error(f"--service-env takes AUCTION_NAME=VALUE, not {item!r}")
+        service_env[key] = value
     out = DOCS if args.update_docs else args.out or REPORTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.md"
     cmd = "python -m loadtests.bench " + " ".join(argv if argv is not None else sys.argv[1:])
     workdir = Path(
@@ -410,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"ceiling: {ceil['rps']:,.0f} req/s, p99 {fmt_ms(ceil['p99_us'])}")
         for db in [d for d in args.db.split(",") if d]:
             for shape in [s for s in args.shapes.split(",") if s]:
-                r = bid_runs(db, shape, args.duration, args.connections, ceiling, workdir)
+                r = bid_runs(db, shape, args.duration, args.connections, ceiling, workdir, service_env)
                 f, h, c = r["full"], r["half"], r["ceiling"]
                 log(
                     f"bids {shape:6} {db:10}: {f['decisions_per_s']:,.0f} decisions/s ({f['accepted']:,} accepted, "

@@ -106,9 +106,18 @@ def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+def documents_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own directory for lot documents' bytes (``AUCTION_DOCUMENTS_DIR``): every ``Settings``
+    the test makes, ``make_settings``'s included, keeps documents there, never in the checkout."""
+    path = tmp_path / "documents"
+    monkeypatch.setenv("AUCTION_DOCUMENTS_DIR", str(path))
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    """A fresh, migrated database for one test."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, documents_dir: Path) -> str:
+    """A fresh, migrated database for one test (and its own documents directory)."""
     if request.param == "sqlite":
         path = tmp_path / "auction.db"
         shutil.copy(sqlite_template, path)
@@ -118,8 +127,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     return url
 
 
-def make_settings(db_url: str, rules: str = "judicial-2016") -> Settings:
-    return Settings(database_url=db_url, rules=rules, secret_key="test-secret-key-0123456789abcdef", demo_bots=False)
+def make_settings(db_url: str, rules: str = "judicial-2016", **overrides) -> Settings:
+    """The suite's settings. Rate limits stay on, with a bid limit fit for test bots that bid as fast
+    as the loop lets them (the limits themselves: ``tests/reliability/test_floods.py``)."""
+    options = {"rate_limit_bids": "10000/second"} | overrides
+    return Settings(
+        database_url=db_url, rules=rules, secret_key="test-secret-key-0123456789abcdef", demo_bots=False, **options
+    )
 
 
 class Service:

@@ -7,48 +7,68 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 
 from ..contract.accounts import me_json, my_bids_json, my_registrations_json, signed_up_json, token_json
+from ..contract.answers import Me, MyBids, MyRegistrations, SignedUp, Token
 from ..core import accounts, my_page
-from .deps import CurrentPrincipal, ReadSession, ServicesDep, WriteSession
-from .schemas import BidderIn
+from ..rules.errors import Kind, RuleViolation
+from .deps import ClientAddress, CurrentPrincipal, ReadSession, ServicesDep, WriteSession
+from .responses import AUTH, BODY, INVALID, answers
+from .schemas import BidderIn, Limit500, Line
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
-@router.post("/bidders", status_code=201)
-async def sign_up(body: BidderIn, session: WriteSession, svc: ServicesDep) -> dict:
-    """Create a bidder account (409 ``username_taken``)."""
+@router.post(
+    "/bidders",
+    status_code=201,
+    **answers(SignedUp, status=201, errors=(*BODY, "username_taken", "invalid_id_number", "rate_limited")),
+)
+async def sign_up(body: BidderIn, session: WriteSession, svc: ServicesDep, address: ClientAddress) -> dict:
+    """Create a bidder account (409 ``username_taken``; 429 beyond the sign-ups allowed per address)."""
+    await svc.limits.sign_up(address)
     account = await accounts.sign_up(
-        session, svc.clock, username=body.username, password=body.password, real_name=body.real_name
+        session,
+        svc.clock,
+        username=body.username,
+        password=body.password,
+        real_name=body.real_name,
+        id_number=body.id_number,
     )
     return signed_up_json(account)
 
 
-@router.post("/auth/token")
+@router.post("/auth/token", **answers(Token, errors=(*BODY, "invalid_credentials", "rate_limited")))
 async def token(
-    username: Annotated[str, Form(max_length=64)],
-    password: Annotated[str, Form(max_length=128)],
+    username: Annotated[str, Form(max_length=64), Line],
+    password: Annotated[str, Form(max_length=128), Line],
     session: ReadSession,
     svc: ServicesDep,
+    address: ClientAddress,
 ) -> dict:
     """OAuth2 password flow: a signed, expiring bearer token (401 ``invalid_credentials``)."""
-    account = await accounts.log_in(session, username, password)
+    await svc.limits.login_allowed(address, username)  # 429 while this account or address is locked out
+    try:
+        account = await accounts.log_in(session, username, password)
+    except RuleViolation as refusal:
+        if refusal.kind is Kind.UNAUTHENTICATED:
+            await svc.limits.login_failed(address, username)
+        raise
     access = svc.tokens.issue(account.id, account.username, account.role, account.court_id)
     return token_json(access, account, svc.settings.token_ttl_seconds)
 
 
-@router.get("/me")
+@router.get("/me", **answers(Me, errors=AUTH))
 async def me(principal: CurrentPrincipal, session: ReadSession) -> dict:
     return me_json(principal, await accounts.account_of(session, principal))
 
 
-@router.get("/me/registrations")
+@router.get("/me/registrations", **answers(MyRegistrations, errors=AUTH))
 async def my_registrations(principal: CurrentPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
     """The caller's registrations with their deposits (the deposits ledger) and each auction's state."""
     page = await my_page.my_registrations(session, principal.account_id)
     return my_registrations_json(page, now=svc.clock.now())
 
 
-@router.get("/me/bids")
-async def my_bids(principal: CurrentPrincipal, session: ReadSession, limit: int = 200) -> dict:
+@router.get("/me/bids", **answers(MyBids, errors=(*AUTH, *INVALID)))
+async def my_bids(principal: CurrentPrincipal, session: ReadSession, limit: Limit500 = 200) -> dict:
     """The caller's bids, newest first."""
     return my_bids_json(await my_page.my_bids(session, principal.account_id, limit))

@@ -3,28 +3,50 @@ and its audit."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.responses import Response
 
+from ..contract.answers import (
+    Auction,
+    AuctionList,
+    AuctionResult,
+    AuditReport,
+    BidRecord,
+    PriorityHolder,
+    PriorityHolderList,
+    Registration,
+    Settlement,
+)
 from ..contract.auctions import (
     auction_json,
     auction_list_json,
     audit_json,
     bid_record_json,
     priority_holder_json,
-    priority_holders_json,
     registration_json,
     result_json,
     settlement_json,
 )
+from ..contract.eligibility import published_priority_holders_json
 from ..core import auctions
 from ..core.audit import audit_auction
 from ..core.views import AuctionView
 from .deps import CurrentPrincipal, ReadSession, ServicesDep, StaffPrincipal, WriteSession
-from .schemas import PriorityHolderIn, ReasonIn, SettlementIn
+from .responses import AUTH, BODY, INVALID, NO_AUCTION, STAFF_ACTION, STAFF_OF_COURT, answers
+from .schemas import (
+    AfterSeq,
+    Filter,
+    Id,
+    Limit10k,
+    Limit500,
+    Offset,
+    OptionalId,
+    PriorityHolderIn,
+    ReasonIn,
+    RegistrationIn,
+    SettlementIn,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["auctions"])
 
@@ -33,17 +55,17 @@ def _answer(view: AuctionView, svc: ServicesDep) -> dict:
     return auction_json(view, now=svc.clock.now(), watchers=svc.events.watchers(view.id))
 
 
-@router.get("/auctions")
+@router.get("/auctions", **answers(AuctionList, errors=(*INVALID, "invalid_status")))
 async def list_auctions(
     session: ReadSession,
     svc: ServicesDep,
-    status: str | None = None,
-    court: str | None = None,
-    category: str | None = None,
-    round: str | None = None,
-    lot_id: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    status: Filter = None,
+    court: Filter = None,
+    category: Filter = None,
+    round: Filter = None,
+    lot_id: OptionalId = None,
+    limit: Limit500 = 50,
+    offset: Offset = 0,
 ) -> dict:
     """Auctions, newest first, filtered by status (comma-separated allowed), court (name or id),
     category and round."""
@@ -62,79 +84,124 @@ async def list_auctions(
     return auction_list_json(views, total, limit=limit, offset=offset, now=now, watchers=svc.events.watchers)
 
 
-@router.get("/auctions/{auction_id}")
-async def read_auction(auction_id: int, session: ReadSession, svc: ServicesDep) -> dict:
+@router.get("/auctions/{auction_id}", **answers(Auction, errors=NO_AUCTION))
+async def read_auction(auction_id: Id, session: ReadSession, svc: ServicesDep) -> dict:
     return _answer(await auctions.auction_view(session, auction_id), svc)
 
 
-@router.post("/auctions/{auction_id}/registrations", status_code=201)
-async def register(auction_id: int, principal: CurrentPrincipal, session: WriteSession, svc: ServicesDep) -> Response:
-    """Freeze the deposit and get a bidder code; calling again returns the same registration (200)."""
-    registration, created = await auctions.register(session, svc, principal, auction_id)
+@router.post(
+    "/auctions/{auction_id}/registrations",
+    status_code=201,
+    **answers(
+        Registration,
+        status=201,
+        also={200: "the same registration, when registered already"},
+        errors=(
+            *AUTH,
+            *NO_AUCTION,
+            "registration_closed",
+            "excluded_bidder",
+            "staff_cannot_bid",
+            "registration_failed",
+            "rate_limited",
+            "debtor_cannot_bid",
+            "bidder_restricted",
+            "terms_not_accepted",
+            "payload_too_large",
+        ),
+    ),
+)
+async def register(
+    auction_id: Id,
+    principal: CurrentPrincipal,
+    session: WriteSession,
+    svc: ServicesDep,
+    body: RegistrationIn | None = None,
+) -> Response:
+    """Freeze the deposit and get a bidder code; calling again returns the same registration (200).
+    Optional body ``{"accept_terms": true}``: the bidder acknowledged the terms (竞买须知), recorded with
+    the registration (the contract's call has no body and stays valid; ``false`` is 422
+    ``terms_not_accepted``). 403 ``bidder_restricted`` / ``debtor_cannot_bid``: not eligible for the lot."""
+    await svc.limits.registration(principal.account_id)
+    accept_terms = body.accept_terms if body is not None else None
+    registration, created = await auctions.register(session, svc, principal, auction_id, accept_terms)
     body = orjson.dumps(registration_json(registration))
     return Response(body, status_code=201 if created else 200, media_type="application/json")
 
 
-@router.post("/auctions/{auction_id}/priority-holders", status_code=201)
+@router.post(
+    "/auctions/{auction_id}/priority-holders",
+    status_code=201,
+    **answers(
+        PriorityHolder,
+        status=201,
+        errors=(*STAFF_OF_COURT, *NO_AUCTION, *BODY, "account_not_found", "auction_ended", "not_a_bidder"),
+    ),
+)
 async def add_priority_holder(
-    auction_id: int, body: PriorityHolderIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
+    auction_id: Id, body: PriorityHolderIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Declare a court-confirmed priority holder (优先购买权人) with a rank (1 is the best)."""
     holder = await auctions.add_priority_holder(session, svc, principal, auction_id, body.username, body.rank)
     return priority_holder_json(holder)
 
 
-@router.get("/auctions/{auction_id}/priority-holders")
-async def list_priority_holders(auction_id: int, session: ReadSession) -> dict:
-    """The announcement publishes the priority holders and their ranks (rule 6)."""
-    return priority_holders_json(await auctions.priority_holders(session, auction_id))
+@router.get("/auctions/{auction_id}/priority-holders", **answers(PriorityHolderList, errors=NO_AUCTION))
+async def list_priority_holders(auction_id: Id, session: ReadSession, svc: ServicesDep) -> dict:
+    """The announcement publishes the priority holders and their ranks (rule 6); their names and bidder
+    codes only once bidding has ended (identities stay secret until the close: null before)."""
+    holders, published = await auctions.priority_holders(session, auction_id, svc.clock.now())
+    return published_priority_holders_json(holders, published)
 
 
-@router.post("/auctions/{auction_id}/suspend")
+@router.post("/auctions/{auction_id}/suspend", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspendable")))
 async def suspend(
-    auction_id: int, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+    auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
 ) -> dict:
     return _answer(await auctions.suspend(session, svc, principal, auction_id, body.reason), svc)
 
 
-@router.post("/auctions/{auction_id}/resume")
-async def resume(auction_id: int, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
+@router.post("/auctions/{auction_id}/resume", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspended")))
+async def resume(auction_id: Id, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
     return _answer(await auctions.resume(session, svc, principal, auction_id), svc)
 
 
-@router.post("/auctions/{auction_id}/withdraw")
+@router.post("/auctions/{auction_id}/withdraw", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_withdrawable")))
 async def withdraw(
-    auction_id: int, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+    auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
 ) -> dict:
     return _answer(await auctions.withdraw(session, svc, principal, auction_id, body.reason), svc)
 
 
-@router.get("/auctions/{auction_id}/result")
-async def result(auction_id: int, session: ReadSession, svc: ServicesDep) -> dict:
+@router.get("/auctions/{auction_id}/result", **answers(AuctionResult, errors=(*NO_AUCTION, "auction_not_ended")))
+async def result(auction_id: Id, session: ReadSession, svc: ServicesDep) -> dict:
     """The outcome once bidding has ended (409 ``auction_not_ended`` before)."""
     return result_json(await auctions.auction_result(session, svc, auction_id))
 
 
-@router.post("/auctions/{auction_id}/settlement")
+@router.post(
+    "/auctions/{auction_id}/settlement",
+    **answers(Settlement, errors=(*STAFF_OF_COURT, *NO_AUCTION, *BODY, "auction_not_sold", "already_settled")),
+)
 async def settlement(
-    auction_id: int, body: SettlementIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
+    auction_id: Id, body: SettlementIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Record payment of the balance, or declare 悔拍 (deposit forfeited, bidder barred from the lot)."""
     return settlement_json(await auctions.settle(session, svc, principal, auction_id, body.outcome))
 
 
-@router.get("/auctions/{auction_id}/bids")
+@router.get("/auctions/{auction_id}/bids", **answers(BidRecord, errors=NO_AUCTION))
 async def list_bids(
-    auction_id: int,
+    auction_id: Id,
     session: ReadSession,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
+    after_seq: AfterSeq = 0,
+    limit: Limit10k = 10_000,
 ) -> dict:
     """The full bid record in ascending ``seq`` (rule 13), from ``after_seq`` on."""
     return bid_record_json(await auctions.bid_record(session, auction_id, after_seq, limit))
 
 
-@router.get("/auctions/{auction_id}/audit")
-async def audit_chain(auction_id: int, session: ReadSession) -> dict:
+@router.get("/auctions/{auction_id}/audit", **answers(AuditReport, errors=NO_AUCTION))
+async def audit_chain(auction_id: Id, session: ReadSession) -> dict:
     """Recompute the auction's bid hash chain: proof that no bid was altered, removed or inserted."""
     return audit_json(auction_id, await audit_auction(session, auction_id))

@@ -24,6 +24,15 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
+def client_address(request: Request) -> str:
+    """The peer's address, the key of the per-address rate limits (the service is reached directly; a
+    proxy in front would have to pass the client's address on, which it is not trusted to do here)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
+
+
 def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import orjson
@@ -10,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ..core.health import RETRY_AFTER_SECONDS, STORAGE_ERRORS, outage_refusal, storage_outage
 from ..rules.errors import Kind, RuleViolation
 
 # The one mapping from a refusal's kind to the contract's HTTP status.
@@ -21,6 +24,7 @@ STATUS_OF_KIND = {
     Kind.TOO_LARGE: 413,
     Kind.INVALID: 422,
     Kind.UNAVAILABLE: 503,
+    Kind.RATE_LIMITED: 429,
 }
 
 _HTTP_CODES = {
@@ -41,8 +45,22 @@ _HTTP_CODES = {
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
     body = {"error": {"code": code, "message": message, **extra}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
+    headers = dict(error_headers(status, extra.get("retry_after")))
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers or None)
+
+
+def error_headers(status: int, retry_after: Any = None) -> list[tuple[str, str]]:
+    """The headers an error answer carries besides its body: ``WWW-Authenticate`` on 401,
+    ``Retry-After`` on 503 (storage down, shutting down: the client should come back), and
+    ``Connection: close`` on 500 (the server may be in a bad state for this connection; a client that
+    reused it would see its next request reset)."""
+    if status == 401:
+        return [("WWW-Authenticate", "Bearer")]
+    if status in (429, 503):  # 429: the wait the limiter computed (``retry_after`` in the envelope)
+        return [("Retry-After", str(retry_after if isinstance(retry_after, int) else RETRY_AFTER_SECONDS))]
+    if status == 500:
+        return [("Connection", "close")]
+    return []
 
 
 def status_of(exc: RuleViolation) -> int:
@@ -60,6 +78,19 @@ def violation_body(exc: RuleViolation) -> bytes:
 
 def violation_response(exc: RuleViolation) -> Response:
     return error_response(status_of(exc), exc.code, exc.message, **exc.extra)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the API takes at this path, from its OpenAPI document (Starlette's own ``Allow``
+    names only the first route that matched the path: ``GET`` of ``/auctions/{id}/bids`` without the
+    ``POST`` beside it)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template)), request.url.path):
+            methods |= {m.upper() for m in operations if m in ("get", "post", "put", "patch", "delete")}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -83,13 +114,41 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "validation_error", f"{where}{first['message']}", fields=fields)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
-        code = _HTTP_CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, code, str(exc.detail))
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        status, detail = exc.status_code, str(exc.detail)
+        allowed = allowed_methods(request) if status in (404, 405) else ""
+        if status == 404 and allowed and request.method not in allowed.split(", "):
+            # Not a missing page: an API path asked with a method it does not take (the web client's
+            # files, mounted at ``/``, would otherwise answer every GET with their 404).
+            status, detail = 405, "Method Not Allowed"
+        response = error_response(status, _HTTP_CODES.get(status, "error"), detail)
+        for name, value in (exc.headers or {}).items():  # 413's ``Connection: close``
+            response.headers[name] = value
+        if status == 405:
+            response.headers["Allow"] = allowed
+        return response
+
+    async def _storage(_request: Request, exc: Exception) -> Response:
+        """A database failure: during an outage 503 ``storage_unavailable`` with ``Retry-After``
+        (``core/health.storage_outage`` decides), anything else a 500."""
+        if storage_outage(exc):
+            logging.getLogger("auction_service").warning("storage unavailable: %s", exc)
+            return violation_response(outage_refusal())
+        return _internal_error(exc)
+
+    for error_class in STORAGE_ERRORS:
+        app.add_exception_handler(error_class, _storage)
 
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception) -> Response:
-        import logging
+        if storage_outage(exc):
+            response = violation_response(outage_refusal())
+            response.headers["Connection"] = "close"  # the server closes this connection after it
+            return response
+        return _internal_error(exc)
 
-        logging.getLogger("auction_service").exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "the server failed to handle the request")
+
+def _internal_error(exc: BaseException) -> Response:
+    """The envelope of an unexpected failure (logged with its traceback), with ``Connection: close``."""
+    logging.getLogger("auction_service").error("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "the server failed to handle the request")

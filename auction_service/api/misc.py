@@ -9,21 +9,25 @@ from pydantic import AwareDatetime
 from starlette.responses import Response
 
 from ..clock import isoformat
+from ..contract.answers import Clock, Health, MonthlyStatistics, Statistics
 from ..contract.stats import monthly_statistics_csv, monthly_statistics_json, statistics_csv, statistics_json
-from ..core.health import check_database
+from ..core.health import RETRY_AFTER_SECONDS, STORAGE_UNAVAILABLE, check_dependencies
 from ..core.stats import monthly_statistics, statistics
 from .deps import ReadSession, ServicesDep
+from .errors import error_response
+from .responses import CSV, INVALID, answers
+from .schemas import Filter, TimeInRange
 
 router = APIRouter(tags=["statistics and clock"])
 
 
 def stats_window(
     svc: ServicesDep,
-    court: str | None = None,
-    category: str | None = None,
-    round: str | None = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    court: Filter = None,
+    category: Filter = None,
+    round: Filter = None,
+    from_: Annotated[AwareDatetime | None, Query(alias="from"), TimeInRange] = None,
+    to: Annotated[AwareDatetime | None, Query(), TimeInRange] = None,
 ) -> dict[str, Any]:
     """The filters every statistics route takes (court by id or name, category, round, [from, to)),
     as keyword arguments of ``core.stats``, with the server's time."""
@@ -35,7 +39,7 @@ def stats_window(
 StatsWindow = Annotated[dict[str, Any], Depends(stats_window)]
 
 
-@router.get("/api/v1/stats")
+@router.get("/api/v1/stats", **answers(Statistics, errors=INVALID))
 async def stats(
     session: ReadSession,
     window: StatsWindow,
@@ -44,7 +48,7 @@ async def stats(
     return statistics_json(await statistics(session, **window))
 
 
-@router.get("/api/v1/stats/monthly")
+@router.get("/api/v1/stats/monthly", **answers(MonthlyStatistics, errors=INVALID))
 async def stats_monthly(
     session: ReadSession,
     window: StatsWindow,
@@ -61,7 +65,7 @@ def _csv(body: str, name: str) -> Response:
     )
 
 
-@router.get("/api/v1/stats.csv", response_class=Response)
+@router.get("/api/v1/stats.csv", response_class=Response, **answers(str, media_type=CSV, errors=INVALID))
 async def stats_csv(
     session: ReadSession,
     window: StatsWindow,
@@ -71,7 +75,7 @@ async def stats_csv(
     return _csv(statistics_csv([(None, figures)]), "stats.csv")
 
 
-@router.get("/api/v1/stats/monthly.csv", response_class=Response)
+@router.get("/api/v1/stats/monthly.csv", response_class=Response, **answers(str, media_type=CSV, errors=INVALID))
 async def stats_monthly_csv(
     session: ReadSession,
     window: StatsWindow,
@@ -81,12 +85,32 @@ async def stats_monthly_csv(
     return _csv(monthly_statistics_csv(series), "stats-monthly.csv")
 
 
-@router.get("/api/v1/clock")
+@router.get("/api/v1/clock", **answers(Clock, storage=False))
 async def clock(svc: ServicesDep) -> dict:
     return {"now": isoformat(svc.clock.now()), "speed": svc.clock.speed, "rules": svc.profile.name}
 
 
-@router.get("/healthz")
-async def healthz(session: ReadSession, svc: ServicesDep) -> dict:
-    await check_database(session)
+_HEALTH_DOWN = {
+    503: {
+        "description": "a dependency is down: the envelope's `dependencies` names each one and why",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}},
+    }
+}
+
+
+@router.get("/healthz", **answers(Health, extra=_HEALTH_DOWN))
+async def healthz(svc: ServicesDep) -> Any:
+    """200 when the database (and Redis, when configured) answer; otherwise 503 ``storage_unavailable``
+    naming each dependency that is down, so an operator (or a load balancer) sees which one."""
+    checks = await check_dependencies(svc.db, svc.settings.redis_url)
+    down = [c for c in checks if not c.ok]
+    if down:
+        names = ", ".join(c.name for c in down)
+        return error_response(
+            503,
+            STORAGE_UNAVAILABLE,
+            f"unavailable: {names}",
+            dependencies={c.name: "ok" if c.ok else c.detail for c in checks},
+            retry_after=RETRY_AFTER_SECONDS,
+        )
     return {"status": "ok", "database": svc.db.write.dialect.name, "server_time": isoformat(svc.clock.now())}

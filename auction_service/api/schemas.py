@@ -1,32 +1,100 @@
-"""Request bodies. Money is a strict integer of fen from 1 to 10^15: floats, booleans, strings and
-out-of-range numbers are 422 (pydantic's default int would accept ``false`` and ``"12"``)."""
+"""What a request may carry: bodies, ids, paging and filters. Checked here, at the edge, so that nothing
+malformed reaches a service or a group commit (one bad row would fail the whole group's transaction).
+
+* Money is a strict integer of fen from 1 to 10^15: floats, booleans, strings and out-of-range numbers
+  are 422 (pydantic's default int would accept ``false`` and ``"12"``).
+* Ids, offsets, limits and seq are written with the ASCII digits 0-9 only (``int("١") == 1`` in Python)
+  and bounded to their columns (ids are PostgreSQL ``integer``: 1..2^31-1): beyond, PostgreSQL would
+  fail the query with a 500.
+* Text never holds control characters (PostgreSQL refuses NUL in text; the others are never meant):
+  single-line fields refuse every one, multi-line fields allow tab, newline and carriage return.
+  Lone surrogates (``"\ud800"`` escaped in JSON) are refused too: they cannot be stored as UTF-8.
+* Times lie between the years 2000 and 2100 (``0001-01-01T00:00:00+04:00`` cannot even be converted
+  to UTC).
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import Path, Query
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ..clock import truncate_ms
+from ..contract.numbers import INT4_MAX, plain_digits
 from ..rules.profiles import CATEGORIES
 
 MAX_MONEY = 10**15
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+_CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def ascii_digits(value: Any) -> Any:
+    """An integer written as a string (path, query) must be plain ASCII digits: no sign, no spaces, no
+    underscores, no other script's digits."""
+    if isinstance(value, str) and not plain_digits(value):
+        raise ValueError("must be written with the digits 0-9 only")
+    return value
+
+
+def single_line(value: str) -> str:
+    if _CONTROL_ANY.search(value):
+        raise ValueError("must not contain control characters (NUL, line breaks, ...)")
+    return value
+
+
+def multi_line(value: str) -> str:
+    if _CONTROL_MULTILINE.search(value):
+        raise ValueError("must not contain control characters other than tab and line breaks")
+    return value
+
+
+def _optional_line(value: str | None) -> str | None:
+    return value if value is None else single_line(value)
+
+
+Line = AfterValidator(single_line)
+Lines = AfterValidator(multi_line)
+
+# Path and query parameters.
+Id = Annotated[int, Path(ge=1, le=INT4_MAX, description="an id (1 to 2^31-1)"), BeforeValidator(ascii_digits)]
+Offset = Annotated[int, Query(ge=0, le=INT4_MAX), BeforeValidator(ascii_digits)]
+AfterSeq = Annotated[int, Query(ge=0, le=INT4_MAX), BeforeValidator(ascii_digits)]
+OptionalId = Annotated[int | None, Query(ge=1, le=INT4_MAX), BeforeValidator(ascii_digits)]
+Limit500 = Annotated[int, Query(ge=1, le=500), BeforeValidator(ascii_digits)]
+Limit10k = Annotated[int, Query(ge=1, le=10_000), BeforeValidator(ascii_digits)]
+Filter = Annotated[str | None, Query(max_length=200), AfterValidator(_optional_line)]
 Money = Annotated[int, Field(strict=True, ge=1, le=MAX_MONEY, description="integer fen (1 yuan = 100 fen)")]
-Category = Literal["residential", "commercial", "land", "vehicle", "equity", "machinery", "other"]
+Category = Literal["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"]
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128), Line]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Line]
+# a person's name: ``accounts.real_name`` holds 200 characters (PostgreSQL refuses more with a 500)
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Line]
+LongText = Annotated[str, StringConstraints(max_length=20_000), Lines]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Lines]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Lines]
+
+
+def line(max_length: int) -> Any:
+    """A single-line text of at most ``max_length`` characters."""
+    return Annotated[str, StringConstraints(max_length=max_length), Line]
 
 
 def _utc_ms(value: datetime) -> datetime:
+    # The year is checked before converting: a time near year 1 or 9999 overflows when moved to UTC.
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return truncate_ms(value.astimezone(UTC))
 
 
 UtcTime = Annotated[AwareDatetime, AfterValidator(_utc_ms)]
+TimeInRange = AfterValidator(lambda v: v if v is None else _utc_ms(v))  # an optional time (query)
 
 
 class Strict(BaseModel):
@@ -36,7 +104,10 @@ class Strict(BaseModel):
 class BidderIn(Strict):
     username: Username
     password: Password
-    real_name: ShortText
+    real_name: PersonName
+    id_number: Annotated[str, StringConstraints(max_length=32), Line] | None = Field(
+        default=None, description="optional: the resident identity number, stored only as a keyed hash"
+    )
 
 
 class LotIn(BaseModel):
@@ -45,18 +116,16 @@ class LotIn(BaseModel):
     category: Category
     appraisal: Money
     description: LongText | None = None
-    case_number: Annotated[str, StringConstraints(max_length=100)] | None = None
-    location: Annotated[str, StringConstraints(max_length=300)] | None = None
+    case_number: line(100) | None = None
+    location: line(300) | None = None
     # Further announcement fields (rule 6), all optional here.
-    appraisal_method: Annotated[str, StringConstraints(max_length=300)] | None = None
+    appraisal_method: line(300) | None = None
     defects: LongText | None = None
     encumbrances: LongText | None = None
     taxes: LongText | None = None
     balance_deadline_days: Annotated[int, Field(strict=True, ge=1, le=365)] | None = None
-    contact: Annotated[str, StringConstraints(max_length=300)] | None = None
-    court: Annotated[str, StringConstraints(max_length=200)] | None = Field(
-        default=None, description="admin only: the court the lot belongs to"
-    )
+    contact: line(300) | None = None
+    court: line(200) | None = Field(default=None, description="admin only: the court the lot belongs to")
 
     def details(self) -> dict[str, Any]:
         keys = ("appraisal_method", "defects", "encumbrances", "taxes", "balance_deadline_days", "contact")
@@ -90,4 +159,34 @@ class SettlementIn(Strict):
 
 class DispositionIn(Strict):
     outcome: Literal["creditor_taken", "returned"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    note: Note | None = None
+
+
+# --- issue 13, part 2: eligibility and court regions ---------------------------------------------------
+
+IdNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+    Line,
+    Field(description="a resident identity number (18 characters)"),
+]
+
+
+class RegistrationIn(Strict):
+    accept_terms: Annotated[
+        bool | None, Field(strict=True, description="true: the bidder acknowledges the terms (竞买须知)")
+    ] = None
+
+
+class IdentityIn(Strict):
+    id_number: IdNumber
+
+
+class DebtorIn(Strict):
+    id_number: IdNumber | None = Field(description="the debtor's identity number; null clears it")
+
+
+class CourtRegionsIn(Strict):
+    province: line(50) | None = None
+    city: line(50) | None = None
+    level: line(20) | None = Field(default=None, description="basic, intermediate, high, supreme (基层/中级/高级/最高)")

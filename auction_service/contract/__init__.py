@@ -10,4 +10,7 @@ package has validated and returns domain values; it never builds the contract's 
 - ``accounts``: sign-up, tokens, "my page";
 - ``ledger``, ``documents``, ``stats``: the staff's deposits ledger and dispositions, lot documents,
   statistics (JSON and CSV).
+- ``answers``, ``errors``: every answer above as a pydantic model, and the error envelope with the
+  catalogue of its codes, for the OpenAPI document (documentation only: the functions above shape the
+  answers; ``tests/api/test_openapi_truth.py`` holds them to these models).
 """

@@ -4,6 +4,7 @@ both parse and answer through these functions."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -49,7 +50,28 @@ def parse_bid_body(raw: bytes) -> int:
     if len(body) > 1:
         extra = sorted(k for k in body if k != "amount")[0]
         raise invalid("validation_error", f"unknown field {extra!r}", fields=[{"field": extra, "message": "unknown"}])
+    if raw.count(b":") > 1:  # one key and an integer have one colon: only then can a key be repeated
+        _refuse_repeated_keys(raw)
     return check_amount(body["amount"])
+
+
+def _refuse_repeated_keys(raw: bytes) -> None:
+    """JSON parsers keep the last of repeated keys (``{"amount": 1, "amount": 9}`` would be a bid of 9
+    that a log or a proxy reads as 1): a repeated key is refused. Only bodies that might repeat one get
+    this slower parse."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        if len(set(keys)) != len(keys):
+            repeated = next(k for k in keys if keys.count(k) > 1)
+            raise invalid(
+                "duplicate_key",
+                f"the key {repeated!r} appears more than once",
+                fields=[{"field": repeated, "message": "repeated"}],
+            )
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
 
 
 def placed_bid_json(placed: PlacedBid) -> dict[str, Any]:

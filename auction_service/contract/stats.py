@@ -1,5 +1,6 @@
-"""Court statistics as the contract writes them: JSON (``/stats``, ``/stats/monthly``) and CSV (the same
-figures, labelled columns). Each rate names its denominator, in the JSON and in the CSV header."""
+"""Court statistics as the contract writes them: JSON (``/stats``, ``/stats/monthly``, ``/stats/groups``)
+and CSV (the same figures, labelled columns). Each rate names its denominator, in the JSON and in the CSV
+header."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import csv
 import io
 from typing import Any
 
-from ..rules.results import RateSummary, Statistics
+from ..core.stats import Figures, Group, YearOnYear
+from ..rules.results import RateSummary
 
 TIMEZONE = "UTC+08:00"
 MONTH_OF = "the auction's end (closing time) in China time, UTC+8"
 
 
-def statistics_json(stats: Statistics) -> dict[str, Any]:
+def statistics_json(stats: Figures) -> dict[str, Any]:
     def summary(s: RateSummary) -> dict[str, float | None]:
         return {"mean": s.mean, "median": s.median, "max": s.max}
 
@@ -34,6 +36,19 @@ def statistics_json(stats: Statistics) -> dict[str, Any]:
         "discount_rate": summary(stats.discount_rate),
         "bids_per_auction": stats.bids_per_auction,
         "extensions_per_auction": stats.extensions_per_auction,
+        # Beyond the contract's keys (adding is free):
+        "defaulted": stats.defaulted,
+        "defaulted_note": "sales that ended in 悔拍: neither sold nor unsold, not in the deal amount",
+        "highest_price": stats.highest_price,
+        "bidders_per_auction": stats.bidders_per_auction,
+        "registrations_per_auction": stats.registrations_per_auction,
+        "sold_by_round": dict(stats.sold_by_round),
+        "share_sold_by_round": stats.share_sold_by_round,
+        "share_sold_by_round_denominator": "sold auctions",
+        "creditor_taken": {"count": stats.creditor_taken, "amount": stats.creditor_taken_amount},
+        "proceeds": stats.proceeds,
+        "proceeds_note": "执行到位 from sales: the prices of sales whose balance was paid",
+        "paid_sales": stats.paid_sales,
     }
 
 
@@ -57,6 +72,19 @@ CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("discount_rate_mean = price / appraisal", ("discount_rate", "mean")),
     ("bids_per_auction (over sold + unsold)", ("bids_per_auction",)),
     ("extensions_per_auction (over sold + unsold)", ("extensions_per_auction",)),
+    ("defaulted (悔拍, not counted as sold)", ("defaulted",)),
+    ("highest_price_fen", ("highest_price",)),
+    ("bidders_per_auction (over sold + unsold)", ("bidders_per_auction",)),
+    ("registrations_per_auction (over sold + unsold)", ("registrations_per_auction",)),
+    ("sold_round_1", ("sold_by_round", "1")),
+    ("sold_round_2", ("sold_by_round", "2")),
+    ("sold_sale (变卖)", ("sold_by_round", "sale")),
+    ("share_sold_round_1 = sold in round 1 / sold", ("share_sold_by_round", "1")),
+    ("share_sold_round_2 = sold in round 2 / sold", ("share_sold_by_round", "2")),
+    ("share_sold_sale = sold in 变卖 / sold", ("share_sold_by_round", "sale")),
+    ("creditor_taken (以物抵债)", ("creditor_taken", "count")),
+    ("creditor_taken_amount_fen", ("creditor_taken", "amount")),
+    ("proceeds_fen (执行到位: paid sales)", ("proceeds",)),
 ]
 
 
@@ -71,7 +99,7 @@ def _cell(figures: dict[str, Any], path: tuple[str, ...]) -> str:
     return str(value)
 
 
-def statistics_csv(rows: list[tuple[str | None, Statistics]], first_column: str | None = None) -> str:
+def statistics_csv(rows: list[tuple[str | None, Figures]], first_column: str | None = None) -> str:
     """CSV text: a header row of labelled columns, then one row per (label, figures)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -82,7 +110,7 @@ def statistics_csv(rows: list[tuple[str | None, Statistics]], first_column: str 
     return out.getvalue()
 
 
-def monthly_statistics_json(series: list[tuple[str, Statistics]]) -> dict[str, Any]:
+def monthly_statistics_json(series: list[tuple[str, Figures]]) -> dict[str, Any]:
     """The figures per calendar month (``YYYY-MM``, China time) of the auctions' end."""
     return {
         "timezone": TIMEZONE,
@@ -91,5 +119,60 @@ def monthly_statistics_json(series: list[tuple[str, Statistics]]) -> dict[str, A
     }
 
 
-def monthly_statistics_csv(series: list[tuple[str, Statistics]]) -> str:
+def monthly_statistics_csv(series: list[tuple[str, Figures]]) -> str:
     return statistics_csv(list(series), first_column="month (UTC+8)")
+
+
+# ----------------------------------------------------------------------------- /stats/groups
+
+
+def _yoy_json(yoy: YearOnYear | None) -> dict[str, Any] | None:
+    if yoy is None:
+        return None
+    return {
+        "compared_with": yoy.period,
+        "sold": yoy.sold,
+        "auctions_ended": yoy.auctions_ended,
+        "deal_amount": yoy.deal_amount,
+        "proceeds": yoy.proceeds,
+        "creditor_taken_amount": yoy.creditor_taken_amount,
+        "transaction_rate_points": yoy.transaction_rate_points,
+    }
+
+
+def groups_json(dims: list[str], groups: list[Group]) -> dict[str, Any]:
+    """Every group's key, figures (the keys of ``/stats``) and year-on-year change."""
+    return {
+        "by": dims,
+        "timezone": TIMEZONE,
+        "period_of": "the auction's end (以物抵债: the disposition) in China time, UTC+8",
+        "yoy_meaning": "(this - a year before) / a year before; transaction_rate_points: the difference",
+        "items": [{"group": g.key, **statistics_json(g.figures), "yoy": _yoy_json(g.yoy)} for g in groups],
+    }
+
+
+YOY_COLUMNS: list[tuple[str, str]] = [
+    ("yoy_compared_with", "compared_with"),
+    ("yoy_sold = (sold - a year before) / a year before", "sold"),
+    ("yoy_deal_amount", "deal_amount"),
+    ("yoy_proceeds", "proceeds"),
+    ("yoy_transaction_rate_points", "transaction_rate_points"),
+]
+
+
+def groups_csv(dims: list[str], groups: list[Group]) -> str:
+    """The table as CSV: the group's dimensions, then the figures' labelled columns, then the yoy."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*dims, *(h for h, _ in CSV_COLUMNS), *(h for h, _ in YOY_COLUMNS)])
+    for g in groups:
+        figures = statistics_json(g.figures)
+        yoy = _yoy_json(g.yoy) or {}
+        writer.writerow(
+            [
+                *("" if g.key[d] is None else str(g.key[d]) for d in dims),
+                *(_cell(figures, p) for _, p in CSV_COLUMNS),
+                *(_cell(yoy, (k,)) if k in yoy else "" for _, k in YOY_COLUMNS),
+            ]
+        )
+    return out.getvalue()

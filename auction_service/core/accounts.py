@@ -13,6 +13,7 @@ from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import Account, Court, ServiceSecret
 from ..rules.errors import refused, unauthenticated
+from . import court_regions, eligibility
 from .security import DUMMY_HASH, Principal, hash_password, verify_password
 from .views import AccountView
 
@@ -77,11 +78,18 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> A
     return account
 
 
-async def sign_up(session: AsyncSession, clock: Clock, *, username: str, password: str, real_name: str) -> AccountView:
-    """A bidder signs up over the API (409 ``username_taken``)."""
+async def sign_up(
+    session: AsyncSession, clock: Clock, *, username: str, password: str, real_name: str, id_number: str | None = None
+) -> AccountView:
+    """A bidder signs up over the API (409 ``username_taken``). The identity number is optional (the
+    contract's sign-up has none) and is stored only as a keyed hash (``core/eligibility.py``)."""
+    digest = await eligibility.hash_id_number(session, id_number) if id_number else None
     account = await create_account(
         session, clock, username=username, password=password, real_name=real_name, role="bidder"
     )
+    if digest is not None:
+        account.id_number_hash = digest
+        await session.flush()
     return _view(account, None)
 
 
@@ -110,12 +118,22 @@ def _view(account: Account, court: Court | None) -> AccountView:
     )
 
 
-async def get_or_create_court(session: AsyncSession, clock: Clock, name: str) -> Court:
+async def get_or_create_court(
+    session: AsyncSession,
+    clock: Clock,
+    name: str,
+    *,
+    province: str | None = None,
+    city: str | None = None,
+    level: str | None = None,
+) -> Court:
+    """The court of that name, created if new; the province, city and level given are set on it."""
     court = (await session.execute(select(Court).where(Court.name == name))).scalar_one_or_none()
     if court is None:
         court = Court(name=name, created_at=clock.now())
         session.add(court)
-        await session.flush()
+    court_regions.apply(court, province=province, city=city, level=level)
+    await session.flush()
     return court
 
 

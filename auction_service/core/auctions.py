@@ -21,7 +21,9 @@ from ..db.models import Account, Auction, Bid, Court, Lot, LotExclusion, Priorit
 from ..rules import bidding, listing
 from ..rules.bidding import AuctionState, Bidder
 from ..rules.errors import forbidden, invalid, not_found, refused, unavailable
+from . import action_log, eligibility
 from .accounts import account_by_username
+from .action_log import Attribution
 from .events import RegistrationsChanged
 from .security import Principal
 from .services import Services
@@ -228,7 +230,7 @@ async def create_auction(
     if lot.disposition is not None:
         raise refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
     now = svc.clock.now()
-    plan = listing.plan_next_round(await lot_history(session, lot_id, now))
+    plan = listing.lawful_plan(svc.profile, listing.plan_next_round(await lot_history(session, lot_id, now)), now)
     request = listing.ListingRequest(
         category=lot.category,
         appraisal=lot.appraisal,
@@ -258,6 +260,18 @@ async def create_auction(
     )
     session.add(auction)
     await session.flush()
+    await action_log.record(
+        session,
+        principal,
+        lot.court_id,
+        lot.id,
+        auction.id,
+        "auction_scheduled",
+        None,
+        None,
+        action_log.auction_snapshot(state_of(auction), deposit=deposit, restarted=plan.restarted),
+        at=now,
+    )
     court = await session.get(Court, lot.court_id)
     auction_id, opens_at = auction.id, auction.start_at
     after_commit(session, lambda: svc.scheduler.schedule(auction_id, opens_at))
@@ -273,19 +287,28 @@ async def _registration_of(session: AsyncSession, auction_id: int, bidder_id: in
 
 
 async def register(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, accept_terms: bool | None = None
 ) -> tuple[RegistrationView, bool]:
     """Rule 8: pay (freeze) the deposit and get an anonymous bidder code. Returns (registration, new).
     Once committed, the bid engine learns of it (no database read on the first bid) and, if new, the
-    watchers get the new registration count."""
+    watchers get the new registration count. ``accept_terms``: the bidder acknowledged the auction's
+    terms (竞买须知), recorded with the registration; None (the contract's body-less call) records
+    nothing, False is refused. Eligibility (``core/eligibility.py``): the lot's debtor and, for restricted
+    categories, a person on the consumption-restriction list are refused."""
     bidding.check_can_bid(principal.role)
+    if accept_terms is False:
+        raise invalid("terms_not_accepted", "registration requires acknowledging the auction's terms (竞买须知)")
     auction = await get_auction_row(session, auction_id)
     existing = await _registration_of(session, auction_id, principal.account_id)
     if existing is not None:
+        if accept_terms and existing.terms_accepted_at is None:
+            existing.terms_accepted_at = svc.clock.now()
+            await session.flush()
         return _registered(session, svc, registration_view(existing), created=False), False
     excluded = await session.get(LotExclusion, (auction.lot_id, principal.account_id))
     if excluded is not None:
         raise forbidden("excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction")
+    await eligibility.check_can_register(session, principal.account_id, await get_lot(session, auction.lot_id))
     book = await svc.engine.book(auction_id)
     bidding.check_registration_open(book.state, svc.clock.now())
     holder = await session.get(PriorityHolder, (auction_id, principal.account_id))
@@ -302,6 +325,7 @@ async def register(
             deposit_status="frozen",
             priority_rank=holder.rank if holder else None,
             created_at=svc.clock.now(),
+            terms_accepted_at=svc.clock.now() if accept_terms else None,
         )
         try:
             async with session.begin_nested():
@@ -374,9 +398,17 @@ async def add_priority_holder(
     return PriorityHolderView(auction_id=auction_id, username=account.username, rank=holder.rank)
 
 
-async def priority_holders(session: AsyncSession, auction_id: int) -> list[PublishedPriorityHolder]:
-    """The announcement publishes the priority holders and their ranks (rule 6), best rank first."""
-    await get_auction_row(session, auction_id)
+async def priority_holders(
+    session: AsyncSession, auction_id: int, now: datetime
+) -> tuple[list[PublishedPriorityHolder], bool]:
+    """The announcement publishes the priority holders and their ranks (rule 6), best rank first, and
+    whether their identities are published. Bidders' identities stay secret until bidding ends (rule 13,
+    Art. 18) and a holder's bids carry ``priority: true`` in the public bid record: a name published
+    beside the ranks while bidding runs would tie that person to a bidder code. So before the auction
+    has ended (sold or unsold) only the ranks are published, the name and the code withheld (None);
+    once it has ended, both, as the confirmation names the buyer (rule 16)."""
+    auction = await get_auction_row(session, auction_id)
+    published = bidding.effective_status(state_of(auction), now) in bidding.ENDED
     rows = (
         await session.execute(
             select(PriorityHolder.rank, Account.real_name, Registration.bidder_code)
@@ -390,14 +422,18 @@ async def priority_holders(session: AsyncSession, auction_id: int) -> list[Publi
             .order_by(PriorityHolder.rank, Account.real_name)
         )
     ).all()
-    return [PublishedPriorityHolder(r.rank, r.real_name, r.bidder_code) for r in rows]
+    if not published:
+        return [PublishedPriorityHolder(r.rank, None, None) for r in rows], False
+    return [PublishedPriorityHolder(r.rank, r.real_name, r.bidder_code) for r in rows], True
 
 
-async def _check_staff_of(session: AsyncSession, principal: Principal, auction_id: int) -> None:
+async def _check_staff_of(session: AsyncSession, principal: Principal, auction_id: int) -> Attribution:
     auction = await get_auction_row(session, auction_id)
     lot = await get_lot(session, auction.lot_id)
     check_court(principal, lot.court_id)
+    by = Attribution(principal, lot.court_id, lot.id)
     await session.rollback()  # end the read transaction before the change commits
+    return by
 
 
 async def _fresh_view(session: AsyncSession, auction_id: int) -> AuctionView:
@@ -406,19 +442,22 @@ async def _fresh_view(session: AsyncSession, auction_id: int) -> AuctionView:
 
 
 async def suspend(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str, *, kind: str = "suspended"
 ) -> AuctionView:
-    """Staff of the lot's court suspend the auction. The change goes through the book and commits on
-    its own (``core/lifecycle.py``); ``session`` only reads, before and after."""
-    await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.suspend(auction_id, reason)
+    """Staff of the lot's court suspend (中止) or postpone (暂缓, ``kind="postponed"``) the auction. The
+    change goes through the book and commits on its own, with its action-log entry
+    (``core/lifecycle.py``); ``session`` only reads, before and after."""
+    by = await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.suspend(auction_id, reason, by=by, kind=kind)
     return await _fresh_view(session, auction_id)
 
 
-async def resume(session: AsyncSession, svc: Services, principal: Principal, auction_id: int) -> AuctionView:
-    """Like ``suspend``."""
-    await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.resume(auction_id)
+async def resume(
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str | None = None
+) -> AuctionView:
+    """Like ``suspend``; the reason of the pause stays in the published history."""
+    by = await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.resume(auction_id, by=by, reason=reason)
     return await _fresh_view(session, auction_id)
 
 
@@ -426,8 +465,8 @@ async def withdraw(
     session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str
 ) -> AuctionView:
     """Like ``suspend``; every deposit is released."""
-    await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.withdraw(auction_id, reason)
+    by = await _check_staff_of(session, principal, auction_id)
+    await svc.lifecycle.withdraw(auction_id, reason, by=by)
     return await _fresh_view(session, auction_id)
 
 
@@ -466,7 +505,18 @@ async def settle(
     winner.deposit_updated_at = now
     if outcome == "defaulted":
         session.add(LotExclusion(lot_id=lot.id, bidder_id=winner.bidder_id, auction_id=auction_id, created_at=now))
-    await session.flush()
+    await action_log.record(
+        session,
+        principal,
+        lot.court_id,
+        lot.id,
+        auction_id,
+        "sale_paid" if outcome == "paid" else "sale_defaulted",
+        None,
+        {"settlement": None, "winner_code": winner.bidder_code, "deposit_status": "frozen"},
+        {"settlement": outcome, "winner_code": winner.bidder_code, "deposit_status": winner.deposit_status},
+        at=now,
+    )
     return Settlement(auction_id=auction_id, outcome=outcome, settled_at=now)
 
 

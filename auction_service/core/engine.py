@@ -23,6 +23,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..clock import Clock
@@ -30,12 +31,14 @@ from ..db.auction_rows import load_bidders, load_chain_head, load_keyed_bids, lo
 from ..db.engine import Database
 from ..db.group_writer import GroupWriter
 from ..db.writes import AuctionWrite
+from ..metrics import measure
 from ..rules import bidding
 from ..rules.bidding import AuctionState, Bidder, PlacedBid
 from ..rules.errors import RuleViolation, forbidden, invalid, not_found, unavailable
 from ..rules.profiles import RuleProfile
 from .book import BidOp, Book, EffectsOf, EventsOf, Op, Outcome, Transition, storage_failed
 from .events import EventSink
+from .health import storage_errors, storage_outage
 from .security import Principal
 
 log = logging.getLogger(__name__)
@@ -110,6 +113,12 @@ class BidEngine:
             del self._loading[auction_id]
 
     async def _load(self, auction_id: int) -> Book:
+        """Read the auction's book. During an outage this refuses with ``storage_unavailable`` and
+        caches nothing: the next request loads it again, cleanly, once the database is back."""
+        with storage_errors():
+            return await self._read_book(auction_id)
+
+    async def _read_book(self, auction_id: int) -> Book:
         async with self.db.read.connect() as conn:
             state = await load_state(conn, auction_id)
             if state is None:
@@ -145,8 +154,9 @@ class BidEngine:
         bidder = book.bidders.get(bidder_id)
         if bidder is None:
             # Registered through another service process, or just now: ask the database once.
-            async with self.db.read.connect() as conn:
-                found = await load_bidders(conn, book.id, bidder_id)
+            with storage_errors():
+                async with self.db.read.connect() as conn:
+                    found = await load_bidders(conn, book.id, bidder_id)
             bidder = found.get(bidder_id)
             if bidder is not None:
                 book.add_bidder(bidder_id, bidder)
@@ -156,7 +166,21 @@ class BidEngine:
     async def place_bid(
         self, principal: Principal, auction_id: int, amount: int, idempotency_key: str | None = None
     ) -> PlacedBid:
-        """Place a bid: answered once it is committed, or refused by the rules."""
+        """Place a bid: answered once it is committed, or refused by the rules. Every decision is
+        counted by its outcome, and an accepted bid's time to its commit is observed (``metrics``)."""
+        started = time.perf_counter()
+        try:
+            placed = await self._place_bid(principal, auction_id, amount, idempotency_key)
+        except RuleViolation as refusal:
+            measure.bid_refused(refusal.code)
+            raise
+        measure.bid_accepted.inc()
+        measure.bid_seconds.observe(time.perf_counter() - started)
+        return placed
+
+    async def _place_bid(
+        self, principal: Principal, auction_id: int, amount: int, idempotency_key: str | None
+    ) -> PlacedBid:
         bidding.check_can_bid(principal.role)
         book = await self.book(auction_id)
         bidder_id = principal.account_id
@@ -218,8 +242,9 @@ class BidEngine:
         if moment - self._refreshed_at.get(book.id, 0.0) < REFRESH_INTERVAL:
             return False
         self._refreshed_at[book.id] = moment
-        async with self.db.read.connect() as conn:
-            fresh = await load_state(conn, book.id)
+        with storage_errors():
+            async with self.db.read.connect() as conn:
+                fresh = await load_state(conn, book.id)
         return fresh is not None and book.adopt(fresh)
 
     # ----------------------------------------------------------------- other changes
@@ -286,18 +311,38 @@ class BidEngine:
             writes: list[AuctionWrite] = [book.start_group() for book in books]
             try:
                 conflicts = await self._writer.commit(writes)
-            except Exception:
-                log.exception("group commit failed; rebasing the books on the database")
-                for book in books:
-                    await self._rebase(book, failed=True)
-                continue
-            for book in books:
-                if book.id in conflicts:
-                    await self._rebase(book, failed=False)
+            except Exception as exc:
+                if len(books) > 1 and not storage_outage(exc):
+                    # Not an outage but something in one auction's rows: that auction alone must fail,
+                    # not every auction that shared its group. Commit each auction's write by itself.
+                    log.warning("group commit of %s auctions failed (%s); committing them one by one", len(books), exc)
+                    for book, write in zip(books, writes, strict=True):
+                        await self._commit_alone(book, write)
                 else:
-                    self._settle(book)
+                    log.exception("group commit failed; rebasing the books on the database")
+                    for book in books:
+                        await self._rebase(book, failed=True)
+            else:
+                for book in books:
+                    if book.id in conflicts:
+                        await self._rebase(book, failed=False)
+                    else:
+                        self._settle(book)
             if self._closing and not self._dirty:
                 return
+
+    async def _commit_alone(self, book: Book, write: AuctionWrite) -> None:
+        """Commit one auction's write in its own transaction (after its group failed)."""
+        try:
+            conflicts = await self._writer.commit([write])
+        except Exception:
+            log.exception("commit of auction %s failed; rebasing its book on the database", book.id)
+            await self._rebase(book, failed=True)
+            return
+        if book.id in conflicts:
+            await self._rebase(book, failed=False)
+        else:
+            self._settle(book)
 
     def _settle(self, book: Book) -> None:
         """The group committed: callers are answered, then watchers hear of it."""
@@ -325,9 +370,27 @@ class BidEngine:
                 self._answer(book.id, op, outcome)
             self._books.pop(book.id, None)  # reloaded on the next request (its keys are kept)
             return
+        if failed and _group_was_committed(book, fresh):
+            # The commit went through and only its answer was lost (the connection died at COMMIT):
+            # answer the callers and tell the watchers once, as if it had answered.
+            log.warning("auction %s: the failed commit had gone through; settling it", book.id)
+            self._settle(book)
+            if book.pending:
+                self._dirty[book.id] = book
+                self._wake.set()
+            return
         answers = book.rebase(fresh, head, bidders, stored, self.clock.now(), self.profile, failed=failed)
         for op, outcome in answers:
             self._answer(book.id, op, outcome)
         if book.pending:
             self._dirty[book.id] = book
             self._wake.set()
+
+
+def _group_was_committed(book: Book, fresh: AuctionState) -> bool:
+    """Whether the database holds exactly what the book's group in flight wrote (the snapshot it wrote,
+    at the version it wrote): then that commit happened, whatever error came back."""
+    if not book.in_flight:
+        return False
+    written = replace(book.in_flight[-1].after, version=book.committed.version + 1)
+    return fresh == written

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..db.models import Registration
 from ..rules import bidding, listing
 from ..rules.errors import refused
+from . import action_log
 from .auctions import check_court, get_auction_row, get_lot, lot_history, registration_view, state_of
 from .security import Principal
 from .services import Services
@@ -69,12 +70,24 @@ async def dispose(
     if lot.disposition is not None:
         raise refused("lot_concluded", f"the lot has already been disposed of ({lot.disposition})")
     now = svc.clock.now()
-    failed = listing.check_disposition(await lot_history(session, lot_id, now))
+    failed = listing.check_disposition(await lot_history(session, lot_id, now), svc.profile, now)
+    before = action_log.lot_snapshot(lot)
     lot.disposition = outcome
     lot.disposition_note = note
     lot.disposition_price = failed.starting_price if outcome == "creditor_taken" else None
     lot.disposed_at = now
-    await session.flush()
+    await action_log.record(
+        session,
+        principal,
+        lot.court_id,
+        lot.id,
+        None,
+        "lot_disposed",
+        note,
+        before,
+        action_log.lot_snapshot(lot),
+        at=now,
+    )
     return Disposition(
         lot_id=lot.id,
         disposition=lot.disposition,

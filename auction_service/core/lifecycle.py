@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..clock import Clock
-from ..db.writes import Effect, ReleaseDeposits
+from ..db.writes import Effect, RecordAction, ReleaseDeposits
 from ..rules import bidding
 from ..rules.bidding import AuctionState
+from . import action_log
+from .action_log import Attribution
 from .book import Book
 from .engine import BidEngine
 from .events import AuctionClosed, StatusChanged
@@ -56,28 +58,63 @@ class Lifecycle:
         )
         return state
 
-    async def suspend(self, auction_id: int, reason: str) -> AuctionState:
+    async def suspend(
+        self, auction_id: int, reason: str, *, by: Attribution | None = None, kind: str = "suspended"
+    ) -> AuctionState:
+        """Rule 20: 中止 (``kind="suspended"``) or 暂缓 (``kind="postponed"``): both pause the auction with
+        a published reason; which of the two it was stays on the record (the action log)."""
+        action = "auction_postponed" if kind == "postponed" else "auction_suspended"
         return await self.engine.apply(
             auction_id,
             lambda state, now: bidding.suspend(state, now, reason),
+            effects_of=_logged(by, action, reason, pause_kind=kind),
             events_of=lambda _b, after: [StatusChanged.of(after, reason)],
         )
 
-    async def resume(self, auction_id: int) -> AuctionState:
+    async def resume(
+        self, auction_id: int, *, by: Attribution | None = None, reason: str | None = None
+    ) -> AuctionState:
         state = await self.engine.apply(
-            auction_id, bidding.resume, events_of=lambda _b, after: [StatusChanged.of(after)]
+            auction_id,
+            bidding.resume,
+            effects_of=_logged(by, "auction_resumed", reason),
+            events_of=lambda _b, after: [StatusChanged.of(after)],
         )
         if self.scheduler is not None:
             self.scheduler.schedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
         return state
 
-    async def withdraw(self, auction_id: int, reason: str) -> AuctionState:
+    async def withdraw(self, auction_id: int, reason: str, *, by: Attribution | None = None) -> AuctionState:
+        logged = _logged(by, "auction_withdrawn", reason)
         return await self.engine.apply(
             auction_id,
             lambda state, now: bidding.withdraw(state, now, reason),
-            effects_of=_release_all,
+            effects_of=lambda before, after, now: _release_all(before, after, now) + logged(before, after, now),
             events_of=lambda _b, after: [StatusChanged.of(after, reason)],
         )
+
+
+def _logged(by: Attribution | None, action: str, reason: str | None, **after_extra: str):
+    """The effect that writes the action's log entry in the transaction of the state change (the states
+    are the ones the book decided on, at its ``now``). No attribution: nothing is logged."""
+
+    def effects(before: AuctionState, after: AuctionState, now: datetime) -> list[Effect]:
+        if by is None:
+            return []
+        entry = action_log.entry_for(
+            by.principal,
+            by.court_id,
+            by.lot_id,
+            before.id,
+            action,
+            reason,
+            action_log.auction_snapshot(before),
+            action_log.auction_snapshot(after, **after_extra),
+            at=now,
+        )
+        return [RecordAction(entry)]
+
+    return effects
 
 
 def _release_losers(_before: AuctionState, after: AuctionState, _now: datetime) -> list[Effect]:

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Auction, Court, Lot, Registration
+from ..rules import lot_edits
 from ..rules.errors import invalid
-from . import accounts
-from .auctions import court_condition, get_lot, view_of
+from . import accounts, action_log
+from .auctions import check_court, court_condition, get_lot, lot_history, view_of
 from .security import Principal
 from .services import Services
 from .views import CourtRef, LotDetail, LotView
@@ -73,7 +74,61 @@ async def create_lot(
     )
     session.add(lot)
     await session.flush()
+    await action_log.record(
+        session,
+        principal,
+        court_row.id,
+        lot.id,
+        None,
+        "lot_created",
+        None,
+        None,
+        action_log.lot_snapshot(lot),
+        at=lot.created_at,
+    )
     return lot_view(lot, court_row)
+
+
+DETAIL_FIELDS = ("appraisal_method", "defects", "encumbrances", "taxes", "balance_deadline_days", "contact")
+REQUIRED_FIELDS = frozenset({"title", "category", "appraisal"})
+
+
+async def edit_lot(
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    lot_id: int,
+    changes: Mapping[str, Any],
+    reason: str | None,
+) -> LotView:
+    """Correct the lot's announcement before its auction opens (``rules/lot_edits.py``); the edit is
+    logged with the lot before and after. ``changes`` maps a field to its new value (None clears an
+    optional field); fields whose value does not change are dropped first."""
+    lot = await get_lot(session, lot_id)
+    check_court(principal, lot.court_id)
+    now = svc.clock.now()
+    before = action_log.lot_snapshot(lot)
+    current = {**{k: before[k] for k in action_log.LOT_FIELDS}, **before["details"]}
+    effective = {k: v for k, v in changes.items() if current.get(k) != v}
+    for name in REQUIRED_FIELDS & set(effective):
+        if effective[name] is None:
+            raise invalid("validation_error", f"{name} cannot be cleared", fields={name: "required"})
+    lot_edits.check_lot_edit(await lot_history(session, lot_id, now), effective, lot.disposition is not None)
+    details = dict(lot.details or {})
+    for name, value in effective.items():
+        if name in DETAIL_FIELDS:
+            if value is None:
+                details.pop(name, None)
+            else:
+                details[name] = value
+        else:
+            setattr(lot, name, value)
+    lot.details = details
+    await session.flush()
+    after = action_log.lot_snapshot(lot)
+    await action_log.record(session, principal, lot.court_id, lot.id, None, "lot_edited", reason, before, after, at=now)
+    court = await session.get(Court, lot.court_id)
+    return lot_view(lot, court)
 
 
 async def list_courts(session: AsyncSession) -> list[CourtRef]:

@@ -14,6 +14,7 @@ from ..rules.profiles import RuleProfile
 from .engine import BidEngine
 from .events import EventSink
 from .lifecycle import Lifecycle
+from .rate_limits import RateLimits
 from .scheduler import Scheduler
 from .security import TokenService
 
@@ -31,7 +32,9 @@ class Services:
     tokens: TokenService
     write_sessions: async_sessionmaker = field(init=False)
     read_sessions: async_sessionmaker = field(init=False)
+    limits: RateLimits = field(init=False)  # one limiter for every transport (``rate_limits.py``)
 
     def __post_init__(self) -> None:
         self.write_sessions = self.db.sessions(write=True)
         self.read_sessions = self.db.sessions(write=False)
+        self.limits = RateLimits(self.settings)

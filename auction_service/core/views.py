@@ -129,8 +129,8 @@ class PublishedPriorityHolder:
     """A priority holder as the announcement publishes it (rule 6)."""
 
     rank: int
-    name: str
-    bidder_code: str | None  # None until the holder registers
+    name: str | None  # None until bidding ends (identities stay secret until the close)
+    bidder_code: str | None  # None until the holder registers, and until bidding ends
 
 
 @dataclass(frozen=True, slots=True)

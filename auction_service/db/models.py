@@ -44,6 +44,11 @@ class Court(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Issue 13 part 2 (migration 0007): where the court sits and its level (basic 基层, intermediate 中级,
+    # high 高级, supreme 最高), for statistics by region and level as courts report them.
+    province: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
+    city: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class Account(Base):
@@ -57,6 +62,9 @@ class Account(Base):
     real_name: Mapped[str] = mapped_column(String(200))
     court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Migration 0007: the identity number only as a keyed hash (HMAC-SHA256, core/eligibility.py), never
+    # in clear; matched against the restriction list and a lot's debtor.
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     @validates("username")
     def _keep_key(self, _key: str, username: str) -> str:
@@ -83,6 +91,8 @@ class Lot(Base):
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Migration 0007: the debtor's identity number as a keyed hash; the debtor may not bid for the lot.
+    debtor_id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Auction(Base):
@@ -130,6 +140,9 @@ class Registration(Base):
     priority_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deposit_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Migration 0007: when the bidder acknowledged the auction's terms (竞买须知); None for a caller of
+    # the contract's body-less registration, which the contract keeps valid.
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PriorityHolder(Base):
@@ -182,7 +195,9 @@ class LotDocument(Base):
     content_type: Mapped[str] = mapped_column(String(64))  # sniffed from the bytes, not as declared
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The bytes live in the documents directory under ``sha256`` (``core/document_store.py``); only rows
+    # from before migration 0008 still hold them here, until ``auction-service documents export``.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -200,7 +215,57 @@ class ClockAnchor(Base):
     anchor_real_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
+class RestrictedPerson(Base):
+    """One person on the dishonest-debtor / consumption-restriction list (失信被执行人, 限制消费), imported
+    by court staff (migration 0007). The identity number is kept only as a keyed hash. Credit restoration
+    (信用修复) sets ``restored_at``: the row stays as the record of it."""
+
+    __tablename__ = "restricted_persons"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    court: Mapped[str] = mapped_column(String(200))  # the restricting court, as the list names it
+    restricted_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, the court's decision
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    restored_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    restored_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class ServiceSecret(Base):
     __tablename__ = "service_secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
+
+
+# --- issue 13, part 1: the court's action log (migration 0006) -------------------------------------
+
+
+class ActionLog(Base):
+    """One staff or admin action (全程留痕), append-only and hash-chained per court (``rules/action_chain.py``):
+    ``chain`` is the court's id (0: no court), ``seq`` counts from 1 within it. Nothing updates or
+    deletes a row; ``auction-service audit verify`` recomputes every chain."""
+
+    __tablename__ = "action_log"
+    __table_args__ = (
+        UniqueConstraint("chain", "seq", name="uq_action_log_chain_seq"),
+        Index("ix_action_log_court_at", "court_id", "id"),
+        Index("ix_action_log_lot", "lot_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"), nullable=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), nullable=True)
+    auction_id: Mapped[int | None] = mapped_column(ForeignKey("auctions.id"), nullable=True, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(64))  # the username at the time
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from ..rules.action_chain import ActionEntry
 from ..rules.bidding import AuctionState
 
 
@@ -39,7 +40,15 @@ class ReleaseDeposits:
     keep_registration_id: int | None = None
 
 
-Effect = ReleaseDeposits
+@dataclass(frozen=True, slots=True)
+class RecordAction:
+    """A staff action on the auction (suspend, resume, withdraw...) goes into the action log in the same
+    transaction as the state change it records (``db/action_rows.append``)."""
+
+    entry: ActionEntry
+
+
+Effect = ReleaseDeposits | RecordAction
 
 
 @dataclass(slots=True)

@@ -41,6 +41,7 @@ import orjson
 
 from ..contract.events import Message, event_message, watchers_message
 from ..core.events import DomainEvent
+from ..metrics import measure
 from .frames import FrameWriter, text_frame
 
 Event = Message  # what travels on the bus and the wire: a feed message (contract/events.py)
@@ -147,6 +148,7 @@ class Subscription:
             return
         self.direct = False
         if len(self._items) >= self.maxsize:
+            measure.slow_consumers.inc()
             self.end(CLOSE_TRY_AGAIN, "too slow: fell behind the live feed; reconnect with after_seq")
             return
         self._items.append(event)
@@ -233,6 +235,7 @@ class EventBus:
         self.batch_seconds = batch_seconds
         self._batches: dict[int, list[Event]] = {}  # auction -> events waiting for its next batch
         self._batch_sent_at: dict[int, float] = {}  # auction -> loop time its last batch went out
+        self._batch_since: dict[int, float] = {}  # auction -> loop time its waiting batch began (metrics)
         self._closing = False
         self._live_connections = 0
         self._drained = asyncio.Event()
@@ -272,10 +275,12 @@ class EventBus:
     # close frames are out.
     def connection_opened(self) -> None:
         self._live_connections += 1
+        measure.live_connections.inc()
         self._drained.clear()
 
     def connection_closed(self) -> None:
         self._live_connections -= 1
+        measure.live_connections.dec()
         if self._live_connections <= 0:
             self._live_connections = 0
             self._drained.set()
@@ -332,10 +337,13 @@ class EventBus:
             waiting.extend(events)  # a batch is already due: these go with it, in order
             return
         if self.batch_seconds <= 0:
+            started = time.monotonic()
             self._fan_out(auction_id, events)
+            measure.broadcast_seconds.observe(time.monotonic() - started)
             return
         loop = asyncio.get_running_loop()
         self._batches[auction_id] = list(events)
+        self._batch_since[auction_id] = loop.time()
         wait = self._batch_sent_at.get(auction_id, float("-inf")) + self.batch_seconds - loop.time()
         if wait > 0:
             loop.call_later(wait, self._send_batch, auction_id)
@@ -344,9 +352,12 @@ class EventBus:
 
     def _send_batch(self, auction_id: int) -> None:
         events = self._batches.pop(auction_id, None)
+        since = self._batch_since.pop(auction_id, None)
         if not events:
             return
         self._fan_out(auction_id, events)
+        if since is not None:  # from the batch's first event reaching the bus to the end of its fan-out
+            measure.broadcast_seconds.observe(asyncio.get_running_loop().time() - since)
         # the window runs from the end of the fan-out: with many watchers the writes themselves take
         # milliseconds, and the loop must get time for bids in between
         if auction_id in self._subs:

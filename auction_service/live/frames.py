@@ -14,16 +14,30 @@ returns False, and the event takes the ordinary, awaiting path). Frames written 
 frames, and so are those uvicorn writes for ordinary sends (its ``send`` writes a frame without
 yielding), so they never interleave inside a frame. Under any other server (the in-process test
 client, say) the extension is absent and every event takes the ordinary path.
+
+The subclass leans on uvicorn internals (the protocol's attributes read by ``_Writer``), so it is used
+only on the uvicorn versions it was written against (``FEED_PROTOCOL_UVICORN``; ``pyproject.toml`` caps
+uvicorn below the next minor). On any other uvicorn ``feed_protocol()`` answers None and the server runs
+plain websockets-sansio: the same feed, every event on the ordinary path.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 from typing import Any, Protocol
 
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+import uvicorn
+
+try:
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+except ImportError:  # a uvicorn that moved or dropped it: the server runs its default websockets
+    WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
 SCOPE_EXTENSION = "auction.frames"
+# [first, last) uvicorn versions whose websockets-sansio protocol has every attribute _Writer reads
+# (``disconnected`` arrived in 0.53).
+FEED_PROTOCOL_UVICORN = ((0, 53), (0, 55))
 
 
 class FrameWriter(Protocol):
@@ -65,15 +79,35 @@ class _Writer:
         return True
 
 
-class FeedProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets-sansio protocol offering the ``auction.frames`` scope extension."""
+if WebSocketsSansIOProtocol is not None:
 
-    def handle_connect(self, event: Any) -> None:
-        super().handle_connect(event)
-        scope = getattr(self, "scope", None)
-        if scope is not None and not self.close_sent:
-            # The app's task was created but has not run yet: it sees the extension.
-            scope["extensions"][SCOPE_EXTENSION] = _Writer(self)
+    class FeedProtocol(WebSocketsSansIOProtocol):
+        """uvicorn's websockets-sansio protocol offering the ``auction.frames`` scope extension."""
+
+        def handle_connect(self, event: Any) -> None:
+            super().handle_connect(event)
+            scope = getattr(self, "scope", None)
+            if scope is not None and not self.close_sent:
+                # The app's task was created but has not run yet: it sees the extension.
+                scope["extensions"][SCOPE_EXTENSION] = _Writer(self)
+
+else:  # pragma: no cover - only on a uvicorn without websockets-sansio
+    FeedProtocol = None  # type: ignore[assignment,misc]
+
+
+def _version(text: str) -> tuple[int, int]:
+    """(major, minor) of a version string such as ``0.54.0`` or ``0.55.0rc1``."""
+    major, _, rest = text.partition(".")
+    minor = re.match(r"[0-9]*", rest).group()  # type: ignore[union-attr]
+    return (int(major), int(minor or 0))
+
+
+def feed_protocol(uvicorn_version: str = uvicorn.__version__) -> type | None:
+    """``FeedProtocol`` when this uvicorn is one it was written against, else None (plain websockets)."""
+    first, last = FEED_PROTOCOL_UVICORN
+    if FeedProtocol is None or not first <= _version(uvicorn_version) < last:
+        return None
+    return FeedProtocol
 
 
 def frame_writer(scope: dict[str, Any]) -> FrameWriter | None:

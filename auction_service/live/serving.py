@@ -13,7 +13,7 @@ from typing import Any
 
 import uvicorn
 
-from .frames import FeedProtocol
+from .frames import feed_protocol
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 # 20 s is dropped (uvicorn's websockets-sansio implementation does the pinging).
 WS_PING_INTERVAL = 20.0
 WS_PING_TIMEOUT = 20.0
+# The largest websocket message the protocol accepts (uvicorn's default is 16 MiB, read in full before
+# the app could refuse it): a client's messages are tiny JSON (``live/ws.py`` answers anything above
+# 4 KiB with an error), so a larger one closes the connection with 1009 before it is buffered.
+WS_MAX_MESSAGE_BYTES = 64 * 1024
 
 
 def server_config(app: Any, host: str, port: int, **overrides: Any) -> uvicorn.Config:
@@ -31,13 +35,15 @@ def server_config(app: Any, host: str, port: int, **overrides: Any) -> uvicorn.C
         "log_level": "warning",
         "loop": "uvloop",
         "http": "httptools",
-        # websockets-sansio plus pre-built frames written straight to watchers (frames.py)
-        "ws": FeedProtocol,
+        # websockets-sansio plus pre-built frames written straight to watchers (frames.py); on a uvicorn
+        # FeedProtocol was not written against, plain websockets-sansio (every event the ordinary way)
+        "ws": feed_protocol() or "websockets-sansio",
         "ws_ping_interval": WS_PING_INTERVAL,
         "ws_ping_timeout": WS_PING_TIMEOUT,
         # Live events are ~200-byte JSON sent to many watchers: compressing each copy per connection
         # costs more CPU than the bytes it saves.
         "ws_per_message_deflate": False,
+        "ws_max_size": WS_MAX_MESSAGE_BYTES,
     }
     return uvicorn.Config(app, **(options | overrides))
 

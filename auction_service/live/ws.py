@@ -11,8 +11,9 @@ Protocol (``docs/api-contract.md``, "Live feed"):
   "ping"}`` is answered by ``{"type": "pong"}`` (browsers cannot send websocket pings). A malformed or
   oversized message gets ``{"type": "error", "code", "message"}`` and the connection stays up.
 * close codes: 4404 unknown auction (after the handshake, so browsers can read it), 4400 bad query
-  parameters, 4401 invalid token in the URL, 1013 fell behind (resume with ``after_seq``), 1001 server
-  shutting down. Keepalive pings are the server's job (uvicorn ``ws_ping_interval``/``ws_ping_timeout``).
+  parameters, 4401 invalid token in the URL, 4429 too many connections from one address, 1013 fell
+  behind (resume with ``after_seq``), 1001 server shutting down, 1009 a message above 64 KiB (refused by
+  the protocol, unread). Keepalive pings are the server's job (uvicorn ``ws_ping_interval``/``ws_ping_timeout``).
 
 No gap and no duplicate: the connection subscribes to the bus *before* it reads the snapshot and the
 backlog from the database, remembers the last bid seq it sent, drops live bids at or below it and fills
@@ -40,9 +41,11 @@ from ..contract.events import (
     event_message,
     snapshot_message,
 )
+from ..contract.numbers import parse_count
 from ..core.auctions import auction_view
 from ..core.events import AuctionClosed, StatusChanged
 from ..core.feed import committed_state, stored_bids
+from ..core.health import outage_refusal, storage_errors, storage_outage
 from ..core.security import Principal
 from ..rules.errors import Kind, RuleViolation
 from .bus import AHEAD, CLOSE_TRY_AGAIN, SENT, Encoded, Event, EventBus, Subscription, place_in_sequence
@@ -52,23 +55,47 @@ router = APIRouter(tags=["live feed"])
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 4096  # client messages are tiny; anything bigger is refused with an error frame
+CLOSE_RATE_LIMITED = 4429  # too many connections from this address: retry after a while
 MAX_BIDS_IN_FLIGHT = 32  # per connection: a client cannot pile up unbounded work on the server
 BACKLOG_PAGE = 1000
 ENDED_STATUSES = ("sold", "unsold")
+CLOSE_INTERNAL_ERROR = 1011  # an unexpected failure on the server (RFC 6455)
 
 
 @router.websocket("/api/v1/auctions/{auction_id}/live")
-async def live_feed(websocket: WebSocket, auction_id: int) -> None:
+async def live_feed(websocket: WebSocket, auction_id: str) -> None:
     """Snapshot, backlog since ``after_seq``, then live events; bids over the same socket."""
     services = websocket.app.state.services
-    await websocket.accept()
-    feed = LiveFeed(websocket, services, auction_id)
+    await websocket.accept()  # refusals below come after the handshake, so browsers can read them
+    if not await connection_allowed(websocket, services):
+        return
+    the_id = parse_count(auction_id, lowest=1)  # ASCII digits within the id column, like HTTP's ids
+    if the_id is None:
+        await websocket.send_text(orjson.dumps(error_message("auction_not_found", "no such auction")).decode())
+        await websocket.close(4404, "unknown auction")
+        return
+    feed = LiveFeed(websocket, services, the_id)
     bus: EventBus = services.events
     bus.connection_opened()
     try:
         await feed.run()
     finally:
         bus.connection_closed()
+
+
+async def connection_allowed(websocket: WebSocket, services: Any) -> bool:
+    """Live-feed connections opened per address are limited (``rate_limit_live_connections``): beyond,
+    an ``error`` message ``rate_limited`` with ``retry_after`` and close code 4429."""
+    address = websocket.client.host if websocket.client else "unknown"
+    try:
+        await services.limits.live_connection(address)
+    except RuleViolation as exc:
+        message = error_message(exc.code, exc.message) | {"retry_after": exc.extra.get("retry_after")}
+        with contextlib.suppress(Exception):
+            await websocket.send_text(orjson.dumps(message).decode())
+            await websocket.close(CLOSE_RATE_LIMITED, "too many connections; retry later")
+        return False
+    return True
 
 
 class GapError(Exception):
@@ -111,11 +138,8 @@ class LiveFeed:
         after_seq: int | None = None
         raw_after = params.get("after_seq")
         if raw_after not in (None, ""):
-            try:
-                after_seq = int(raw_after)
-                if after_seq < 0:
-                    raise ValueError
-            except ValueError:
+            after_seq = parse_count(raw_after)  # ASCII digits, within the seq column
+            if after_seq is None:
                 await self.send_error("invalid_after_seq", "after_seq must be a non-negative integer")
                 await self.close(4400, "invalid after_seq")
                 return
@@ -142,7 +166,14 @@ class LiveFeed:
             except GapError:
                 await self.close(CLOSE_TRY_AGAIN, "missed events; reconnect with after_seq")
                 return
+            except RuleViolation as exc:  # storage down (``core.health.storage_errors``): try again later
+                await self.close(*_close_for(exc))
+                return
             except (WebSocketDisconnect, RuntimeError, OSError):
+                return
+            except Exception:
+                log.exception("live feed of auction %s failed to start", self.auction_id)
+                await self.close(CLOSE_INTERNAL_ERROR, "internal error")
                 return
             await self.serve(sub)
         finally:
@@ -174,8 +205,9 @@ class LiveFeed:
         return True
 
     async def _read_snapshot(self) -> dict[str, Any]:
-        async with self.services.read_sessions() as session:
-            view = await auction_view(session, self.auction_id)
+        with storage_errors():
+            async with self.services.read_sessions() as session:
+                view = await auction_view(session, self.auction_id)
         now = self.services.clock.now()
         return auction_json(view, now=now, watchers=self.services.events.watchers(self.auction_id))
 
@@ -183,7 +215,8 @@ class LiveFeed:
         """Send stored bids with ``after < seq`` (``< before`` if given), in pages; returns how many."""
         sent = 0
         while True:
-            rows = await stored_bids(self.services.db, self.auction_id, after, before, BACKLOG_PAGE)
+            with storage_errors():
+                rows = await stored_bids(self.services.db, self.auction_id, after, before, BACKLOG_PAGE)
             for row in rows:
                 if row.seq <= self.sub.last_seq:
                     continue
@@ -213,7 +246,10 @@ class LiveFeed:
         if reader in done:
             return  # the client left (or the socket failed): nothing to close
         close: tuple[int, str] | None = None
-        if sender in done and not sender.cancelled() and sender.exception() is None:
+        if sender in done and not sender.cancelled() and sender.exception() is not None:
+            log.error("live feed of auction %s failed", self.auction_id, exc_info=sender.exception())
+            close = (CLOSE_INTERNAL_ERROR, "internal error")
+        elif sender in done and not sender.cancelled():
             close = sender.result()
         elif sub.ended:
             close = (sub.close_code or CLOSE_TRY_AGAIN, sub.close_reason)
@@ -238,6 +274,8 @@ class LiveFeed:
         except GapError as exc:
             log.warning("live feed of auction %s: %s", self.auction_id, exc)
             return (CLOSE_TRY_AGAIN, "missed events; reconnect with after_seq")
+        except RuleViolation as exc:
+            return _close_for(exc)
         except (WebSocketDisconnect, RuntimeError, OSError):
             return None
 
@@ -267,7 +305,8 @@ class LiveFeed:
         """The cross-process transport lost messages (an outage): send what the database holds that this
         client has not seen (bids, then a status change and the close, if any)."""
         await self.send_stored_bids(after=self.sub.last_seq)
-        state = await committed_state(self.services.db, self.auction_id)
+        with storage_errors():
+            state = await committed_state(self.services.db, self.auction_id)
         if state is None or state.status == self.sub.last_status:
             return
         self.sub.last_status = state.status
@@ -339,6 +378,7 @@ class LiveFeed:
         try:
             amount = check_amount(body.get("amount"))
             key = check_idempotency_key(body.get("idempotency_key"))
+            await self.services.limits.bid(self.principal.account_id)  # counted with the HTTP bids
         except RuleViolation as exc:
             await self.send(bid_result_message(request_id, code=exc.code, text=exc.message))
             return
@@ -355,10 +395,23 @@ class LiveFeed:
             placed = await self.services.engine.place_bid(principal, self.auction_id, amount, key)
         except RuleViolation as exc:
             result = bid_result_message(request_id, code=exc.code, text=exc.message)
-        except Exception:
-            log.exception("websocket bid on auction %s failed", self.auction_id)
-            result = bid_result_message(request_id, code="internal_error", text="the bid could not be placed; retry")
+        except Exception as exc:
+            if storage_outage(exc):
+                refusal = outage_refusal()
+                result = bid_result_message(request_id, code=refusal.code, text=refusal.message)
+            else:
+                log.exception("websocket bid on auction %s failed", self.auction_id)
+                text = "the bid could not be placed; retry"
+                result = bid_result_message(request_id, code="internal_error", text=text)
         else:
             result = bid_result_message(request_id, placed)
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             await self.send(result)
+
+
+def _close_for(refusal: RuleViolation) -> tuple[int, str]:
+    """The close frame of a connection that cannot go on: 1013 ("try again later") when the failure
+    passes by itself (storage down), 1011 otherwise."""
+    if refusal.retryable:
+        return (CLOSE_TRY_AGAIN, f"{refusal.code}: reconnect with after_seq shortly")
+    return (CLOSE_INTERNAL_ERROR, refusal.code)

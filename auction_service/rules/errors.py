@@ -20,6 +20,7 @@ class Kind(Enum):
     INVALID = "invalid"  # malformed input, or a listing rule broken by the request itself
     TOO_LARGE = "too_large"  # the request is bigger than anything this service accepts
     UNAVAILABLE = "unavailable"  # a passing failure (storage down, shutting down): retry
+    RATE_LIMITED = "rate_limited"  # this caller asked too often: retry after the wait it is told
 
 
 class RuleViolation(Exception):
@@ -64,3 +65,8 @@ def unauthenticated(code: str, message: str, **extra: object) -> RuleViolation:
 
 def unavailable(code: str, message: str, **extra: object) -> RuleViolation:
     return RuleViolation(code, message, Kind.UNAVAILABLE, **extra)
+
+
+def rate_limited(message: str, retry_after: int) -> RuleViolation:
+    """Too many requests of one kind from one caller; ``retry_after`` (seconds) goes to the client."""
+    return RuleViolation("rate_limited", message, Kind.RATE_LIMITED, retry_after=retry_after)

@@ -51,6 +51,7 @@ class RoundPlan:
     round: Round
     previous: PastAuction | None  # the failed auction whose starting price this round refers to
     after_failure: bool = False  # this auction re-lists a lot right after a 流拍 (Art. 26's 30 days)
+    restarted: bool = False  # the relisting window was missed: a fresh round 1 announcement
 
 
 def plan_next_round(history: list[PastAuction]) -> RoundPlan:
@@ -80,6 +81,29 @@ def plan_next_round(history: list[PastAuction]) -> RoundPlan:
     raise refused("lot_concluded", "the fixed-price sale failed: the lot is returned or taken by the creditor")
 
 
+def relisting_deadline(profile: RuleProfile, plan: RoundPlan) -> datetime | None:
+    """Art. 26: the re-auction after a 流拍 is announced within 30 days of the failure (None: no limit)."""
+    if (
+        profile.reauction_within is None
+        or not plan.after_failure
+        or plan.previous is None
+        or plan.previous.ended_at is None
+    ):
+        return None
+    return plan.previous.ended_at + profile.reauction_within
+
+
+def lawful_plan(profile: RuleProfile, plan: RoundPlan, now: datetime) -> RoundPlan:
+    """The plan a court can still follow at ``now``. Once the relisting window has passed, the next round
+    can no longer be announced as a continuation (its reduced price and shorter announcement rest on a
+    timely relisting): the lot starts over with a fresh round 1 announcement (round 1's price floor and
+    announcement period), or the court disposes of it (``check_disposition``). Never a dead end."""
+    deadline = relisting_deadline(profile, plan)
+    if deadline is not None and now > deadline:
+        return RoundPlan(1, None, restarted=True)
+    return plan
+
+
 def _at_least(amount: int, base: int, fraction: tuple[int, int]) -> bool:
     num, den = fraction
     return amount * den >= base * num
@@ -90,9 +114,11 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
     if plan.round == 1:
         if not _at_least(req.starting_price, req.appraisal, profile.first_round_floor):
             num, den = profile.first_round_floor
+            why = " (the relisting window has passed: the lot is announced afresh as round 1)" if plan.restarted else ""
             raise invalid(
                 "starting_price_below_floor",
-                f"round 1 starting price must be at least {100 * num // den}% of the appraisal ({req.appraisal} fen)",
+                f"round 1 starting price must be at least {100 * num // den}% of the appraisal ({req.appraisal} fen)"
+                + why,
             )
     elif plan.round == 2:
         base = plan.previous.starting_price if plan.previous else None
@@ -161,17 +187,25 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
         )
 
 
-def check_disposition(history: list[PastAuction]) -> PastAuction:
+def check_disposition(
+    history: list[PastAuction], profile: RuleProfile | None = None, now: datetime | None = None
+) -> PastAuction:
     """Rule 18 / AUC Art. 16: once round 2 or the fixed-price sale has failed, the court may let the
-    creditor take the lot at that round's reserve (以物抵债) or return it. Returns the failed auction
-    (its starting price is the reserve); raises 409 in any other state."""
+    creditor take the lot at that round's reserve (以物抵债) or return it; likewise after a failed round
+    1 whose relisting window has passed (given ``profile`` and ``now``): the lot is not left without a
+    lawful step. Returns the failed auction (its starting price is the reserve); raises 409 otherwise."""
     relevant = [a for a in history if a.status != "withdrawn"]
     if any(a.status in OPEN_STATUSES for a in relevant):
         raise refused("auction_open", "the lot has an auction that has not ended")
     last = relevant[-1] if relevant else None
-    if last is None or last.status != "unsold" or last.round not in (2, SALE):
-        raise refused(
-            "disposition_not_allowed",
-            "a lot is taken by the creditor or returned only after round 2 or the fixed-price sale failed",
-        )
-    return last
+    if last is not None and last.status == "unsold" and last.round in (2, SALE):
+        return last
+    if last is not None and last.status == "unsold" and profile is not None and now is not None:
+        deadline = relisting_deadline(profile, RoundPlan(2, last, after_failure=True))
+        if deadline is not None and now > deadline:
+            return last
+    raise refused(
+        "disposition_not_allowed",
+        "a lot is taken by the creditor or returned only after round 2 or the fixed-price sale failed, "
+        "or once the relisting window after a failed round has passed",
+    )

@@ -13,7 +13,10 @@ from datetime import timedelta
 REAL_ESTATE_CATEGORIES = frozenset({"residential", "commercial", "land"})
 # Rule 4: "30 days for real estate, land and other property rights" - equity is a property right.
 LONG_ANNOUNCEMENT_CATEGORIES = REAL_ESTATE_CATEGORIES | {"equity"}
-CATEGORIES = ("residential", "commercial", "land", "vehicle", "equity", "machinery", "other")
+# 船舶: sold by maritime courts; the Special Maritime Procedure Law (海事诉讼特别程序法, Art. 32) sets its
+# own announcement period: at least 30 days before the auction.
+VESSEL_CATEGORIES = frozenset({"vessel"})
+CATEGORIES = ("residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,8 @@ class RuleProfile:
     announce_round1_short: timedelta | None = timedelta(days=15)
     announce_round2_long: timedelta | None = timedelta(days=15)
     announce_round2_short: timedelta | None = timedelta(days=7)
+    # Vessels (Special Maritime Procedure Law Art. 32): at least 30 days for every auction of a ship.
+    announce_vessel: timedelta | None = timedelta(days=30)
     # Rule 4 (Art. 26): a re-auction is announced within 30 days of the failure.
     reauction_within: timedelta | None = timedelta(days=30)
     # Rule 5: minimum bidding period (None: any positive duration).
@@ -43,8 +48,12 @@ class RuleProfile:
     sale_countdown: timedelta = timedelta(hours=24)
     # Rule 6 (practice): balance payment deadline after the close.
     balance_deadline: timedelta = timedelta(days=10)
+    # Rule 20 (Art. 28): a paused (暂缓 or 中止) auction is resumed within 5 days; a longer pause is flagged.
+    pause_limit: timedelta = timedelta(days=5)
 
     def announcement_period(self, round_: int | str, category: str) -> timedelta | None:
+        if category in VESSEL_CATEGORIES and round_ in (1, 2):
+            return self.announce_vessel
         long = category in LONG_ANNOUNCEMENT_CATEGORIES
         if round_ == 1:
             return self.announce_round1_long if long else self.announce_round1_short
@@ -60,6 +69,7 @@ SANDBOX = RuleProfile(
     announce_round1_short=None,
     announce_round2_long=None,
     announce_round2_short=None,
+    announce_vessel=None,
     reauction_within=None,
     min_bidding_period=None,
     sale_window=None,

@@ -127,6 +127,10 @@ class Kernel:
         self.accounts: list[tuple[str, Headers]] = []
         self.concluded = 0
         self.until = until
+        # A bidding period shorter than the real day (sandbox rules: the demo's one-hour auctions) compresses
+        # what bidders do long before the end in proportion, so the day's early looks and bids still
+        # happen, throughout the period; the end game (response times, the soft close) keeps real time.
+        self.compress = min(1.0, scenario.listing.bidding_hours / 24)
 
     # ------------------------------------------------------------ the loop
     def at(self, moment: float, step: Callable[[float], Any]) -> None:
@@ -141,9 +145,22 @@ class Kernel:
             terms = court_policy.first_round(lot.plan, s.listing)
             announce = terms.start_at - s.listing.announce_days(terms.round, lot.plan.category) * 86_400
             self.at(max(announce, now), lambda t, lot=lot, terms=terms: self._list(t, lot, terms))
+        return await self._loop()
+
+    async def carry_on(self, driver: Driver) -> list[AuctionRecord]:
+        """Carry on a run that stopped at ``until`` on another driver: the demo's live market is simulated
+        in process up to the present, then goes on against the running server in its own time, with the
+        same auctions, bidders and pending decisions."""
+        self.driver = driver
+        self.platform = driver.platform
+        self.until = None
+        return await self._loop()
+
+    async def _loop(self) -> list[AuctionRecord]:
         while self._heap:
-            moment, _, step = heapq.heappop(self._heap)
+            moment, order, step = heapq.heappop(self._heap)
             if self.until is not None and moment > self.until:
+                heapq.heappush(self._heap, (moment, order, step))  # left for ``carry_on``
                 break
             now = await self.driver.now()
             if moment > now:
@@ -235,7 +252,12 @@ class Kernel:
         if action.wait is None:
             agent.done = True
             return
-        self._wake(live, agent, now + max(action.wait, 0.001))
+        wait = action.wait
+        if self.compress < 1 and not action.following and live.terms.start_at <= now < live.end_at:
+            until_following = live.end_at - now - agent.policy.joins_at
+            if wait < until_following - 1:  # a look long before the end, not the wait for the end game
+                wait *= self.compress
+        self._wake(live, agent, now + max(wait, 0.001))
 
     def _accepted(self, now: float, live: Live, agent: Agent, body: dict[str, Any]) -> None:
         live.status = "live"

@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass, field
 
 from ..behaviour import Strategy, draw_strategy
+from . import places
 from .scenario import REAL_ESTATE, Category, Court, Scenario
 
 DAY = 86_400.0
@@ -110,13 +111,14 @@ def plan_lots(scenario: Scenario, rng: random.Random) -> list[LotPlan]:
     t0 = epoch_of(scenario)
     plans: list[tuple[float, int, str]] = []
     continuous = scenario.listing.announce_hours is not None  # sandbox: bidding opens at any minute
-    total = scenario.lots
+    courts = len(scenario.courts)
     for c, court in enumerate(scenario.courts):
         names, weights = list(court.categories), list(court.categories.values())
-        for _ in range(court.lots):
+        for i in range(court.lots):
             category = rng.choices(names, weights=weights)[0]
-            if continuous:  # evenly spaced openings (a live demo is never idle), slightly jittered
-                offset = t0 + (len(plans) + rng.uniform(0, 0.5)) / total * scenario.horizon_days * DAY
+            if continuous:  # evenly spaced openings of each court (a live demo is never idle), jittered
+                slot = i + (c + rng.uniform(0, 0.5)) / courts  # the courts take turns
+                offset = t0 + slot / court.lots * scenario.horizon_days * DAY
                 first_start = round(offset / 60) * 60
             else:
                 first_start = day_start(t0 + rng.uniform(0, max(scenario.horizon_days - 1, 0)) * DAY)
@@ -150,7 +152,7 @@ def _lot(
     value = max(0.05, rng.gauss(cat.value_mean, cat.value_sd))
     heat = math.exp(rng.gauss(-(cat.heat_sigma**2) / 2, cat.heat_sigma))  # mean 1
     buyers = 0 if rng.random() < cat.no_bidder else 1 + _poisson(rng, heat * cat.interest)
-    title, location = describe(cat.name, court, key, rng)
+    title, location, case_number = describe(cat.name, court, key, first_start, appraisal, rng)
     return LotPlan(
         key=key,
         court=c,
@@ -163,7 +165,7 @@ def _lot(
         priority_holder=buyers > 0 and rng.random() < scenario.listing.priority_holder,
         title=title,
         location=location,
-        case_number=f"({first_start_year(first_start)}){court.city[:1]}执{1000 + key}号",
+        case_number=case_number,
     )
 
 
@@ -182,11 +184,17 @@ _KINDS = {
 }
 
 
-def describe(category: str, court: Court, key: int, rng: random.Random) -> tuple[str, str]:
-    """A plausible title and location for a lot of ``court``."""
+def describe(
+    category: str, court: Court, key: int, first_start: float, appraisal: int, rng: random.Random
+) -> tuple[str, str, str]:
+    """A plausible title, location and case number for a lot of ``court`` (``places``): a real district
+    and street of its city, its own court code. Only the kind of lot is drawn from the market's ``rng``;
+    the words come from a stream of their own, so the market a seed gives is the same with or without
+    them."""
     kind = "船舶" if court.level == "maritime" and category == "other" else rng.choice(_KINDS[category])
-    location = f"{court.province}省{court.city}市" if not court.city.endswith("市") else court.city
-    return f"{court.city}{kind}（第{key + 1}号标的）", location
+    words = random.Random(f"{court.name}:{key}:{first_start}:{appraisal}")
+    title, location = places.describe(category, kind, court, words)
+    return title, location, places.case_number(court, first_start_year(first_start), words.randint(1, 2999), words)
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -215,8 +215,8 @@ class RealTimeDriver:
             return await self.platform.token(username, self.staff_password)
         except PlatformError as exc:
             raise PlatformError(
-                f"log in as {username} (create it first: auction-service staff add --court {court} "
-                f"--username {username} --password ...)",
+                f"log in as {username} (create it first: AUCTION_NEW_PASSWORD=... auction-service staff add "
+                f"--court {court} --username {username})",
                 httpx.Response(exc.status, json={"error": {"code": exc.code}}),
             ) from None
 

@@ -114,7 +114,7 @@ export const api = {
   auction: (id) => request("GET", `/auctions/${id}`),
   bids: (id, afterSeq = 0) => request("GET", `/auctions/${id}/bids`, { query: { after_seq: afterSeq } }),
   result: (id) => request("GET", `/auctions/${id}/result`),
-  register: (id) => request("POST", `/auctions/${id}/registrations`),
+  register: (id, body) => request("POST", `/auctions/${id}/registrations`, body ? { body } : {}),
   bid: (id, amount) =>
     request("POST", `/auctions/${id}/bids`, { body: { amount }, headers: { "Idempotency-Key": newKey() } }),
   lots: (query) => request("GET", "/lots", { query }),

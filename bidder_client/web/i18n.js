@@ -79,7 +79,23 @@ const zh = {
   scheduled_end_at: "原定结束时间",
   end_at: "结束时间",
   extension_note: "最后 5 分钟内有人出价,结束时间自该出价时点顺延 5 分钟。",
-  extended_flash: "已延时!新结束时间 {time}",
+  extended_flash: "已延时 5 分钟",
+  // web client review (issue 15): confirmations, refusals with the lowest valid amount, ended pages, my page
+  winning_code: "成交竞买号",
+  extensions_label: "延时次数",
+  extensions_count: "{n} 次",
+  bids_count: "{n} 次",
+  confirm_title_register: "确认报名",
+  confirm_register: "报名将冻结保证金 {amount}。未成交者的保证金在拍卖结束后解冻。",
+  confirm_register_ok: "确认冻结 {amount}",
+  confirm_title_bid: "确认出价",
+  confirm_bid: "您将对「{title}」出价 {amount}。出价一经提交不可撤回。",
+  confirm_bid_ok: "确认出价 {amount}",
+  confirm_cancel: "取消",
+  lowest_valid: "当前最低有效出价为 {amount}。",
+  use_lowest: "按 {amount} 出价",
+  my_bid_count: "我的出价次数",
+  scroll_hint: "表格可左右滑动查看全部列 →",
   min_next_bid: "下一口最低出价",
   announcement: "拍卖公告",
   ann_case_number: "案号",
@@ -320,6 +336,107 @@ const zh = {
   csv_monthly: "下载 CSV(按月)",
   chart_month: "月份",
   chart_monthly_table: "查看数据表",
+  // stats by group (issue 13): regions, levels, year on year, more figures
+  filter_court_level: "法院层级",
+  filter_province: "省份",
+  stats_province_hint: "如 广东省",
+  level_basic: "基层法院",
+  level_intermediate: "中级法院",
+  level_high: "高级法院",
+  level_supreme: "最高法院",
+  dim_province: "省份",
+  dim_court_level: "法院层级",
+  dim_unknown: "未填写",
+  chart_quarterly: "按季度:成交金额(同比)",
+  yoy_change: "同比 {sign}{value}",
+  yoy_none: "无同比",
+  csv_quarter: "下载 CSV(按季度)",
+  csv_by: "下载 CSV(按{dim})",
+  kpi_bidders: "场均竞买人",
+  kpi_registrations: "场均报名 {n}",
+  kpi_highest: "最高成交价",
+  kpi_defaulted: "悔拍",
+  kpi_defaulted_note: "悔拍的成交不计入成交数与成交金额",
+  kpi_round_shares: "成交轮次占比 一拍/二拍/变卖",
+  kpi_round_shares_note: "占成交场次",
+  kpi_creditor_taken: "以物抵债",
+  kpi_proceeds: "执行到位(拍卖)",
+  kpi_proceeds_note: "{n} 笔已付清尾款的成交",
+  // eligibility (issue 13): the terms and the restriction list in the staff console
+  confirm_register_terms: "确认即表示您已阅读并同意本场拍卖的竞买须知。",
+  restr_title: "失信被执行人 / 限制消费名单",
+  restr_hint: "导入 CSV(UTF-8):身份证号,姓名,执行法院,限制日期(id_number,name,court,restricted_on)。有任何错误行则整份不导入。",
+  restr_file: "名单文件",
+  restr_import: "导入名单",
+  restr_imported: "已导入 {rows} 行:新增 {added},重新列入 {updated}。",
+  restr_bad_rows: "名单有 {n} 行错误,未导入任何内容:",
+  restr_line: "第 {line} 行:{reason}",
+  restr_empty: "名单为空。",
+  restr_name: "姓名",
+  restr_court: "执行法院",
+  restr_date: "限制日期",
+  restr_restore: "信用修复",
+  restr_reason_prompt: "信用修复的理由(将记入操作日志):",
+  restr_restored: "已为 {name} 办理信用修复。",
+  // issue 13, part 1: the court desk (views/staff.js)
+  cat_vessel: "船舶",
+  act_postpone: "暂缓",
+  pause_postponed: "暂缓",
+  pause_suspended: "中止",
+  desk_title: "期限提醒",
+  desk_hint: "今日到期和已逾期的事项(按北京时间计日),以及 7 日内到期的事项。",
+  desk_none: "今日没有到期或逾期的事项。",
+  desk_counts: "逾期 {overdue} · 今日到期 {today} · 即将到期 {upcoming}",
+  desk_kind_balance: "尾款支付",
+  desk_kind_relisting: "再次拍卖期限",
+  desk_kind_pause: "暂缓 / 中止",
+  desk_kind_opening: "公告期届满、开拍",
+  desk_state_overdue: "已逾期",
+  desk_state_due_today: "今日到期",
+  desk_state_upcoming: "即将到期",
+  desk_due: "期限",
+  desk_item: "事项",
+  desk_balance_detail: "买受人 {code},成交价 {price}",
+  desk_relisting_detail: "{round}流拍,下一步:{next}",
+  desk_restart: "已超过 30 日再次拍卖期限:可重新发布一拍公告,或以物抵债 / 退回。",
+  desk_pause_detail: "{kind},自 {since}",
+  desk_act_default: "认定悔拍",
+  desk_act_paid: "已付清",
+  desk_act_relist: "重新上拍",
+  desk_act_dispose: "处置",
+  desk_act_resume: "恢复",
+  desk_act_withdraw: "撤回",
+  desk_act_open: "查看",
+  log_title: "操作日志(全程留痕)",
+  court_log_title: "本院操作日志(最近 100 条)",
+  log_none: "尚无操作记录。",
+  log_at: "时间",
+  log_actor: "操作人",
+  log_action: "操作",
+  log_reason: "理由",
+  log_change: "变更",
+  log_more: "加载更多",
+  log_action_lot_created: "登记标的物",
+  log_action_lot_edited: "更正公告",
+  log_action_auction_scheduled: "发布拍卖公告",
+  log_action_auction_postponed: "暂缓拍卖",
+  log_action_auction_suspended: "中止拍卖",
+  log_action_auction_resumed: "恢复拍卖",
+  log_action_auction_withdrawn: "撤回拍卖",
+  log_action_sale_paid: "登记付清尾款",
+  log_action_sale_defaulted: "登记悔拍",
+  log_action_lot_disposed: "处置(以物抵债 / 退回)",
+  log_action_document_uploaded: "上传附件",
+  log_action_eligibility_changed: "竞买资格变更",
+  edit_lot: "更正公告",
+  edit_hint: "开拍前可更正公告;已发布拍卖公告时,评估价和类别不能更改(须先撤回)。",
+  edit_reason: "更正理由(记入操作日志)",
+  edit_save: "保存更正",
+  edit_saved: "公告已更正。",
+  edit_nothing: "没有需要保存的更改。",
+  case_file: "下载案卷",
+  case_file_saved: "案卷已下载,摘要 {digest}",
+  schedule_restart: "再次拍卖期限已过:本次为重新发布的一拍公告。",
 };
 
 const en = {
@@ -394,7 +511,30 @@ const en = {
   scheduled_end_at: "Scheduled end",
   end_at: "Ends",
   extension_note: "A bid in the last 5 minutes moves the end to that bid's time + 5 minutes.",
-  extended_flash: "Extended! New end {time}",
+  extended_flash: "Extended by 5 minutes",
+  // web client review (issue 15): confirmations, refusals with the lowest valid amount, ended pages, my page
+  winning_code: "Winning bidder",
+  extensions_label: "Extensions",
+  extensions_count: "{n} times",
+  extensions_count_one: "once",
+  bids_count: "{n} bids",
+  bids_count_one: "1 bid",
+  confirm_title_register: "Confirm registration",
+  confirm_register: "Registering freezes a deposit of {amount}. If you do not win, it is released after the close.",
+  confirm_register_ok: "Freeze {amount}",
+  confirm_title_bid: "Confirm your bid",
+  confirm_bid: "You are bidding {amount} on “{title}”. A bid cannot be withdrawn.",
+  confirm_bid_ok: "Bid {amount}",
+  confirm_cancel: "Cancel",
+  lowest_valid: "The lowest valid bid now is {amount}.",
+  use_lowest: "Bid {amount}",
+  my_bid_count: "Number of my bids",
+  scroll_hint: "Swipe the table sideways to see every column →",
+  bids_n_one: "1 bid",
+  registrations_n_one: "1 registered",
+  total_n_one: "1 auction",
+  ledger_count_one: "1 deposit",
+  audit_ok_one: "Bid record integrity verified ✓ (1 bid)",
   min_next_bid: "Minimum next bid",
   announcement: "Announcement",
   ann_case_number: "Case number",
@@ -630,6 +770,107 @@ const en = {
   csv_monthly: "Download CSV (monthly)",
   chart_month: "Month",
   chart_monthly_table: "Show the figures",
+  // stats by group (issue 13): regions, levels, year on year, more figures
+  filter_court_level: "Court level",
+  filter_province: "Province",
+  stats_province_hint: "e.g. 广东省",
+  level_basic: "Basic court",
+  level_intermediate: "Intermediate court",
+  level_high: "High court",
+  level_supreme: "Supreme court",
+  dim_province: "province",
+  dim_court_level: "court level",
+  dim_unknown: "not set",
+  chart_quarterly: "By quarter: deal amount (year on year)",
+  yoy_change: "YoY {sign}{value}",
+  yoy_none: "no YoY",
+  csv_quarter: "Download CSV (quarterly)",
+  csv_by: "Download CSV (by {dim})",
+  kpi_bidders: "Bidders per auction",
+  kpi_registrations: "{n} registrations per auction",
+  kpi_highest: "Highest price",
+  kpi_defaulted: "Defaults (悔拍)",
+  kpi_defaulted_note: "a defaulted sale counts neither as sold nor in the deal amount",
+  kpi_round_shares: "Sales by round: 1 / 2 / fixed-price",
+  kpi_round_shares_note: "share of sold auctions",
+  kpi_creditor_taken: "Taken by the creditor (以物抵债)",
+  kpi_proceeds: "Execution proceeds (sales)",
+  kpi_proceeds_note: "{n} sales with the balance paid",
+  // eligibility (issue 13): the terms and the restriction list in the staff console
+  confirm_register_terms: "By confirming you acknowledge that you have read and accept this auction's terms (竞买须知).",
+  restr_title: "Dishonest-debtor / consumption-restriction list",
+  restr_hint: "Import a CSV (UTF-8): id_number,name,court,restricted_on. Any bad row and nothing is imported.",
+  restr_file: "List file",
+  restr_import: "Import list",
+  restr_imported: "Imported {rows} rows: {added} added, {updated} listed again.",
+  restr_bad_rows: "The list has {n} bad rows; nothing was imported:",
+  restr_line: "line {line}: {reason}",
+  restr_empty: "The list is empty.",
+  restr_name: "Name",
+  restr_court: "Restricting court",
+  restr_date: "Restricted on",
+  restr_restore: "Restore credit",
+  restr_reason_prompt: "Reason for the credit restoration (recorded in the action log):",
+  restr_restored: "Credit restored for {name}.",
+  // issue 13, part 1: the court desk (views/staff.js)
+  cat_vessel: "Vessel",
+  act_postpone: "Postpone",
+  pause_postponed: "Postponed (暂缓)",
+  pause_suspended: "Suspended (中止)",
+  desk_title: "Deadlines desk",
+  desk_hint: "What is due today and overdue (court calendar, Beijing time), and what falls due within 7 days.",
+  desk_none: "Nothing is due today or overdue.",
+  desk_counts: "{overdue} overdue · {today} due today · {upcoming} upcoming",
+  desk_kind_balance: "Balance payment",
+  desk_kind_relisting: "Relisting window",
+  desk_kind_pause: "Postponed / suspended",
+  desk_kind_opening: "Announcement ends, bidding opens",
+  desk_state_overdue: "Overdue",
+  desk_state_due_today: "Due today",
+  desk_state_upcoming: "Upcoming",
+  desk_due: "Due",
+  desk_item: "Item",
+  desk_balance_detail: "buyer {code}, price {price}",
+  desk_relisting_detail: "round {round} failed; next: {next}",
+  desk_restart: "The 30-day relisting window has passed: announce a fresh round 1, or dispose of the lot.",
+  desk_pause_detail: "{kind} since {since}",
+  desk_act_default: "Declare default (悔拍)",
+  desk_act_paid: "Paid",
+  desk_act_relist: "Relist",
+  desk_act_dispose: "Dispose",
+  desk_act_resume: "Resume",
+  desk_act_withdraw: "Withdraw",
+  desk_act_open: "Open",
+  log_title: "Action log (全程留痕)",
+  court_log_title: "The court's action log (latest 100)",
+  log_none: "Nothing recorded yet.",
+  log_at: "Time",
+  log_actor: "By",
+  log_action: "Action",
+  log_reason: "Reason",
+  log_change: "Change",
+  log_more: "Load more",
+  log_action_lot_created: "Lot listed",
+  log_action_lot_edited: "Announcement corrected",
+  log_action_auction_scheduled: "Auction announced",
+  log_action_auction_postponed: "Postponed",
+  log_action_auction_suspended: "Suspended",
+  log_action_auction_resumed: "Resumed",
+  log_action_auction_withdrawn: "Withdrawn",
+  log_action_sale_paid: "Balance paid",
+  log_action_sale_defaulted: "Default (悔拍) declared",
+  log_action_lot_disposed: "Disposed of",
+  log_action_document_uploaded: "Document uploaded",
+  log_action_eligibility_changed: "Eligibility changed",
+  edit_lot: "Correct the announcement",
+  edit_hint: "Before bidding opens the announcement can be corrected; while a round is announced, appraisal and category are fixed (withdraw it first).",
+  edit_reason: "Reason for the correction (recorded in the action log)",
+  edit_save: "Save the correction",
+  edit_saved: "Announcement corrected.",
+  edit_nothing: "Nothing to save.",
+  case_file: "Download case file",
+  case_file_saved: "Case file downloaded, digest {digest}",
+  schedule_restart: "The relisting window has passed: this is a fresh round 1 announcement.",
 };
 
 // Refusal reasons, by the API's error code.
@@ -682,7 +923,17 @@ const errors = {
     empty_document: "文件为空。",
     invalid_document_kind: "附件类型无效。",
     document_not_found: "找不到该附件。",
-    disposition_not_allowed: "只有二拍或变卖流拍后才能以物抵债或退回。",
+    disposition_not_allowed: "只有二拍或变卖流拍后,或流拍后超过再次拍卖期限,才能以物抵债或退回。",
+    bidder_restricted: "您在失信被执行人 / 限制消费名单上,不能竞买不动产、车辆、船舶;请联系名单所列法院办理信用修复。({message})",
+    debtor_cannot_bid: "您是本标的物所涉执行案件的被执行人,不能竞买该标的物。",
+    terms_not_accepted: "报名前须确认已阅读并同意竞买须知。",
+    invalid_id_number: "身份证号码格式有误(18 位,最后一位可为 X)。",
+    identity_already_set: "身份证号码已登记,不能更改。",
+    restriction_list_invalid: "名单有误,未导入:{message}",
+    already_restored: "此人已办理过信用修复。",
+    lot_auction_opened: "拍卖已开始,公告不能再更改。",
+    lot_terms_announced: "已发布拍卖公告,评估价和类别不能更改;请先撤回该次拍卖。",
+    nothing_to_change: "没有需要保存的更改。",
   },
   en: {
     bid_too_low: "Bid too low: it must beat the current price (the first bid is exactly the starting price).",
@@ -732,11 +983,33 @@ const errors = {
     empty_document: "The file is empty.",
     invalid_document_kind: "Invalid document kind.",
     document_not_found: "No such document.",
-    disposition_not_allowed: "A lot can be taken by the creditor or returned only after round 2 or the fixed-price sale failed.",
+    disposition_not_allowed:
+      "A lot can be taken by the creditor or returned only after round 2 or the fixed-price sale failed, or once the relisting window after a failed round has passed.",
+    bidder_restricted: "You are on the consumption-restriction list and may not bid for real estate, vehicles or vessels. {message}",
+    debtor_cannot_bid: "You are the debtor of this lot's enforcement case and may not bid for it.",
+    terms_not_accepted: "Acknowledge the auction's terms (竞买须知) to register.",
+    invalid_id_number: "Not a valid resident identity number (18 characters, the last may be X).",
+    identity_already_set: "The identity number is already recorded and cannot be changed.",
+    restriction_list_invalid: "The list was not imported: {message}",
+    already_restored: "This person's credit was already restored.",
+    lot_auction_opened: "Bidding has opened: the announcement can no longer be edited.",
+    lot_terms_announced: "A round is announced: appraisal and category are fixed (withdraw the round first).",
+    nothing_to_change: "Nothing to change.",
   },
 };
 
 const dicts = { zh, en };
+
+/** A first visit (nothing stored) follows the browser: the first of its preferred languages that is
+ * Chinese or English decides; anything else gets Chinese, the platform's language. */
+function browserLang() {
+  const preferred = (typeof navigator !== "undefined" && (navigator.languages?.length ? navigator.languages : [navigator.language])) || [];
+  for (const tag of preferred) {
+    const base = String(tag || "").toLowerCase().split("-")[0];
+    if (base === "zh" || base === "en") return base;
+  }
+  return "zh";
+}
 let lang = (() => {
   try {
     const saved = localStorage.getItem(STORE_KEY);
@@ -744,7 +1017,7 @@ let lang = (() => {
   } catch {
     /* storage unavailable */
   }
-  return "zh";
+  return browserLang();
 })();
 
 export function getLang() {
@@ -766,7 +1039,9 @@ export function setLang(next) {
 }
 
 export function t(key, params = {}) {
-  const text = dicts[lang][key] ?? dicts.zh[key] ?? key;
+  // English singulars: "1 bid", not "1 bids" (a key's "_one" form, used when n is 1)
+  const one = params.n === 1 || params.n === "1" ? dicts[lang][`${key}_one`] : undefined;
+  const text = one ?? dicts[lang][key] ?? dicts.zh[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
@@ -792,7 +1067,7 @@ export function categoryText(category) {
   return t(`cat_${category}`);
 }
 
-export const CATEGORIES = ["residential", "commercial", "land", "vehicle", "equity", "machinery", "other"];
+export const CATEGORIES = ["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"];
 export const ROUNDS = ["1", "2", "sale"];
 
 // ---------------------------------------------------------------- money (integers of fen, no floats)
@@ -907,4 +1182,4 @@ export function duration(ms) {
   return hms;
 }
 
-setLang(lang);
+document.documentElement.lang = locale(); // not stored: only a choice made in the page is kept

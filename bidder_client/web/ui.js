@@ -114,6 +114,38 @@ export function ask(question, { confirmOnly = false } = {}) {
   });
 }
 
+/** A confirmation step before a step with money at stake (freezing a deposit, a bid): a modal dialog
+ * stating what will happen, the amount on the confirm button itself. Resolves true only on confirm;
+ * Escape, the cancel button or closing the dialog resolve false. */
+export function confirmStep({ title, body, ok, cancel }) {
+  return new Promise((resolve) => {
+    const dialog = h(
+      "dialog",
+      { class: "modal confirm", "data-testid": "confirm-dialog", "aria-labelledby": "confirm-title" },
+      h(
+        "form",
+        { method: "dialog" },
+        h("h2", { id: "confirm-title" }, title),
+        h("p", { "data-testid": "confirm-text" }, body),
+        h(
+          "div",
+          { class: "row end" },
+          h("button", { type: "submit", value: "cancel", class: "btn ghost", "data-testid": "confirm-cancel" }, cancel),
+          h("button", { type: "submit", value: "ok", class: "btn primary", "data-testid": "confirm-ok" }, ok),
+        ),
+      ),
+    );
+    document.body.appendChild(dialog);
+    dialog.addEventListener("close", () => {
+      const confirmed = dialog.returnValue === "ok";
+      dialog.remove();
+      resolve(confirmed);
+    });
+    dialog.showModal();
+    dialog.querySelector("button[value=ok]").focus();
+  });
+}
+
 /** Replace an element's children (null/false children are skipped, arrays flattened). */
 export function fill(el, ...children) {
   clear(el);

@@ -46,6 +46,15 @@ async def log_in(page: Page, username: str, password: str = PASSWORD, next_path:
     await expect(page.get_by_test_id("who")).to_have_text(username)
 
 
+async def confirm(page: Page, amount: str) -> None:
+    """Confirm the step the page asks about (freezing a deposit, a bid): the dialog states ``amount``."""
+    dialog = page.get_by_test_id("confirm-dialog")
+    await expect(dialog).to_be_visible()
+    await expect(dialog.get_by_test_id("confirm-text")).to_contain_text(amount)
+    await dialog.get_by_test_id("confirm-ok").click()
+    await expect(dialog).to_have_count(0)
+
+
 async def shoot(page: Page, artifacts: Path, name: str, full_page: bool = True) -> None:
     await page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of a full-page shot
     await page.screenshot(path=str(artifacts / f"{name}.png"), full_page=full_page)
@@ -90,6 +99,7 @@ async def test_two_bidders_see_each_other_live_and_the_extension(live_server, br
         await log_in(alice, "alice", next_path=f"/auction/{aid}")
         await expect(alice.get_by_role("heading", level=1)).to_contain_text("科技园")
         await alice.get_by_test_id("register").click()
+        await confirm(alice, "¥700,000.00")  # the deposit
         await expect(alice.get_by_test_id("my-code")).to_have_text(re.compile(r"^[A-Z]\d{4}$"))
         alice_code = await alice.get_by_test_id("my-code").inner_text()
 
@@ -101,6 +111,7 @@ async def test_two_bidders_see_each_other_live_and_the_extension(live_server, br
 
         # Alice bids one increment (the first bid is the starting price); Bob sees it within a second.
         await alice.get_by_test_id("bid-one").click()
+        await confirm(alice, "¥7,000,000.00")
         started = time.monotonic()
         await expect(bob_page.get_by_test_id("leading-code")).to_have_text(alice_code, timeout=1000)
         seen_after = time.monotonic() - started
@@ -119,6 +130,7 @@ async def test_two_bidders_see_each_other_live_and_the_extension(live_server, br
         # A refused bid is explained in words: not on the increment.
         await bob_page.get_by_test_id("custom-amount").fill("7000100")
         await bob_page.get_by_test_id("bid-custom").click()
+        await confirm(bob_page, "¥7,000,100.00")
         await expect(bob_page.get_by_role("alert").filter(has_text="加价幅度")).to_contain_text(
             "出价须为当前价加整数倍的加价幅度"
         )
@@ -126,6 +138,7 @@ async def test_two_bidders_see_each_other_live_and_the_extension(live_server, br
         service.clock.advance(seconds=30)
         await bob_page.get_by_test_id("steps").fill("2")
         await bob_page.get_by_test_id("bid-steps").click()
+        await confirm(bob_page, "¥7,010,000.00")
         await expect(alice.get_by_test_id("leading-code")).to_have_text(bob_reg["bidder_code"], timeout=1000)
         await expect(alice.get_by_test_id("standing")).to_contain_text("您已被超越")
         await expect(alice.get_by_test_id("current-price")).to_have_text("¥7,010,000.00")
@@ -273,8 +286,7 @@ async def test_statistics_page_renders_charts_and_exports_csv(live_server, brows
         await expect(kpis).to_contain_text("1 成交 ÷ (1 成交 + 1 流拍)")
         await expect(kpis).to_contain_text("平均 10.00%")
         charts = page.locator("svg[data-testid=chart]")
-        await expect(charts.first).to_be_visible()
-        assert await charts.count() >= 3
+        await expect(charts.nth(2)).to_be_visible()  # each chart arrives with its own request
         await expect(page.locator("svg[aria-label='成交率:按类别']")).to_contain_text("机动车")
         monthly = page.get_by_test_id("monthly-chart")
         await expect(monthly).to_be_visible()

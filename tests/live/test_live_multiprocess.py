@@ -75,8 +75,8 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[list[tuple[str, subproce
     try:
         run_in_thread(_migrate(db_url))
         subprocess.run(
-            [*CLI, "staff", "add", "--court", "多进程法院", "--username", STAFF[0], "--password", STAFF[1]],
-            env=env,
+            [*CLI, "staff", "add", "--court", "多进程法院", "--username", STAFF[0]],
+            env=env | {"AUCTION_NEW_PASSWORD": STAFF[1]},
             cwd=ROOT,
             check=True,
             timeout=60,

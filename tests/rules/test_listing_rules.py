@@ -253,6 +253,7 @@ def test_the_sandbox_differs_from_the_2016_rules_only_in_the_waiting_periods():
         "announce_round1_short",
         "announce_round2_long",
         "announce_round2_short",
+        "announce_vessel",  # the maritime law's 30 days (rule 4's kind of waiting period)
         "reauction_within",
         "min_bidding_period",
         "sale_window",  # like rule 5's period: the sandbox takes any positive sale window (rule 19)

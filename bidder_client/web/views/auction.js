@@ -18,7 +18,7 @@ import {
   timeZone,
 } from "../i18n.js";
 import { LiveFeed } from "../live.js";
-import { categoryBadge, clear, errorBox, h, loading, roundBadge, statusBadge, toast, fill } from "../ui.js";
+import { categoryBadge, clear, confirmStep, errorBox, h, loading, roundBadge, statusBadge, toast, fill } from "../ui.js";
 
 const ENDED = new Set(["sold", "unsold", "withdrawn"]);
 const FINAL_MS = 5 * 60 * 1000;
@@ -145,18 +145,24 @@ export async function renderAuction(main, [idText], ctx) {
     const sold = a.status === "sold";
     priceLabel.textContent = sold ? t("final_price") : a.current_price != null ? t("current_price") : t("starting_price");
     priceValue.textContent = money(a.current_price ?? a.starting_price);
+    const ended = ENDED.has(a.status);
+    liveDot.hidden = ended; // an ended auction has nothing live to show
+    leader.hidden = ended && !sold; // nobody leads a failed auction
     fill(leader, 
-      h("span", { class: "label" }, t("leading_code")),
+      h("span", { class: "label" }, t(sold ? "winning_code" : "leading_code")),
       " ",
       h("strong", { "data-testid": "leading-code" }, a.leading_code || "—"),
       reg && a.leading_code === reg.bidder_code ? h("span", { class: "tag you" }, t("you")) : null,
     );
     extBadge.textContent = t("extensions_n", { n: a.extension_count || 0 });
     extBadge.classList.toggle("zero", !a.extension_count);
+    // The end time appears once: the big line shows it once ended; while live, the line under the
+    // countdown says when bidding ends now (and, once extended, when it was first due to end).
     const extended = a.end_at !== a.scheduled_end_at;
     fill(endLine, 
-      h("span", {}, `${t("scheduled_end_at")} ${dateTime(a.scheduled_end_at)}`),
-      extended ? h("span", { class: "new-end" }, ` → ${t("end_at")} ${dateTime(a.end_at)}`) : null,
+      extended ? h("span", {}, `${t("scheduled_end_at")} ${dateTime(a.scheduled_end_at)}`) : null,
+      !ended && extended ? h("span", { class: "new-end" }, ` → ${t("end_at")} ${dateTime(a.end_at)}`) : null,
+      !ended && !extended ? h("span", {}, `${t("end_at")} ${dateTime(a.end_at)}`) : null,
     );
     fill(counts, 
       count(t("bid_count"), a.bid_count, "bid-count"),
@@ -391,12 +397,20 @@ export async function renderAuction(main, [idText], ctx) {
   function showMessage(text, kind) {
     message.className = `bid-message ${kind}`;
     message.textContent = text;
+    delete message.dataset.minimum;
   }
 
   async function doRegister() {
+    const ok = await confirmStep({
+      title: t("confirm_title_register"),
+      body: `${t("confirm_register", { amount: money(a.deposit) })} ${t("confirm_register_terms")}`,
+      ok: t("confirm_register_ok", { amount: money(a.deposit) }),
+      cancel: t("confirm_cancel"),
+    });
+    if (!ok || !refs.register) return;
     refs.register.disabled = true;
     try {
-      const r = await api.register(id);
+      const r = await api.register(id, { accept_terms: true }); // confirmed the dialog's terms (竞买须知)
       reg = r;
       rememberRegistration(id, r, { title: a.title });
       paintAll();
@@ -410,6 +424,16 @@ export async function renderAuction(main, [idText], ctx) {
   async function placeBid(amount) {
     if (sending) return;
     sending = true;
+    const ok = await confirmStep({
+      title: t("confirm_title_bid"),
+      body: t("confirm_bid", { amount: money(amount), title: a.title || t("auction_no", { id }) }),
+      ok: t("confirm_bid_ok", { amount: money(amount) }),
+      cancel: t("confirm_cancel"),
+    }).catch(() => false);
+    if (!ok) {
+      sending = false;
+      return;
+    }
     showMessage(t("bid_pending"), "pending");
     for (const b of [refs.one, refs.stepsGo, refs.customGo]) if (b) b.disabled = true;
     try {
@@ -418,7 +442,8 @@ export async function renderAuction(main, [idText], ctx) {
       feed.emitBid(r);
       if (refs.custom) refs.custom.value = "";
     } catch (e) {
-      showMessage(errorText(e), "error");
+      if (e.code === "bid_too_low" || e.code === "bid_not_on_increment") refusedWithMinimum(e);
+      else showMessage(errorText(e), "error");
       if (e.code === "not_registered") {
         reg = null;
         paintAll();
@@ -427,6 +452,22 @@ export async function renderAuction(main, [idText], ctx) {
       sending = false;
       for (const b of [refs.one, refs.stepsGo, refs.customGo]) if (b) b.disabled = a.status !== "live";
     }
+  }
+
+  /** A refusal for the amount says the lowest valid amount now (the service's ``minimum``, else the
+   * page's next bid) and offers to bid exactly that. */
+  function refusedWithMinimum(e) {
+    const minimum = Number.isInteger(e.extra?.minimum) ? e.extra.minimum : nextBid();
+    showMessage(`${errorText(e)} ${t("lowest_valid", { amount: money(minimum) })}`, "error");
+    message.dataset.minimum = String(minimum);
+    message.append(
+      " ",
+      h(
+        "button",
+        { type: "button", class: "btn small", "data-testid": "bid-minimum", onclick: () => placeBid(minimum) },
+        t("use_lowest", { amount: money(minimum) }),
+      ),
+    );
   }
 
   async function paintResult() {
@@ -452,7 +493,8 @@ export async function renderAuction(main, [idText], ctx) {
             r.winner_name ? [t("winner_name"), r.winner_name] : null,
             [t("premium_over_start"), percent(r.premium_rate_over_start)],
             [t("premium_over_appraisal"), percent(r.premium_rate_over_appraisal)],
-            [t("extensions_n", { n: r.extension_count ?? a.extension_count }), t("bids_n", { n: r.bid_count ?? a.bid_count })],
+            [t("extensions_label"), h("span", { "data-testid": "result-extensions" }, t("extensions_count", { n: r.extension_count ?? a.extension_count ?? 0 }))],
+            [t("bid_count"), t("bids_count", { n: r.bid_count ?? a.bid_count ?? 0 })],
             [t("settlement"), r.settlement ? t(`settle_${r.settlement}`) : t("settlement_pending")],
           ]
         : [[t("result_title"), t("result_unsold")]];
@@ -596,7 +638,15 @@ export async function renderAuction(main, [idText], ctx) {
       [t("deposit"), money(a.deposit)],
       [
         t("ann_schedule"),
-        `${dateTime(a.start_at, { seconds: false })} — ${dateTime(a.scheduled_end_at, { seconds: false })} (${timeZone()})`,
+        h(
+          "span",
+          { "data-testid": "bidding-period" },
+          h("span", { class: "nowrap" }, dateTime(a.start_at, { seconds: false })),
+          " — ",
+          h("span", { class: "nowrap" }, dateTime(a.scheduled_end_at, { seconds: false })),
+          " ",
+          h("small", { class: "muted nowrap" }, `(${timeZone()})`),
+        ),
       ],
       [t("ann_rules"), t("ann_rules_text")],
       [t("ann_priority"), priorityText()],
@@ -725,7 +775,7 @@ export async function renderAuction(main, [idText], ctx) {
     countdownBox.classList.remove("extended");
     void countdownBox.offsetWidth;
     countdownBox.classList.add("extended");
-    extFlash.textContent = t("extended_flash", { time: timeOnly(a.end_at) });
+    extFlash.textContent = t("extended_flash");
   }
 
   paintAnnouncement();

@@ -11,13 +11,21 @@ export function depositBadge(status) {
   return h("span", { class: `badge dep-${status}`, "data-deposit": status }, t(`dep_${status}`));
 }
 
+/** A table that turns into one card per row on a phone (style.css, ``table.stack``): each cell
+ * carries its column's name (``data-label``), shown beside the value when the header row is hidden. */
 function table(testid, headers, rows, numeric = []) {
+  for (const row of rows) {
+    [...row.children].forEach((cell, i) => {
+      if (headers[i]) cell.dataset.label = headers[i];
+      cell.append(h("div", { class: "cell" }, ...cell.childNodes)); // one box beside the label
+    });
+  }
   return h(
     "div",
     { class: "table-scroll" },
     h(
       "table",
-      { class: "table", "data-testid": testid },
+      { class: "table stack", "data-testid": testid },
       h(
         "thead",
         {},
@@ -191,7 +199,7 @@ export async function renderMe(main, _params, ctx) {
             t("my_code"),
             t("deposit"),
             t("dep_status"),
-            t("my_bids"),
+            t("my_bid_count"),
             t("my_highest"),
             t("current_price"),
             t("my_state"),

@@ -1,7 +1,8 @@
-// Court staff: the court's lots, a new lot, and one lot's rounds (schedule with the listing rules
-// checked in the form, suspend / resume / withdraw, settle, result).
+// Court staff: the deadlines desk, the court's lots, a new lot, and one lot's rounds (schedule with the
+// listing rules checked in the form, postpone / suspend / resume / withdraw, settle, result), the lot's
+// action log (全程留痕), corrections to its announcement before bidding opens, and each auction's case file.
 
-import { api, clock, confirmationUrls, session } from "../api.js";
+import { api, apiUrl, clock, confirmationUrls, request, session } from "../api.js";
 import {
   CATEGORIES,
   categoryText,
@@ -18,10 +19,12 @@ import {
   yuanInput,
 } from "../i18n.js";
 import { go } from "../router.js";
+import { restrictionsPanel } from "./restrictions.js";
 import { ask, categoryBadge, clear, errorBox, field, fill, h, loading, roundBadge, statusBadge, toast } from "../ui.js";
 
 const REAL_ESTATE_LIKE = new Set(["residential", "commercial", "land", "equity"]);
 const DAY = 86400000;
+const RELIST_WITHIN_DAYS = 30; // Art. 26: a re-auction is announced within 30 days of the failure (judicial rules)
 
 function requireStaff(main) {
   const auth = session();
@@ -55,7 +58,9 @@ export async function renderStaff(main, _params, ctx) {
   main.append(
     h("h1", {}, t("staff_title")),
     h("p", { class: "muted" }, court, " · ", t("rules_profile", { name: rules })),
+    deadlinesDesk((courtId) => main.append(courtLogPanel(courtId))),
     h("div", { class: "staff-layout" }, lotsPanel, newLotForm()),
+    restrictionsPanel(), // issue 13: the restriction list (views/restrictions.js)
   );
 
   try {
@@ -282,7 +287,11 @@ export async function renderStaffLot(main, [idText], ctx) {
     for (const a of ledgers) box.append(ledgerBlock(a));
   }
 
+  left.append(actionLogPanel(lot.id));
+
   right.append(scheduleForm(lot, rules, reload));
+  const edit = editLotPanel(lot, reload);
+  if (edit) right.append(edit);
   const open = lot.auctions.find((a) => ["announced", "live", "suspended"].includes(a.status));
   if (open) right.append(priorityForm(open));
   const disp = dispositionPanel(lot, reload);
@@ -559,9 +568,13 @@ function auctionRow(a, reload) {
     return call(reason);
   };
   const actions = [h("a", { class: "btn small ghost", href: `#/auction/${a.id}` }, t("act_open"))];
-  if (a.status === "announced" || a.status === "live") actions.push(act(t("act_suspend"), withReason((r) => api.suspend(a.id, r))));
+  if (a.status === "announced" || a.status === "live") {
+    actions.push(act(t("act_postpone"), withReason((r) => request("POST", `/auctions/${a.id}/postpone`, { body: { reason: r } }))));
+    actions.push(act(t("act_suspend"), withReason((r) => api.suspend(a.id, r))));
+  }
   if (a.status === "suspended") actions.push(act(t("act_resume"), () => api.resume(a.id)));
   if (a.status === "announced") actions.push(act(t("act_withdraw"), withReason((r) => api.withdraw(a.id, r)), "danger"));
+  actions.push(h("button", { type: "button", class: "btn small ghost", "data-testid": "case-file", onclick: () => downloadCaseFile(a.id) }, t("case_file")));
   if (a.status === "sold" && !a.settlement) {
     actions.push(act(t("act_paid"), () => api.settle(a.id, "paid")));
     actions.push(
@@ -613,6 +626,7 @@ function auctionRow(a, reload) {
       "td",
       {},
       statusBadge(a.status),
+      a.status === "suspended" ? pauseKind(a.id) : null,
       a.settlement ? h("div", { class: "small" }, t(`settle_${a.settlement}`)) : null,
       a.status_reason ? h("div", { class: "muted small" }, a.status_reason) : null,
     ),
@@ -625,8 +639,10 @@ function auctionRow(a, reload) {
 
 // ---------------------------------------------------------------- the next round, client-side rules
 
-/** Which round comes next (mirrors the server's plan_next_round); {round, previous} or {blocked}. */
-export function planNextRound(auctions) {
+/** Which round comes next (mirrors the server's plan_next_round and lawful_plan); {round, previous} or
+ * {blocked}. With ``relistWithinDays`` (judicial rules) a failed round whose relisting window has passed
+ * restarts at round 1 ({round: 1, restarted: true}). */
+export function planNextRound(auctions, { relistWithinDays = null, now = null } = {}) {
   const relevant = auctions.filter((a) => a.status !== "withdrawn");
   if (relevant.some((a) => ["announced", "live", "suspended"].includes(a.status))) return { blocked: t("auction_open_short") };
   if (!relevant.length) return { round: 1, previous: null };
@@ -637,6 +653,10 @@ export function planNextRound(auctions) {
       return { round: last.round, previous: last.round !== 1 ? earlier : null };
     }
     return { blocked: statusText("sold") };
+  }
+  if (relistWithinDays && now !== null && (last.round === 1 || last.round === 2)) {
+    const ended = new Date(last.end_at).getTime();
+    if (now - ended > relistWithinDays * DAY) return { round: 1, previous: null, restarted: true };
   }
   if (last.round === 1) return { round: 2, previous: last, afterFailure: true };
   if (last.round === 2) return { round: "sale", previous: last, afterFailure: true };
@@ -656,6 +676,7 @@ function fromLocalInput(value) {
 }
 
 function announcementDays(round, category) {
+  if (category === "vessel" && (round === 1 || round === 2)) return 30; // Special Maritime Procedure Law Art. 32
   const long = REAL_ESTATE_LIKE.has(category);
   if (round === 1) return long ? 30 : 15;
   if (round === 2) return long ? 15 : 7;
@@ -667,7 +688,7 @@ function roundYuan(fen, step = 100_00) {
 }
 
 function scheduleForm(lot, rules, reload) {
-  const plan = planNextRound(lot.auctions);
+  const plan = planNextRound(lot.auctions, { relistWithinDays: rules !== "sandbox" ? RELIST_WITHIN_DAYS : null, now: clock.now() });
   const panel = h("section", { class: "panel", "data-testid": "schedule" });
   if (plan.blocked) {
     panel.append(h("h2", {}, t("schedule_title", { round: "—" })), h("p", { class: "alert info" }, t("schedule_blocked", { why: plan.blocked })));
@@ -768,7 +789,9 @@ function scheduleForm(lot, rules, reload) {
     message,
     submit,
   );
-  panel.append(h("h2", {}, t("schedule_title", { round: roundText(plan.round) })), form);
+  panel.append(h("h2", {}, t("schedule_title", { round: roundText(plan.round) })));
+  if (plan.restarted) panel.append(h("p", { class: "alert warn", "data-testid": "schedule-restart" }, t("schedule_restart")));
+  panel.append(form);
   evaluate();
   return panel;
 }
@@ -801,4 +824,328 @@ function priorityForm(auction) {
       h("button", { type: "submit", class: "btn" }, t("add_priority")),
     ),
   );
+}
+
+// ================================================================ the deadlines desk
+
+function deskDetail(d) {
+  if (d.kind === "balance") return t("desk_balance_detail", { code: d.winner_code || "—", price: money(d.price) });
+  if (d.kind === "relisting") {
+    const text = t("desk_relisting_detail", { round: roundText(d.failed_round), next: roundText(d.next_round) });
+    return d.restart ? [text, h("div", { class: "small", "data-testid": "desk-restart" }, t("desk_restart"))] : text;
+  }
+  if (d.kind === "pause") return t("desk_pause_detail", { kind: t(`pause_${d.pause_kind}`), since: dateTime(d.since, { seconds: false }) });
+  return roundText(d.round);
+}
+
+/** What is due today and overdue in the caller's court, with the step each item calls for. */
+function deadlinesDesk(onCourt = () => {}) {
+  let courtKnown = false;
+  const box = h("section", { class: "panel", "data-testid": "deadlines" }, h("h2", {}, t("desk_title")), loading());
+  const step = (label, name, fn, cls = "") =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: `btn small ${cls}`,
+        "data-desk-action": name,
+        onclick: async (e) => {
+          const btn = e.currentTarget;
+          btn.disabled = true;
+          try {
+            if ((await fn()) !== false) {
+              toast(t("done"), "ok");
+              load();
+              return;
+            }
+          } catch (err) {
+            toast(errorText(err), "warn");
+          }
+          btn.disabled = false;
+        },
+      },
+      label,
+    );
+  const stepsOf = (d) =>
+    d.actions.map((name) => {
+      const lotLink = (label) => h("a", { class: "btn small", href: `#/staff/lot/${d.lot_id}`, "data-desk-action": name }, label);
+      if (name === "default")
+        return step(t("desk_act_default"), name, async () =>
+          (await ask(t("confirm_defaulted"), { confirmOnly: true })) ? api.settle(d.auction_id, "defaulted") : false, "danger");
+      if (name === "paid") return step(t("desk_act_paid"), name, () => api.settle(d.auction_id, "paid"));
+      if (name === "resume") return step(t("desk_act_resume"), name, () => api.resume(d.auction_id));
+      if (name === "withdraw")
+        return step(t("desk_act_withdraw"), name, async () => {
+          const reason = await ask(t("reason_prompt"));
+          return reason ? api.withdraw(d.auction_id, reason) : false;
+        }, "danger");
+      if (name === "relist") return lotLink(t("desk_act_relist"));
+      if (name === "dispose") return lotLink(t("desk_act_dispose"));
+      return null;
+    });
+
+  async function load() {
+    try {
+      const desk = await request("GET", "/staff/deadlines", { query: { horizon_days: 7 } });
+      if (!courtKnown) {
+        courtKnown = true;
+        onCourt(desk.court_id);
+      }
+      const rows = desk.items.map((d) =>
+        h(
+          "tr",
+          { "data-kind": d.kind, "data-state": d.state, "data-lot": String(d.lot_id), class: `desk-${d.state}` },
+          h("td", {}, h("span", { class: `badge desk-state ${d.state}` }, t(`desk_state_${d.state}`))),
+          h("td", {}, t(`desk_kind_${d.kind}`)),
+          h(
+            "td",
+            {},
+            h("a", { href: `#/staff/lot/${d.lot_id}` }, d.title),
+            d.auction_id ? h("div", { class: "muted small" }, t("auction_no", { id: d.auction_id })) : null,
+          ),
+          h("td", { class: "small" }, dateTime(d.due_at, { seconds: false })),
+          h("td", { class: "small" }, deskDetail(d)),
+          h("td", {}, h("div", { class: "actions" }, stepsOf(d), d.actions.length ? null : h("a", { class: "btn small ghost", href: `#/staff/lot/${d.lot_id}` }, t("desk_act_open")))),
+        ),
+      );
+      fill(
+        box,
+        h("h2", {}, t("desk_title")),
+        h("p", { class: "muted small" }, t("desk_hint"), " ", t("desk_counts", { overdue: desk.counts.overdue, today: desk.counts.due_today, upcoming: desk.counts.upcoming })),
+        rows.length
+          ? h(
+              "div",
+              { class: "table-scroll" },
+              h(
+                "table",
+                { class: "table compact", "data-testid": "deadlines-table" },
+                h("thead", {}, h("tr", {}, ["", t("desk_item"), t("lot_title"), t("desk_due"), "", t("staff_actions")].map((c) => h("th", { scope: "col" }, c)))),
+                h("tbody", {}, rows),
+              ),
+            )
+          : h("p", { class: "empty" }, t("desk_none")),
+      );
+    } catch (err) {
+      fill(box, h("h2", {}, t("desk_title")), errorBox(errorText(err)));
+    }
+  }
+  load();
+  return box;
+}
+
+// ================================================================ the action log (全程留痕)
+
+const MONEY_KEYS = new Set(["appraisal", "starting_price", "increment", "current_price", "deposit", "price", "disposition_price"]);
+const TIME_KEYS = new Set(["start_at", "end_at", "scheduled_end_at", "suspended_at", "closed_at"]);
+// What a creation's entry shows of the new state (the rest is in the record, and in the case file).
+const CREATED_KEYS = new Set(["title", "category", "appraisal", "round", "starting_price", "deposit", "start_at", "end_at", "filename", "sha256"]);
+
+function shown(key, value) {
+  if (value === null || value === undefined || value === "") return "—";
+  if (MONEY_KEYS.has(key) && typeof value === "number") return money(value);
+  if (TIME_KEYS.has(key)) return dateTime(value, { seconds: false });
+  if (key === "category") return categoryText(value);
+  if (key === "sha256") return `${value.slice(0, 12)}…`;
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** What an entry changed, as "field: before → after" (or the new state's main fields for a creation). */
+function changeText(entry) {
+  if (!entry.after) return "";
+  const before = entry.before || {};
+  const parts = [];
+  for (const [key, value] of Object.entries(entry.after)) {
+    if (entry.before && JSON.stringify(before[key]) === JSON.stringify(value)) continue;
+    if (!entry.before && (value === null || !CREATED_KEYS.has(key))) continue;
+    parts.push(entry.before ? `${key}: ${shown(key, before[key])} → ${shown(key, value)}` : `${key}: ${shown(key, value)}`);
+  }
+  return parts.slice(0, 6).join("; ") + (parts.length > 6 ? " …" : "");
+}
+
+function logRow(a, { withLot = false } = {}) {
+  return h(
+    "tr",
+    { "data-action": a.action, "data-seq": String(a.seq) },
+    h("td", { class: "small" }, dateTime(a.at)),
+    h("td", {}, a.actor),
+    h(
+      "td",
+      {},
+      t(`log_action_${a.action}`),
+      withLot && a.lot_id ? h("div", { class: "small" }, h("a", { href: `#/staff/lot/${a.lot_id}` }, t("lot_no", { id: a.lot_id }))) : null,
+      a.auction_id ? h("div", { class: "muted small" }, t("auction_no", { id: a.auction_id })) : null,
+    ),
+    h("td", { class: "small" }, a.reason || "—"),
+    h("td", { class: "small mono", title: `#${a.seq} ${a.hash}` }, changeText(a)),
+  );
+}
+
+function logHead() {
+  return h("thead", {}, h("tr", {}, [t("log_at"), t("log_actor"), t("log_action"), t("log_reason"), t("log_change")].map((c) => h("th", { scope: "col" }, c))));
+}
+
+/** The court's whole log, newest first, read when opened (the latest 100 entries). */
+function courtLogPanel(courtId) {
+  const body = h("div", {}); // "loading" only once opened: a closed panel is not a page still loading
+  const box = h("details", { class: "panel", "data-testid": "court-log" }, h("summary", {}, t("court_log_title")), body);
+  let loaded = false;
+  box.addEventListener("toggle", async () => {
+    if (!box.open || loaded) return;
+    loaded = true;
+    fill(body, loading());
+    try {
+      const path = `/courts/${courtId}/actions`;
+      const { total } = await request("GET", path, { query: { limit: 1 } });
+      const page = await request("GET", path, { query: { limit: 100, offset: Math.max(0, total - 100) } });
+      fill(
+        body,
+        page.items.length
+          ? h("div", { class: "table-scroll" }, h("table", { class: "table compact" }, logHead(), h("tbody", {}, [...page.items].reverse().map((a) => logRow(a, { withLot: true })))))
+          : h("p", { class: "empty" }, t("log_none")),
+      );
+    } catch (err) {
+      fill(body, errorBox(errorText(err)));
+    }
+  });
+  return box;
+}
+
+function actionLogPanel(lotId) {
+  const body = h("tbody", {});
+  const table = h("table", { class: "table compact", "data-testid": "action-log-table" }, logHead(), body);
+  const status = h("div", {}, loading());
+  const more = h("button", { type: "button", class: "btn small", hidden: true, onclick: () => load() }, t("log_more"));
+  const box = h("section", { class: "panel", "data-testid": "action-log" }, h("h2", {}, t("log_title")), h("div", { class: "table-scroll" }, table), status, more);
+  let offset = 0;
+  async function load() {
+    try {
+      const page = await request("GET", `/lots/${lotId}/actions`, { query: { limit: 50, offset } });
+      for (const a of page.items) body.append(logRow(a));
+      offset += page.items.length;
+      more.hidden = offset >= page.total;
+      fill(status, page.total ? null : h("p", { class: "empty" }, t("log_none")));
+    } catch (err) {
+      fill(status, errorBox(errorText(err)));
+    }
+  }
+  load();
+  return box;
+}
+
+// ================================================================ corrections before bidding opens
+
+const EDITABLE = [
+  ["title", "lot_title", false],
+  ["case_number", "ann_case_number", false],
+  ["location", "ann_location", false],
+  ["appraisal_method", "ann_appraisal_method", false],
+  ["defects", "ann_defects", true],
+  ["encumbrances", "ann_encumbrances", true],
+  ["taxes", "ann_taxes", true],
+  ["contact", "ann_contact", false],
+  ["description", "ann_description", true],
+];
+
+function editLotPanel(lot, reload) {
+  if (lot.disposition) return null;
+  const relevant = lot.auctions.filter((a) => a.status !== "withdrawn");
+  if (relevant.some((a) => a.status !== "announced")) return null; // bidding has opened: the record is fixed
+  const announced = relevant.length > 0;
+  const inputs = {};
+  for (const [name, , area] of EDITABLE) {
+    const value = lot[name] ?? "";
+    inputs[name] = area
+      ? h("textarea", { name: `edit_${name}`, rows: "2", maxlength: "20000" }, value)
+      : h("input", { name: `edit_${name}`, maxlength: name === "case_number" ? "100" : "300", value });
+  }
+  const appraisal = h("input", { name: "edit_appraisal", inputmode: "decimal", value: yuanInput(lot.appraisal), disabled: announced });
+  const category = h(
+    "select",
+    { name: "edit_category", disabled: announced },
+    CATEGORIES.map((c) => h("option", { value: c, selected: c === lot.category }, categoryText(c))),
+  );
+  const reason = h("input", { name: "edit_reason", maxlength: "2000" });
+  const message = h("div", { class: "form-message", role: "alert", "data-testid": "edit-message" });
+  const submit = h("button", { type: "submit", class: "btn primary" }, t("edit_save"));
+  return h(
+    "details",
+    { class: "panel", "data-testid": "edit-lot" },
+    h("summary", {}, t("edit_lot")),
+    h("p", { class: "muted small" }, t("edit_hint")),
+    h(
+      "form",
+      {
+        onsubmit: async (e) => {
+          e.preventDefault();
+          message.textContent = "";
+          const body = {};
+          for (const [name] of EDITABLE) {
+            const next = inputs[name].value.trim();
+            const was = lot[name] ?? "";
+            if (next !== was) body[name] = next === "" ? null : next;
+          }
+          if (!announced) {
+            const fen = parseYuan(appraisal.value);
+            if (fen === null) return (message.textContent = t("err_amount_format"));
+            if (fen !== lot.appraisal) body.appraisal = fen;
+            if (category.value !== lot.category) body.category = category.value;
+          }
+          if ("title" in body && body.title === null) delete body.title;
+          if (!Object.keys(body).length) return (message.textContent = t("edit_nothing"));
+          if (reason.value.trim()) body.reason = reason.value.trim();
+          submit.disabled = true;
+          try {
+            await request("PATCH", `/lots/${lot.id}`, { body });
+            toast(t("edit_saved"), "ok");
+            reload();
+          } catch (err) {
+            message.textContent = errorText(err);
+            submit.disabled = false;
+          }
+        },
+      },
+      h("div", { class: "grid-2" }, field(t("lot_category"), category), field(t("lot_appraisal"), appraisal)),
+      EDITABLE.map(([name, label]) => field(t(label), inputs[name])),
+      field(t("edit_reason"), reason),
+      message,
+      submit,
+    ),
+  );
+}
+
+// ================================================================ small pieces of an auction row
+
+/** 暂缓 or 中止: the kind of the auction's current pause, from its published history. */
+function pauseKind(auctionId) {
+  const tag = h("div", { class: "small", "data-testid": "pause-kind" });
+  request("GET", `/auctions/${auctionId}/status-history`, { anonymous: true })
+    .then(({ items }) => {
+      const last = [...items].reverse().find((i) => i.change === "postponed" || i.change === "suspended");
+      if (last) tag.textContent = t(`pause_${last.change}`);
+    })
+    .catch(() => {});
+  return tag;
+}
+
+/** The case file is served to staff only, so it is fetched with the token and saved from a blob. */
+async function downloadCaseFile(auctionId) {
+  try {
+    const res = await fetch(apiUrl(`/auctions/${auctionId}/case-file`), {
+      headers: { Authorization: `Bearer ${session()?.token}` },
+    });
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      throw { status: res.status, code: body.error?.code || "http_error", message: body.error?.message || "" };
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const link = h("a", { href: url, download: `case-file-${auctionId}.zip` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    toast(t("case_file_saved", { digest: (res.headers.get("X-Case-File-Digest") || "").slice(0, 16) }), "ok");
+  } catch (err) {
+    toast(errorText(err), "warn");
+  }
 }

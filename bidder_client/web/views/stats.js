@@ -1,7 +1,9 @@
-// Statistics: GET /stats with filters, key figures with their denominators, SVG bar charts by court,
-// category and round (one GET /stats per bar), and a CSV export built in the browser.
+// Statistics: the key figures with their denominators (GET /stats), and every chart from one endpoint,
+// GET /stats/groups?by=<dimension> (one request per chart, never per bar): by month, by quarter with the
+// year-on-year change, by court, category, round, province and court level; each table as a CSV link
+// (format=csv), and a CSV export of the figures shown built in the browser.
 
-import { api, apiUrl } from "../api.js";
+import { api, apiUrl, request } from "../api.js";
 import { CATEGORIES, ROUNDS, categoryText, errorText, money, moneyShort, number, percent, roundText, t } from "../i18n.js";
 import { go } from "../router.js";
 import { errorBox, field, fill, h, loading } from "../ui.js";
@@ -138,6 +140,33 @@ export function monthlyChart(title, items, { width = 560 } = {}) {
   );
 }
 
+/** GET /stats/groups: the figures per group of ``by`` (one request per chart). */
+const groups = (query) => request("GET", "/stats/groups", { query });
+
+const LEVELS = ["basic", "intermediate", "high", "supreme"];
+
+/** The months between the first and the last (inclusive), so that a quiet month shows as a gap. */
+function fillMonths(items) {
+  if (!items.length) return [];
+  const byMonth = new Map(items.map((m) => [m.month, m]));
+  const months = [...byMonth.keys()].sort();
+  let [year, month] = months[0].split("-").map(Number);
+  const out = [];
+  while (out.length < 1200) {
+    const key = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}`;
+    if (key > months[months.length - 1]) break;
+    out.push(byMonth.get(key) || { month: key, deal_amount: 0, sold: 0, unsold: 0, transaction_rate: null });
+    [year, month] = month === 12 ? [year + 1, 1] : [year, month + 1];
+  }
+  return out;
+}
+
+function yoyText(yoy, key = "deal_amount") {
+  if (!yoy || yoy[key] === null || yoy[key] === undefined) return t("yoy_none");
+  const v = yoy[key];
+  return t("yoy_change", { sign: v >= 0 ? "+" : "", value: percent(v, 1) });
+}
+
 export async function renderStats(main, _params, ctx) {
   const q = ctx.query;
   const courts = await knownCourts();
@@ -164,6 +193,12 @@ export async function renderStats(main, _params, ctx) {
     ROUNDS.map((r) => [r, roundText(r)]),
     q.round || "",
   );
+  const level = sel(
+    "court_level",
+    LEVELS.map((l) => [l, t(`level_${l}`)]),
+    q.court_level || "",
+  );
+  const province = h("input", { type: "text", name: "province", value: q.province || "", maxlength: 50, placeholder: t("stats_province_hint") });
   const from = h("input", { type: "date", name: "from", value: q.from || "" });
   const to = h("input", { type: "date", name: "to", value: q.to || "" });
   const exportBtn = h("button", { type: "button", class: "btn", disabled: true, "data-testid": "export-csv" }, t("stats_export"));
@@ -174,12 +209,22 @@ export async function renderStats(main, _params, ctx) {
       "aria-label": t("stats_filters"),
       onsubmit: (e) => {
         e.preventDefault();
-        go("/stats", { court: court.value, category: category.value, round: round.value, from: from.value, to: to.value });
+        go("/stats", {
+          court: court.value,
+          category: category.value,
+          round: round.value,
+          court_level: level.value,
+          province: province.value.trim(),
+          from: from.value,
+          to: to.value,
+        });
       },
     },
     field(t("filter_court"), court),
     field(t("filter_category"), category),
     field(t("filter_round"), round),
+    field(t("filter_court_level"), level),
+    field(t("filter_province"), province),
     field(t("stats_from"), from),
     field(t("stats_to"), to),
     h("button", { type: "submit", class: "btn primary" }, t("stats_apply")),
@@ -187,9 +232,10 @@ export async function renderStats(main, _params, ctx) {
   );
   const kpis = h("div", { class: "kpis", "data-testid": "kpis" }, loading());
   const monthly = h("div", { class: "monthly" });
+  const quarterly = h("div", { class: "quarterly" });
   const charts = h("div", { class: "charts" });
   const downloads = h("p", { class: "downloads small", "data-testid": "csv-links" });
-  main.append(h("h1", {}, t("stats_title")), form, downloads, kpis, monthly, charts);
+  main.append(h("h1", {}, t("stats_title")), form, downloads, kpis, monthly, quarterly, charts);
 
   // dates are the viewer's local days: [from 00:00, to + 1 day 00:00)
   const localDay = (value, plusDays = 0) => {
@@ -198,36 +244,83 @@ export async function renderStats(main, _params, ctx) {
     d.setDate(d.getDate() + plusDays);
     return d.toISOString();
   };
+  // /stats (the contract's route) takes court, category, round and the window; /stats/groups also the region
   const base = { court: q.court, category: q.category, round: q.round, from: localDay(q.from), to: localDay(q.to, 1) };
+  const scope = { ...base, court_level: q.court_level, province: q.province };
+  const regional = Boolean(q.court_level || q.province);
+
+  // The breakdowns the filters leave open: one GET /stats/groups?by=<dim> per chart.
+  const dims = [];
+  if (!q.court) dims.push(["court", t("dim_court"), (v) => v]);
+  if (!q.category) dims.push(["category", t("dim_category"), categoryText]);
+  if (!q.round) dims.push(["round", t("dim_round"), roundText]);
+  if (!q.province) dims.push(["province", t("dim_province"), (v) => v]);
+  if (!q.court_level) dims.push(["court_level", t("dim_court_level"), (v) => t(`level_${v}`)]);
+
+  const csvLink = (testid, path, query, name, text) =>
+    h("a", { class: "btn small ghost", href: apiUrl(path, query), download: name, "data-testid": testid }, text);
   fill(
     downloads,
-    h("a", { class: "btn small ghost", href: apiUrl("/stats.csv", base), download: "stats.csv", "data-testid": "csv-summary" }, t("csv_summary")),
+    csvLink("csv-summary", regional ? "/stats/groups" : "/stats.csv", regional ? { ...scope, format: "csv" } : base, "stats.csv", t("csv_summary")),
     " ",
-    h("a", { class: "btn small ghost", href: apiUrl("/stats/monthly.csv", base), download: "stats-monthly.csv", "data-testid": "csv-monthly" }, t("csv_monthly")),
+    regional
+      ? csvLink("csv-monthly", "/stats/groups", { ...scope, by: "month", format: "csv" }, "stats-month.csv", t("csv_monthly"))
+      : csvLink("csv-monthly", "/stats/monthly.csv", base, "stats-monthly.csv", t("csv_monthly")),
+    " ",
+    csvLink("csv-quarter", "/stats/groups", { ...scope, by: "quarter", format: "csv" }, "stats-quarter.csv", t("csv_quarter")),
+    ...dims.flatMap(([dim, label]) => [
+      " ",
+      csvLink(`csv-${dim}`, "/stats/groups", { ...scope, by: dim, format: "csv" }, `stats-${dim}.csv`, t("csv_by", { dim: label })),
+    ]),
   );
+
   const inner0 = main.clientWidth - 34;
-  api
-    .statsMonthly(base)
+  groups({ ...scope, by: "month" })
     .then((m) => {
       if (!ctx.alive) return;
       const title = t("chart_monthly");
-      if (!m.items.length) fill(monthly, h("section", { class: "panel" }, h("h2", {}, title), h("p", { class: "empty" }, t("chart_empty"))));
-      else fill(monthly, monthlyChart(title, m.items, { width: Math.round(Math.max(300, Math.min(1100, inner0))) }));
+      const items = fillMonths(m.items.map((it) => ({ ...it, month: it.group.month })));
+      if (!items.length) fill(monthly, h("section", { class: "panel" }, h("h2", {}, title), h("p", { class: "empty" }, t("chart_empty"))));
+      else fill(monthly, monthlyChart(title, items, { width: Math.round(Math.max(300, Math.min(1100, inner0))) }));
     })
     .catch((e) => ctx.alive && fill(monthly, errorBox(errorText(e))));
+  groups({ ...scope, by: "quarter" })
+    .then((body) => {
+      if (!ctx.alive) return;
+      const title = t("chart_quarterly");
+      if (!body.items.length) {
+        fill(quarterly, h("section", { class: "panel" }, h("h2", {}, title), h("p", { class: "empty" }, t("chart_empty"))));
+        return;
+      }
+      const max = Math.max(1, ...body.items.map((it) => it.deal_amount));
+      fill(
+        quarterly,
+        barChart(
+          title,
+          body.items.map((it) => ({ label: it.group.quarter, value: it.deal_amount, text: moneyShort(it.deal_amount), note: yoyText(it.yoy) })),
+          { max, width: Math.round(Math.max(300, Math.min(1100, inner0))) },
+        ),
+      );
+    })
+    .catch((e) => ctx.alive && fill(quarterly, errorBox(errorText(e))));
 
   let overall;
   try {
-    overall = await api.stats(base);
+    overall = regional ? (await groups(scope)).items[0] || null : await api.stats(base);
   } catch (e) {
     fill(kpis, errorBox(errorText(e)));
     return;
   }
   if (!ctx.alive) return;
+  if (!overall) {
+    fill(kpis, h("p", { class: "empty" }, t("chart_empty")));
+    return;
+  }
   const st = overall;
   const kpi = (label, value, note, accent = false) =>
     h("div", { class: `kpi${accent ? " accent" : ""}` }, h("span", { class: "label" }, label), h("strong", {}, value), note ? h("small", {}, note) : null);
   const summary = (p) => `${t("median")} ${percent(p.median)} · ${t("max")} ${percent(p.max)}`;
+  const shares = st.share_sold_by_round || {};
   fill(
     kpis,
     kpi(t("kpi_transaction_rate"), percent(st.transaction_rate), t("kpi_transaction_den", { sold: st.sold, unsold: st.unsold }), true),
@@ -238,26 +331,35 @@ export async function renderStats(main, _params, ctx) {
     kpi(t("kpi_premium_appraisal"), `${t("mean")} ${percent(st.premium_rate_over_appraisal.mean)}`, summary(st.premium_rate_over_appraisal)),
     st.discount_rate ? kpi(t("kpi_discount"), `${t("mean")} ${percent(st.discount_rate.mean)}`, summary(st.discount_rate)) : null,
     kpi(t("kpi_bids"), number(st.bids_per_auction, 1), `${t("kpi_extensions")} ${number(st.extensions_per_auction, 1)}`),
+    kpi(t("kpi_bidders"), number(st.bidders_per_auction, 1), t("kpi_registrations", { n: number(st.registrations_per_auction, 1) })),
+    kpi(t("kpi_highest"), st.highest_price == null ? "—" : moneyShort(st.highest_price), st.highest_price == null ? null : money(st.highest_price)),
+    kpi(t("kpi_defaulted"), String(st.defaulted ?? 0), t("kpi_defaulted_note")),
+    kpi(
+      t("kpi_round_shares"),
+      `${percent(shares["1"], 0)} / ${percent(shares["2"], 0)} / ${percent(shares.sale, 0)}`,
+      t("kpi_round_shares_note"),
+    ),
+    kpi(t("kpi_creditor_taken"), String(st.creditor_taken?.count ?? 0), money(st.creditor_taken?.amount ?? 0)),
+    kpi(t("kpi_proceeds"), moneyShort(st.proceeds ?? 0), t("kpi_proceeds_note", { n: st.paid_sales ?? 0 })),
   );
 
-  // One request per bar: the breakdowns the filters leave open.
-  const dims = [];
-  if (!q.court) dims.push(["court", t("dim_court"), courts.map((c) => [c, c])]);
-  if (!q.category) dims.push(["category", t("dim_category"), CATEGORIES.map((c) => [c, categoryText(c)])]);
-  if (!q.round) dims.push(["round", t("dim_round"), ROUNDS.map((r) => [r, roundText(r)])]);
   charts.append(loading());
   const breakdowns = await Promise.all(
-    dims.map(async ([dim, dimLabel, values]) => {
-      const rows = await Promise.all(
-        values.map(async ([value, label]) => {
-          try {
-            return { value, label, stats: await api.stats({ ...base, [dim]: value }) };
-          } catch {
-            return { value, label, stats: null };
-          }
-        }),
-      );
-      return { dim, dimLabel, rows: rows.filter((r) => r.stats) };
+    dims.map(async ([dim, dimLabel, label]) => {
+      try {
+        const body = await groups({ ...scope, by: dim });
+        return {
+          dim,
+          dimLabel,
+          rows: body.items.map((it) => ({
+            value: it.group[dim] ?? "",
+            label: it.group[dim] == null ? t("dim_unknown") : label(it.group[dim]),
+            stats: it,
+          })),
+        };
+      } catch {
+        return { dim, dimLabel, rows: [] };
+      }
     }),
   );
   if (!ctx.alive) return;

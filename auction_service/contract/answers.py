@@ -1,0 +1,535 @@
+"""Every JSON answer of the HTTP API as a pydantic model, for the OpenAPI document.
+
+Why models beside the functions that build the JSON (``auctions.py``, ``accounts.py``...): the functions
+stay the one place an answer is shaped (fast, plain dicts, no re-validation on the hot paths), and these
+models describe exactly what they produce, so a generated client is typed and right. The routes declare
+them with ``api/responses.py``; ``tests/api/test_openapi_truth.py`` drives a whole flow and fails when an
+answer carries a key, a type or a status these models do not declare (every object is checked closed).
+
+Times are RFC 3339 strings in UTC (``format: date-time``); money is integer fen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+Fen = Annotated[int, Field(description="integer fen (1 yuan = 100 fen)")]
+Time = Annotated[datetime, Field(description="RFC 3339, UTC, on the server's clock")]
+Rate = Annotated[float, Field(description="a ratio (0.25 = 25%)")]
+Round = Annotated[int | Literal["sale"], Field(description='1, 2, or "sale" (变卖, the fixed-price sale)')]
+AuctionStatus = Literal["announced", "live", "sold", "unsold", "suspended", "withdrawn"]
+DepositStatus = Literal["frozen", "released", "applied", "forfeited"]
+SettlementOutcome = Literal["paid", "defaulted"]
+DispositionOutcome = Literal["creditor_taken", "returned"]
+Category = Literal["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"]
+
+
+class Answer(BaseModel):
+    """Base of the answers: documentation only (routes never re-validate through these). Examples carry
+    no ``null``: FastAPI drops null values from the document, which would leave an example incomplete."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+# -- accounts -------------------------------------------------------------------------------------------
+
+
+class SignedUp(Answer):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, "username": "zhang_san"}]})
+    id: int
+    username: str
+
+
+class Token(Answer):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+                    "token_type": "bearer",
+                    "role": "bidder",
+                    "account_role": "bidder",
+                    "expires_in": 86400,
+                }
+            ]
+        }
+    )
+    access_token: str
+    token_type: Literal["bearer"]
+    role: Literal["bidder", "staff"] = Field(description="the contract's two roles: an admin is staff")
+    account_role: Literal["bidder", "staff", "admin"]
+    expires_in: int = Field(description="seconds until the token expires")
+
+
+class Me(Answer):
+    id: int
+    username: str
+    role: Literal["bidder", "staff", "admin"]
+    real_name: str | None
+    court: str | None = Field(description="staff: the court's name")
+
+
+# -- auctions -------------------------------------------------------------------------------------------
+
+
+class Auction(Answer):
+    """An auction as ``GET /auctions/{id}`` answers it (and every list, and the live feed's snapshot)."""
+
+    id: int
+    lot_id: int
+    round: Round
+    status: AuctionStatus = Field(description="the effective status at server_time")
+    appraisal: Fen
+    starting_price: Fen
+    increment: Fen
+    deposit: Fen
+    start_at: Time
+    scheduled_end_at: Time
+    end_at: Time = Field(description="the end including every extension so far")
+    current_price: Fen | None = Field(description="null before the first bid")
+    leading_code: str | None = Field(description="the leading bidder's anonymous code; null before the first bid")
+    bid_count: int
+    extension_count: int
+    registrations: int
+    server_time: Time
+    seq: int = Field(description="the last bid's seq (0 before the first bid)")
+    status_reason: str | None
+    minimum_bid: Fen = Field(description="the lowest amount a bid may have now")
+    settlement: SettlementOutcome | None
+    watchers: int = Field(description="live-feed watchers (across processes when they share Redis)")
+    title: str | None
+    category: Category | None
+    court: str | None
+    court_id: int | None
+
+
+class AuctionList(Answer):
+    items: list[Auction]
+    total: int
+    limit: int
+    offset: int
+
+
+class UnsoldResult(Answer):
+    outcome: Literal["unsold"]
+    price: None
+    winner_code: None
+    winner_name: None
+    premium_rate_over_start: None
+    premium_rate_over_appraisal: None
+    ended_at: Time
+    bid_count: int
+    extension_count: int
+
+
+class SoldResult(Answer):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "sold",
+                    "price": 705_000_000,
+                    "winner_code": "K3821",
+                    "winner_name": "张三",
+                    "premium_rate_over_start": 0.0071,
+                    "premium_rate_over_appraisal": -0.295,
+                    "ended_at": "2026-06-02T02:31:00Z",
+                    "bid_count": 11,
+                    "extension_count": 6,
+                    "settlement": "paid",
+                }
+            ]
+        }
+    )
+    outcome: Literal["sold"]
+    price: Fen
+    winner_code: str
+    winner_name: str | None
+    premium_rate_over_start: Rate
+    premium_rate_over_appraisal: Rate
+    ended_at: Time
+    bid_count: int
+    extension_count: int
+    settlement: SettlementOutcome | None
+
+
+class AuctionResult(RootModel[Annotated[SoldResult | UnsoldResult, Field(discriminator="outcome")]]):
+    """The outcome of an ended auction; a sale also reports its settlement."""
+
+
+class Registration(Answer):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "bidder_code": "K3821",
+                    "deposit": 70_000_000,
+                    "deposit_status": "frozen",
+                    "priority_rank": 1,
+                    "auction_id": 12,
+                    "registered_at": "2026-05-20T08:00:00Z",
+                }
+            ]
+        }
+    )
+    bidder_code: str
+    deposit: Fen
+    deposit_status: DepositStatus
+    priority_rank: int | None
+    auction_id: int
+    registered_at: Time
+
+
+class PriorityHolder(Answer):
+    auction_id: int
+    username: str
+    rank: int
+
+
+class PublishedPriorityHolder(Answer):
+    rank: int
+    name: str | None = Field(description="null until bidding ends (identities are secret until then)")
+    bidder_code: str | None = Field(description="null until the holder registers, and until bidding ends")
+
+
+class PriorityHolderList(Answer):
+    items: list[PublishedPriorityHolder]
+    identities_published: bool = Field(description="false before the close: names and codes are withheld")
+
+
+class Settlement(Answer):
+    auction_id: int
+    outcome: SettlementOutcome
+    settled_at: Time
+
+
+class PlacedBid(Answer):
+    """The answer to an accepted bid (HTTP 201; the websocket's ``bid_result`` carries the same keys)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "seq": 4,
+                    "amount": 701_500_000,
+                    "bidder_code": "K3821",
+                    "placed_at": "2026-06-02T02:01:31.004Z",
+                    "end_at": "2026-06-02T02:06:31.004Z",
+                    "priority": False,
+                }
+            ]
+        }
+    )
+
+    seq: int
+    amount: Fen
+    bidder_code: str
+    placed_at: Time
+    end_at: Time = Field(description="the auction's end after this bid")
+    priority: bool = Field(description="placed by a priority holder (优先购买权人)")
+
+
+class RecordedBid(Answer):
+    seq: int
+    amount: Fen
+    bidder_code: str
+    placed_at: Time
+    priority: bool
+    end_at: Time
+    chain_hash: str | None
+
+
+class BidRecord(Answer):
+    items: list[RecordedBid] = Field(description="ascending seq, no gaps")
+
+
+class AuditReport(Answer):
+    auction_id: int
+    valid: bool
+    bids: int
+    head: str | None
+    first_bad_seq: int | None
+    problem: str | None
+    genesis: str
+    algorithm: str
+
+
+# -- lots -----------------------------------------------------------------------------------------------
+
+
+class Lot(Answer):
+    """A lot, with the further announcement fields (rule 6) given at listing as top-level keys."""
+
+    id: int
+    court: str | None
+    court_id: int
+    title: str
+    category: Category
+    appraisal: Fen
+    description: str | None
+    case_number: str | None
+    location: str | None
+    disposition: DispositionOutcome | None
+    disposition_note: str | None
+    disposition_price: Fen | None
+    disposed_at: Time | None
+    created_at: Time
+    appraisal_method: str | None = Field(default=None, description="present when given at listing")
+    defects: str | None = Field(default=None, description="present when given at listing")
+    encumbrances: str | None = Field(default=None, description="present when given at listing")
+    taxes: str | None = Field(default=None, description="present when given at listing")
+    balance_deadline_days: int | None = Field(default=None, description="present when given at listing")
+    contact: str | None = Field(default=None, description="present when given at listing")
+
+
+class LotWithAuctions(Lot):
+    auctions: list[Auction] = Field(description="every round, oldest first")
+
+
+class LotList(Answer):
+    items: list[Lot]
+
+
+class Court(Answer):
+    id: int
+    name: str
+
+
+class CourtList(Answer):
+    items: list[Court]
+
+
+class Document(Answer):
+    id: int
+    lot_id: int
+    kind: Literal["appraisal_report", "photo"]
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: Time
+    url: str = Field(description="where the document's bytes are served")
+
+
+class DocumentList(Answer):
+    items: list[Document]
+
+
+# -- a bidder's own page --------------------------------------------------------------------------------
+
+
+class MyAuction(Answer):
+    title: str | None
+    status: AuctionStatus
+    round: Round
+    current_price: Fen | None
+    end_at: Time
+    leading_code: str | None
+
+
+class MyRegistration(Answer):
+    auction_id: int
+    bidder_code: str
+    deposit: Fen
+    deposit_status: DepositStatus
+    deposit_updated_at: Time | None
+    priority_rank: int | None
+    registered_at: Time
+    won: bool
+    balance_due: Fen | None = Field(description="on an unsettled win: the price less the deposit")
+    auction: MyAuction
+
+
+class MyRegistrations(Answer):
+    items: list[MyRegistration]
+    deposit_totals: dict[DepositStatus, Fen]
+    deposits_total: Fen
+
+
+class MyBid(Answer):
+    auction_id: int
+    seq: int
+    amount: Fen
+    bidder_code: str
+    placed_at: Time
+    priority: bool
+
+
+class MyBids(Answer):
+    items: list[MyBid] = Field(description="newest first")
+
+
+# -- court staff ----------------------------------------------------------------------------------------
+
+
+class LedgerItem(Answer):
+    registration_id: int
+    bidder_code: str
+    deposit: Fen
+    deposit_status: DepositStatus
+    priority_rank: int | None
+    registered_at: Time
+    deposit_updated_at: Time | None
+
+
+class Tally(Answer):
+    count: int
+    amount: Fen
+
+
+class DepositsLedger(Answer):
+    auction_id: int
+    status: AuctionStatus
+    settlement: SettlementOutcome | None
+    deposit: Fen
+    currency: Literal["CNY"]
+    items: list[LedgerItem]
+    totals: dict[DepositStatus, Tally]
+    total: Tally
+    balanced: bool = Field(description="the totals per status sum to the total the database sums itself")
+
+
+class Disposition(Answer):
+    lot_id: int
+    disposition: DispositionOutcome | None
+    disposition_note: str | None
+    disposition_price: Fen | None
+    disposed_at: Time | None
+
+
+# -- statistics, clock, health --------------------------------------------------------------------------
+
+
+class RateSummary(Answer):
+    mean: float | None
+    median: float | None
+    max: float | None
+
+
+class Statistics(Answer):
+    auctions_ended: int
+    sold: int
+    unsold: int
+    withdrawn: int
+    transaction_rate: Rate | None
+    transaction_rate_denominator: str
+    lots_concluded: int
+    lots_sold: int
+    lot_transaction_rate: Rate | None
+    lot_transaction_rate_denominator: str
+    deal_amount: Fen
+    premium_rate_over_start: RateSummary
+    premium_rate_over_appraisal: RateSummary
+    discount_rate: RateSummary
+    bids_per_auction: float | None
+    extensions_per_auction: float | None
+    defaulted: int = Field(description="sales that ended in 悔拍: neither sold nor unsold")
+    defaulted_note: str
+    highest_price: Fen | None
+    bidders_per_auction: float | None = Field(description="distinct bidders who bid, over sold + unsold")
+    registrations_per_auction: float | None = Field(description="registrations (deposits paid), over sold + unsold")
+    sold_by_round: dict[str, int] = Field(description='sold auctions per round ("1", "2", "sale")')
+    share_sold_by_round: dict[str, Rate | None]
+    share_sold_by_round_denominator: str
+    creditor_taken: Tally = Field(description="以物抵债: lots the creditor took, and at what total")
+    proceeds: Fen = Field(description="执行到位 from sales: the prices of sales whose balance was paid")
+    proceeds_note: str
+    paid_sales: int
+
+
+class MonthStatistics(Statistics):
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM in China time (UTC+8)")
+
+
+class MonthlyStatistics(Answer):
+    timezone: Literal["UTC+08:00"]
+    month_of: str
+    items: list[MonthStatistics]
+
+
+class YearOnYear(Answer):
+    """The change against the same group a year before: relative for counts and amounts, in points for
+    the transaction rate; null without a base."""
+
+    compared_with: str | None = Field(description="the group's period a year before")
+    sold: float | None
+    auctions_ended: float | None
+    deal_amount: float | None
+    proceeds: float | None
+    creditor_taken_amount: float | None
+    transaction_rate_points: float | None
+
+
+class GroupStatistics(Statistics):
+    group: dict[str, str | int | None] = Field(description="the group's value of each dimension of ``by``")
+    yoy: YearOnYear | None
+
+
+class GroupedStatistics(Answer):
+    by: list[str]
+    timezone: Literal["UTC+08:00"]
+    period_of: str
+    yoy_meaning: str
+    items: list[GroupStatistics]
+
+
+class Clock(Answer):
+    now: Time
+    speed: float = Field(description="simulated seconds per real second")
+    rules: str = Field(description="the rule profile: judicial-2016 or sandbox")
+
+
+class Health(Answer):
+    status: Literal["ok"]
+    database: str = Field(description="the database's dialect: sqlite or postgresql")
+    server_time: Time
+
+
+# -- eligibility and court regions ----------------------------------------------------------------------
+
+
+class IdentityRecorded(Answer):
+    id_number_recorded: Literal[True]
+
+
+class ImportOutcome(Answer):
+    rows: int
+    added: int
+    updated: int
+
+
+class ListedPerson(Answer):
+    """An entry of the consumption-restriction list: never an identity number, not even its hash."""
+
+    id: int
+    name: str
+    court: str
+    restricted_on: str
+    imported_at: Time
+    restored_at: Time | None
+    restored_reason: str | None
+    status: Literal["restricted", "restored"]
+
+
+class RestrictionList(Answer):
+    items: list[ListedPerson]
+    total: int
+    limit: int
+    offset: int
+
+
+class DebtorRecorded(Answer):
+    lot_id: int
+    debtor_recorded: bool
+
+
+class CourtRegions(Answer):
+    id: int
+    name: str
+    province: str | None
+    city: str | None
+    level: str | None = Field(description="basic, intermediate, high or supreme")
+    level_name: str | None = Field(description="基层, 中级, 高级 or 最高")

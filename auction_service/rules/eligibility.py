@@ -1,0 +1,181 @@
+"""Who may register for an auction, beyond rules 7 and 8: the consumption-restriction list and the lot's
+own debtor. Plain Python: identity numbers, the restricted categories and the list's rows.
+
+Sources: the SPC's *Provisions on Restricting High Consumption of Persons Subject to Enforcement*
+(关于限制被执行人高消费及有关消费的若干规定, 2015 text, Art. 3): a restricted person may not buy real
+estate nor vehicles not needed for business, among other things; the SPC's *Provisions on Publishing
+the List of Dishonest Persons Subject to Enforcement* (失信被执行人名单, 2017 text, Art. 10: deletion on
+credit restoration). The lot's own debtor may not bid for the lot (platform practice: the debtor's bid
+would only delay the enforcement it is subject to).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import forbidden, invalid
+from .profiles import REAL_ESTATE_CATEGORIES
+
+# Restricted purchases (Art. 3 of the consumption-restriction provisions): real estate, vehicles, and
+# vessels (a ship is a vehicle of transport, and a high-consumption purchase alike).
+RESTRICTED_CATEGORIES = REAL_ESTATE_CATEGORIES | {"vehicle", "vessel"}
+
+_ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def id_number_check_digit(first17: str) -> str:
+    """The check character of a resident identity number (GB 11643-1999, ISO 7064 MOD 11-2)."""
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def normalize_id_number(value: str) -> str | None:
+    """The 18-character resident identity number in canonical form (upper-case ``X``), or None when it
+    is not one (wrong length, characters, or check digit). Real-name verification itself is simulated:
+    the number is only checked for form."""
+    text = value.strip().upper()
+    if not _ID_NUMBER.match(text) or not text.isascii():
+        return None
+    if id_number_check_digit(text[:17]) != text[17]:
+        return None
+    return text
+
+
+def parse_id_number(value: str, field: str = "id_number") -> str:
+    """``normalize_id_number`` or a 422 naming the field."""
+    normalized = normalize_id_number(value)
+    if normalized is None:
+        raise invalid(
+            "invalid_id_number",
+            f"{field}: not a resident identity number (18 characters: 17 digits and a check digit or X)",
+            fields=[{"field": field, "message": "not a valid resident identity number", "type": "id_number"}],
+        )
+    return normalized
+
+
+def category_is_restricted(category: str) -> bool:
+    return category in RESTRICTED_CATEGORIES
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    """A person on the list as the registration check sees it."""
+
+    court: str
+    restricted_on: str
+
+
+def check_eligibility(category: str, *, is_debtor: bool, restriction: Restriction | None) -> None:
+    """Refuse a registration: the lot's own debtor (403 ``debtor_cannot_bid``), or a restricted person
+    for a restricted category (403 ``bidder_restricted``, naming the court to contact)."""
+    if is_debtor:
+        raise forbidden("debtor_cannot_bid", "the debtor of this lot's enforcement case may not bid for the lot")
+    if restriction is not None and category_is_restricted(category):
+        raise forbidden(
+            "bidder_restricted",
+            f"you are on the consumption-restriction list (限制消费) of {restriction.court} since "
+            f"{restriction.restricted_on} and may not bid for real estate, vehicles or vessels; contact "
+            f"{restriction.court} about credit restoration (信用修复)",
+            court=restriction.court,
+        )
+
+
+# ----------------------------------------------------------------------------- the list's CSV
+
+# Accepted headers for each column (English or Chinese, as courts export them).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "id_number": ("id_number", "身份证号", "身份证号码", "证件号码"),
+    "name": ("name", "姓名", "被执行人姓名"),
+    "court": ("court", "执行法院", "限制法院"),
+    "restricted_on": ("restricted_on", "date", "限制日期", "决定日期", "发布日期"),
+}
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPerson:
+    line: int
+    id_number: str
+    name: str
+    court: str
+    restricted_on: str  # YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+def _header_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    cleaned = [h.strip().lstrip("\ufeff").lower() for h in header]
+    found: dict[str, int] = {}
+    for key, names in COLUMNS.items():
+        for i, h in enumerate(cleaned):
+            if h in names:
+                found[key] = i
+                break
+    missing = [k for k in COLUMNS if k not in found]
+    return found, missing
+
+
+def _control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
+def parse_restriction_list(text: str, today: date) -> tuple[list[ListedPerson], list[BadRow]]:
+    """Every row of the list, and every bad row with its line number (1 is the header) and the reason.
+    The caller imports nothing unless the bad rows are none."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        return [], [BadRow(1, "the file is empty: a header row id_number,name,court,restricted_on is required")]
+    columns, missing = _header_map(rows[0])
+    if missing:
+        return [], [BadRow(1, f"header: missing column(s) {', '.join(missing)} (id_number,name,court,restricted_on)")]
+    if len(rows) - 1 > MAX_ROWS:
+        return [], [BadRow(1, f"too many rows ({len(rows) - 1}); at most {MAX_ROWS} in one import")]
+    good: list[ListedPerson] = []
+    bad: list[BadRow] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        if len(row) < len(rows[0]):
+            bad.append(BadRow(line, f"{len(row)} column(s), the header has {len(rows[0])}"))
+            continue
+        cell = {key: row[i].strip() for key, i in columns.items()}
+        reasons = []
+        id_number = normalize_id_number(cell["id_number"])
+        if id_number is None:
+            reasons.append("id_number is not a valid resident identity number")
+        for key, limit in (("name", 200), ("court", 200)):
+            if not cell[key]:
+                reasons.append(f"{key} is empty")
+            elif len(cell[key]) > limit:
+                reasons.append(f"{key} is longer than {limit} characters")
+            elif _control(cell[key]):
+                reasons.append(f"{key} contains control characters")
+        try:
+            day = date.fromisoformat(cell["restricted_on"]) if len(cell["restricted_on"]) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            reasons.append("restricted_on is not a date YYYY-MM-DD")
+        elif day > today:
+            reasons.append(f"restricted_on {day.isoformat()} is in the future")
+        if id_number is not None and id_number in seen:
+            reasons.append(f"the same id_number as line {seen[id_number]}")
+        if reasons:
+            bad.append(BadRow(line, "; ".join(reasons)))
+            continue
+        assert id_number is not None and day is not None
+        seen[id_number] = line
+        good.append(ListedPerson(line, id_number, cell["name"], cell["court"], day.isoformat()))
+    if not good and not bad:
+        bad.append(BadRow(1, "the list has a header but no rows"))
+    return good, bad

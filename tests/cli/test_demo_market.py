@@ -1,0 +1,94 @@
+"""``serve --demo`` never opens on an idle page: on the first start and on every later one, the market
+it hands to the server has auctions in every phase (just opened, mid-way with bids, in the soft close
+with extensions running, announced), and its lots lie in their court's city under that court's case
+numbers. Runs ``prepare`` itself (the simulated past and the live market's last hours, in process),
+then reads the database through the public API at the server's present."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from auction_cli import demo
+from auction_service.app import create_app
+from auction_service.clock import ManualClock
+from auction_service.config import Settings
+
+CITIES = {"深圳市中级人民法院": ("粤03", "广东省深圳市"), "广州市中级人民法院": ("粤01", "广东省广州市")}
+CASE = re.compile(r"^（20\d\d）粤0[13]执(恢)?\d+号$")
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated, empty SQLite database and the environment of ``scripts/demo``."""
+    path = tmp_path / "demo.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    monkeypatch.setenv("AUCTION_DATABASE_URL", url)
+    monkeypatch.setenv("AUCTION_RULES", "sandbox")
+    monkeypatch.setenv("AUCTION_CLOCK_SPEED", "10")
+    return url
+
+
+async def at_present(url: str, present: float) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """The live auctions, the number announced and the lots, as the server shows them at ``present``."""
+    clock = ManualClock(datetime.fromtimestamp(present, UTC))
+    app = create_app(Settings(database_url=url, rules="sandbox", redis_url=None), clock=clock)
+    async with app.api.router.lifespan_context(app.api):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+            live = (await client.get("/api/v1/auctions", params={"status": "live", "limit": 100})).json()["items"]
+            announced = (await client.get("/api/v1/auctions", params={"status": "announced"})).json()["total"]
+            lots = (await client.get("/api/v1/lots", params={"limit": 500})).json()["items"]
+    return live, announced, lots
+
+
+def minutes(moment: str, present: float) -> float:
+    return (datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp() - present) / 60
+
+
+def assert_every_phase(live: list[dict[str, Any]], announced: int, present: float) -> None:
+    opened = [-minutes(a["start_at"], present) for a in live]
+    assert any(age <= 12 for age in opened), f"nothing just opened: {sorted(opened)}"
+    midway = [a for a in live if 15 <= -minutes(a["start_at"], present) <= 45]
+    assert midway, "nothing mid-way"
+    assert any(a["bid_count"] for a in midway), "nobody bids before the last minutes"
+    closing = [a for a in live if a["extension_count"] and minutes(a["end_at"], present) <= 5]
+    assert closing, "no soft close under way"
+    assert announced, "nothing announced"
+
+
+async def test_every_start_opens_on_a_market_in_every_phase(demo_db: str) -> None:
+    first = await demo.prepare(demo_db)
+    assert first.fresh and first.market is not None
+    live, announced, lots = await at_present(demo_db, first.present)
+    assert_every_phase(live, announced, first.present)
+    # both demo courts take part, each lot in its court's city under its court's case numbers
+    assert {a["court"] for a in live} == set(CITIES)
+    for lot in lots:
+        code, area = CITIES[lot["court"]]
+        assert CASE.match(lot["case_number"]) and code in lot["case_number"], lot
+        assert lot["location"].startswith(area) and "区" in lot["location"], lot
+        assert not lot["title"].startswith(lot["location"][:6]), lot
+
+    later = await demo.prepare(demo_db)  # the next start: the past is kept, the live market is new
+    assert not later.fresh and later.present >= first.present
+    live, announced, _lots = await at_present(demo_db, later.present)
+    assert_every_phase(live, announced, later.present)
+
+
+def test_the_live_market_keeps_a_day_within_the_bidders_token_life() -> None:
+    """One live market lasts at most a few real hours at any clock speed (its bidders' tokens live 12 h),
+    at the scenario's pace of openings."""
+    base = demo.load(demo.LIVE)
+    pace = base.horizon_days / base.lots
+    for speed in (1, 10, 100):
+        scenario = demo.live_scenario(Settings(rules="sandbox", clock_speed=speed), 1_800_000_000)
+        assert scenario.horizon_days * 24 / speed <= demo.CYCLE_REAL_HOURS
+        assert scenario.horizon_days / scenario.lots == pytest.approx(pace, rel=0.05)

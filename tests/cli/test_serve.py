@@ -1,0 +1,55 @@
+"""``serve``: a taken port is said in one line before any URL is printed; ``--demo --reset`` starts the
+demo's database afresh and says where the demo keeps its data."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from .support import assert_one_line_error, cli, free_port, get, output_of, serving
+
+
+def test_a_taken_port_is_one_line_and_no_url(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args in (["serve"], ["serve", "--demo"]):
+            done = cli(*args, "--port", str(port), cwd=tmp_path, AUCTION_DEMO_BOTS="false")
+            assert_one_line_error(done, f"port {port}", "taken", "--port")
+            assert "http://" not in done.stdout
+    assert not (tmp_path / "auction.db").exists() and not (tmp_path / "demo.db").exists()
+
+
+def test_reset_goes_with_the_demo_only(tmp_path: Path) -> None:
+    (tmp_path / "auction.db").write_text("kept")
+    done = cli("serve", "--reset", "--port", str(free_port()), cwd=tmp_path)
+    assert_one_line_error(done, "--reset", "--demo")
+    assert (tmp_path / "auction.db").read_text() == "kept"
+
+
+def test_serve_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    with serving("serve", "--port", str(port), cwd=tmp_path, port=port) as proc:
+        assert get(f"http://127.0.0.1:{port}/") == 200
+    assert proc.returncode in (0, 130)  # 130: the conventional "stopped by SIGINT"
+    said = output_of(tmp_path, port)
+    assert f"Web client: http://127.0.0.1:{port}/" in said
+    assert "Traceback" not in said
+
+
+def test_demo_reset_starts_afresh_and_says_where_the_data_is(tmp_path: Path) -> None:
+    """A demo database that cannot be used (not a database at all) is gone after ``--reset``: the demo
+    makes a new one, in ./demo.db by default, and the start-up lines say so."""
+    (tmp_path / "demo.db").write_text("not a database")
+    port = free_port()
+    settings = {"AUCTION_DEMO_BOTS": "false", "AUCTION_RULES": "sandbox"}
+    with serving("serve", "--demo", "--reset", "--port", str(port), cwd=tmp_path, port=port, **settings):
+        assert get(f"http://127.0.0.1:{port}/api/v1/auctions") == 200
+    said = output_of(tmp_path, port)
+    where = tmp_path / "demo.db"
+    assert f"deleted the SQLite database {where}" in said
+    assert f"demo: data kept in the SQLite database {where} (start afresh: --reset)" in said
+    assert said.index("data kept in") < said.index("Web client: http://")
+    assert (tmp_path / "demo.db").read_bytes().startswith(b"SQLite format 3")
+    assert not (tmp_path / "auction.db").exists()

@@ -1,0 +1,148 @@
+"""Schemathesis over the whole OpenAPI document, as a bidder and as court staff: no input reaches a 5xx,
+and every error answer is the contract's envelope (``schemathesis_hooks.py``).
+
+The service runs as ``auction-service serve`` in its own process (the fuzzer is synchronous), on a
+fresh database of each kind with a live auction, so ids 1 and 2 exist and generated ids both hit and
+miss. Bounded: a few examples per operation and phase (``FUZZ_EXAMPLES``, default 8), NUL bytes
+allowed in generated strings. ``docs/reliability.md`` has the figures of a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.private_postgres import free_port
+from tests.support.serve_process import ROOT, ServeProcess, run_cli
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+OTHER_CHECKS = (
+    "status_code_conformance", "content_type_conformance", "response_headers_conformance",
+    "response_schema_conformance", "positive_data_acceptance", "missing_required_header", "use_after_free",
+    "ensure_resource_availability", "ignored_auth", "object_level_authorization",
+)  # fmt: skip
+ST = str(Path(sys.executable).with_name("st"))
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+async def seed(base: str) -> dict[str, str]:
+    """A clerk's lot with a live auction (sandbox rules: it starts in seconds), a registered bidder with
+    one bid; returns the bidder's and the clerk's tokens."""
+    async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False) as client:
+
+        async def token(username: str, password: str) -> str:
+            r = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+            assert r.status_code == 200, r.text
+            return r.json()["access_token"]
+
+        r = await client.post(
+            "/api/v1/bidders", json={"username": "fuzzer", "password": "fuzz-pass-1", "real_name": "模糊"}
+        )
+        assert r.status_code == 201, r.text
+        bidder, staff = await token("fuzzer", "fuzz-pass-1"), await token("fuzzclerk", "fuzz-clerk-pass")
+        as_staff = {"Authorization": f"Bearer {staff}"}
+        lot = (
+            await client.post(
+                "/api/v1/lots", json={"title": "某", "category": "other", "appraisal": 100_000_00}, headers=as_staff
+            )
+        ).json()
+        now = datetime.fromisoformat((await client.get("/api/v1/clock")).json()["now"].replace("Z", "+00:00"))
+        start = now + timedelta(seconds=2)
+        body = {"starting_price": 70_000_00, "increment": 1_000_00, "deposit": 7_000_00,
+                "start_at": iso(start), "end_at": iso(start + timedelta(hours=2))}  # fmt: skip
+        r = await client.post(f"/api/v1/lots/{lot['id']}/auctions", json=body, headers=as_staff)
+        assert r.status_code == 201, r.text
+        auction = r.json()["id"]
+        as_bidder = {"Authorization": f"Bearer {bidder}"}
+        assert (await client.post(f"/api/v1/auctions/{auction}/registrations", headers=as_bidder)).status_code == 201
+        await asyncio.sleep(2.5)
+        r = await client.post(f"/api/v1/auctions/{auction}/bids", json={"amount": 70_000_00}, headers=as_bidder)
+        assert r.status_code == 201, r.text
+        return {"bidder": bidder, "staff": staff}
+
+
+def fuzz(base: str, token: str, log: Path, report: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.reliability.schemathesis_hooks", "FUZZ_LOG": str(log)}
+    command = [
+        ST, "run", f"{base}/openapi.json",
+        # not_a_server_error, the envelope (the hook), bad data refused, 405 with Allow; the document's
+        # own conformance has its test (tests/api/test_openapi_truth.py)
+        "--exclude-checks", ",".join(OTHER_CHECKS),
+        "--phases", "examples,coverage,fuzzing",
+        "--max-examples", str(EXAMPLES),
+        "--generation-allow-x00", "true",
+        "--header", f"Authorization: Bearer {token}",
+        "--request-timeout", "20",
+        "--workers", "1",
+        "--seed", "12",
+        "--no-color",
+        "--continue-on-failure",
+        "--report", "junit", "--report-junit-path", str(report),
+    ]  # fmt: skip
+    return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/fuzz.db"
+    return request.getfixturevalue("db_url_postgresql")
+
+
+@pytest.fixture
+def db_url_postgresql(request: pytest.FixtureRequest) -> str:
+    from tests.conftest import _truncate, run_in_thread
+
+    url = request.getfixturevalue("pg_database")
+    run_in_thread(_truncate(url))
+    return url
+
+
+async def test_fuzzing_the_whole_api_finds_no_server_error_and_only_enveloped_errors(database: str, tmp_path: Path):
+    env = {
+        "AUCTION_DATABASE_URL": database,
+        "AUCTION_RULES": "sandbox",
+        "AUCTION_SECRET_KEY": "fuzz-secret-key-0123456789abcdef",
+        "AUCTION_DEMO_BOTS": "false",
+        # the fuzzer is one client sending thousands of requests: limits that let it reach the routes
+        "AUCTION_RATE_LIMIT_LOGIN_ACCOUNT": "100000/minute",
+        "AUCTION_RATE_LIMIT_LOGIN_ADDRESS": "100000/minute",
+        "AUCTION_RATE_LIMIT_SIGN_UP": "100000/minute",
+        "AUCTION_RATE_LIMIT_REGISTRATIONS": "100000/minute",
+    }
+    done = run_cli("db", "upgrade", env=env)
+    assert done.returncode == 0, done.stderr
+    done = run_cli(
+        "staff", "add", "--court", "模糊法院", "--username", "fuzzclerk", "--password", "fuzz-clerk-pass", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    service = ServeProcess(free_port(), env, tmp_path / "serve.log")
+    await asyncio.to_thread(service.start)
+    try:
+        tokens = await seed(service.url)
+        figures = {}
+        for role in ("bidder", "staff"):
+            log = tmp_path / f"{role}.log"
+            run = await asyncio.to_thread(fuzz, service.url, tokens[role], log, tmp_path / f"{role}.xml")
+            statuses = Counter(int(line.split()[0]) for line in log.read_text().splitlines()) if log.exists() else {}
+            server_errors = sum(n for status, n in statuses.items() if status >= 500)
+            figures[role] = (sum(statuses.values()), server_errors, dict(sorted(statuses.items())))
+            print(f"\nfuzz as {role} on {database.split(':')[0]}: {sum(statuses.values())} requests, "
+                  f"{server_errors} 5xx; statuses {dict(sorted(statuses.items()))}")  # fmt: skip
+            assert sum(statuses.values()) > 200, run.stdout[-3000:]
+            assert run.returncode == 0, f"schemathesis found failures as {role}:\n{run.stdout[-6000:]}"
+            assert server_errors == 0
+    finally:
+        await asyncio.to_thread(service.stop)
+    assert "Traceback" not in service.tail(200_000), service.tail()
