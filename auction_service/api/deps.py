@@ -25,8 +25,9 @@ ServicesDep = Annotated[Services, Depends(services)]
 
 
 def client_address(request: Request) -> str:
-    """The peer's address, the key of the per-address rate limits (the service is reached directly; a
-    proxy in front would have to pass the client's address on, which it is not trusted to do here)."""
+    """The client's address, the key of the per-address rate limits. Behind a reverse proxy this is the
+    address the proxy passed in ``X-Forwarded-For``, but only from a proxy uvicorn trusts
+    (``FORWARDED_ALLOW_IPS``, 127.0.0.1 by default; docs/operations.md, "nginx in front")."""
     return request.client.host if request.client else "unknown"
 
 

@@ -76,16 +76,24 @@ export async function renderStaff(main, _params, ctx) {
       return h(
         "tr",
         { "data-lot": String(l.id) },
-        h("td", {}, `#${l.id}`),
+        h("td", { "data-label": "#" }, `#${l.id}`),
         h(
           "td",
-          {},
-          h("a", { href: `#/staff/lot/${l.id}` }, l.title),
-          h("div", { class: "muted small" }, [l.case_number, l.location].filter(Boolean).join(" · ")),
+          { "data-label": t("lot_title") },
+          h(
+            "div",
+            {}, // one cell's value (a phone's card shows the label beside it)
+            h("a", { href: `#/staff/lot/${l.id}` }, l.title),
+            h("div", { class: "muted small" }, [l.case_number, l.location].filter(Boolean).join(" · ")),
+          ),
         ),
-        h("td", {}, categoryBadge(l.category)),
-        h("td", { class: "num" }, money(l.appraisal)),
-        h("td", {}, a ? h("span", { class: "badges" }, roundBadge(a.round), statusBadge(a.status)) : h("span", { class: "muted" }, "—")),
+        h("td", { "data-label": t("lot_category") }, categoryBadge(l.category)),
+        h("td", { class: "num", "data-label": t("appraisal") }, money(l.appraisal)),
+        h(
+          "td",
+          { "data-label": t("lot_auctions") },
+          a ? h("span", { class: "badges" }, roundBadge(a.round), statusBadge(a.status)) : h("span", { class: "muted" }, "—"),
+        ),
       );
     });
     fill(
@@ -97,7 +105,7 @@ export async function renderStaff(main, _params, ctx) {
             { class: "table-scroll" },
             h(
               "table",
-              { class: "table", "data-testid": "staff-lots" },
+              { class: "table stack", "data-testid": "staff-lots" }, // one card per lot on a phone
               h(
                 "thead",
                 {},

@@ -36,8 +36,7 @@ export function barChart(title, rows, { max = 1, alt = false, width = 560 } = {}
   const track = width - labelW - valueW;
   rows.forEach((r, i) => {
     const y = 4 + i * (barH + gap);
-    const room = Math.max(4, Math.floor(labelW / 13));
-    const label = r.label.length > room ? `${r.label.slice(0, room - 1)}…` : r.label;
+    const label = fitLabel(r.label, labelW - 12);
     const text = s("text", { x: labelW - 8, y: y + barH / 2 + 4, "text-anchor": "end" }, label);
     text.append(s("title", {}, r.label));
     svg.append(text);
@@ -49,6 +48,19 @@ export function barChart(title, rows, { max = 1, alt = false, width = 560 } = {}
     if (r.note) svg.append(s("text", { x: width - 2, y: y + barH / 2 + 4, "text-anchor": "end" }, r.note));
   });
   return h("section", { class: "panel" }, h("h2", {}, title), svg);
+}
+
+/** The label cut to ``room`` pixels at the charts' 13px font: a CJK character takes about 13px, a
+ *  Latin letter or digit about 7px (cutting every label at the CJK width truncated English ones). */
+function fitLabel(label, room) {
+  const width = (ch) => (/[\u2e80-\uffff]/.test(ch) ? 13 : 7.2);
+  let used = 0;
+  const chars = [...label];
+  for (let i = 0; i < chars.length; i++) {
+    used += width(chars[i]);
+    if (used > room) return `${chars.slice(0, Math.max(1, i - 1)).join("")}…`;
+  }
+  return label;
 }
 
 /** The monthly series: bars of the deal amount (left axis) and a line of the transaction rate (right axis). */
