@@ -119,9 +119,18 @@ async def read_court(court_id: Id, session: ReadSession) -> dict:
     "/courts/{court_id}",
     **answers(CourtRegions, errors=(*AUTH, "admin_only", *NO_COURT, *BODY, "invalid_court_level")),
 )
-async def update_court(court_id: Id, body: CourtRegionsIn, principal: CurrentPrincipal, session: WriteSession) -> dict:
-    """Set a court's province, city and level (admin). Fields left out stay as they are; "" clears one."""
+async def update_court(
+    court_id: Id, body: CourtRegionsIn, principal: CurrentPrincipal, session: WriteSession, svc: ServicesDep
+) -> dict:
+    """Set a court's province, city and level (admin; on the court's action log). Fields left out stay as
+    they are; "" clears one."""
     court = await court_regions.update_regions(
-        session, principal, court_id, province=body.province, city=body.city, level=body.level
+        session,
+        principal,
+        court_id,
+        province=body.province,
+        city=body.city,
+        level=body.level,
+        now=svc.clock.now(),
     )
     return court_regions_json(court)

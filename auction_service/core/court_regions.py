@@ -5,11 +5,13 @@ level of the court (基层 basic, 中级 intermediate, 高级 high, 最高 supre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Court
 from ..rules.errors import forbidden, invalid, not_found
+from . import action_log
 from .security import Principal
 
 # The stored code and its Chinese name; either is accepted on input.
@@ -68,16 +70,28 @@ async def update_regions(
     province: str | None,
     city: str | None,
     level: str | None,
+    now: datetime,
 ) -> CourtRegions:
-    """An admin sets a court's province, city and level."""
+    """An admin sets a court's province, city and level; the change goes on the court's action log
+    (statistics by region and level are what courts report, so who moved a court where is on record)."""
     if principal.role != "admin":
         raise forbidden("admin_only", "only a platform administrator may change a court's region or level")
     court = await session.get(Court, court_id)
     if court is None:
         raise not_found("court_not_found", f"no court {court_id}")
+    before = _regions_dict(court)
     apply(court, province=province, city=city, level=level)
+    after = _regions_dict(court)
+    if after != before:
+        await action_log.record(
+            session, principal, court_id, None, None, "court_edited", "court region or level set", before, after, at=now
+        )
     await session.flush()
     return regions_of(court)
+
+
+def _regions_dict(court: Court) -> dict[str, str | None]:
+    return {"province": court.province, "city": court.city, "level": court.level}
 
 
 async def court_by_id(session: AsyncSession, court_id: int) -> CourtRegions | None:

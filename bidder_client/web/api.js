@@ -52,8 +52,10 @@ export async function login(username, password) {
   return auth;
 }
 
-export async function signUp(username, password, realName) {
-  await request("POST", "/bidders", { body: { username, password, real_name: realName }, anonymous: true });
+export async function signUp(username, password, realName, idNumber = "") {
+  const body = { username, password, real_name: realName };
+  if (idNumber) body.id_number = idNumber; // optional: the contract's sign-up has three fields
+  await request("POST", "/bidders", { body, anonymous: true });
   return login(username, password);
 }
 

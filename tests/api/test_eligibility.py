@@ -284,6 +284,16 @@ async def test_an_admin_sets_a_courts_province_city_and_level(service):
     assert r.json() == {"id": court_id, "name": COURT, **body, "level": "intermediate", "level_name": "中级"}
     assert (await service.client.get(url)).json()["level"] == "intermediate"
     assert_error(await service.client.patch("/api/v1/courts/999999", json=body, headers=root), 404, "court_not_found")
+    # on the court's action log once (the refused attempts and a repeat that changes nothing are not)
+    assert (await service.client.patch(url, json=body, headers=root)).status_code == 200
+    log = (await service.client.get(f"{url}/actions", params={"action": "court_edited"}, headers=staff)).json()
+    assert [(e["action"], e["before"], e["after"]) for e in log["items"]] == [
+        (
+            "court_edited",
+            {"province": None, "city": None, "level": None},
+            {"province": "广东省", "city": "深圳市", "level": "intermediate"},
+        )
+    ]
 
 
 async def test_staff_add_sets_the_regions_of_a_new_court(service):

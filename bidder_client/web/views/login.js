@@ -15,7 +15,10 @@ export async function renderLogin(main, _params, ctx, { signup = false } = {}) {
     required: true,
     minlength: signup ? "8" : null,
   });
-  const realName = signup ? h("input", { name: "real_name", autocomplete: "name", required: true, maxlength: "300" }) : null;
+  const realName = signup ? h("input", { name: "real_name", autocomplete: "name", required: true, maxlength: "200" }) : null;
+  // The identity number is what the court's restriction list (失信/限高) is matched against; it is
+  // stored only as a keyed hash. Optional here as in the API, but a bidder without one is told why.
+  const idNumber = signup ? h("input", { name: "id_number", autocomplete: "off", maxlength: "32", "data-testid": "id-number" }) : null;
   const message = h("div", { class: "form-message", role: "alert", "aria-live": "assertive" });
   const submit = h("button", { type: "submit", class: "btn primary block" }, signup ? t("signup_go") : t("login_go"));
   const form = h(
@@ -29,7 +32,7 @@ export async function renderLogin(main, _params, ctx, { signup = false } = {}) {
         message.textContent = "";
         try {
           const auth = signup
-            ? await signUp(username.value.trim(), password.value, realName.value.trim())
+            ? await signUp(username.value.trim(), password.value, realName.value.trim(), idNumber.value.trim())
             : await login(username.value.trim(), password.value);
           if (next && next.startsWith("/")) go(next);
           else go(auth.role === "staff" ? "/staff" : "/");
@@ -43,6 +46,8 @@ export async function renderLogin(main, _params, ctx, { signup = false } = {}) {
     field(t("username"), username),
     field(t("password"), password),
     realName ? field(t("real_name"), realName) : null,
+    idNumber ? field(t("id_number"), idNumber) : null,
+    idNumber ? h("p", { class: "muted small" }, t("id_number_hint")) : null,
     message,
     submit,
     h(
