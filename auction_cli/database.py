@@ -8,10 +8,13 @@ another, and leave nothing behind.
 
 from __future__ import annotations
 
+import shutil
+
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from auction_service.core.document_store import default_directory
 from auction_service.db import migrate
 from auction_service.db.engine import create_database, normalise_url
 
@@ -72,7 +75,12 @@ async def reset(url: str) -> str:
                 if file.exists():
                     file.unlink()
                     removed = True
-        return f"deleted {where}" if removed else f"{where} did not exist yet"
+        done = f"deleted {where}" if removed else f"{where} did not exist yet"
+        documents = default_directory(url)  # its lot documents beside it (never an AUCTION_DOCUMENTS_DIR)
+        if documents is not None and documents.is_dir():
+            shutil.rmtree(documents)
+            done += f" and its documents folder {documents}"
+        return done
     db = create_database(url)
     try:
         with database_errors(url):

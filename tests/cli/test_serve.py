@@ -42,13 +42,16 @@ def test_demo_reset_starts_afresh_and_says_where_the_data_is(tmp_path: Path) -> 
     """A demo database that cannot be used (not a database at all) is gone after ``--reset``: the demo
     makes a new one, in ./demo.db by default, and the start-up lines say so."""
     (tmp_path / "demo.db").write_text("not a database")
+    (tmp_path / "demo-documents" / "ab").mkdir(parents=True)  # the old demo's lot documents go too
+    (tmp_path / "demo-documents" / "ab" / "cd").write_bytes(b"an old upload")
     port = free_port()
     settings = {"AUCTION_DEMO_BOTS": "false", "AUCTION_RULES": "sandbox"}
     with serving("serve", "--demo", "--reset", "--port", str(port), cwd=tmp_path, port=port, **settings):
         assert get(f"http://127.0.0.1:{port}/api/v1/auctions") == 200
     said = output_of(tmp_path, port)
     where = tmp_path / "demo.db"
-    assert f"deleted the SQLite database {where}" in said
+    assert f"deleted the SQLite database {where} and its documents folder {tmp_path / 'demo-documents'}" in said
+    assert not (tmp_path / "demo-documents" / "ab").exists()
     assert f"demo: data kept in the SQLite database {where} (start afresh: --reset)" in said
     assert said.index("data kept in") < said.index("Web client: http://")
     assert (tmp_path / "demo.db").read_bytes().startswith(b"SQLite format 3")
