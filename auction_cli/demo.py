@@ -166,8 +166,15 @@ async def run_markets(driver: LiveDriver, settings: Settings, first: Kernel | No
 def _finished(running: set[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], None]:
     def done(task: asyncio.Task[Any]) -> None:
         running.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a live market of the demo stopped", exc_info=task.exception())
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        if isinstance(error, httpx.TransportError):
+            # On Ctrl-C uvicorn stops listening before the lifespan cancels this market: its bidders'
+            # requests then find no server. That is the service stopping, not a failure worth a traceback.
+            log.info("a live market of the demo stopped: the service no longer answers (%s)", type(error).__name__)
+        else:
+            log.error("a live market of the demo stopped", exc_info=error)
 
     return done
 

@@ -6,6 +6,8 @@ then reads the database through the public API at the server's present."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import shutil
 from datetime import UTC, datetime
@@ -92,3 +94,28 @@ def test_the_live_market_keeps_a_day_within_the_bidders_token_life() -> None:
         scenario = demo.live_scenario(Settings(rules="sandbox", clock_speed=speed), 1_800_000_000)
         assert scenario.horizon_days * 24 / speed <= demo.CYCLE_REAL_HOURS
         assert scenario.horizon_days / scenario.lots == pytest.approx(pace, rel=0.05)
+
+
+async def _failing(error: Exception) -> None:
+    raise error
+
+
+@pytest.mark.parametrize(
+    ("error", "level", "traceback"),
+    [(httpx.ConnectError("All connection attempts failed"), "INFO", False), (ValueError("a bug"), "ERROR", True)],
+)
+async def test_a_market_stopped_by_the_service_stopping_is_one_line_a_bug_is_a_traceback(
+    error: Exception, level: str, traceback: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On Ctrl-C uvicorn stops listening before the lifespan cancels the live market: its bidders' next
+    requests find no server, which is said in one line; any other failure keeps its traceback."""
+    running: set = set()
+    task = asyncio.create_task(_failing(error))
+    running.add(task)
+    with contextlib.suppress(type(error)):
+        await task
+    with caplog.at_level("INFO", logger="auction_cli.demo"):
+        demo._finished(running)(task)
+    [record] = [r for r in caplog.records if "live market of the demo stopped" in r.getMessage()]
+    assert record.levelname == level and (record.exc_info is not None) == traceback
+    assert task not in running
