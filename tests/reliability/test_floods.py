@@ -16,43 +16,21 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import websockets
 from sqlalchemy import func, select
 
-from auction_service.app import create_app
-from auction_service.clock import ManualClock
 from auction_service.db.models import Account
-from auction_service.live.serving import LiveServer, server_config
-from tests.conftest import START, Service, make_settings
+from tests.conftest import Service
 from tests.support.scenes import START_PRICE, assert_error, scene
+from tests.support.served import served
 
 
-@contextlib.asynccontextmanager
-async def serving(db_url: str, **limits: str) -> AsyncIterator[Service]:
+def serving(db_url: str, **limits: str):
     """The app on a real uvicorn server on 127.0.0.1 with these settings overridden (``rate_limit_*``)."""
-    clock = ManualClock(START)
-    app = create_app(make_settings(db_url, **limits), clock=clock, migrate_on_start=False)
-    server = LiveServer(server_config(app, "127.0.0.1", 0, lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    try:
-        for _ in range(1000):
-            if server.started:
-                break
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        base = f"http://127.0.0.1:{port}"
-        pool = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-        async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False, limits=pool) as client:
-            yield Service(app, clock, client, base)
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=30)
+    return served(db_url, connections=400, **limits)
 
 
 def assert_limited(r: httpx.Response) -> int:

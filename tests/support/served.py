@@ -16,11 +16,15 @@ from tests.conftest import START, Service, make_settings
 
 
 @contextlib.asynccontextmanager
-async def served(db_url: str, rules: str = "judicial-2016") -> AsyncIterator[Service]:
+async def served(
+    db_url: str, rules: str = "judicial-2016", *, connections: int = 100, **overrides: str
+) -> AsyncIterator[Service]:
     """The app on ``db_url`` (already migrated), a ManualClock at ``tests.conftest.START``, served by
-    uvicorn on an ephemeral loopback port; an httpx client on it. Stops the server on the way out."""
+    uvicorn on an ephemeral loopback port; an httpx client on it (``connections``: its pool size).
+    ``overrides``: settings changed for this server (``rate_limit_*`` in the flood tests). Stops the
+    server on the way out."""
     clock = ManualClock(START)
-    app = create_app(make_settings(db_url, rules), clock=clock, migrate_on_start=False)
+    app = create_app(make_settings(db_url, rules, **overrides), clock=clock, migrate_on_start=False)
     server = LiveServer(server_config(app, "127.0.0.1", 0, lifespan="on"))
     task = asyncio.create_task(server.serve())
     try:
@@ -32,7 +36,8 @@ async def served(db_url: str, rules: str = "judicial-2016") -> AsyncIterator[Ser
             await asyncio.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False) as client:
+        pool = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False, limits=pool) as client:
             yield Service(app, clock, client, base)
     finally:
         server.should_exit = True
