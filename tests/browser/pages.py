@@ -4,6 +4,7 @@ extension)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +44,9 @@ async def log_in(page: Page, username: str, next_path: str = "") -> None:
     await page.locator("input[name=password]").fill(PASSWORD)
     await page.locator("form.auth-form button[type=submit]").click()
     await expect(page.get_by_test_id("who")).to_have_text(username)
+    # the login page takes the user on (to next_path) once /me has answered: wait for that, so that a
+    # page.goto right after this is not undone by it
+    await expect(page).not_to_have_url(re.compile(r"#/login"))
 
 
 async def confirm(page: Page, amount: str, *, ok: bool = True) -> None:

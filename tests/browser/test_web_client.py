@@ -3,6 +3,7 @@ scheduling a lot, the statistics page. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import struct
@@ -44,6 +45,9 @@ async def log_in(page: Page, username: str, password: str = PASSWORD, next_path:
     await page.get_by_label("密码").fill(password)
     await page.get_by_role("button", name="登录", exact=True).click()
     await expect(page.get_by_test_id("who")).to_have_text(username)
+    # the login page takes the user on (to next_path) once /me has answered: wait for that, so that a
+    # page.goto right after this is not undone by it
+    await expect(page).not_to_have_url(re.compile(r"#/login"))
 
 
 async def confirm(page: Page, amount: str) -> None:
@@ -442,3 +446,34 @@ async def test_documents_my_page_and_confirmation_of_a_sale(live_server, browser
             assert not page.js_errors  # type: ignore[attr-defined]
         finally:
             await context.close()
+
+
+async def test_going_elsewhere_while_logging_in_is_not_undone(live_server, browser: Browser):
+    """The header shows the user logged in as soon as the token arrives, while /me is still being asked;
+    a user who opens another page in that moment stays there (the login page used to take them on to
+    its `next` page afterwards, over what they had opened)."""
+    service = live_server
+    await service.api.staff(service.services, username="clerk-hasty")
+    context, page = await new_page(browser, service.base_url)
+    release = asyncio.Event()
+
+    async def slow_me(route):
+        await release.wait()
+        await route.continue_()
+
+    try:
+        await page.route("**/api/v1/me", slow_me)
+        await page.goto("/#/login?next=/staff")
+        await page.get_by_label("用户名").fill("clerk-hasty")
+        await page.get_by_label("密码").fill(PASSWORD)
+        await page.get_by_role("button", name="登录", exact=True).click()
+        await expect(page.get_by_test_id("who")).to_have_text("clerk-hasty")
+        await page.goto("/#/stats")  # while /me is held back
+        async with page.expect_response("**/api/v1/me"):
+            release.set()
+        await page.wait_for_timeout(300)  # the login page's own step would come now, if it still came
+        await expect(page).to_have_url(re.compile(r"#/stats$"))
+        assert not page.js_errors  # type: ignore[attr-defined]
+    finally:
+        release.set()
+        await context.close()

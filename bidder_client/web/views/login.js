@@ -34,6 +34,9 @@ export async function renderLogin(main, _params, ctx, { signup = false } = {}) {
           const auth = signup
             ? await signUp(username.value.trim(), password.value, realName.value.trim(), idNumber.value.trim())
             : await login(username.value.trim(), password.value);
+          // Logged in; if the user went elsewhere meanwhile (the header already shows them logged in
+          // while /me answers), they stay where they went instead of being taken back.
+          if (!ctx.alive) return;
           if (next && next.startsWith("/")) go(next);
           else go(auth.role === "staff" ? "/staff" : "/");
         } catch (err) {
