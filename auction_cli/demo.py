@@ -18,11 +18,10 @@ horizon nears its end the next one takes over, so the demo never runs dry.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,7 +35,7 @@ from bidder_client.sim.market import DAY, clock_start, present_start
 from bidder_client.sim.platform import Platform, RealTimeDriver
 from bidder_client.sim.scenario import Scenario, load
 
-from .simulate import InProcessDriver, ServiceAccounts
+from .simulate import InProcessDriver, ServiceAccounts, in_process_service
 
 log = logging.getLogger("auction_cli.demo")
 
@@ -71,7 +70,7 @@ async def prepare(database_url: str, *, seed: int = 1) -> Prepared:
     history_start = datetime.fromtimestamp(present - (history.horizon_days + 40) * DAY, UTC)
     history = dataclasses.replace(history, start=history_start)
     until = present - WARM_UP_HOURS * 3600 if warm else present - 60
-    async with _in_process(database_url, history.rules, clock_start(history)) as (app, clock, client):
+    async with in_process_service(database_url, history.rules, clock_start(history)) as (app, clock, client):
         services: Services = app.state.services
         fresh = not await demo_data.has_lots(services)
         await demo_data.seed_accounts(services)
@@ -82,7 +81,7 @@ async def prepare(database_url: str, *, seed: int = 1) -> Prepared:
     _prepared = Prepared(fresh, present)
     if warm:
         scenario = live_scenario(settings, until)
-        async with _in_process(database_url, scenario.rules, until) as (app, clock, client):
+        async with in_process_service(database_url, scenario.rules, until) as (app, clock, client):
             driver = InProcessDriver(app, clock, client)
             market = Kernel(scenario, int(present) % 1_000_000, driver, until=present)
             await market.run()
@@ -206,22 +205,6 @@ async def _served_present(settings: Settings) -> float:
     finally:
         await db.dispose()
     return clock.now().timestamp()
-
-
-@contextlib.asynccontextmanager
-async def _in_process(database_url: str, rules: str, start: float) -> AsyncIterator[tuple[Any, Any, httpx.AsyncClient]]:
-    """The whole service in this process on a ``VirtualClock`` standing at ``start`` (epoch seconds), and
-    an httpx client whose transport is the app itself."""
-    from auction_service.app import create_app
-    from auction_service.clock import VirtualClock
-
-    settings = Settings(database_url=database_url, rules=rules, feed_batch_ms=0, redis_url=None)
-    clock = VirtualClock(datetime.fromtimestamp(start, UTC))
-    app = create_app(settings, clock=clock)
-    async with app.api.router.lifespan_context(app.api):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://simulation") as client:
-            yield app, clock, client
 
 
 async def _wait_until_up(client: httpx.AsyncClient) -> None:

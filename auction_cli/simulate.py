@@ -85,6 +85,7 @@ class InProcessDriver(ServiceAccounts):
     the scheduler and the bid engine have done what fell due (opened, closed)."""
 
     virtual = True
+    speed = 1.0  # no real time passes on the virtual clock; limits are off here anyway
 
     def __init__(self, app: Any, clock: Any, client: httpx.AsyncClient) -> None:
         self.app = app
@@ -114,16 +115,20 @@ class InProcessDriver(ServiceAccounts):
 
 @contextlib.asynccontextmanager
 async def in_process_service(
-    scenario: Scenario, database_url: str
+    database_url: str, rules: str, start: float
 ) -> AsyncIterator[tuple[Any, Any, httpx.AsyncClient]]:
-    """The whole service (``create_app``, its lifespan running) on a ``VirtualClock`` at the scenario's
-    clock start, and an httpx client whose transport is the app itself."""
+    """The whole service (``create_app``, its lifespan running) on a ``VirtualClock`` standing at
+    ``start`` (epoch seconds), and an httpx client whose transport is the app itself. Used by
+    ``simulate`` and by the demo's past."""
     from auction_service.app import create_app
     from auction_service.clock import VirtualClock
     from auction_service.config import Settings
 
-    settings = Settings(database_url=database_url, rules=scenario.rules, feed_batch_ms=0, redis_url=None)
-    clock = VirtualClock(datetime.fromtimestamp(clock_start(scenario), UTC))
+    # Rate limits off: they count real seconds, and on the virtual clock a whole market's bids pass in a
+    # few of them (with limits on, 8% of a court-month's bids were refused `rate_limited`, which no
+    # bidder of the simulated month would have met). The market is the service's only client here.
+    settings = Settings(database_url=database_url, rules=rules, feed_batch_ms=0, redis_url=None, rate_limits=False)
+    clock = VirtualClock(datetime.fromtimestamp(start, UTC))
     app = create_app(settings, clock=clock)
     async with app.api.router.lifespan_context(app.api):
         transport = httpx.ASGITransport(app=app)
@@ -142,7 +147,7 @@ async def run_in_process(
     ``database_url``); ``timings`` gets the wall time spent per kind of API call."""
     with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
-        async with in_process_service(scenario, url) as (app, clock, client):
+        async with in_process_service(url, scenario.rules, clock_start(scenario)) as (app, clock, client):
             driver = InProcessDriver(app, clock, client)
             records = await Kernel(scenario, seed, driver, progress=progress).run()
             if timings is not None:

@@ -52,12 +52,16 @@ class Settings(BaseSettings):
     # joined by ";"); counted in memory, or on Redis across processes when ``redis_url`` is set.
     # Failed logins per account and per address; sign-ups per address; bids (HTTP and the live feed
     # together) and registrations per bidder; live-feed connections opened per address.
+    # The defaults bound floods, not honest use: password guessing is cut at once, while bots, replays of
+    # real bid records and load tests (thousands of bidders signed up from one address, each registering
+    # for a hundred auctions) meet a limit only beyond 100 bids or registrations a second per bidder,
+    # a rate no person reaches. A public deployment may set tighter values (docs/reliability.md).
     rate_limits: bool = True  # off only for synthetic runs that measure something else; never in serve
     rate_limit_login_account: str = "10/minute"
     rate_limit_login_address: str = "60/minute"
-    rate_limit_sign_up: str = "1000/hour"
-    rate_limit_bids: str = "25/second"
-    rate_limit_registrations: str = "60/minute"
+    rate_limit_sign_up: str = "10000/hour"
+    rate_limit_bids: str = "100/second"
+    rate_limit_registrations: str = "100/second"
     rate_limit_live_connections: str = "300/minute"
 
     @field_validator(

@@ -47,6 +47,7 @@ class Agent:
     generation: int = 0
     following: bool = False
     done: bool = False
+    told_to_wait_until: float = 0.0  # a rate-limited bid's Retry-After, in the service's time
 
 
 @dataclass
@@ -236,6 +237,9 @@ class Kernel:
     async def _look(self, now: float, live: Live, agent: Agent, generation: int) -> None:
         if generation != agent.generation or agent.done:
             return
+        if now < agent.told_to_wait_until:  # news woke them, but the service said to wait
+            self._wake(live, agent, agent.told_to_wait_until)
+            return
         if not self.driver.virtual:
             # a running service has other bidders too (people in the web client): read the page first
             await self._refresh(live)
@@ -245,6 +249,11 @@ class Kernel:
             answer = await self.platform.bid(self.accounts[agent.bidder][1], live.auction_id, action.bid)
             if answer.ok:
                 self._accepted(now, live, agent, answer.body)
+            elif answer.code == "rate_limited":
+                # the service's per-bidder limit, told in real seconds: look again once it has passed
+                agent.told_to_wait_until = now + answer.retry_after * self.driver.speed
+                self._wake(live, agent, agent.told_to_wait_until)
+                return
             else:
                 await self._refused(now, live, answer.code)
                 self._wake(live, agent, now + 1.0)

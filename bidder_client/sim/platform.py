@@ -20,6 +20,7 @@ import httpx
 
 API = "/api/v1"
 RECORD_PAGE = 10_000  # the largest page of a bid record the API hands out
+RATE_LIMITED_TRIES = 5  # a call answered 429 is tried this many times in all, each after its Retry-After
 Headers = dict[str, str]
 
 
@@ -30,6 +31,14 @@ def iso(t: float) -> str:
 
 def epoch(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def retry_after(response: httpx.Response) -> float:
+    """The wait a 429 or 503 asks for, in real seconds (its ``Retry-After``; 1 s if it names none)."""
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "1")))
+    except ValueError:
+        return 1.0
 
 
 class PlatformError(RuntimeError):
@@ -55,6 +64,12 @@ class BidAnswer:
     def code(self) -> str | None:
         return self.body.get("error", {}).get("code") if not self.ok else None
 
+    @property
+    def retry_after(self) -> float:
+        """For a ``rate_limited`` refusal: the real seconds to wait before bidding again."""
+        value = self.body.get("error", {}).get("retry_after") if not self.ok else None
+        return float(value) if isinstance(value, int | float) and value >= 0 else 1.0
+
 
 class Platform:
     """The public API calls of the simulated market."""
@@ -69,9 +84,21 @@ class Platform:
         entry[0] += 1
         entry[1] += time.perf_counter() - began
 
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call of the market's own business. A 429 from the service's rate limits is waited out
+        (its ``Retry-After``) and the call tried again, up to ``RATE_LIMITED_TRIES`` times, so a run
+        against a deployment with tight limits slows down instead of failing. Bids are not retried here:
+        a bidder who is told to wait decides again afterwards (the kernel)."""
+        for _ in range(RATE_LIMITED_TRIES - 1):
+            response = await self.client.request(method, f"{API}{path}", **kwargs)
+            if response.status_code != 429:
+                return response
+            await asyncio.sleep(retry_after(response))
+        return await self.client.request(method, f"{API}{path}", **kwargs)
+
     async def _call(self, what: str, method: str, path: str, *, ok: tuple[int, ...], **kwargs: Any) -> Any:
         began = time.perf_counter()
-        response = await self.client.request(method, f"{API}{path}", **kwargs)
+        response = await self._request(method, path, **kwargs)
         self._time(f"{method} {_kind(path)}", began)
         if response.status_code not in ok:
             raise PlatformError(what, response)
@@ -84,8 +111,8 @@ class Platform:
         return {"Authorization": f"Bearer {body['access_token']}"}
 
     async def sign_up(self, username: str, password: str, real_name: str) -> Headers:
-        response = await self.client.post(
-            f"{API}/bidders", json={"username": username, "password": password, "real_name": real_name}
+        response = await self._request(
+            "POST", "/bidders", json={"username": username, "password": password, "real_name": real_name}
         )
         if response.status_code not in (201, 409):  # 409: the account is there from an earlier run
             raise PlatformError("sign up", response)
@@ -165,6 +192,7 @@ class Driver(Protocol):
 
     platform: Platform
     virtual: bool  # time jumps from event to event (in process); else it passes for real
+    speed: float  # the service's seconds per real second (what a wait in real seconds is worth)
 
     async def now(self) -> float:
         """The service's time, epoch seconds."""

@@ -103,7 +103,7 @@ async def bidder(client: httpx.AsyncClient, headers: dict, auction_id: int, ledg
         else:
             raise AssertionError(f"unexpected answer {r.status_code}: {r.text}")
         key, lost = f"{uuid.uuid4().hex[:8]}-{next(keys)}", False
-        await asyncio.sleep(random.uniform(0.03, 0.05))  # about 25 bids a second: the per-bidder rate limit
+        await asyncio.sleep(random.uniform(0.03, 0.05))  # about 25 bids a second, under the per-bidder rate limit
 
 
 async def prepare(url: str) -> tuple[int, list[dict]]:
