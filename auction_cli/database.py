@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from auction_service.core.document_store import default_directory
 from auction_service.db import migrate
-from auction_service.db.engine import create_database, normalise_url
+from auction_service.db.connection import create_database, normalise_url
 
 from .problems import CHOOSE, Problem, database_errors, describe_database, sqlite_path
 

@@ -197,7 +197,7 @@ async def _served_present(settings: Settings) -> float:
     """The time the server's clock will show when it starts (epoch seconds): the clock anchored in the
     database (``clock_store``), which a demo at 10x keeps running ahead of the wall clock."""
     from auction_service.core import clock_store
-    from auction_service.db.engine import create_database
+    from auction_service.db.connection import create_database
 
     db = create_database(settings.database_url)
     try:

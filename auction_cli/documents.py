@@ -43,7 +43,7 @@ def _run(database_url: str | None, documents_dir: Path | None, work: Callable[..
     """Run ``work(sessions, store)`` on an existing, up-to-date database, saying which database and
     directory it is."""
     from auction_service.core.document_store import DocumentStore, resolve_directory
-    from auction_service.db.engine import create_database
+    from auction_service.db.connection import create_database
 
     from .database import require_schema
     from .main import settings_for

@@ -232,7 +232,7 @@ async def _freeze_heap(_services: object) -> None:
 
 async def _upgrade(url: str) -> None:
     from auction_service.db import migrate
-    from auction_service.db.engine import create_database
+    from auction_service.db.connection import create_database
 
     db = create_database(url)
     try:
@@ -252,7 +252,7 @@ async def _add_account(
 ) -> None:
     from auction_service.clock import SimulatedClock
     from auction_service.core import accounts
-    from auction_service.db.engine import create_database
+    from auction_service.db.connection import create_database
 
     await _upgrade(url)
     db = create_database(url)
@@ -278,7 +278,7 @@ def _run_account(
     real_name: str,
     regions: dict[str, str | None] | None = None,
 ) -> None:
-    from auction_service.rules.errors import RuleViolation
+    from auction_rules.errors import RuleViolation
 
     from .credentials import checked_username, new_password
 
@@ -457,7 +457,7 @@ def audit_verify(
         return
     from auction_service.core.action_log import verify_chains
     from auction_service.core.audit import verify_all, verify_auction
-    from auction_service.db.engine import create_database
+    from auction_service.db.connection import create_database
 
     from .database import require_schema
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from auction_rules.profiles import get_profile
+
 from .api import accounts, auctions, bids, court_desk, documents, lots, misc, monitoring, staff, stats_groups
 from .api import eligibility as eligibility_routes
 from .api.bids import BidEdge
@@ -28,18 +30,17 @@ from .config import Settings, get_settings
 from .core import accounts as account_service
 from .core import clock_store
 from .core import documents as document_service
-from .core.engine import BidEngine
-from .core.lifecycle import Lifecycle
-from .core.scheduler import Scheduler
+from .core.bidding.engine import BidEngine
+from .core.bidding.lifecycle import Lifecycle
+from .core.bidding.scheduler import Scheduler
 from .core.security import TokenService
 from .core.services import Services
 from .db import migrate
-from .db.engine import create_database
+from .db.connection import create_database
 from .live import ws
 from .live.bus import EventBus
 from .live.redis_bus import RedisBus
 from .metrics import measure, pools
-from .rules.profiles import get_profile
 
 log = logging.getLogger("auction_service")
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 ENV_PREFIX = "AUCTION_"
 
 # The URL schemes the service runs on: SQLAlchemy's async drivers for SQLite and PostgreSQL, and the
-# plain spellings that ``db.engine.normalise_url`` turns into them.
+# plain spellings that ``db.connection.normalise_url`` turns into them.
 DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgres", "postgresql+asyncpg")
 DATABASE_URL_EXAMPLES = "sqlite+aiosqlite:///./auction.db or postgresql+asyncpg://postgres@127.0.0.1/auction"
 

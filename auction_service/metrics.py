@@ -135,7 +135,7 @@ class PoolCollector(Collector):
             del self.pools[role]
 
     def watch_database(self, db: Any) -> None:
-        """The pools of a ``db.engine.Database``: ``write``, ``read`` (when it is a separate engine, as on
+        """The pools of a ``db.connection.Database``: ``write``, ``read`` (when it is a separate engine, as on
         SQLite) and SQLite's bid-writer engine ``writer``."""
         for role, pool in _pools_of(db):
             self.watch(role, pool)

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 
+from auction_rules.errors import Kind, RuleViolation
+
 from ..contract.accounts import me_json, my_bids_json, my_registrations_json, signed_up_json, token_json
 from ..contract.answers import Me, MyBids, MyRegistrations, SignedUp, Token
 from ..core import accounts, my_page
-from ..rules.errors import Kind, RuleViolation
 from .deps import ClientAddress, CurrentPrincipal, ReadSession, ServicesDep, WriteSession
 from .responses import AUTH, BODY, INVALID, answers
 from .schemas import BidderIn, Limit500, Line

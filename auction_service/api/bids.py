@@ -8,8 +8,8 @@ in-process test client) runs this same stack. The FastAPI route below only docum
 OpenAPI: the edge answers every request to that path before routing.
 
 The bid's whole path: ``BidEdge`` reads the bounded body → ``answer_bid`` parses it with the contract
-(``contract/bids.py``) and authenticates the caller → ``BidEngine.place_bid`` (``core/engine.py``)
-decides it in the auction's book (``core/book.py``) and answers once the group commit is done.
+(``contract/bids.py``) and authenticates the caller → ``BidEngine.place_bid`` (``core/bidding/engine.py``)
+decides it in the auction's book (``core/bidding/book.py``) and answers once the group commit is done.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, FastAPI
 
+from auction_rules.errors import RuleViolation
+
 from ..contract.answers import PlacedBid
 from ..contract.bids import MAX_BID_BODY_BYTES, MAX_KEY_LENGTH, check_idempotency_key, parse_bid_body, placed_bid_json
 from ..contract.errors import INTERNAL_ERROR
 from ..contract.numbers import parse_count
 from ..core.health import RETRY_AFTER_SECONDS, outage_refusal, storage_outage
-from ..rules.errors import RuleViolation
 from .body_limit import LARGER_BODIES, BodyLimit, read_bounded
 from .errors import error_body, status_of, violation_body
 from .responses import AUTH, BODY, NO_AUCTION, answers

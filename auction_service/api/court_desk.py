@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from starlette.responses import Response
 
+from auction_rules.errors import invalid
+
 from ..contract.answers import Auction, Lot
 from ..contract.auctions import auction_json, lot_json
 from ..contract.case_file import case_file_zip
@@ -17,7 +19,6 @@ from ..contract.court import action_page_json, deadlines_json, status_history_js
 from ..contract.court_answers import ActionPage, Deadlines, StatusHistory
 from ..core import action_log, auctions, case_file, deadlines, lots
 from ..core.views import AuctionView
-from ..rules.errors import invalid
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import BODY, INVALID, NO_AUCTION, NO_LOT, STAFF, STAFF_ACTION, STAFF_OF_COURT, answers
 from .schemas import (

@@ -9,10 +9,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules.errors import forbidden
+
 from ..core import unit_of_work
 from ..core.security import Principal, unauthorized
 from ..core.services import Services
-from ..rules.errors import forbidden
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
 

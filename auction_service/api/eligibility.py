@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from auction_rules.errors import invalid, not_found
+
 from ..contract.answers import (
     CourtRegions,
     DebtorRecorded,
@@ -15,7 +17,6 @@ from ..contract.answers import (
 )
 from ..contract.eligibility import court_regions_json, import_outcome_json, listed_person_json, restriction_list_json
 from ..core import court_regions, debtors, eligibility
-from ..rules.errors import invalid, not_found
 from .deps import CurrentPrincipal, ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import AUTH, BODY, CSV_BODY, INVALID, NO_COURT, NO_LOT, STAFF, STAFF_OF_COURT, answers
 from .schemas import CourtRegionsIn, DebtorIn, Filter, Id, IdentityIn, Limit500, Offset, ReasonIn

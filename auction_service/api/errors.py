@@ -12,8 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from auction_rules.errors import Kind, RuleViolation
+
 from ..core.health import RETRY_AFTER_SECONDS, STORAGE_ERRORS, outage_refusal, storage_outage
-from ..rules.errors import Kind, RuleViolation
 
 # The one mapping from a refusal's kind to the contract's HTTP status.
 STATUS_OF_KIND = {

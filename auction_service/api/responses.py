@@ -43,7 +43,7 @@ STAFF_ACTION = (*STAFF_OF_COURT, *NO_AUCTION, *BODY, "shutting_down")
 CSV = "text/csv"
 CSV_BODY = {"requestBody": {"required": True, "content": {CSV: {"schema": {"type": "string"}}}}}  # openapi_extra
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp")
-# Scheduling a round (``rules/listing.py``): the lot's state (409) and the listing rules (422).
+# Scheduling a round (``auction_rules/listing.py``): the lot's state (409) and the listing rules (422).
 LISTING_RULES = (
     "lot_concluded", "auction_open", "lot_already_sold", "starting_price_below_floor", "deposit_out_of_range",
     "increment_not_positive", "increment_too_large", "announcement_too_short", "bidding_period_too_short",

@@ -22,9 +22,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from auction_rules.profiles import CATEGORIES
+
 from ..clock import truncate_ms
 from ..contract.numbers import INT4_MAX, plain_digits
-from ..rules.profiles import CATEGORIES
 
 MAX_MONEY = 10**15
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100

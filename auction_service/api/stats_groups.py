@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 from starlette.responses import Response
 
+from auction_rules.errors import invalid
+
 from ..contract.answers import GroupedStatistics
 from ..contract.stats import groups_csv, groups_json
 from ..core.court_regions import parse_level
 from ..core.stats import DIMENSIONS, ROUNDS, Filters, group_statistics, parse_dimensions
-from ..rules.errors import invalid
 from .deps import ReadSession, ServicesDep
 from .responses import CSV, INVALID, answers
 from .schemas import Filter, TimeInRange

@@ -12,6 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from auction_rules import audit, bidding
+from auction_rules.audit import ChainReport
+from auction_rules.listing import round_of
+from auction_rules.results import premium_rate
+
 from ..clock import isoformat
 from ..core.views import (
     AuctionResult,
@@ -24,10 +29,6 @@ from ..core.views import (
     RegistrationView,
     Settlement,
 )
-from ..rules import audit, bidding
-from ..rules.audit import ChainReport
-from ..rules.listing import round_of
-from ..rules.results import premium_rate
 
 Json = dict[str, Any]
 AUDIT_ALGORITHM = "sha256(previous|auction_id|seq|bidder_code|amount|placed_at|priority)"

@@ -9,9 +9,10 @@ from typing import Any
 
 import orjson
 
+from auction_rules.bidding import PlacedBid
+from auction_rules.errors import invalid
+
 from ..clock import isoformat
-from ..rules.bidding import PlacedBid
-from ..rules.errors import invalid
 
 MAX_MONEY = 10**15  # the contract's bound on every amount of money, in fen
 MAX_KEY_LENGTH = 200

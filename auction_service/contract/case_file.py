@@ -3,9 +3,9 @@
 A zip of plain files and a ``manifest.json`` listing each file's size and SHA-256, the auction, and
 the head of its bid hash chain. A third party holding the zip checks it without the service
 (``auction-service audit verify --case-file FILE.zip``, ``verify_case_file``): every listed file is
-present with its digest and nothing else is; the bid record's chain recomputes (``rules/audit.py``) to
+present with its digest and nothing else is; the bid record's chain recomputes (``auction_rules/audit.py``) to
 the head the manifest states; the CSV copy of the record says what the JSON says; each action-log entry
-follows from the hash before it (``rules/action_chain.py``). The manifest's own SHA-256, sent as the
+follows from the hash before it (``auction_rules/action_chain.py``). The manifest's own SHA-256, sent as the
 ``X-Case-File-Digest`` header, is the one number to publish or compare.
 """
 
@@ -21,11 +21,12 @@ from typing import Any
 
 import orjson
 
+from auction_rules.action_chain import ActionEntry, verify_links
+from auction_rules.audit import canonical_time, genesis, verify_chain
+
 from ..clock import isoformat
 from ..core.action_log import ActionView
 from ..core.case_file import CaseFile
-from ..rules.action_chain import ActionEntry, verify_links
-from ..rules.audit import canonical_time, genesis, verify_chain
 from .auctions import auction_json, bid_record_json, lot_json, result_json
 from .ledger import deposits_ledger_json
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from auction_rules.deadlines import Deadline
+
 from ..clock import isoformat
 from ..core.action_log import ActionPage, ActionView
-from ..rules.deadlines import Deadline
 
 Json = dict[str, Any]
 

@@ -45,7 +45,9 @@ class ActionEntry(Answer):
     chain: int = Field(description="the court's id (0: actions of no court)")
     seq: int = Field(description="position in the court's chain, from 1")
     prev_hash: str
-    hash: str = Field(description="sha256 over prev_hash and the entry's canonical fields (rules/action_chain.py)")
+    hash: str = Field(
+        description="sha256 over prev_hash and the entry's canonical fields (auction_rules/action_chain.py)"
+    )
 
 
 class ActionPage(Answer):

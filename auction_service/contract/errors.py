@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..rules.errors import Kind
+from auction_rules.errors import Kind
 
 
 class FieldError(BaseModel):

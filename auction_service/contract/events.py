@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from auction_rules.bidding import PlacedBid
+
 from ..clock import isoformat
-from ..core.events import AuctionClosed, BidPlaced, DomainEvent, RegistrationsChanged, StatusChanged
-from ..rules.bidding import PlacedBid
+from ..core.bidding.events import AuctionClosed, BidPlaced, DomainEvent, RegistrationsChanged, StatusChanged
 from .bids import placed_bid_json
 
 Message = dict[str, Any]

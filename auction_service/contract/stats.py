@@ -8,8 +8,9 @@ import csv
 import io
 from typing import Any
 
+from auction_rules.results import RateSummary
+
 from ..core.stats import Figures, Group, YearOnYear
-from ..rules.results import RateSummary
 
 TIMEZONE = "UTC+08:00"
 MONTH_OF = "the auction's end (closing time) in China time, UTC+8"

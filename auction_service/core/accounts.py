@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules.errors import refused, unauthenticated
+
 from ..clock import Clock
-from ..db.engine import Database
+from ..db.connection import Database
 from ..db.models import Account, Court, ServiceSecret
-from ..rules.errors import refused, unauthenticated
 from . import court_regions, eligibility
 from .security import DUMMY_HASH, Principal, hash_password, verify_password
 from .views import AccountView

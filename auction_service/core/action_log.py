@@ -2,7 +2,7 @@
 
 ``record`` appends one entry in the caller's unit of work, so the action and its entry commit (or roll
 back) together. Actions that go through the bid engine (suspend, resume, withdraw) carry their entry
-as a ``RecordAction`` effect instead (``core/lifecycle.py``): it is written by the group writer in the
+as a ``RecordAction`` effect instead (``core/bidding/lifecycle.py``): it is written by the group writer in the
 transaction of the state change. Either way the entry is chained by ``db/action_rows.append``.
 
 Other services call it like this (the time is the server's clock, the one the action used)::
@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules.action_chain import ACTIONS, ActionChainReport, ActionEntry, chain_of, verify_actions
+from auction_rules.audit import canonical_time
+from auction_rules.bidding import AuctionState
+from auction_rules.errors import forbidden, invalid, not_found
+
 from ..db import action_rows
 from ..db.models import ActionLog, Court, Lot
-from ..rules.action_chain import ACTIONS, ActionChainReport, ActionEntry, chain_of, verify_actions
-from ..rules.audit import canonical_time
-from ..rules.bidding import AuctionState
-from ..rules.errors import forbidden, invalid, not_found
 from .security import Principal
 
 

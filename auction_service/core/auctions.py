@@ -16,15 +16,16 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules import bidding, listing
+from auction_rules.bidding import AuctionState, Bidder
+from auction_rules.errors import forbidden, invalid, not_found, refused, unavailable
+
 from ..db.auction_rows import STATE_COLUMNS
 from ..db.models import Account, Auction, Bid, Court, Lot, LotExclusion, PriorityHolder, Registration
-from ..rules import bidding, listing
-from ..rules.bidding import AuctionState, Bidder
-from ..rules.errors import forbidden, invalid, not_found, refused, unavailable
 from . import action_log, eligibility
 from .accounts import account_by_username
 from .action_log import Attribution
-from .events import RegistrationsChanged
+from .bidding.events import RegistrationsChanged
 from .security import Principal
 from .services import Services
 from .unit_of_work import after_commit
@@ -446,7 +447,7 @@ async def suspend(
 ) -> AuctionView:
     """Staff of the lot's court suspend (中止) or postpone (暂缓, ``kind="postponed"``) the auction. The
     change goes through the book and commits on its own, with its action-log entry
-    (``core/lifecycle.py``); ``session`` only reads, before and after."""
+    (``core/bidding/lifecycle.py``); ``session`` only reads, before and after."""
     by = await _check_staff_of(session, principal, auction_id)
     await svc.lifecycle.suspend(auction_id, reason, by=by, kind=kind)
     return await _fresh_view(session, auction_id)

@@ -1,12 +1,13 @@
-"""Reading the stored bid record back and checking its hash chain (``rules/audit.py``)."""
+"""Reading the stored bid record back and checking its hash chain (``auction_rules/audit.py``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules.audit import ChainReport, verify_chain
+
 from ..db.models import Auction, Bid
-from ..rules.audit import ChainReport, verify_chain
 from .auctions import get_auction_row
 
 

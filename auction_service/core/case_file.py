@@ -14,8 +14,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..rules import bidding
-from ..rules.audit import ChainReport
+from auction_rules import bidding
+from auction_rules.audit import ChainReport
+
 from . import action_log, confirmation, ledger
 from .action_log import ActionView
 from .auctions import auction_result, auction_view, bid_record, check_court, get_auction_row, get_lot

@@ -16,7 +16,7 @@ import time
 from sqlalchemy import select, update
 
 from ..clock import SimulatedClock, from_ms, to_ms
-from ..db.engine import Database
+from ..db.connection import Database
 from ..db.models import ClockAnchor
 
 log = logging.getLogger(__name__)

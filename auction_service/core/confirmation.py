@@ -17,10 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules import bidding
+from auction_rules.errors import refused, unavailable
+
 from ..clock import isoformat
 from ..db.models import Account, Court, Registration
-from ..rules import bidding
-from ..rules.errors import refused, unavailable
 from .auctions import get_auction_row, get_lot, state_of
 from .services import Services
 

@@ -9,8 +9,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules.errors import forbidden, invalid, not_found
+
 from ..db.models import Court
-from ..rules.errors import forbidden, invalid, not_found
 from . import action_log
 from .security import Principal
 

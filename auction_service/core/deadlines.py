@@ -1,4 +1,4 @@
-"""The deadlines desk: what is due today and overdue in a court (``rules/deadlines.py`` decides; this
+"""The deadlines desk: what is due today and overdue in a court (``auction_rules/deadlines.py`` decides; this
 reads the court's open lots and their auctions in two queries)."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules import bidding, deadlines, listing
+from auction_rules.bidding import AuctionState
+from auction_rules.errors import invalid, not_found
+
 from ..db.models import ActionLog, Auction, Court, Lot, Registration
-from ..rules import bidding, deadlines, listing
-from ..rules.bidding import AuctionState
-from ..rules.errors import invalid, not_found
 from .action_log import check_court_reader
 from .security import Principal
 from .services import Services

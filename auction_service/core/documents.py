@@ -22,10 +22,11 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auction_rules.errors import Kind, RuleViolation, invalid, not_found, unavailable
+
 from ..clock import Clock
 from ..config import Settings
 from ..db.models import LotDocument
-from ..rules.errors import Kind, RuleViolation, invalid, not_found, unavailable
 from . import action_log
 from .auctions import check_court, get_lot
 from .document_store import (

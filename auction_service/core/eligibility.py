@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules import eligibility
+from auction_rules.errors import forbidden, invalid, not_found, refused
+
 from ..db.models import Account, Lot, RestrictedPerson, ServiceSecret
-from ..rules import eligibility
-from ..rules.errors import forbidden, invalid, not_found, refused
 from . import action_log
 from .security import Principal
 

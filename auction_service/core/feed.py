@@ -3,9 +3,10 @@ the backlog after ``after_seq``) and the auction's committed state (to catch up 
 
 from __future__ import annotations
 
+from auction_rules.bidding import AuctionState, PlacedBid
+
 from ..db.auction_rows import load_bids, load_state
-from ..db.engine import Database
-from ..rules.bidding import AuctionState, PlacedBid
+from ..db.connection import Database
 
 
 async def stored_bids(db: Database, auction_id: int, after: int, before: int | None, limit: int) -> list[PlacedBid]:

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from ..db.engine import Database
-from ..rules.errors import RuleViolation, unavailable
+from auction_rules.errors import RuleViolation, unavailable
+
+from ..db.connection import Database
 
 STORAGE_UNAVAILABLE = "storage_unavailable"
 # What a client is told to wait before retrying during an outage (the ``Retry-After`` header, seconds).

@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules import bidding, listing
+from auction_rules.errors import refused
+
 from ..db.models import Registration
-from ..rules import bidding, listing
-from ..rules.errors import refused
 from . import action_log
 from .auctions import check_court, get_auction_row, get_lot, lot_history, registration_view, state_of
 from .security import Principal

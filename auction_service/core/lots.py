@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules import lot_edits
+from auction_rules.errors import invalid
+
 from ..db.models import Auction, Court, Lot, Registration
-from ..rules import lot_edits
-from ..rules.errors import invalid
 from . import accounts, action_log
 from .auctions import check_court, court_condition, get_lot, lot_history, view_of
 from .security import Principal
@@ -101,7 +102,7 @@ async def edit_lot(
     changes: Mapping[str, Any],
     reason: str | None,
 ) -> LotView:
-    """Correct the lot's announcement before its auction opens (``rules/lot_edits.py``); the edit is
+    """Correct the lot's announcement before its auction opens (``auction_rules/lot_edits.py``); the edit is
     logged with the lot before and after. ``changes`` maps a field to its new value (None clears an
     optional field); fields whose value does not change are dropped first."""
     lot = await get_lot(session, lot_id)

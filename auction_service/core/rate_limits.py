@@ -24,8 +24,9 @@ from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 
+from auction_rules.errors import rate_limited
+
 from ..config import Settings
-from ..rules.errors import rate_limited
 
 log = logging.getLogger(__name__)
 

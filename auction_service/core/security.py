@@ -14,7 +14,7 @@ import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from ..rules.errors import RuleViolation, unauthenticated
+from auction_rules.errors import RuleViolation, unauthenticated
 
 # OWASP's minimum argon2id setting (19 MiB, t=2): ~30 ms a hash on this machine instead of ~160 ms,
 # which matters when a load test logs in hundreds of bidders.

@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from auction_rules.profiles import RuleProfile
+
 from ..clock import Clock
 from ..config import Settings
-from ..db.engine import Database
-from ..rules.profiles import RuleProfile
-from .engine import BidEngine
-from .events import EventSink
-from .lifecycle import Lifecycle
+from ..db.connection import Database
+from .bidding.engine import BidEngine
+from .bidding.events import EventSink
+from .bidding.lifecycle import Lifecycle
+from .bidding.scheduler import Scheduler
 from .rate_limits import RateLimits
-from .scheduler import Scheduler
 from .security import TokenService
 
 

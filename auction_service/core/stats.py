@@ -27,9 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
+from auction_rules.errors import invalid
+from auction_rules.results import RateSummary
+
 from ..db.models import Auction, Bid, Court, Lot, Registration
-from ..rules.errors import invalid
-from ..rules.results import RateSummary
 from .auctions import court_condition, status_condition
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")

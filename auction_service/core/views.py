@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..rules.bidding import AuctionState
+from auction_rules.bidding import AuctionState
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
 
-from ..rules.action_chain import ActionEntry, entry_hash, genesis
+from auction_rules.action_chain import ActionEntry, entry_hash, genesis
+
 from .models import ActionLog
 
 ACTION_LOG = ActionLog.__table__

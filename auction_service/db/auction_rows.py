@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..rules import audit
-from ..rules.bidding import AuctionState, Bidder, PlacedBid
+from auction_rules import audit
+from auction_rules.bidding import AuctionState, Bidder, PlacedBid
+
 from .models import Auction, Bid, Registration
 
 AUCTIONS = Auction.__table__

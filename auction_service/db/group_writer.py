@@ -23,7 +23,7 @@ from sqlalchemy.sql import Executable
 from ..metrics import measure
 from . import action_rows
 from .auction_rows import AUCTIONS, BID_COLUMNS, BIDS, REGISTRATIONS, STATE_COLUMNS
-from .engine import Database
+from .connection import Database
 from .writes import AuctionWrite, BidRow, Effect, RecordAction, ReleaseDeposits
 
 

@@ -170,7 +170,7 @@ class Bid(Base):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the auction's end after this bid
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    # sha256 over the previous bid's hash and this bid's fields (rules/audit.py)
+    # sha256 over the previous bid's hash and this bid's fields (auction_rules/audit.py)
     chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
@@ -243,7 +243,7 @@ class ServiceSecret(Base):
 
 
 class ActionLog(Base):
-    """One staff or admin action (全程留痕), append-only and hash-chained per court (``rules/action_chain.py``):
+    """One staff or admin action (全程留痕), append-only and hash-chained per court (``auction_rules/action_chain.py``):
     ``chain`` is the court's id (0: no court), ``seq`` counts from 1 within it. Nothing updates or
     deletes a row; ``auction-service audit verify`` recomputes every chain."""
 

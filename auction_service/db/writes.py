@@ -1,6 +1,6 @@
 """What one group commit writes, as plain data (no SQL here).
 
-The pure book (``core/book.py``) builds these; the group writer (``db/group_writer.py``) turns them into
+The pure book (``core/bidding/book.py``) builds these; the group writer (``db/group_writer.py``) turns them into
 statements. Keeping them as data lets the book be tested without a database and keeps SQL in one layer.
 """
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from ..rules.action_chain import ActionEntry
-from ..rules.bidding import AuctionState
+from auction_rules.action_chain import ActionEntry
+from auction_rules.bidding import AuctionState
 
 
 class BidRow(NamedTuple):

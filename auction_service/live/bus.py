@@ -40,7 +40,7 @@ from typing import Any
 import orjson
 
 from ..contract.events import Message, event_message, watchers_message
-from ..core.events import DomainEvent
+from ..core.bidding.events import DomainEvent
 from ..metrics import measure
 from .frames import FrameWriter, text_frame
 

@@ -31,6 +31,8 @@ import orjson
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from auction_rules.errors import Kind, RuleViolation
+
 from ..clock import isoformat
 from ..contract.auctions import auction_json
 from ..contract.bids import check_amount, check_idempotency_key
@@ -43,11 +45,10 @@ from ..contract.events import (
 )
 from ..contract.numbers import parse_count
 from ..core.auctions import auction_view
-from ..core.events import AuctionClosed, StatusChanged
+from ..core.bidding.events import AuctionClosed, StatusChanged
 from ..core.feed import committed_state, stored_bids
 from ..core.health import outage_refusal, storage_errors, storage_outage
 from ..core.security import Principal
-from ..rules.errors import Kind, RuleViolation
 from .bus import AHEAD, CLOSE_TRY_AGAIN, SENT, Encoded, Event, EventBus, Subscription, place_in_sequence
 from .frames import frame_writer
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.rules.results import EndedAuction, compute_statistics
+from auction_rules.results import EndedAuction, compute_statistics
 from tests.support.scenes import go_to
 
 A_END = datetime(2026, 6, 30, 15, 0, tzinfo=UTC)

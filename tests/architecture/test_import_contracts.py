@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("auction_service", "bidder_client", "auction_cli", "loadtests")
+PACKAGES = ("auction_rules", "auction_service", "bidder_client", "auction_cli", "loadtests")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # contract id -> (file to plant the import in, the import)
 PLANTED = {
-    "rules-pure": ("auction_service/rules/listing.py", "from auction_service.db import models"),
-    "book-pure": ("auction_service/core/book.py", "import asyncio"),
-    "layers": ("auction_service/core/lifecycle.py", "from auction_service.live import bus"),
+    "rules-pure": ("auction_rules/listing.py", "from auction_service.db import models"),
+    "book-pure": ("auction_service/core/bidding/book.py", "import asyncio"),
+    "layers": ("auction_service/core/bidding/lifecycle.py", "from auction_service.live import bus"),
     "transports-no-db": ("auction_service/api/misc.py", "from auction_service.db import models"),
     "bus-one-way": ("auction_service/live/bus.py", "from auction_service.live import redis_bus"),
     "service-client-independent": ("auction_service/clock.py", "import bidder_client"),

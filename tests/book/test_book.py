@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.core.book import BidOp, Book, ChangeOp
-from auction_service.core.events import AuctionClosed, BidPlaced, StatusChanged
+from auction_rules import audit, bidding
+from auction_rules.bidding import AuctionState, Bidder, evolve
+from auction_rules.errors import Kind, RuleViolation
+from auction_rules.profiles import JUDICIAL_2016
+from auction_service.core.bidding.book import BidOp, Book, ChangeOp
+from auction_service.core.bidding.events import AuctionClosed, BidPlaced, StatusChanged
 from auction_service.db.writes import ReleaseDeposits
-from auction_service.rules import audit, bidding
-from auction_service.rules.bidding import AuctionState, Bidder, evolve
-from auction_service.rules.errors import Kind, RuleViolation
-from auction_service.rules.profiles import JUDICIAL_2016
 
 START = datetime(2026, 5, 25, 2, 0, tzinfo=UTC)
 END = START + timedelta(hours=24)

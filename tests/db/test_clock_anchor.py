@@ -6,7 +6,7 @@ import time
 
 from auction_service.clock import SimulatedClock, to_ms
 from auction_service.core import clock_store
-from auction_service.db.engine import create_database
+from auction_service.db.connection import create_database
 
 
 async def test_a_fast_clock_runs_speed_times_faster_than_real_time():

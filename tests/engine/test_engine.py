@@ -1,4 +1,4 @@
-"""The bid engine (``core/engine.py``) driven directly, below every transport, on both databases:
+"""The bid engine (``core/bidding/engine.py``) driven directly, below every transport, on both databases:
 one decision order per auction, acknowledgements only after the commit, idempotency, failed commits."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
+from auction_rules.errors import Kind, RuleViolation
 from auction_service.db.group_writer import GroupWriter
-from auction_service.rules.errors import Kind, RuleViolation
 from tests.support.scenes import INCREMENT, START_PRICE, scene
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+from auction_rules.errors import RuleViolation
 from auction_service.db.group_writer import GroupWriter
-from auction_service.rules.errors import RuleViolation
 from tests.support.scenes import START_PRICE, go_to, scene
 
 

@@ -1,4 +1,4 @@
-"""The action log's chain (rules/action_chain.py): each entry commits to the one before it and to every
+"""The action log's chain (auction_rules/action_chain.py): each entry commits to the one before it and to every
 field of its own, so altering, removing, inserting or reordering an entry is caught; the canonical text
 is fixed (pinned below) so that how the API shows an entry never changes what the chain commits to."""
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.rules.action_chain import (
+from auction_rules.action_chain import (
     ActionEntry,
     canonical_json,
     chain_of,

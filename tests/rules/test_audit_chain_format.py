@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from auction_service.rules import audit
+from auction_rules import audit
 
 BEIJING = timezone(timedelta(hours=8))
 STORED_CHAIN = [

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from auction_service.rules.bidding import ENDED, AuctionState, Bidder, close, decide_bid, effective_status, open_
-from auction_service.rules.errors import RuleViolation
-from auction_service.rules.profiles import JUDICIAL_2016
+from auction_rules.bidding import ENDED, AuctionState, Bidder, close, decide_bid, effective_status, open_
+from auction_rules.errors import RuleViolation
+from auction_rules.profiles import JUDICIAL_2016
 
 MS = timedelta(milliseconds=1)
 FIVE_MINUTES = timedelta(minutes=5)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.rules.bidding import (
+from auction_rules.bidding import (
     AuctionState,
     Bidder,
     check_can_bid,
@@ -21,8 +21,8 @@ from auction_service.rules.bidding import (
     suspend,
     withdraw,
 )
-from auction_service.rules.errors import Kind, RuleViolation
-from auction_service.rules.profiles import JUDICIAL_2016, SANDBOX
+from auction_rules.errors import Kind, RuleViolation
+from auction_rules.profiles import JUDICIAL_2016, SANDBOX
 
 MS = timedelta(milliseconds=1)
 FIVE_MINUTES = timedelta(minutes=5)
@@ -621,8 +621,8 @@ def test_court_and_platform_staff_may_never_bid(role):
 def test_an_auction_suspended_before_its_start_can_still_be_withdrawn_after_the_start_time_passed():
     from datetime import UTC, datetime, timedelta
 
-    from auction_service.rules import bidding
-    from auction_service.rules.bidding import AuctionState
+    from auction_rules import bidding
+    from auction_rules.bidding import AuctionState
 
     start = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
     state = AuctionState(
@@ -645,10 +645,10 @@ def test_a_bid_changes_only_the_columns_the_writer_writes_for_bids():
     from dataclasses import fields
     from datetime import UTC, datetime, timedelta
 
+    from auction_rules import bidding
+    from auction_rules.bidding import AuctionState, Bidder
+    from auction_rules.profiles import JUDICIAL_2016
     from auction_service.db.auction_rows import BID_COLUMNS
-    from auction_service.rules import bidding
-    from auction_service.rules.bidding import AuctionState, Bidder
-    from auction_service.rules.profiles import JUDICIAL_2016
 
     start = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
     for round_ in ("1", "sale"):

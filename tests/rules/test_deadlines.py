@@ -1,13 +1,13 @@
-"""The deadlines desk's rules (rules/deadlines.py): balance (rule 6, 悔拍 rule 17), relisting (Art. 26),
+"""The deadlines desk's rules (auction_rules/deadlines.py): balance (rule 6, 悔拍 rule 17), relisting (Art. 26),
 pauses (rule 20, Art. 28) and openings (rule 4), judged on the court's calendar day (UTC+8)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from auction_service.rules.deadlines import AuctionFacts, LotFacts, court_deadlines, day_end, lot_deadlines, state_of
-from auction_service.rules.listing import PastAuction
-from auction_service.rules.profiles import JUDICIAL_2016, SANDBOX
+from auction_rules.deadlines import AuctionFacts, LotFacts, court_deadlines, day_end, lot_deadlines, state_of
+from auction_rules.listing import PastAuction
+from auction_rules.profiles import JUDICIAL_2016, SANDBOX
 
 NOW = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 DAY = timedelta(days=1)

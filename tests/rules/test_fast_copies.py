@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from auction_rules.bidding import AuctionState, evolve
 from auction_service.clock import isoformat
-from auction_service.rules.bidding import AuctionState, evolve
 
 NOW = datetime(2026, 11, 21, 8, 30, 0, 123456, tzinfo=UTC)
 

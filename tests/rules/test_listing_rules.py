@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.rules.errors import Kind, RuleViolation
-from auction_service.rules.listing import SALE, ListingRequest, PastAuction, RoundPlan, check_listing, plan_next_round
-from auction_service.rules.profiles import JUDICIAL_2016, PROFILES, SANDBOX, RuleProfile, get_profile
+from auction_rules.errors import Kind, RuleViolation
+from auction_rules.listing import SALE, ListingRequest, PastAuction, RoundPlan, check_listing, plan_next_round
+from auction_rules.profiles import JUDICIAL_2016, PROFILES, SANDBOX, RuleProfile, get_profile
 
 MS = timedelta(milliseconds=1)
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

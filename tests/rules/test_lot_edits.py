@@ -1,5 +1,5 @@
-"""Editing a lot (rules/lot_edits.py) and the lawful step after a missed relisting window
-(rules/listing.py: ``lawful_plan``, ``check_disposition``)."""
+"""Editing a lot (auction_rules/lot_edits.py) and the lawful step after a missed relisting window
+(auction_rules/listing.py: ``lawful_plan``, ``check_disposition``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.rules.errors import RuleViolation
-from auction_service.rules.listing import PastAuction, check_disposition, lawful_plan, plan_next_round
-from auction_service.rules.lot_edits import check_lot_edit
-from auction_service.rules.profiles import JUDICIAL_2016, SANDBOX
+from auction_rules.errors import RuleViolation
+from auction_rules.listing import PastAuction, check_disposition, lawful_plan, plan_next_round
+from auction_rules.lot_edits import check_lot_edit
+from auction_rules.profiles import JUDICIAL_2016, SANDBOX
 
 NOW = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from auction_service.rules.bidding import AuctionState, Bidder, PlacedBid, close, decide_bid, effective_status
-from auction_service.rules.profiles import JUDICIAL_2016
+from auction_rules.bidding import AuctionState, Bidder, PlacedBid, close, decide_bid, effective_status
+from auction_rules.profiles import JUDICIAL_2016
 
 # The real bid records, kept with the tests, so that the suite needs nothing outside the repo.
 LOG_DIR = Path(__file__).resolve().parents[1] / "data" / "real-bid-logs"

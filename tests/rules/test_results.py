@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auction_service.rules.results import EndedAuction, RateSummary, compute_statistics, premium_rate
+from auction_rules.results import EndedAuction, RateSummary, compute_statistics, premium_rate
 
 
 def sold(lot_id, price, starting_price, appraisal, bids=1, extensions=0) -> EndedAuction:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auction_service.rules.bidding import AuctionState, Bidder, close, decide_bid, effective_status, is_sale
-from auction_service.rules.errors import Kind, RuleViolation
-from auction_service.rules.listing import (
+from auction_rules.bidding import AuctionState, Bidder, close, decide_bid, effective_status, is_sale
+from auction_rules.errors import Kind, RuleViolation
+from auction_rules.listing import (
     SALE,
     ListingRequest,
     PastAuction,
@@ -18,7 +18,7 @@ from auction_service.rules.listing import (
     check_listing,
     plan_next_round,
 )
-from auction_service.rules.profiles import JUDICIAL_2016, SANDBOX
+from auction_rules.profiles import JUDICIAL_2016, SANDBOX
 
 MS = timedelta(milliseconds=1)
 HOUR = timedelta(hours=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from auction_service.rules.eligibility import id_number_check_digit
+from auction_rules.eligibility import id_number_check_digit
 
 _serial = itertools.count(1)
 

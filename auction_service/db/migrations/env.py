@@ -7,7 +7,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from auction_service.config import get_settings
-from auction_service.db.engine import normalise_url
+from auction_service.db.connection import normalise_url
 from auction_service.db.models import Base
 
 target_metadata = Base.metadata

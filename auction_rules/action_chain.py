@@ -1,4 +1,4 @@
-"""The court's action log (全程留痕) as a tamper-evident chain, like the bid record (``rules/audit.py``).
+"""The court's action log (全程留痕) as a tamper-evident chain, like the bid record (``auction_rules/audit.py``).
 
 Every staff or admin action (listing or editing a lot, scheduling, suspending, resuming, withdrawing,
 settling, declaring 悔拍, disposing, uploading, eligibility changes) is one entry: who, which court, when

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from ..rules.bidding import AuctionState, PlacedBid
+from auction_rules.bidding import AuctionState, PlacedBid
 
 
 @dataclass(frozen=True, slots=True)

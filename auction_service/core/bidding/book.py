@@ -23,11 +23,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..db.writes import AuctionWrite, BidRow, Effect
-from ..rules import audit, bidding
-from ..rules.bidding import AuctionState, Bidder, PlacedBid, evolve
-from ..rules.errors import RuleViolation, unavailable
-from ..rules.profiles import RuleProfile
+from auction_rules import audit, bidding
+from auction_rules.bidding import AuctionState, Bidder, PlacedBid, evolve
+from auction_rules.errors import RuleViolation, unavailable
+from auction_rules.profiles import RuleProfile
+
+from ...db.writes import AuctionWrite, BidRow, Effect
 from .events import BidPlaced, DomainEvent
 
 Transition = Callable[[AuctionState, datetime], AuctionState]
@@ -112,7 +113,7 @@ class Book:
         self.committed = committed
         self.state = committed
         self.lot_id = lot_id
-        self.head_hash = head_hash  # chain hash of the last committed bid (rules/audit.py)
+        self.head_hash = head_hash  # chain hash of the last committed bid (auction_rules/audit.py)
         self.pending: list[Op] = []
         self.in_flight: list[Op] = []
         self.bidders: dict[int, Bidder] = {}  # account id -> registration

@@ -28,13 +28,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..clock import Clock
-from ..db.auction_rows import AUCTIONS
-from ..db.engine import Database
-from ..metrics import measure
-from ..rules import bidding
-from ..rules.errors import RuleViolation
-from .health import storage_outage
+from auction_rules import bidding
+from auction_rules.errors import RuleViolation
+
+from ...clock import Clock
+from ...db.auction_rows import AUCTIONS
+from ...db.connection import Database
+from ...metrics import measure
+from ..health import storage_outage
 from .lifecycle import Lifecycle
 
 log = logging.getLogger(__name__)

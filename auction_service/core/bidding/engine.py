@@ -26,20 +26,21 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..clock import Clock
-from ..db.auction_rows import load_bidders, load_chain_head, load_keyed_bids, load_lot_id, load_state
-from ..db.engine import Database
-from ..db.group_writer import GroupWriter
-from ..db.writes import AuctionWrite
-from ..metrics import measure
-from ..rules import bidding
-from ..rules.bidding import AuctionState, Bidder, PlacedBid
-from ..rules.errors import RuleViolation, forbidden, invalid, not_found, unavailable
-from ..rules.profiles import RuleProfile
+from auction_rules import bidding
+from auction_rules.bidding import AuctionState, Bidder, PlacedBid
+from auction_rules.errors import RuleViolation, forbidden, invalid, not_found, unavailable
+from auction_rules.profiles import RuleProfile
+
+from ...clock import Clock
+from ...db.auction_rows import load_bidders, load_chain_head, load_keyed_bids, load_lot_id, load_state
+from ...db.connection import Database
+from ...db.group_writer import GroupWriter
+from ...db.writes import AuctionWrite
+from ...metrics import measure
+from ..health import storage_errors, storage_outage
+from ..security import Principal
 from .book import BidOp, Book, EffectsOf, EventsOf, Op, Outcome, Transition, storage_failed
 from .events import EventSink
-from .health import storage_errors, storage_outage
-from .security import Principal
 
 log = logging.getLogger(__name__)
 # How stale a refusal other than "too low" may be when several processes share the database.

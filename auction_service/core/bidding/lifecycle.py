@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..clock import Clock
-from ..db.writes import Effect, RecordAction, ReleaseDeposits
-from ..rules import bidding
-from ..rules.bidding import AuctionState
-from . import action_log
-from .action_log import Attribution
+from auction_rules import bidding
+from auction_rules.bidding import AuctionState
+
+from ...clock import Clock
+from ...db.writes import Effect, RecordAction, ReleaseDeposits
+from .. import action_log
+from ..action_log import Attribution
 from .book import Book
 from .engine import BidEngine
 from .events import AuctionClosed, StatusChanged
