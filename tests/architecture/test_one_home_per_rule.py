@@ -44,7 +44,7 @@ CODE_PATTERNS: dict[str, re.Pattern[str]] = {
     "a rule's ratio as a float": re.compile(
         r"(?<![\w.])0\.(?:7|70|8|80)\b|\*\s*0\.(?:05|2|20)\b|\blow\s*=\s*0\.05\s*,\s*high\s*=\s*0\.20?\b"
     ),
-    "a deposit bound in integer maths": re.compile(r"\bprice\w*\s*//\s*5\b"),
+    "a deposit bound in integer maths": re.compile(r"\w*(?:price|start)\w*\s*//\s*5\b"),
     "a rule's name bound to a number": re.compile(  # a constant (upper case) named for a rule
         r"^\s*(?:const\s+|let\s+|var\s+)?[A-Z_]*(?:RELIST|ANNOUNCE|SOFT_CLOSE|EXTENSION|FINAL_MS|DEPOSIT_(?:MIN|MAX)"
         r"|FLOOR)[A-Z_]*\s*(?::[^=\n]*)?=\s*[^=\n]*\d"
