@@ -27,11 +27,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from auction_service.app import create_app
 from auction_service.clock import ManualClock
 from auction_service.config import Settings
+from auction_service.core import security
 from auction_service.db import migrate
 from auction_service.db.models import Base
 from auction_service.live.serving import LiveServer, server_config
 from bidder_client import WEB_ROOT
 from tests.support import Api
+from tests.support.passwords import CHEAP_HASHER
 
 PG_ADMIN_URL = os.environ.get("AUCTION_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -56,6 +58,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     session.config._pg_problem = problem  # type: ignore[attr-defined]
     if problem and IN_CI:
         pytest.exit(f"PostgreSQL at {PG_ADMIN_URL} is unreachable under CI (mandatory lane): {problem}", returncode=3)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hasher() -> Iterator[None]:
+    """Every in-process service of the session hashes passwords cheaply (``tests/support/passwords.py``);
+    argon2 itself: ``tests/api/test_passwords.py``."""
+    previous = security.use_password_hasher(CHEAP_HASHER)
+    yield
+    security.use_password_hasher(previous)
 
 
 @pytest.fixture(scope="session")
