@@ -85,12 +85,14 @@ def check_runs(runs: list[records.AuctionRecord]) -> None:
         assert max(record.extension_gaps, default=0) < records.SOFT_CLOSE
 
 
+@pytest.mark.realtime  # a market in the service's accelerated real time
 async def test_a_small_market_runs_against_a_running_service(running_service: str) -> None:
     async with asyncio.timeout(120):
         runs = await run_remote(small_market(), 3, running_service, STAFF_PASSWORD)
     check_runs(runs)
 
 
+@pytest.mark.realtime  # real-second rate limits
 async def test_bidders_told_to_wait_by_a_tight_bid_limit_wait_and_the_market_finishes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
