@@ -6,6 +6,17 @@
 * ``live_server``: the same app served by a real uvicorn on a loopback port, for real concurrency.
 
 Under ``CI=true`` the PostgreSQL lane is mandatory: an unreachable server fails the run.
+
+Markers (``pyproject.toml``) say what a test needs beyond this process and its CPU; ``./scripts/test``
+runs one pytest lane per need, and ``--fast`` none of them (``-m "not postgres and not browser and not
+realtime"``):
+
+* ``postgres``: PostgreSQL. Set here (``pytest_collection_modifyitems``) on every case of a fixture
+  parametrised by database whose parameter is ``"postgresql"`` (the PostgreSQL lane of ``db_url``) and on
+  every test that asks for a PostgreSQL fixture (``POSTGRES_FIXTURES``); explicitly on the rest.
+* ``browser``: Chromium (Playwright). Set here on everything under ``tests/browser/``.
+* ``realtime``: real wall-clock time (rate limits counting real seconds, backoff, service processes
+  started and killed, an outage, load), explicit on the test or module (``pytestmark``).
 """
 
 from __future__ import annotations
@@ -27,16 +38,22 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from auction_service.app import create_app
 from auction_service.clock import ManualClock
 from auction_service.config import Settings
+from auction_service.core import security
 from auction_service.db import migrate
 from auction_service.db.models import Base
 from auction_service.live.serving import LiveServer, server_config
 from bidder_client import WEB_ROOT
 from tests.support import Api
+from tests.support.passwords import CHEAP_HASHER
 
 PG_ADMIN_URL = os.environ.get("AUCTION_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
 TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+# Loopback clients wait as long as the server takes to answer: a test sends a bounded number of requests,
+# and a busy machine makes answers late, never wrong (a 30 s read timeout failed the PostgreSQL lane of
+# tests/engine/test_concurrency.py under load). Five minutes is there to catch a hang, not to time anything.
+LOOPBACK_TIMEOUT = httpx.Timeout(300.0, connect=30.0)
 
 
 async def _pg_reachable() -> str | None:
@@ -51,11 +68,36 @@ async def _pg_reachable() -> str | None:
         await engine.dispose()
 
 
+POSTGRES_FIXTURES = {"pg_database", "pg_empty"}
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The ``postgres`` and ``browser`` markers that follow from a test's parameters, fixtures and place."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "postgresql" in params or fixtures & POSTGRES_FIXTURES:
+            item.add_marker(pytest.mark.postgres)
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     problem = asyncio.run(_pg_reachable())
     session.config._pg_problem = problem  # type: ignore[attr-defined]
     if problem and IN_CI:
         pytest.exit(f"PostgreSQL at {PG_ADMIN_URL} is unreachable under CI (mandatory lane): {problem}", returncode=3)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hasher() -> Iterator[None]:
+    """Every in-process service of the session hashes passwords cheaply (``tests/support/passwords.py``);
+    argon2 itself: ``tests/api/test_passwords.py``."""
+    previous = security.use_password_hasher(CHEAP_HASHER)
+    yield
+    security.use_password_hasher(previous)
 
 
 @pytest.fixture(scope="session")
@@ -191,7 +233,7 @@ async def live_server(db_url: str, rules: str) -> AsyncIterator[Service]:
     port = server.servers[0].sockets[0].getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, trust_env=False) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=LOOPBACK_TIMEOUT, trust_env=False) as client:
         yield Service(app, clock, client, base)
     server.should_exit = True
     await asyncio.wait_for(task, timeout=15)

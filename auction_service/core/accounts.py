@@ -15,7 +15,7 @@ from ..clock import Clock
 from ..db.connection import Database
 from ..db.models import Account, Court, ServiceSecret
 from . import court_regions, eligibility
-from .security import DUMMY_HASH, Principal, hash_password, verify_password
+from .security import Principal, hash_password, verify_password
 from .views import AccountView
 
 
@@ -73,7 +73,7 @@ async def account_by_username(session: AsyncSession, username: str) -> Account |
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Account:
     account = await account_by_username(session, username)
-    ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else DUMMY_HASH)
+    ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else None)
     if account is None or not ok:
         raise unauthenticated("invalid_credentials", "wrong username or password")
     return account

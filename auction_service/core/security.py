@@ -17,23 +17,43 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from auction_rules.errors import RuleViolation, unauthenticated
 
 # OWASP's minimum argon2id setting (19 MiB, t=2): ~30 ms a hash on this machine instead of ~160 ms,
-# which matters when a load test logs in hundreds of bidders.
-_hasher = PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19_456, parallelism=1),))
+# which matters when a load test logs in hundreds of bidders. The production hasher, always in force
+# unless a test suite swaps it (``use_password_hasher``).
+ARGON2 = PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19_456, parallelism=1),))
+
+_hasher: PasswordHash = ARGON2
+_dummy_hash: str | None = None
+
+
+def use_password_hasher(hasher: PasswordHash) -> PasswordHash:
+    """Put ``hasher`` in force for this process and return the one it replaces. Process-wide on purpose:
+    the command line (``staff add``, ``simulate``) and the demo data hash passwords without an app. Only
+    test suites call it, to hash cheaply (``tests/support/passwords.py``); the service never does."""
+    global _hasher, _dummy_hash
+    previous, _hasher, _dummy_hash = _hasher, hasher, None
+    return previous
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password: str, password_hash: str) -> bool:
+def dummy_hash() -> str:
+    """A hash made by the hasher in force, verified against when the username is unknown so that both
+    paths cost the same (no user probing). Made on first use, again after the hasher changes."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not-a-real-password")
+    return _dummy_hash
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """``password_hash`` None (no such account) verifies against ``dummy_hash()`` and is always False."""
     try:
-        return _hasher.verify(password, password_hash)
+        ok = _hasher.verify(password, password_hash if password_hash is not None else dummy_hash())
     except Exception:
         return False
-
-
-# A hash to verify against when the username is unknown, so both paths cost the same (no user probing).
-DUMMY_HASH = hash_password("not-a-real-password")
+    return ok and password_hash is not None
 
 
 @dataclass(frozen=True, slots=True)

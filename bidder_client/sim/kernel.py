@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 LATENCY = 0.5  # simulated seconds a bid takes to reach the service (planned answers land before the end)
 FIRST_LOOK = 7_200.0  # bidders first look within this many seconds of the opening
+SCHEDULE_TRIES = 5  # a start the service finds past already is moved on by an announcement period, this often
 
 
 @dataclass
@@ -186,18 +187,28 @@ class Kernel:
                 "description": "模拟标的（由市场模拟器生成）",
             }
             lot.lot_id = (await self.platform.create_lot(staff, body))["id"]
-        if terms.start_at <= now:  # a late step (real-time driver): bidding opens a little later
-            shift = s.listing.opening(now, terms.round, lot.plan.category) - terms.start_at
-            terms = Terms(terms.round, terms.starting_price, terms.increment, terms.deposit,
-                          terms.start_at + shift, terms.end_at + shift)  # fmt: skip
-        body = {
-            "starting_price": terms.starting_price,
-            "increment": terms.increment,
-            "deposit": terms.deposit,
-            "start_at": iso(terms.start_at),
-            "end_at": iso(terms.end_at),
-        }
-        auction = await self.platform.schedule(staff, lot.lot_id, body)
+        opens_after = now
+        for attempt in range(1, SCHEDULE_TRIES + 1):
+            if terms.start_at <= opens_after:  # a late step (real-time driver): bidding opens a little later
+                shift = s.listing.opening(opens_after, terms.round, lot.plan.category) - terms.start_at
+                terms = Terms(terms.round, terms.starting_price, terms.increment, terms.deposit,
+                              terms.start_at + shift, terms.end_at + shift)  # fmt: skip
+            body = {
+                "starting_price": terms.starting_price,
+                "increment": terms.increment,
+                "deposit": terms.deposit,
+                "start_at": iso(terms.start_at),
+                "end_at": iso(terms.end_at),
+            }
+            try:
+                auction = await self.platform.schedule(staff, lot.lot_id, body)
+                break
+            except PlatformError as exc:
+                if exc.code != "start_in_past" or attempt == SCHEDULE_TRIES:
+                    raise
+                # A running service's time passed the start while the step ran (slow answers under load):
+                # one announcement period after the refused start, so each try has more room than the last.
+                opens_after = max(await self.driver.now(), terms.start_at)
         live = Live(auction["id"], lot.plan, terms, end_at=epoch(auction["end_at"]), excluded=frozenset(lot.excluded))
         wanted = interests(
             lot.plan, lot.buyers, terms.starting_price, terms.deposit, terms.start_at, now,

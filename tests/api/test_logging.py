@@ -122,6 +122,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.realtime  # a service process, polled until it answers
 def test_serve_writes_json_lines_with_request_ids(tmp_path: Path):
     """``auction-service serve --log-format json --access-log``: the real process's stderr."""
     port = _free_port()

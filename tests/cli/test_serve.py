@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from .support import assert_one_line_error, cli, free_port, get, output_of, serving
 
 
@@ -28,6 +30,7 @@ def test_reset_goes_with_the_demo_only(tmp_path: Path) -> None:
     assert (tmp_path / "auction.db").read_text() == "kept"
 
 
+@pytest.mark.realtime  # a service process, polled until it answers
 def test_serve_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
     with serving("serve", "--port", str(port), cwd=tmp_path, port=port) as proc:
@@ -38,6 +41,7 @@ def test_serve_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert "Traceback" not in said
 
 
+@pytest.mark.realtime  # the demo's service process, polled until it answers
 def test_demo_reset_starts_afresh_and_says_where_the_data_is(tmp_path: Path) -> None:
     """A demo database that cannot be used (not a database at all) is gone after ``--reset``: the demo
     makes a new one, in ./demo.db by default, and the start-up lines say so."""

@@ -30,6 +30,8 @@ from bidder_client import AuctionClient
 from tests.conftest import IN_CI, PG_ADMIN_URL, _migrate, _pg_admin, run_in_thread
 from tests.support.live import recv, recv_type, ws_connect
 
+pytestmark = [pytest.mark.postgres, pytest.mark.realtime]  # service processes on one PostgreSQL and Redis
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("AUCTION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 STAFF = ("mp-clerk", "mp-password-123")

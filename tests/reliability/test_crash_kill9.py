@@ -32,6 +32,8 @@ from tests.conftest import IN_CI, PG_ADMIN_URL, _pg_admin, run_in_thread
 from tests.support.private_postgres import free_port
 from tests.support.serve_process import ServeProcess, run_cli
 
+pytestmark = pytest.mark.realtime  # service processes killed (-9) under load
+
 KILLS = int(os.environ.get("AUCTION_CRASH_KILLS", "3"))
 LOAD_SECONDS = float(os.environ.get("AUCTION_CRASH_LOAD_SECONDS", "1.5"))  # of bidding between two kills
 BIDDERS = 8

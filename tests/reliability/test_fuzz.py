@@ -23,6 +23,8 @@ import pytest
 from tests.support.private_postgres import free_port
 from tests.support.serve_process import ROOT, ServeProcess, run_cli
 
+pytestmark = pytest.mark.realtime  # a service process fuzzed over the network
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SEED = os.environ.get("FUZZ_SEED", "12")  # another seed explores other inputs (a longer run)
 OTHER_CHECKS = (

@@ -26,6 +26,8 @@ from tests.support.live import recv, recv_type, token_of, ws_connect, ws_url
 from tests.support.private_postgres import free_port
 from tests.support.scenes import START_PRICE, go_to, scene, settle
 
+pytestmark = pytest.mark.realtime  # an outage and the closes' backoff, in real seconds
+
 
 @contextlib.contextmanager
 def storage_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

@@ -36,6 +36,8 @@ from tests.support.private_postgres import PrivatePostgres, private_postgres
 from tests.support.scenes import START_PRICE, go_to, scene, t
 from tests.support.served import served
 
+pytestmark = [pytest.mark.postgres, pytest.mark.realtime]  # a private PostgreSQL stopped and started
+
 INCREMENT = 5_000_00  # the scene's increment
 
 # How long the database stays down (at least: the checks below run inside the outage too).

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from auction_cli.simulate import run_remote
+from auction_cli.simulate import run_in_process, run_remote
 from auction_rules.profiles import SANDBOX
 from auction_service.app import create_app
 from auction_service.config import Settings
 from auction_service.core import accounts
 from auction_service.live.serving import LiveServer, server_config
 from bidder_client.sim import records
-from bidder_client.sim.platform import BidAnswer, Platform, staff_username
+from bidder_client.sim.platform import BidAnswer, Platform, epoch, iso, staff_username
 from bidder_client.sim.scenario import Listing, Scenario, load
 
 STAFF_PASSWORD = "sim-staff-pass-123"
@@ -86,12 +86,14 @@ def check_runs(runs: list[records.AuctionRecord]) -> None:
         assert max(record.extension_gaps, default=0) < SANDBOX.extension.total_seconds()
 
 
+@pytest.mark.realtime  # a market in the service's accelerated real time
 async def test_a_small_market_runs_against_a_running_service(running_service: str) -> None:
     async with asyncio.timeout(120):
         runs = await run_remote(small_market(), 3, running_service, STAFF_PASSWORD)
     check_runs(runs)
 
 
+@pytest.mark.realtime  # real-second rate limits
 async def test_bidders_told_to_wait_by_a_tight_bid_limit_wait_and_the_market_finishes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,3 +124,25 @@ async def test_bidders_told_to_wait_by_a_tight_bid_limit_wait_and_the_market_fin
     check_runs(runs)
     assert limited > 0
     assert too_soon == [], f"{len(too_soon)} bids sent before their Retry-After had passed"
+
+
+async def test_a_start_the_service_finds_past_already_opens_an_announcement_period_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under load a running service's time may pass an auction's start while the clerk's step runs (its
+    requests answer slowly): the service refuses `start_in_past` and the clerk schedules again, one
+    announcement period after the refused start. Made certain here, in process on the virtual clock: the
+    first schedule of each lot arrives with its start an hour in the past."""
+    schedule = Platform.schedule
+    refused: set[int] = set()
+
+    async def late_schedule(self: Platform, staff: dict[str, str], lot_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        if lot_id not in refused:
+            refused.add(lot_id)
+            body = body | {"start_at": iso(epoch(body["start_at"]) - 3_600 * 24 * 365)}
+        return await schedule(self, staff, lot_id, body)
+
+    monkeypatch.setattr(Platform, "schedule", late_schedule)
+    runs = await run_in_process(small_market(), 3)
+    assert refused
+    check_runs(runs)

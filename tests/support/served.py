@@ -12,7 +12,7 @@ import httpx
 from auction_service.app import create_app
 from auction_service.clock import ManualClock
 from auction_service.live.serving import LiveServer, server_config
-from tests.conftest import START, Service, make_settings
+from tests.conftest import LOOPBACK_TIMEOUT, START, Service, make_settings
 
 
 @contextlib.asynccontextmanager
@@ -37,7 +37,7 @@ async def served(
         port = server.servers[0].sockets[0].getsockname()[1]
         base = f"http://127.0.0.1:{port}"
         pool = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False, limits=pool) as client:
+        async with httpx.AsyncClient(base_url=base, timeout=LOOPBACK_TIMEOUT, trust_env=False, limits=pool) as client:
             yield Service(app, clock, client, base)
     finally:
         server.should_exit = True
