@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -37,6 +38,14 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's Core table, for Core's insert and update (the bid path uses no ORM). Declarative types
+    ``__table__`` as the wider ``FromClause``; a model declared with ``__tablename__`` has a ``Table``."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Court(Base):
