@@ -1,6 +1,6 @@
 """The one bidder behaviour model: what a simulated bidder does on one auction, calibrated on real bid
 records (``docs/domain.md``, "Bidder behaviour"; the five records in ``tests/data/real-bid-logs/``).
-Used by the market simulator (``bidder_client.sim``), the demo's bots (``bidder_client.bots``) and the
+Used by the market simulator (``bidder_client.sim``, which also drives the ``serve --demo`` market) and the
 load tests (``loadtests/common.py``).
 
 Pure: no I/O, no clock, no event loop. Time and what the bidder sees are passed in (simulated seconds,

@@ -164,7 +164,7 @@ class DispositionIn(Strict):
     note: Note | None = None
 
 
-# --- issue 13, part 2: eligibility and court regions ---------------------------------------------------
+# --- eligibility and court regions (docs/api-extensions.md) -----------------------------------------------
 
 IdNumber = Annotated[
     str,

@@ -503,11 +503,6 @@ async def statistics(
     return whole.get((), Figures())
 
 
-def month_of(moment: datetime) -> str:
-    """The calendar month in China time (UTC+8) of a UTC moment, as ``YYYY-MM``."""
-    return moment.astimezone(CHINA).strftime("%Y-%m")
-
-
 def _months_between(first: str, last: str) -> list[str]:
     year, month = map(int, first.split("-"))
     months: list[str] = []

@@ -60,10 +60,6 @@ def state_from_row(row: Any) -> AuctionState:
     return AuctionState(id=m["id"], **{c: m[c] for c in STATE_COLUMNS})
 
 
-def state_values(state: AuctionState) -> dict[str, Any]:
-    return {c: getattr(state, c) for c in STATE_COLUMNS}
-
-
 async def load_state(conn: AsyncConnection, auction_id: int) -> AuctionState | None:
     row = (await conn.execute(select(AUCTIONS).where(AUCTIONS.c.id == auction_id))).first()
     return state_from_row(row) if row is not None else None

@@ -53,7 +53,7 @@ class Court(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Issue 13 part 2 (migration 0007): where the court sits and its level (basic 基层, intermediate 中级,
+    # Migration 0007: where the court sits and its level (basic 基层, intermediate 中级,
     # high 高级, supreme 最高), for statistics by region and level as courts report them.
     province: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     city: Mapped[str | None] = mapped_column(String(50), nullable=True)
@@ -248,7 +248,7 @@ class ServiceSecret(Base):
     value: Mapped[str] = mapped_column(String(255))
 
 
-# --- issue 13, part 1: the court's action log (migration 0006) -------------------------------------
+# --- the court's action log (migration 0006) -------------------------------------------------------
 
 
 class ActionLog(Base):
