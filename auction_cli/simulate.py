@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -122,12 +122,14 @@ async def in_process_service(
     ``simulate`` and by the demo's past."""
     from auction_service.app import create_app
     from auction_service.clock import VirtualClock
-    from auction_service.config import Settings
+    from auction_service.config import RulesName, Settings
 
     # Rate limits off: they count real seconds, and on the virtual clock a whole market's bids pass in a
     # few of them (with limits on, 8% of a court-month's bids were refused `rate_limited`, which no
     # bidder of the simulated month would have met). The market is the service's only client here.
-    settings = Settings(database_url=database_url, rules=rules, feed_batch_ms=0, redis_url=None, rate_limits=False)
+    settings = Settings(  # Settings validates the scenario's rules name (a str) against RulesName
+        database_url=database_url, rules=cast(RulesName, rules), feed_batch_ms=0, redis_url=None, rate_limits=False
+    )
     clock = VirtualClock(datetime.fromtimestamp(start, UTC))
     app = create_app(settings, clock=clock)
     async with app.api.router.lifespan_context(app.api):

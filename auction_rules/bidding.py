@@ -143,7 +143,7 @@ def decide_bid(
         if amount < current:
             raise refused(BID_TOO_LOW, f"the current price is {current} fen", minimum=current + state.increment)
         if amount == current:
-            _check_priority_match(state, bidder)
+            _check_priority_match(state, bidder, current)
         elif (amount - current) % state.increment:
             raise refused(
                 "bid_not_on_increment",
@@ -187,10 +187,9 @@ def decide_bid(
     return new_state, bid
 
 
-def _check_priority_match(state: AuctionState, bidder: Bidder) -> None:
+def _check_priority_match(state: AuctionState, bidder: Bidder, current: int) -> None:
     """Rule 12: only a priority holder may bid the current price, and only to take the lead from a
     bidder with no right or with a worse rank (at equal rank the earlier bid keeps the lead)."""
-    current = state.current_price
     if bidder.priority_rank is None:
         raise refused(
             BID_TOO_LOW,

@@ -128,6 +128,30 @@ def _control(text: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
+def _cell_problems(cell: dict[str, str], today: date) -> tuple[str | None, date | None, list[str]]:
+    """One row's cells checked alone: its normalised id number, its day, and what is wrong with them."""
+    reasons: list[str] = []
+    id_number = normalize_id_number(cell["id_number"])
+    if id_number is None:
+        reasons.append("id_number is not a valid resident identity number")
+    for key, limit in (("name", 200), ("court", 200)):
+        if not cell[key]:
+            reasons.append(f"{key} is empty")
+        elif len(cell[key]) > limit:
+            reasons.append(f"{key} is longer than {limit} characters")
+        elif _control(cell[key]):
+            reasons.append(f"{key} contains control characters")
+    try:
+        day = date.fromisoformat(cell["restricted_on"]) if len(cell["restricted_on"]) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        reasons.append("restricted_on is not a date YYYY-MM-DD")
+    elif day > today:
+        reasons.append(f"restricted_on {day.isoformat()} is in the future")
+    return id_number, day, reasons
+
+
 def parse_restriction_list(text: str, today: date) -> tuple[list[ListedPerson], list[BadRow]]:
     """Every row of the list, and every bad row with its line number (1 is the header) and the reason.
     The caller imports nothing unless the bad rows are none."""
@@ -149,25 +173,7 @@ def parse_restriction_list(text: str, today: date) -> tuple[list[ListedPerson], 
             bad.append(BadRow(line, f"{len(row)} column(s), the header has {len(rows[0])}"))
             continue
         cell = {key: row[i].strip() for key, i in columns.items()}
-        reasons = []
-        id_number = normalize_id_number(cell["id_number"])
-        if id_number is None:
-            reasons.append("id_number is not a valid resident identity number")
-        for key, limit in (("name", 200), ("court", 200)):
-            if not cell[key]:
-                reasons.append(f"{key} is empty")
-            elif len(cell[key]) > limit:
-                reasons.append(f"{key} is longer than {limit} characters")
-            elif _control(cell[key]):
-                reasons.append(f"{key} contains control characters")
-        try:
-            day = date.fromisoformat(cell["restricted_on"]) if len(cell["restricted_on"]) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
-            reasons.append("restricted_on is not a date YYYY-MM-DD")
-        elif day > today:
-            reasons.append(f"restricted_on {day.isoformat()} is in the future")
+        id_number, day, reasons = _cell_problems(cell, today)
         if id_number is not None and id_number in seen:
             reasons.append(f"the same id_number as line {seen[id_number]}")
         if reasons:

@@ -205,6 +205,13 @@ def next_round(
 
 def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, now: datetime) -> None:
     """Raise a 422 naming the first listing rule the request breaks; return None if it may be listed."""
+    _check_price(profile, plan, req)
+    _check_deposit_and_increment(profile, plan, req)
+    _check_dates(profile, plan, req, now)
+
+
+def _check_price(profile: RuleProfile, plan: RoundPlan, req: ListingRequest) -> None:
+    """The starting price: round 1 and round 2 against their floors, the sale at round 2's price."""
     if plan.round == 1:
         if not _at_least(req.starting_price, req.appraisal, profile.first_round_floor):
             num, den = profile.first_round_floor
@@ -232,6 +239,8 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
                 f"the fixed-price sale (变卖) price is round 2's starting price ({plan.previous.starting_price} fen)",
             )
 
+
+def _check_deposit_and_increment(profile: RuleProfile, plan: RoundPlan, req: ListingRequest) -> None:
     if plan.round == SALE:
         # Rule 19: a buyer qualifies for the fixed-price sale by prepaying the full price.
         if req.deposit != req.starting_price:
@@ -253,6 +262,9 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
     if req.increment > req.starting_price:
         raise invalid("increment_too_large", "the increment may not exceed the starting price")
 
+
+def _check_dates(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, now: datetime) -> None:
+    """The announcement period, the relisting window and the bidding period."""
     if req.start_at <= now:
         raise invalid("start_in_past", "bidding must start in the future")
     period = profile.announcement_period(plan.round, req.category)

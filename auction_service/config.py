@@ -19,6 +19,9 @@ DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgres", "pos
 DATABASE_URL_EXAMPLES = "sqlite+aiosqlite:///./auction.db or postgresql+asyncpg://postgres@127.0.0.1/auction"
 
 
+RulesName = Literal["judicial-2016", "sandbox"]
+
+
 class Settings(BaseSettings):
     """Everything the service can be configured with; names follow ``docs/api-contract.md``."""
 
@@ -26,7 +29,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./auction.db"
     clock_speed: float = Field(default=1.0, gt=0, le=100_000)
-    rules: Literal["judicial-2016", "sandbox"] = "judicial-2016"
+    rules: RulesName = "judicial-2016"
     redis_url: str | None = None
     # Signing key for access tokens. When unset, one is generated and kept in the database so that
     # every service process on the same database accepts the same tokens.

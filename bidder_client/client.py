@@ -11,8 +11,8 @@ on the live feed:
 * ``watch`` yields live-feed events and survives dropped connections: it reconnects with
   ``after_seq`` = the last bid seq it yielded, so the caller sees every bid exactly once, in order (the
   server sends the backlog and the client drops anything at or below the last seq).
-* ``bid_ws`` places a bid over a websocket (same server code path as HTTP), with request ids matched
-  to ``bid_result`` messages.
+* ``connect_live`` opens one live-feed websocket whose ``LiveConnection.bid`` places bids over it (the
+  same server code path as HTTP), with request ids matched to ``bid_result`` messages.
 
 Example::
 
@@ -223,42 +223,42 @@ class AuctionClient:
                     backoff = 0.1
                     async for raw in ws:
                         event = orjson.loads(raw)
-                        kind = event.get("type")
-                        if kind == "snapshot":
-                            if last is None:
-                                last = event.get("seq", 0)
-                            if snapshots:
-                                yield event
-                            continue
-                        if kind == "bid":
-                            if last is not None and event["seq"] <= last:
-                                continue  # already yielded before a reconnection
-                            last = event["seq"]
-                        yield event
-                        if kind == "closed" and stop_when_closed:
+                        last, wanted = _after(event, last, snapshots)
+                        if wanted:
+                            yield event
+                        if event.get("type") == "closed" and stop_when_closed:
                             return
-            except ConnectionClosed as closed:
-                code = closed.rcvd.code if closed.rcvd is not None else 1006
-                if code in FINAL_CLOSE_CODES:
-                    raise FeedClosed(code, closed.rcvd.reason if closed.rcvd else "") from None
-            except InvalidStatus as exc:
-                if exc.response.status_code in (401, 403, 404):
-                    raise FeedClosed(exc.response.status_code, "handshake refused") from None
-            except (OSError, InvalidHandshake, TimeoutError):
-                pass
+            except (ConnectionClosed, OSError, InvalidHandshake, TimeoutError) as exc:
+                final = _final_refusal(exc)
+                if final is not None:
+                    raise final from None
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, max_backoff)
 
-    async def bid_ws(
-        self, auction_id: int, amount: int, idempotency_key: str | None = None, wait: float = 30.0
-    ) -> dict[str, Any]:
-        """Place one bid over a fresh websocket (for many bids, keep a ``connect_live`` connection and
-        call ``LiveConnection.bid``). Returns the ``bid_result``; raises ``ApiError`` on a refusal."""
-        live = await self.connect_live(auction_id)
-        try:
-            return await live.bid(amount, idempotency_key=idempotency_key, wait=wait)
-        finally:
-            await live.close()
+
+def _after(event: dict[str, Any], last: int | None, snapshots: bool) -> tuple[int | None, bool]:
+    """The last bid seq yielded once ``event`` is seen, and whether to yield it: a snapshot starts the
+    count on a first connection (yielded when ``snapshots``); a bid at or below ``last`` was yielded
+    before a reconnection."""
+    kind = event.get("type")
+    if kind == "snapshot":
+        return (event.get("seq", 0) if last is None else last), snapshots
+    if kind == "bid":
+        if last is not None and event["seq"] <= last:
+            return last, False
+        return event["seq"], True
+    return last, True
+
+
+def _final_refusal(exc: Exception) -> FeedClosed | None:
+    """The feed's answer when reconnecting cannot help (a final close code, a refused handshake), or
+    None for a drop worth another try."""
+    if isinstance(exc, ConnectionClosed):
+        code = exc.rcvd.code if exc.rcvd is not None else 1006
+        return FeedClosed(code, exc.rcvd.reason if exc.rcvd else "") if code in FINAL_CLOSE_CODES else None
+    if isinstance(exc, InvalidStatus) and exc.response.status_code in (401, 403, 404):
+        return FeedClosed(exc.response.status_code, "handshake refused")
+    return None
 
 
 class LiveConnection:

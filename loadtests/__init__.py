@@ -1,1 +1,1 @@
-"""Load tests and benchmarks of the bidding core (issue 6). See ``loadtests/README.md``."""
+"""Load tests and benchmarks of the bidding core. See ``loadtests/README.md``."""

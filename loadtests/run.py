@@ -377,7 +377,7 @@ def invariant_check(args: argparse.Namespace, target: dict, seeded: dict | None,
     return check_api.check(target["base"], token, ids, report_dir)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one run's steps in order: start, load, stop, check, report
     args = parse_args(argv)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     where = "url" if args.url else args.db

@@ -92,22 +92,7 @@ UNREDIRECTED = re.compile(r"\b8000\b|@[^/\s]+/auction(?![\w.-])|postgres auction
 def problems(text: str, *, links: bool = True) -> list[str]:
     """Everything wrong with the README that needs no command run: missing markers, skips without a
     reason, machine resources a run block names that the check cannot redirect, broken relative links."""
-    found = []
-    for block in blocks(text):
-        where = f"README.md:{block.line}"
-        if not block.kind:
-            found.append(f"{where}: a bash block without a `<!-- readme-check: run|serve|skip (why) -->` marker")
-        elif block.kind == "skip" and not block.note.strip("() "):
-            found.append(f"{where}: `readme-check: skip` needs a reason in brackets")
-        elif block.kind in ("run", "serve"):
-            for command in block.commands:
-                redirected = command
-                for old, new in substitutions("readme_check_x", 1):
-                    redirected = redirected.replace(old, new)
-                if UNREDIRECTED.search(redirected):
-                    found.append(f"{where}: the check cannot redirect this command to a temporary resource: {command}")
-            if block.kind == "serve" and not _last_command(block.commands):
-                found.append(f"{where}: a serve block needs a command that starts the server")
+    found = [problem for block in blocks(text) for problem in _block_problems(block)]
     for target in LINK.findall(text) if links else []:
         if re.match(r"[a-z]+:", target):
             continue
@@ -120,6 +105,26 @@ def problems(text: str, *, links: bool = True) -> list[str]:
             found.append(f"README.md names a path that does not exist: {path}")
     if "shared/" in text:
         found.append("README.md refers to shared/, which is not in the repository")
+    return found
+
+
+def _block_problems(block: Block) -> list[str]:
+    """A bash block's marker, its skip reason, and whether the check can run its commands."""
+    where = f"README.md:{block.line}"
+    if not block.kind:
+        return [f"{where}: a bash block without a `<!-- readme-check: run|serve|skip (why) -->` marker"]
+    if block.kind == "skip" and not block.note.strip("() "):
+        return [f"{where}: `readme-check: skip` needs a reason in brackets"]
+    found = []
+    if block.kind in ("run", "serve"):
+        for command in block.commands:
+            redirected = command
+            for old, new in substitutions("readme_check_x", 1):
+                redirected = redirected.replace(old, new)
+            if UNREDIRECTED.search(redirected):
+                found.append(f"{where}: the check cannot redirect this command to a temporary resource: {command}")
+        if block.kind == "serve" and not _last_command(block.commands):
+            found.append(f"{where}: a serve block needs a command that starts the server")
     return found
 
 

@@ -125,8 +125,8 @@ async def register(
     await svc.limits.registration(principal.account_id)
     accept_terms = body.accept_terms if body is not None else None
     registration, created = await auctions.register(session, svc, principal, auction_id, accept_terms)
-    body = orjson.dumps(registration_json(registration))
-    return Response(body, status_code=201 if created else 200, media_type="application/json")
+    answer = orjson.dumps(registration_json(registration))
+    return Response(answer, status_code=201 if created else 200, media_type="application/json")
 
 
 @router.post(

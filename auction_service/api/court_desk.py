@@ -1,4 +1,4 @@
-"""The court desk (issue 13, part 1): the action log (全程留痕), the deadlines desk, postponement (暂缓)
+"""The court desk: the action log (全程留痕), the deadlines desk, postponement (暂缓)
 beside suspension (中止), an auction's published side-state history, lot edits before the auction
 opens, and the case file export."""
 

@@ -38,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 
 def _same_origin_only(page: HTMLResponse, extra_head: str = "") -> HTMLResponse:
     if extra_head:
-        page = HTMLResponse(page.body.decode().replace("</head>", f"{extra_head}</head>", 1))
+        page = HTMLResponse(bytes(page.body).decode().replace("</head>", f"{extra_head}</head>", 1))
     page.headers["Content-Security-Policy"] = CSP
     return page
 

@@ -103,50 +103,56 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RuleViolation)
-    async def _rule(_request: Request, exc: RuleViolation) -> Response:
-        return violation_response(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> Response:
-        fields = _field_errors(exc)
-        first = fields[0] if fields else {"field": "", "message": "invalid request"}
-        where = f"{first['field']}: " if first["field"] else ""
-        return error_response(422, "validation_error", f"{where}{first['message']}", fields=fields)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        status, detail = exc.status_code, str(exc.detail)
-        allowed = allowed_methods(request) if status in (404, 405) else ""
-        if status == 404 and allowed and request.method not in allowed.split(", "):
-            # Not a missing page: an API path asked with a method it does not take (the web client's
-            # files, mounted at ``/``, would otherwise answer every GET with their 404).
-            status, detail = 405, "Method Not Allowed"
-        response = error_response(status, _HTTP_CODES.get(status, "error"), detail)
-        for name, value in (exc.headers or {}).items():  # 413's ``Connection: close``
-            response.headers[name] = value
-        if status == 405:
-            response.headers["Allow"] = allowed
-        return response
-
-    async def _storage(_request: Request, exc: Exception) -> Response:
-        """A database failure: during an outage 503 ``storage_unavailable`` with ``Retry-After``
-        (``core/health.storage_outage`` decides), anything else a 500."""
-        if storage_outage(exc):
-            logging.getLogger("auction_service").warning("storage unavailable: %s", exc)
-            return violation_response(outage_refusal())
-        return _internal_error(exc)
-
+    """Every failure answers the contract's error envelope (``docs/api-contract.md``)."""
+    app.exception_handler(RuleViolation)(_rule)
+    app.exception_handler(RequestValidationError)(_validation)
+    app.exception_handler(StarletteHTTPException)(_http)
     for error_class in STORAGE_ERRORS:
-        app.add_exception_handler(error_class, _storage)
+        app.exception_handler(error_class)(_storage)
+    app.exception_handler(Exception)(_crash)
 
-    @app.exception_handler(Exception)
-    async def _crash(_request: Request, exc: Exception) -> Response:
-        if storage_outage(exc):
-            response = violation_response(outage_refusal())
-            response.headers["Connection"] = "close"  # the server closes this connection after it
-            return response
-        return _internal_error(exc)
+
+async def _rule(_request: Request, exc: RuleViolation) -> Response:
+    return violation_response(exc)
+
+
+async def _validation(_request: Request, exc: RequestValidationError) -> Response:
+    fields = _field_errors(exc)
+    first = fields[0] if fields else {"field": "", "message": "invalid request"}
+    where = f"{first['field']}: " if first["field"] else ""
+    return error_response(422, "validation_error", f"{where}{first['message']}", fields=fields)
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    status, detail = exc.status_code, str(exc.detail)
+    allowed = allowed_methods(request) if status in (404, 405) else ""
+    if status == 404 and allowed and request.method not in allowed.split(", "):
+        # Not a missing page: an API path asked with a method it does not take (the web client's
+        # files, mounted at ``/``, would otherwise answer every GET with their 404).
+        status, detail = 405, "Method Not Allowed"
+    response = error_response(status, _HTTP_CODES.get(status, "error"), detail)
+    for name, value in (exc.headers or {}).items():  # 413's ``Connection: close``
+        response.headers[name] = value
+    if status == 405:
+        response.headers["Allow"] = allowed
+    return response
+
+
+async def _storage(_request: Request, exc: Exception) -> Response:
+    """A database failure: during an outage 503 ``storage_unavailable`` with ``Retry-After``
+    (``core/health.storage_outage`` decides), anything else a 500."""
+    if storage_outage(exc):
+        logging.getLogger("auction_service").warning("storage unavailable: %s", exc)
+        return violation_response(outage_refusal())
+    return _internal_error(exc)
+
+
+async def _crash(_request: Request, exc: Exception) -> Response:
+    if storage_outage(exc):
+        response = violation_response(outage_refusal())
+        response.headers["Connection"] = "close"  # the server closes this connection after it
+        return response
+    return _internal_error(exc)
 
 
 def _internal_error(exc: BaseException) -> Response:

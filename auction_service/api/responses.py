@@ -85,7 +85,9 @@ def error_responses(codes: Iterable[Code], *, json_route: bool = True) -> dict[i
     responses: dict[int | str, dict[str, Any]] = {}
     for status, group in sorted(by_status.items()):
         lines = "\n".join(f"- `{code}`: {ERROR_CODES[code].meaning}" for code in group)
-        content = {"application/json": {"examples": {code: _example(code) for code in group}}}
+        content: dict[str, dict[str, Any]] = {
+            "application/json": {"examples": {code: _example(code) for code in group}}
+        }
         response: dict[str, Any] = {"description": f"{HTTPStatus(status).phrase}. `error.code` is one of:\n\n{lines}"}
         if status in HEADERS:
             response["headers"] = HEADERS[status]

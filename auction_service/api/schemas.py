@@ -80,11 +80,12 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 LongText = Annotated[str, StringConstraints(max_length=20_000), Lines]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Lines]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Lines]
-
-
-def line(max_length: int) -> Any:
-    """A single-line text of at most ``max_length`` characters."""
-    return Annotated[str, StringConstraints(max_length=max_length), Line]
+# single-line texts of at most N characters (named, not built by a function: a type checker reads them)
+OneLine20 = Annotated[str, StringConstraints(max_length=20), Line]
+OneLine50 = Annotated[str, StringConstraints(max_length=50), Line]
+OneLine100 = Annotated[str, StringConstraints(max_length=100), Line]
+OneLine200 = Annotated[str, StringConstraints(max_length=200), Line]
+OneLine300 = Annotated[str, StringConstraints(max_length=300), Line]
 
 
 def _utc_ms(value: datetime) -> datetime:
@@ -117,16 +118,16 @@ class LotIn(BaseModel):
     category: Category
     appraisal: Money
     description: LongText | None = None
-    case_number: line(100) | None = None
-    location: line(300) | None = None
+    case_number: OneLine100 | None = None
+    location: OneLine300 | None = None
     # Further announcement fields (rule 6), all optional here.
-    appraisal_method: line(300) | None = None
+    appraisal_method: OneLine300 | None = None
     defects: LongText | None = None
     encumbrances: LongText | None = None
     taxes: LongText | None = None
     balance_deadline_days: Annotated[int, Field(strict=True, ge=1, le=365)] | None = None
-    contact: line(300) | None = None
-    court: line(200) | None = Field(default=None, description="admin only: the court the lot belongs to")
+    contact: OneLine300 | None = None
+    court: OneLine200 | None = Field(default=None, description="admin only: the court the lot belongs to")
 
     def details(self) -> dict[str, Any]:
         keys = ("appraisal_method", "defects", "encumbrances", "taxes", "balance_deadline_days", "contact")
@@ -163,7 +164,7 @@ class DispositionIn(Strict):
     note: Note | None = None
 
 
-# --- issue 13, part 2: eligibility and court regions ---------------------------------------------------
+# --- eligibility and court regions (docs/api-extensions.md) -----------------------------------------------
 
 IdNumber = Annotated[
     str,
@@ -188,6 +189,8 @@ class DebtorIn(Strict):
 
 
 class CourtRegionsIn(Strict):
-    province: line(50) | None = None
-    city: line(50) | None = None
-    level: line(20) | None = Field(default=None, description="basic, intermediate, high, supreme (基层/中级/高级/最高)")
+    province: OneLine50 | None = None
+    city: OneLine50 | None = None
+    level: OneLine20 | None = Field(
+        default=None, description="basic, intermediate, high, supreme (基层/中级/高级/最高)"
+    )

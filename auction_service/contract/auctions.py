@@ -24,7 +24,6 @@ from ..core.views import (
     CourtRef,
     LotView,
     PriorityHolderView,
-    PublishedPriorityHolder,
     RecordedBid,
     RegistrationView,
     Settlement,
@@ -163,10 +162,6 @@ def registration_json(registration: RegistrationView) -> Json:
 
 def priority_holder_json(holder: PriorityHolderView) -> Json:
     return {"auction_id": holder.auction_id, "username": holder.username, "rank": holder.rank}
-
-
-def priority_holders_json(holders: list[PublishedPriorityHolder]) -> Json:
-    return {"items": [{"rank": h.rank, "name": h.name, "bidder_code": h.bidder_code} for h in holders]}
 
 
 def settlement_json(settlement: Settlement) -> Json:

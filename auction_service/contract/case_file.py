@@ -144,21 +144,29 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def verify_case_file(data: bytes) -> CaseFileReport:
-    """Check a case file's archive; ``problems`` says what is wrong, ``valid`` that nothing is."""
-    report = CaseFileReport()
+def _members(data: bytes, report: CaseFileReport) -> dict[str, bytes] | None:
+    """The archive's files by name, or None with the problem in ``report`` (not a zip, a member too big)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         report.problems.append("not a zip archive")
-        return report
+        return None
     with archive:
         contents: dict[str, bytes] = {}
         for info in archive.infolist():
             if info.file_size > MAX_MEMBER_BYTES:
                 report.problems.append(f"{info.filename}: larger than {MAX_MEMBER_BYTES} bytes")
-                return report
+                return None
             contents[info.filename] = archive.read(info)
+    return contents
+
+
+def verify_case_file(data: bytes) -> CaseFileReport:
+    """Check a case file's archive; ``problems`` says what is wrong, ``valid`` that nothing is."""
+    report = CaseFileReport()
+    contents = _members(data, report)
+    if contents is None:
+        return report
     if MANIFEST not in contents:
         report.problems.append("no manifest.json")
         return report

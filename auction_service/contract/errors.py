@@ -115,7 +115,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "empty_document": ErrorCode(Kind.INVALID, "the file is empty"),
     "invalid_document_kind": ErrorCode(Kind.INVALID, "kind is appraisal_report or photo"),
     "unsupported_document_type": ErrorCode(Kind.INVALID, "not a PDF, JPEG, PNG or WebP, or not the kind declared"),
-    # issue 13, part 1: the court desk (action log, lot edits, deadlines, case file)
+    # the court desk (action log, lot edits, deadlines, case file; api/court_desk.py)
     "court_not_found": ErrorCode(Kind.NOT_FOUND, "no such court"),
     "lot_auction_opened": ErrorCode(Kind.CONFLICT, "the lot's auction has opened: its announcement is fixed"),
     "lot_terms_announced": ErrorCode(Kind.CONFLICT, "appraisal or category cannot change while a round is announced"),
@@ -124,7 +124,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_horizon": ErrorCode(Kind.INVALID, "horizon_days is 0 to 90"),
     "invalid_limit": ErrorCode(Kind.INVALID, "limit is 1 to 500"),
     "invalid_offset": ErrorCode(Kind.INVALID, "offset is 0 to 10^9"),
-    # eligibility (issue 13): identity numbers, the restriction list, a lot's debtor, court regions
+    # eligibility: identity numbers, the restriction list, a lot's debtor, court regions
     "admin_only": ErrorCode(Kind.NOT_ALLOWED, "only a platform administrator may do this"),
     "debtor_cannot_bid": ErrorCode(Kind.NOT_ALLOWED, "the debtor of the lot's enforcement case may not bid for it"),
     "bidder_restricted": ErrorCode(Kind.NOT_ALLOWED, "on the restriction list (限制消费) for this category"),

@@ -233,14 +233,6 @@ async def court_actions(
     return await _page(session, condition, limit, offset)
 
 
-async def auction_actions(session: AsyncSession, auction_id: int) -> list[ActionView]:
-    """Every entry naming the auction, oldest first (the case file's action log is the lot's)."""
-    rows = (
-        await session.execute(select(ActionLog).where(ActionLog.auction_id == auction_id).order_by(ActionLog.id))
-    ).scalars()
-    return [_view(r) for r in rows]
-
-
 async def all_lot_actions(session: AsyncSession, lot_id: int) -> list[ActionView]:
     rows = (await session.execute(select(ActionLog).where(ActionLog.lot_id == lot_id).order_by(ActionLog.id))).scalars()
     return [_view(r) for r in rows]

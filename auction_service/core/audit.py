@@ -18,8 +18,8 @@ async def verify_auction(session: AsyncSession, auction_id: int) -> ChainReport:
             .where(Bid.auction_id == auction_id)
             .order_by(Bid.seq)
         )
-    ).all()
-    return verify_chain(auction_id, [tuple(r) for r in rows])
+    ).tuples()
+    return verify_chain(auction_id, rows.all())
 
 
 async def audit_auction(session: AsyncSession, auction_id: int) -> ChainReport:

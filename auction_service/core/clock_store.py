@@ -17,10 +17,10 @@ from sqlalchemy import select, update
 
 from ..clock import SimulatedClock, from_ms, to_ms
 from ..db.connection import Database
-from ..db.models import ClockAnchor
+from ..db.models import ClockAnchor, table_of
 
 log = logging.getLogger(__name__)
-ANCHORS = ClockAnchor.__table__
+ANCHORS = table_of(ClockAnchor)
 INTERVAL = 1.0
 
 

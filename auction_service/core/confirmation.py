@@ -247,7 +247,9 @@ def render_pdf(c: Confirmation) -> bytes:
     value_w = pdf.epw - label_w
     for label, value in rows_of(c):
         pdf.set_fill_color(243, 243, 243)
-        lines = max(1, len(pdf.multi_cell(value_w, 8, value, dry_run=True, output="LINES")))
+        wrapped = pdf.multi_cell(value_w, 8, value, dry_run=True, output="LINES")
+        assert isinstance(wrapped, list)  # output="LINES": the wrapped lines (fpdf types every output at once)
+        lines = max(1, len(wrapped))
         height = 8 * lines
         pdf.multi_cell(label_w, height, label, border=1, fill=True, new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.multi_cell(value_w, 8, value, border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -120,4 +120,4 @@ async def _pause_kinds(session: AsyncSession, auction_ids: list[int]) -> dict[in
             .order_by(ActionLog.id)
         )
     ).all()
-    return {a: ("postponed" if action == "auction_postponed" else "suspended") for a, action in rows}
+    return {a: ("postponed" if action == "auction_postponed" else "suspended") for a, action in rows if a is not None}

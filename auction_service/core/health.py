@@ -34,7 +34,7 @@ CHECK_TIMEOUT_SECONDS = 2.0
 try:  # the PostgreSQL driver's own connection errors (raised raw by a few code paths)
     import asyncpg
 
-    _DRIVER_OUTAGES: tuple[type[BaseException], ...] = (
+    _DRIVER_OUTAGES: tuple[type[Exception], ...] = (
         asyncpg.PostgresConnectionError,
         asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, "cannot connect now"
         asyncpg.InterfaceError,
@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - asyncpg is a dependency; kept optional
 
 # Exceptions that may signal an outage; ``storage_outage`` then looks closer. The transports register
 # their handlers on these classes.
-STORAGE_ERRORS: tuple[type[BaseException], ...] = (
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.DBAPIError,
     sa_exc.TimeoutError,  # the connection pool had nothing to give within its timeout
     OSError,  # connection refused / reset, DNS failure (``ConnectionError`` and ``TimeoutError`` included)

@@ -60,7 +60,7 @@ async def create_lot(
             raise invalid("court_required", "an admin must name the court of the lot")
         court_row = await accounts.get_or_create_court(session, svc.clock, court)
     else:
-        court_row = await session.get(Court, principal.court_id)
+        court_row = await session.get_one(Court, principal.court_id)
     lot = Lot(
         court_id=court_row.id,
         title=title,

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Float, String, case, cast, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from auction_rules.errors import invalid
@@ -153,8 +153,10 @@ def _period(dialect: str, moment: Any, period: str) -> ColumnElement[str]:
     return func.to_char(local, fmt, type_=String)
 
 
-def _dimension_columns(dialect: str, moment: Any, round_column: Any) -> dict[str, ColumnElement[Any]]:
-    columns: dict[str, ColumnElement[Any]] = {
+def _dimension_columns(
+    dialect: str, moment: Any, round_column: Any
+) -> dict[str, ColumnElement[Any] | QueryableAttribute[Any]]:
+    columns: dict[str, ColumnElement[Any] | QueryableAttribute[Any]] = {
         "court": Court.name,
         "court_level": Court.level,
         "province": Court.province,
@@ -252,7 +254,7 @@ def _total(condition: ColumnElement[bool], value: Any) -> ColumnElement[int]:
 
 
 def _rate(num: Any, den: Any) -> ColumnElement[float]:
-    return cast(num, Float) / cast(den, Float)
+    return cast(num, Float(asdecimal=False)) / cast(den, Float(asdecimal=False))
 
 
 async def _figures_by_group(session: AsyncSession, dialect: str, dims: list[str], filters: Filters, now: datetime):
@@ -501,14 +503,9 @@ async def statistics(
     return whole.get((), Figures())
 
 
-def month_of(moment: datetime) -> str:
-    """The calendar month in China time (UTC+8) of a UTC moment, as ``YYYY-MM``."""
-    return moment.astimezone(CHINA).strftime("%Y-%m")
-
-
 def _months_between(first: str, last: str) -> list[str]:
     year, month = map(int, first.split("-"))
-    months = []
+    months: list[str] = []
     while f"{year:04d}-{month:02d}" <= last and len(months) < 1200:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

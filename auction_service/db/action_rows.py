@@ -16,9 +16,9 @@ from sqlalchemy import Connection, func, insert, select, text
 
 from auction_rules.action_chain import ActionEntry, entry_hash, genesis
 
-from .models import ActionLog
+from .models import ActionLog, table_of
 
-ACTION_LOG = ActionLog.__table__
+ACTION_LOG = table_of(ActionLog)
 _LOCK_BASE = 1_300_000_000  # advisory lock keys: this + the chain (migrations use 7301966)
 
 

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from auction_rules import audit
 from auction_rules.bidding import AuctionState, Bidder, PlacedBid
 
-from .models import Auction, Bid, Registration
+from .models import Auction, Bid, Registration, table_of
 
-AUCTIONS = Auction.__table__
-BIDS = Bid.__table__
-REGISTRATIONS = Registration.__table__
+AUCTIONS = table_of(Auction)
+BIDS = table_of(Bid)
+REGISTRATIONS = table_of(Registration)
 
 # Columns of the auctions row that the in-memory state owns (written as one snapshot).
 STATE_COLUMNS = (
@@ -58,10 +58,6 @@ BID_COLUMNS = (
 def state_from_row(row: Any) -> AuctionState:
     m = row._mapping
     return AuctionState(id=m["id"], **{c: m[c] for c in STATE_COLUMNS})
-
-
-def state_values(state: AuctionState) -> dict[str, Any]:
-    return {c: getattr(state, c) for c in STATE_COLUMNS}
 
 
 async def load_state(conn: AsyncConnection, auction_id: int) -> AuctionState | None:

@@ -7,17 +7,30 @@
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
+def script_location() -> str:
+    """Where the migrations are: ``alembic/`` at the top of the repository, shipped inside the wheel as
+    ``auction_service/db/migrations`` (pyproject.toml's package-dir), so an installed wheel finds them wherever
+    it is installed. A checkout or an editable install has no such folder in the package; its migrations
+    are the repository's ``alembic/``, next to the package (the folder has no ``__init__.py``, so it never
+    hides the ``alembic`` library)."""
+    shipped = resources.files("auction_service.db") / "migrations"
+    if shipped.joinpath("env.py").is_file():
+        return str(shipped)
+    return str(Path(__file__).resolve().parents[2] / "alembic")
+
+
 def alembic_config() -> Config:
-    """The migrations ship inside the package (``auction_service/db/migrations``), so an installed wheel
-    finds them wherever it is installed; no ``alembic.ini`` is needed (logging stays the service's)."""
+    """No ``alembic.ini`` is needed (logging stays the service's); that file is for developers writing a
+    migration with the ``alembic`` command."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("auction_service.db") / "migrations"))
+    cfg.set_main_option("script_location", script_location())
     return cfg
 
 

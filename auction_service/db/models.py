@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -39,12 +40,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def table_of(model: type[Base]) -> Table:
+    """The model's Core table, for Core's insert and update (the bid path uses no ORM). Declarative types
+    ``__table__`` as the wider ``FromClause``; a model declared with ``__tablename__`` has a ``Table``."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 class Court(Base):
     __tablename__ = "courts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Issue 13 part 2 (migration 0007): where the court sits and its level (basic 基层, intermediate 中级,
+    # Migration 0007: where the court sits and its level (basic 基层, intermediate 中级,
     # high 高级, supreme 最高), for statistics by region and level as courts report them.
     province: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     city: Mapped[str | None] = mapped_column(String(50), nullable=True)
@@ -239,7 +248,7 @@ class ServiceSecret(Base):
     value: Mapped[str] = mapped_column(String(255))
 
 
-# --- issue 13, part 1: the court's action log (migration 0006) -------------------------------------
+# --- the court's action log (migration 0006) -------------------------------------------------------
 
 
 class ActionLog(Base):

@@ -15,6 +15,7 @@ order, and events at the same moment run in the order they were made.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import logging
@@ -146,7 +147,7 @@ class Kernel:
         for lot in self.lots:
             terms = court_policy.first_round(lot.plan, s.listing)
             announce = terms.start_at - s.listing.announce_days(terms.round, lot.plan.category) * 86_400
-            self.at(max(announce, now), lambda t, lot=lot, terms=terms: self._list(t, lot, terms))
+            self.at(max(announce, now), functools.partial(self._list, lot=lot, terms=terms))
         return await self._loop()
 
     async def carry_on(self, driver: Driver) -> list[AuctionRecord]:
@@ -215,7 +216,7 @@ class Kernel:
             self.wallets, self.scenario, lot.rng, excluded=live.excluded,
         )  # fmt: skip
         for interest in wanted:
-            self.at(max(interest.register_at, now), lambda t, i=interest: self._register(t, live, i))
+            self.at(max(interest.register_at, now), functools.partial(self._register, live=live, interest=interest))
         self.at(live.end_at, lambda t: self._end(t, live))
 
     async def _register(self, now: float, live: Live, interest: Any) -> None:

@@ -134,9 +134,6 @@ class BidEngine:
             table.setdefault(key, (placed.amount, placed))
         return Book(state, lot_id, head, bidders)
 
-    def cached(self, auction_id: int) -> Book | None:
-        return self._books.get(auction_id)
-
     def forget(self, auction_id: int) -> None:
         """Drop an idle book (ended auctions), so memory stays bounded; it reloads on demand."""
         book = self._books.get(auction_id)
@@ -309,28 +306,32 @@ class BidEngine:
                 if self._closing:
                     return
                 continue
-            writes: list[AuctionWrite] = [book.start_group() for book in books]
-            try:
-                conflicts = await self._writer.commit(writes)
-            except Exception as exc:
-                if len(books) > 1 and not storage_outage(exc):
-                    # Not an outage but something in one auction's rows: that auction alone must fail,
-                    # not every auction that shared its group. Commit each auction's write by itself.
-                    log.warning("group commit of %s auctions failed (%s); committing them one by one", len(books), exc)
-                    for book, write in zip(books, writes, strict=True):
-                        await self._commit_alone(book, write)
-                else:
-                    log.exception("group commit failed; rebasing the books on the database")
-                    for book in books:
-                        await self._rebase(book, failed=True)
-            else:
-                for book in books:
-                    if book.id in conflicts:
-                        await self._rebase(book, failed=False)
-                    else:
-                        self._settle(book)
+            await self._commit_group(books)
             if self._closing and not self._dirty:
                 return
+
+    async def _commit_group(self, books: list[Book]) -> None:
+        """Commit the books' pending ops as one transaction, then answer them (or rebase them)."""
+        writes: list[AuctionWrite] = [book.start_group() for book in books]
+        try:
+            conflicts = await self._writer.commit(writes)
+        except Exception as exc:
+            if len(books) > 1 and not storage_outage(exc):
+                # Not an outage but something in one auction's rows: that auction alone must fail,
+                # not every auction that shared its group. Commit each auction's write by itself.
+                log.warning("group commit of %s auctions failed (%s); committing them one by one", len(books), exc)
+                for book, write in zip(books, writes, strict=True):
+                    await self._commit_alone(book, write)
+            else:
+                log.exception("group commit failed; rebasing the books on the database")
+                for book in books:
+                    await self._rebase(book, failed=True)
+        else:
+            for book in books:
+                if book.id in conflicts:
+                    await self._rebase(book, failed=False)
+                else:
+                    self._settle(book)
 
     async def _commit_alone(self, book: Book, write: AuctionWrite) -> None:
         """Commit one auction's write in its own transaction (after its group failed)."""

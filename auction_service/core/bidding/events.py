@@ -67,13 +67,3 @@ class EventSink(Protocol):
     def watchers(self, auction_id: int) -> int:
         """How many are watching the auction live (围观), across service processes where known."""
         ...
-
-
-class NoEvents:
-    """An ``EventSink`` for tools that run core without a live feed (the command line, seeding)."""
-
-    def publish(self, auction_id: int, events: list[DomainEvent]) -> None:
-        return None
-
-    def watchers(self, auction_id: int) -> int:
-        return 0

@@ -8,6 +8,7 @@ transaction as the state change, and the events go out only after it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from auction_rules import bidding
 from auction_rules.bidding import AuctionState
@@ -21,11 +22,18 @@ from .engine import BidEngine
 from .events import AuctionClosed, StatusChanged
 
 
+class Schedules(Protocol):
+    """What the lifecycle asks of the scheduler (``scheduler.py``), which itself drives the lifecycle:
+    a protocol, so that neither module imports the other."""
+
+    def schedule(self, auction_id: int, moment: datetime) -> None: ...
+
+
 class Lifecycle:
     def __init__(self, engine: BidEngine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
-        self.scheduler = None  # set by the app: resumed auctions are scheduled again
+        self.scheduler: Schedules | None = None  # set by the app: resumed auctions are scheduled again
         self._countdowns: set[int] = set()
         engine.on_committed.append(self._sale_countdown_started)
 

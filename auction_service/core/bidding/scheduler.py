@@ -139,9 +139,9 @@ class Scheduler:
             moment, auction_id = heapq.heappop(self._heap)
             measure.scheduler_lag.observe((now - moment).total_seconds())  # how late it is picked up
             due.append(auction_id)
-        moment = time.monotonic()
+        monotonic_now = time.monotonic()  # the retries' backoff counts real seconds, not the clock's
         for auction_id, at in list(self._retry_at.items()):
-            if at <= moment:
+            if at <= monotonic_now:
                 del self._retry_at[auction_id]
                 due.append(auction_id)
         return due

@@ -1,4 +1,4 @@
-"""bidder eligibility, restriction list, court regions (issue 13, part 2)
+"""bidder eligibility, restriction list, court regions
 
 Revision ID: 0007
 Revises: 0006

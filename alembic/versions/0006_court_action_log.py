@@ -1,4 +1,4 @@
-"""court action log (issue 13, part 1): the append-only, hash-chained record of staff actions
+"""court action log: the append-only, hash-chained record of staff actions
 
 Revision ID: 0006
 Revises: 0005
