@@ -15,8 +15,8 @@ from auction_rules.errors import invalid
 from ..contract.answers import Auction, Lot
 from ..contract.auctions import auction_json, lot_json
 from ..contract.case_file import case_file_zip
-from ..contract.court import action_page_json, deadlines_json, status_history_json
-from ..contract.court_answers import ActionPage, Deadlines, StatusHistory
+from ..contract.court_desk import action_page_json, deadlines_json, status_history_json
+from ..contract.court_desk_answers import ActionPage, Deadlines, StatusHistory
 from ..core import action_log, auction_queries, case_file, deadlines, lots, staff_actions
 from ..core.views import AuctionView
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
