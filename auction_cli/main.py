@@ -19,15 +19,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from pydantic import ValidationError
 
-from auction_service.config import Settings, describe_settings_error, get_settings
+from auction_service.config import Settings
 
-from .documents import documents_app
+from .documents_commands import documents_app
 from .problems import Problem, database_errors, describe_database
+from .settings import settings_for
 
 DISTRIBUTION = "judicial-auction-simulator"
-DEMO_DATABASE_URL = "sqlite+aiosqlite:///./demo.db"
 
 
 class _Cli(typer.Typer):
@@ -102,20 +101,6 @@ def main(
 ) -> None:
     """Online judicial auction platform simulator."""
     _Cli.debug = debug
-
-
-def settings_for(database_url: str | None = None, *, demo: bool = False) -> Settings:
-    """The validated settings, with ``--database-url`` over the environment; the demo keeps its own
-    database (``./demo.db``) unless one is named."""
-    try:
-        settings = get_settings()
-        if database_url is None and demo and "database_url" not in settings.model_fields_set:
-            database_url = DEMO_DATABASE_URL
-        if database_url is not None:
-            settings = Settings(database_url=database_url)
-    except ValidationError as exc:
-        raise Problem(describe_settings_error(exc)) from None
-    return settings
 
 
 @app.command()

@@ -29,7 +29,7 @@ from ..contract.auctions import (
     settlement_json,
 )
 from ..contract.eligibility import published_priority_holders_json
-from ..core import auctions
+from ..core import auction_queries, registrations, staff_actions
 from ..core.audit import audit_auction
 from ..core.views import AuctionView
 from .deps import CurrentPrincipal, ReadSession, ServicesDep, StaffPrincipal, WriteSession
@@ -70,7 +70,7 @@ async def list_auctions(
     """Auctions, newest first, filtered by status (comma-separated allowed), court (name or id),
     category and round."""
     now = svc.clock.now()
-    views, total = await auctions.list_auctions(
+    views, total = await auction_queries.list_auctions(
         session,
         now=now,
         statuses=[s for s in (status or "").split(",") if s],
@@ -86,7 +86,7 @@ async def list_auctions(
 
 @router.get("/auctions/{auction_id}", **answers(Auction, errors=NO_AUCTION))
 async def read_auction(auction_id: Id, session: ReadSession, svc: ServicesDep) -> dict:
-    return _answer(await auctions.auction_view(session, auction_id), svc)
+    return _answer(await auction_queries.auction_view(session, auction_id), svc)
 
 
 @router.post(
@@ -124,7 +124,7 @@ async def register(
     ``terms_not_accepted``). 403 ``bidder_restricted`` / ``debtor_cannot_bid``: not eligible for the lot."""
     await svc.limits.registration(principal.account_id)
     accept_terms = body.accept_terms if body is not None else None
-    registration, created = await auctions.register(session, svc, principal, auction_id, accept_terms)
+    registration, created = await registrations.register(session, svc, principal, auction_id, accept_terms)
     answer = orjson.dumps(registration_json(registration))
     return Response(answer, status_code=201 if created else 200, media_type="application/json")
 
@@ -142,7 +142,7 @@ async def add_priority_holder(
     auction_id: Id, body: PriorityHolderIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Declare a court-confirmed priority holder (优先购买权人) with a rank (1 is the best)."""
-    holder = await auctions.add_priority_holder(session, svc, principal, auction_id, body.username, body.rank)
+    holder = await registrations.add_priority_holder(session, svc, principal, auction_id, body.username, body.rank)
     return priority_holder_json(holder)
 
 
@@ -150,7 +150,7 @@ async def add_priority_holder(
 async def list_priority_holders(auction_id: Id, session: ReadSession, svc: ServicesDep) -> dict:
     """The announcement publishes the priority holders and their ranks (rule 6); their names and bidder
     codes only once bidding has ended (identities stay secret until the close: null before)."""
-    holders, published = await auctions.priority_holders(session, auction_id, svc.clock.now())
+    holders, published = await auction_queries.priority_holders(session, auction_id, svc.clock.now())
     return published_priority_holders_json(holders, published)
 
 
@@ -158,25 +158,25 @@ async def list_priority_holders(auction_id: Id, session: ReadSession, svc: Servi
 async def suspend(
     auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
 ) -> dict:
-    return _answer(await auctions.suspend(session, svc, principal, auction_id, body.reason), svc)
+    return _answer(await staff_actions.suspend(session, svc, principal, auction_id, body.reason), svc)
 
 
 @router.post("/auctions/{auction_id}/resume", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspended")))
 async def resume(auction_id: Id, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
-    return _answer(await auctions.resume(session, svc, principal, auction_id), svc)
+    return _answer(await staff_actions.resume(session, svc, principal, auction_id), svc)
 
 
 @router.post("/auctions/{auction_id}/withdraw", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_withdrawable")))
 async def withdraw(
     auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
 ) -> dict:
-    return _answer(await auctions.withdraw(session, svc, principal, auction_id, body.reason), svc)
+    return _answer(await staff_actions.withdraw(session, svc, principal, auction_id, body.reason), svc)
 
 
 @router.get("/auctions/{auction_id}/result", **answers(AuctionResult, errors=(*NO_AUCTION, "auction_not_ended")))
 async def result(auction_id: Id, session: ReadSession, svc: ServicesDep) -> dict:
     """The outcome once bidding has ended (409 ``auction_not_ended`` before)."""
-    return result_json(await auctions.auction_result(session, svc, auction_id))
+    return result_json(await auction_queries.auction_result(session, svc, auction_id))
 
 
 @router.post(
@@ -187,7 +187,7 @@ async def settlement(
     auction_id: Id, body: SettlementIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Record payment of the balance, or declare 悔拍 (deposit forfeited, bidder barred from the lot)."""
-    return settlement_json(await auctions.settle(session, svc, principal, auction_id, body.outcome))
+    return settlement_json(await staff_actions.settle(session, svc, principal, auction_id, body.outcome))
 
 
 @router.get("/auctions/{auction_id}/bids", **answers(BidRecord, errors=NO_AUCTION))
@@ -198,7 +198,7 @@ async def list_bids(
     limit: Limit10k = 10_000,
 ) -> dict:
     """The full bid record in ascending ``seq`` (rule 13), from ``after_seq`` on."""
-    return bid_record_json(await auctions.bid_record(session, auction_id, after_seq, limit))
+    return bid_record_json(await auction_queries.bid_record(session, auction_id, after_seq, limit))
 
 
 @router.get("/auctions/{auction_id}/audit", **answers(AuditReport, errors=NO_AUCTION))

@@ -15,9 +15,9 @@ from auction_rules.errors import invalid
 from ..contract.answers import Auction, Lot
 from ..contract.auctions import auction_json, lot_json
 from ..contract.case_file import case_file_zip
-from ..contract.court import action_page_json, deadlines_json, status_history_json
-from ..contract.court_answers import ActionPage, Deadlines, StatusHistory
-from ..core import action_log, auctions, case_file, deadlines, lots
+from ..contract.court_desk import action_page_json, deadlines_json, status_history_json
+from ..contract.court_desk_answers import ActionPage, Deadlines, StatusHistory
+from ..core import action_log, auction_queries, case_file, deadlines, lots, staff_actions
 from ..core.views import AuctionView
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import BODY, INVALID, NO_AUCTION, NO_LOT, STAFF, STAFF_ACTION, STAFF_OF_COURT, answers
@@ -134,14 +134,14 @@ async def postpone(
 ) -> dict:
     """暂缓: pause the auction with a published reason, recorded as a postponement (``/suspend`` is 中止).
     ``/resume`` resumes either; the reason stays in ``/status-history``."""
-    return _answer(await auctions.suspend(session, svc, principal, auction_id, body.reason, kind="postponed"), svc)
+    return _answer(await staff_actions.suspend(session, svc, principal, auction_id, body.reason, kind="postponed"), svc)
 
 
 @router.get("/auctions/{auction_id}/status-history", **answers(StatusHistory, errors=NO_AUCTION))
 async def status_history(auction_id: Id, session: ReadSession) -> dict:
     """The auction's published side-state changes, oldest first: each 暂缓 or 中止 with its reason, each
     resumption, a withdrawal (撤回). Public, as the announcements are."""
-    await auctions.get_auction_row(session, auction_id)
+    await auction_queries.get_auction_row(session, auction_id)
     return status_history_json(auction_id, await action_log.status_history(session, auction_id))
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from ..contract.answers import Auction, CourtList, LotList, LotWithAuctions
 from ..contract.auctions import auction_json, auctions_json, courts_json, lot_list_json, lot_with_auctions_json
-from ..core import auctions, lots
+from ..core import lots, staff_actions
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import BODY, INVALID, LISTING_RULES, NO_LOT, STAFF, STAFF_OF_COURT, answers
 from .schemas import AuctionIn, Filter, Id, Limit500, LotIn, Offset
@@ -71,7 +71,7 @@ async def schedule_auction(
     lot_id: Id, body: AuctionIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Schedule the lot's next round; the listing rules are checked (422 names the broken rule)."""
-    view = await auctions.create_auction(
+    view = await staff_actions.create_auction(
         session,
         svc,
         principal,

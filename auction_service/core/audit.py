@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction_rules.audit import ChainReport, verify_chain
 
 from ..db.models import Auction, Bid
-from .auctions import get_auction_row
+from .auction_queries import get_auction_row
 
 
 async def verify_auction(session: AsyncSession, auction_id: int) -> ChainReport:

@@ -19,11 +19,12 @@ from auction_rules.audit import ChainReport
 
 from . import action_log, confirmation, ledger
 from .action_log import ActionView
-from .auctions import auction_result, auction_view, bid_record, check_court, get_auction_row, get_lot
+from .auction_queries import auction_result, auction_view, bid_record, get_auction_row, get_lot
 from .audit import verify_auction
 from .lots import read_lot
 from .security import Principal
 from .services import Services
+from .staff_actions import check_court
 from .views import AuctionResult, AuctionView, DepositsLedger, LotView, RecordedBid
 
 MAX_BIDS = 10_000_000

@@ -22,7 +22,7 @@ from auction_rules.errors import refused, unavailable
 
 from ..clock import isoformat
 from ..db.models import Account, Court, Registration
-from .auctions import get_auction_row, get_lot, state_of
+from .auction_queries import get_auction_row, get_lot, state_of
 from .services import Services
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import action_log, eligibility
-from .auctions import check_court, get_lot
+from .auction_queries import get_lot
 from .security import Principal
+from .staff_actions import check_court
 
 
 async def set_lot_debtor(

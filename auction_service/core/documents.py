@@ -28,7 +28,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..db.models import LotDocument
 from . import action_log
-from .auctions import check_court, get_lot
+from .auction_queries import get_lot
 from .document_store import (
     UNSET_FOR_SERVER,
     DocumentStore,
@@ -40,6 +40,7 @@ from .document_store import (
     sha256_of,
 )
 from .security import Principal
+from .staff_actions import check_court
 from .views import DocumentFile, DocumentInfo
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MiB

@@ -11,9 +11,10 @@ from auction_rules.errors import refused
 
 from ..db.models import Registration
 from . import action_log
-from .auctions import check_court, get_auction_row, get_lot, lot_history, registration_view, state_of
+from .auction_queries import get_auction_row, get_lot, lot_history, registration_view, state_of
 from .security import Principal
 from .services import Services
+from .staff_actions import check_court
 from .views import DepositsLedger, Disposition, Tally
 
 DEPOSIT_STATUSES = ("frozen", "released", "applied", "forfeited")

@@ -13,9 +13,10 @@ from auction_rules.errors import invalid
 
 from ..db.models import Auction, Court, Lot, Registration
 from . import accounts, action_log
-from .auctions import check_court, court_condition, get_lot, lot_history, view_of
+from .auction_queries import court_condition, get_lot, lot_history, view_of
 from .security import Principal
 from .services import Services
+from .staff_actions import check_court
 from .views import CourtRef, LotDetail, LotView
 
 

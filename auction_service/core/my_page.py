@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import Auction, Bid, Court, Lot, Registration
-from .auctions import registration_view, view_of
+from .auction_queries import registration_view, view_of
 from .ledger import DEPOSIT_STATUSES
 from .views import MyRegistration, MyRegistrations, RecordedBid
 

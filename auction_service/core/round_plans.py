@@ -1,5 +1,5 @@
 """The next round a lot may be scheduled for, as the scheduling request will be judged
-(``core/auctions.create_auction``): the same history, the same rules (``auction_rules.listing``), the
+(``core/staff_actions.create_auction``): the same history, the same rules (``auction_rules.listing``), the
 same moment. Clients (the staff console) read this instead of keeping their own copy of the rules."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction_rules import listing
 from auction_rules.errors import refused
 
-from .auctions import get_lot, lot_history
+from .auction_queries import get_lot, lot_history
 from .services import Services
 
 

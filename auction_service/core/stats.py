@@ -31,7 +31,7 @@ from auction_rules.errors import invalid
 from auction_rules.results import RateSummary
 
 from ..db.models import Auction, Bid, Court, Lot, Registration
-from .auctions import court_condition, status_condition
+from .auction_queries import court_condition, status_condition
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")
 PERIODS = ("year", "quarter", "month")

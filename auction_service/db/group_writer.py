@@ -1,111 +1,156 @@
 """Writing one group commit: every auction's new snapshot (guarded by its version), its new bids and
 the side effects of its state changes, in one transaction.
 
-``write_group`` is synchronous SQLAlchemy Core on purpose: on SQLite it runs in the writer's own
-thread on a synchronous engine, so a whole group costs one hop from the event loop instead of one per
-statement (``docs/performance-budget.md``: every aiosqlite call is a thread hop); on PostgreSQL the
-same function runs on the asyncpg connection through ``AsyncConnection.run_sync``. The guard and the
-order of statements are the same on both; on SQLite the three statements every group runs go to the
-driver as precompiled SQL (``_write_group_sqlite``), since SQLAlchemy's per-row cost dominated there.
+One description, two drivers. Each statement a group runs is described once, as SQLAlchemy Core over
+the tables of ``db/models.py`` (``GroupStatement``); ``write_group`` runs the same steps in the same order
+on both databases and only the last step, handing the rows to a driver, differs:
+
+- PostgreSQL: the statement goes through SQLAlchemy, on the asyncpg connection
+  (``AsyncConnection.run_sync``).
+- SQLite: ``write_group`` runs in the writer's own thread on a synchronous engine, so a whole group costs
+  one hop from the event loop instead of one per statement (``docs/performance-budget.md``: every
+  aiosqlite call is a thread hop), and the statement, compiled for SQLite once at import, goes straight
+  to the sqlite3 connection of the open transaction: SQLAlchemy's per-statement and per-row Python cost
+  was most of the writer thread's time (``docs/benchmarks.md``). The values sqlite3 must be handed
+  converted (UTC times, stored as SQLAlchemy's ``UTCDateTime`` stores them) are found from the columns'
+  types in the models, never listed by hand.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Boolean, Connection, bindparam, insert, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.types import TypeEngine
 
 from ..metrics import measure
 from . import action_rows
 from .auction_rows import AUCTIONS, BID_COLUMNS, BIDS, REGISTRATIONS, STATE_COLUMNS
 from .connection import Database
+from .types import UTCDateTime
 from .writes import AuctionWrite, BidRow, Effect, RecordAction, ReleaseDeposits
 
-
-def _update_of(columns: tuple[str, ...]):
-    """One UPDATE for every auction of a group, executed as an executemany: built once per column set,
-    so no statement is constructed or compiled per auction per group."""
-    return (
-        update(AUCTIONS)
-        .where(AUCTIONS.c.id == bindparam("w_id"), AUCTIONS.c.version == bindparam("w_expected"))
-        .values({c: bindparam(f"v_{c}", type_=AUCTIONS.c[c].type) for c in columns})
-    )
-
-
-_FULL_UPDATE = _update_of(STATE_COLUMNS)
-_BID_UPDATE = _update_of(BID_COLUMNS)
-
-
-def _update_params(w: AuctionWrite, columns: tuple[str, ...]) -> dict[str, Any]:
-    state = w.state
-    params = {f"v_{c}": getattr(state, c) for c in columns}
-    params["w_id"] = w.auction_id
-    params["w_expected"] = w.expected_version
-    return params
+_SQLITE = sqlite.dialect()
 
 
 def sqlite_time(moment: datetime | None) -> str | None:
     """A UTC datetime as SQLAlchemy stores ``UTCDateTime`` on SQLite (``tests/db/test_group_writer_encoding.py``
-    pins the equality)."""
+    pins the equality), without its generic per-value processing."""
     if moment is None:
         return None
     if moment.tzinfo is not UTC:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
         moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-_BID_ROW_COLUMNS = BidRow._fields
-_SQLITE_BID_UPDATE = f"UPDATE auctions SET {', '.join(f'{c} = ?' for c in BID_COLUMNS)} WHERE id = ? AND version = ?"
-_SQLITE_BID_INSERT = (
-    f"INSERT INTO bids ({', '.join(_BID_ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in _BID_ROW_COLUMNS)})"
-)
-_TIME_COLUMNS = frozenset(
-    {"start_at", "end_at", "scheduled_end_at", "last_bid_at", "suspended_at", "closed_at", "placed_at"}
-)
+def sqlite_encoder(type_: TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    """How a value bound to a column of this type is handed to sqlite3 so that the row reads back as if
+    SQLAlchemy had written it; None when sqlite3 takes the value as it is."""
+    if isinstance(type_, UTCDateTime):
+        return sqlite_time
+    if isinstance(type_, Boolean):
+        return None  # sqlite3 binds a bool as the integer 1 or 0, as SQLAlchemy's Boolean writes it
+    return type_.dialect_impl(_SQLITE).bind_processor(_SQLITE)
 
 
-def _sqlite_value(column: str, value: Any) -> Any:
-    if column in _TIME_COLUMNS:
-        return sqlite_time(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+class GroupStatement:
+    """One statement of a group, described once: ``statement`` (Core, over the models' tables) with its
+    parameters named in ``keys``; every row is a tuple of values in that order. PostgreSQL runs the
+    statement through SQLAlchemy; SQLite runs its compiled text on the raw sqlite3 connection."""
 
-
-def _write_group_sqlite(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
-    """``write_group`` on SQLite: the three statements every group runs go straight to the sqlite3
-    connection of the open transaction, as precompiled SQL (SQLAlchemy's per-statement and per-row
-    Python cost was most of the writer thread's time); the rare full snapshots and side effects still go
-    through SQLAlchemy, in the same transaction."""
-    raw = conn.connection.driver_connection
-    ids = [w.auction_id for w in writes]
-    current = dict(raw.execute(f"SELECT id, version FROM auctions WHERE id IN ({', '.join('?' for _ in ids)})", ids))
-    fresh = [w for w in writes if current.get(w.auction_id) == w.expected_version]
-    conflicts = {w.auction_id for w in writes} - {w.auction_id for w in fresh}
-    bid_only = [w for w in fresh if w.bids_only]
-    other = [w for w in fresh if not w.bids_only]
-    if bid_only:
-        raw.executemany(
-            _SQLITE_BID_UPDATE,
-            [
-                (*(_sqlite_value(c, getattr(w.state, c)) for c in BID_COLUMNS), w.auction_id, w.expected_version)
-                for w in bid_only
-            ],
+    def __init__(self, statement: UpdateBase, keys: Sequence[str]) -> None:
+        compiled = statement.compile(dialect=_SQLITE)
+        if tuple(compiled.positiontup or ()) != tuple(keys):
+            raise ValueError(f"parameters {compiled.positiontup} are not in the rows' order {keys}")
+        self.statement = statement
+        self.keys = tuple(keys)
+        self.sqlite_sql = str(compiled)
+        self.sqlite_conversions = tuple(
+            (i, encode) for i, key in enumerate(self.keys) if (encode := sqlite_encoder(compiled.binds[key].type))
         )
-    if other:
-        conn.execute(_FULL_UPDATE, [_update_params(w, STATE_COLUMNS) for w in other])
-    for w in fresh:
-        for effect in w.effects:
-            _apply(conn, effect)
-    rows = [tuple(map(_sqlite_value, _BID_ROW_COLUMNS, row)) for w in fresh for row in w.bids]
-    if rows:
-        raw.executemany(_SQLITE_BID_INSERT, rows)
-    return conflicts
+
+    def execute(self, conn: Connection, raw: sqlite3.Connection | None, rows: Sequence[tuple[Any, ...]]) -> None:
+        """One executemany of every row, in the connection's open transaction."""
+        if raw is None:
+            keys = self.keys
+            conn.execute(self.statement, [dict(zip(keys, row, strict=True)) for row in rows])
+        elif self.sqlite_conversions:
+            raw.executemany(self.sqlite_sql, [self._for_sqlite(row) for row in rows])
+        else:
+            raw.executemany(self.sqlite_sql, rows)
+
+    def _for_sqlite(self, row: tuple[Any, ...]) -> list[Any]:
+        values = list(row)
+        for i, encode in self.sqlite_conversions:
+            values[i] = encode(values[i])
+        return values
+
+
+class SnapshotUpdate(GroupStatement):
+    """The guarded UPDATE of every auction of a group whose version is still the expected one: the
+    state's ``columns``, then the auction's id and the expected version."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        columns = tuple(c.name for c in AUCTIONS.c if c.name in columns)  # SQL's SET order: the table's
+        statement = (
+            update(AUCTIONS)
+            .where(AUCTIONS.c.id == bindparam("w_id"), AUCTIONS.c.version == bindparam("w_expected"))
+            .values({c: bindparam(f"v_{c}", type_=AUCTIONS.c[c].type) for c in columns})
+        )
+        super().__init__(statement, [*(f"v_{c}" for c in columns), "w_id", "w_expected"])
+        self._state_values = attrgetter(*columns)
+
+    def rows(self, writes: list[AuctionWrite]) -> list[tuple[Any, ...]]:
+        values = self._state_values
+        return [(*values(w.state), w.auction_id, w.expected_version) for w in writes]
+
+
+# Built (and compiled for SQLite) once, never per group: a group made only of bids writes just the
+# columns a bid changes (fewer values to convert on the writer's hottest statement).
+BID_UPDATE = SnapshotUpdate(BID_COLUMNS)
+FULL_UPDATE = SnapshotUpdate(STATE_COLUMNS)
+# ``BidRow`` is a tuple in the bids table's column order (``db/writes.py``): handed to the driver as is.
+BID_INSERT = GroupStatement(
+    insert(BIDS).values({c: bindparam(c, type_=BIDS.c[c].type) for c in BidRow._fields}), BidRow._fields
+)
+
+_VERSIONS = (
+    select(AUCTIONS.c.id, AUCTIONS.c.version)
+    .where(AUCTIONS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(AUCTIONS.c.id)
+)
+_VERSIONS_LOCKED = _VERSIONS.with_for_update()
+
+
+@lru_cache(maxsize=512)
+def _sqlite_versions(count: int) -> str:
+    """``_VERSIONS`` for ``count`` ids, as SQLite text (compiled once per group size)."""
+    return str(
+        _VERSIONS.params(ids=list(range(count))).compile(dialect=_SQLITE, compile_kwargs={"render_postcompile": True})
+    )
+
+
+def _read_versions(conn: Connection, raw: sqlite3.Connection | None, ids: list[int]) -> dict[int, int]:
+    """The versions of the group's auctions, with their rows locked: SQLite's ``BEGIN IMMEDIATE``
+    already holds the database; PostgreSQL takes ``FOR UPDATE`` in id order, so two processes never
+    deadlock."""
+    if raw is not None:
+        return dict(raw.execute(_sqlite_versions(len(ids)), ids))
+    query = _VERSIONS_LOCKED if conn.dialect.name == "postgresql" else _VERSIONS
+    return dict(conn.execute(query, {"ids": ids}).all())
 
 
 def _statement_of(effect: Effect) -> Executable:
@@ -123,7 +168,8 @@ def _statement_of(effect: Effect) -> Executable:
 
 
 def _apply(conn: Connection, effect: Effect) -> None:
-    """Carry out one side effect in the group's transaction."""
+    """Carry out one side effect in the group's transaction (rare: through SQLAlchemy on both
+    databases)."""
     if isinstance(effect, RecordAction):
         action_rows.append(conn, effect.entry)
     else:
@@ -134,31 +180,25 @@ def write_group(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
     """Apply the writes in the open transaction; return the auctions whose guard failed (another
     process changed them since this one read them): nothing of theirs is written.
 
-    The guard: read the versions of every auction of the group with the rows locked (SQLite's
-    ``BEGIN IMMEDIATE`` already holds the database; PostgreSQL takes ``FOR UPDATE`` in id order, so two
-    processes never deadlock), keep the writes whose version is still the expected one, update those in
-    one executemany (still guarded by version), insert every bid in one more."""
-    if conn.dialect.name == "sqlite":
-        return _write_group_sqlite(conn, writes)
-    ids = sorted(w.auction_id for w in writes)
-    query = select(AUCTIONS.c.id, AUCTIONS.c.version).where(AUCTIONS.c.id.in_(ids)).order_by(AUCTIONS.c.id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    current = dict(conn.execute(query).all())
+    The guard: read the versions of every auction of the group with the rows locked, keep the writes
+    whose version is still the expected one, update those in one executemany (still guarded by
+    version), carry out their side effects, insert every bid in one more executemany."""
+    raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    current = _read_versions(conn, raw, sorted(w.auction_id for w in writes))
     fresh = [w for w in writes if current.get(w.auction_id) == w.expected_version]
     conflicts = {w.auction_id for w in writes} - {w.auction_id for w in fresh}
     bid_only = [w for w in fresh if w.bids_only]
     other = [w for w in fresh if not w.bids_only]
     if bid_only:
-        conn.execute(_BID_UPDATE, [_update_params(w, BID_COLUMNS) for w in bid_only])
+        BID_UPDATE.execute(conn, raw, BID_UPDATE.rows(bid_only))
     if other:
-        conn.execute(_FULL_UPDATE, [_update_params(w, STATE_COLUMNS) for w in other])
-    bid_rows = [row._asdict() for w in fresh for row in w.bids]
+        FULL_UPDATE.execute(conn, raw, FULL_UPDATE.rows(other))
     for w in fresh:
         for effect in w.effects:
             _apply(conn, effect)
+    bid_rows = [row for w in fresh for row in w.bids]
     if bid_rows:
-        conn.execute(insert(BIDS), bid_rows)
+        BID_INSERT.execute(conn, raw, bid_rows)
     return conflicts
 
 

@@ -44,7 +44,7 @@ from ..contract.events import (
     snapshot_message,
 )
 from ..contract.numbers import parse_count
-from ..core.auctions import auction_view
+from ..core.auction_queries import auction_view
 from ..core.bidding.events import AuctionClosed, StatusChanged
 from ..core.feed import committed_state, stored_bids
 from ..core.health import outage_refusal, storage_errors, storage_outage

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import orjson
 
-from auction_service.core import auctions as auction_service
+from auction_service.core import auction_queries as auction_service
 from auction_service.core.bidding.engine import BidEngine
 from tests.support.live import recv_type, token_of, ws_connect, ws_url
 from tests.support.scenes import START_PRICE, scene

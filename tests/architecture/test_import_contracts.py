@@ -1,6 +1,8 @@
 """The architecture's import contracts (``[tool.importlinter]`` in pyproject.toml) hold, and each one
 would catch a violation: a copy of the tree with one planted import must make ``lint-imports`` fail
 on exactly that contract. Without the second half, a contract that matches nothing would pass for ever.
+And every top-level module of the service sits in a layer of the ``layers`` contract: a module left out
+of the layers may import anything and be imported by anything.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,9 @@ PLANTED = {
     "transports-no-db": ("auction_service/api/misc.py", "from auction_service.db import models"),
     "bus-one-way": ("auction_service/live/bus.py", "from auction_service.live import redis_bus"),
     "service-client-independent": ("auction_service/clock.py", "import bidder_client"),
+    "service-not-cli": ("auction_service/app.py", "import auction_cli"),
+    # A cycle hidden behind a function-local import, as auction_cli/main.py and its documents group had.
+    "no-cycles": ("auction_cli/documents_commands.py", "def _planted():\n    from auction_cli import main"),
     "agents-pure": ("bidder_client/sim/court.py", "import httpx"),
     "loadtests-outside": ("loadtests/check.py", "import auction_service"),
 }
@@ -74,3 +80,28 @@ def test_a_planted_violation_breaks_the_contract(tree_copy: Path, contract: str)
     assert result.returncode != 0, f"{contract} did not notice `{statement}` in {relative}:\n{result.stdout}"
     assert "BROKEN" in result.stdout
     assert lint_imports(tree_copy, contract).returncode == 0, "the unplanted copy must pass again"
+
+
+def unlayered_modules(tree: Path) -> set[str]:
+    """The top-level modules and subpackages of ``auction_service`` in ``tree`` that no layer of its
+    ``layers`` contract names."""
+    config = tomllib.loads((tree / "pyproject.toml").read_text())
+    (layers,) = [c["layers"] for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers"]
+    layered = {name.strip() for layer in layers for name in layer.replace(":", "|").split("|")}
+    package = tree / "auction_service"
+    modules = {p.stem for p in package.glob("*.py") if p.name != "__init__.py"}
+    modules |= {p.parent.name for p in package.glob("*/__init__.py")}
+    return {f"auction_service.{m}" for m in modules} - layered
+
+
+def test_every_top_level_module_of_the_service_is_in_a_layer():
+    assert unlayered_modules(ROOT) == set()
+
+
+def test_a_module_outside_the_layers_is_noticed(tree_copy: Path):
+    planted = tree_copy / "auction_service" / "planted.py"
+    planted.write_text('"""Planted by the architecture test."""\n')
+    try:
+        assert unlayered_modules(tree_copy) == {"auction_service.planted"}
+    finally:
+        planted.unlink()

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy.pool import Pool
 from websockets.exceptions import ConnectionClosed
 
-from auction_service.core import auctions as auction_service
+from auction_service.core import auction_queries as auction_service
 from tests.support.live import recv, recv_type, token_of, ws_connect, ws_url
 from tests.support.private_postgres import free_port
 from tests.support.scenes import START_PRICE, go_to, scene, settle

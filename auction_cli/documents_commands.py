@@ -17,6 +17,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from .problems import database_errors, describe_database
+from .settings import settings_for
 
 documents_app = typer.Typer(
     help="Lot documents' files: export from the database, verify, remove unreferenced.", no_args_is_help=True
@@ -46,7 +47,6 @@ def _run(database_url: str | None, documents_dir: Path | None, work: Callable[..
     from auction_service.db.connection import create_database
 
     from .database import require_schema
-    from .main import settings_for
 
     settings = settings_for(database_url)
     url = settings.database_url

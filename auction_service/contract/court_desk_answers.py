@@ -1,5 +1,5 @@
 """The court desk's answers as pydantic models, for the OpenAPI document (like ``contract/answers.py``:
-documentation only; ``contract/court.py`` shapes the JSON)."""
+documentation only; ``contract/court_desk.py`` shapes the JSON)."""
 
 from __future__ import annotations
 

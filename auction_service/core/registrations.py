@@ -1,0 +1,159 @@
+"""Who takes part in an auction: a bidder's registration (the deposit frozen, an anonymous bidder code)
+and the priority holders (优先购买权人) the court declares, whose rank rides on the registration.
+
+Services here only flush: the caller owns the unit of work (``core/unit_of_work.py``), and whatever must
+wait for the commit (the bid engine learning of a registration, watchers hearing the registration count)
+is registered with ``after_commit``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction_rules import bidding
+from auction_rules.bidding import Bidder
+from auction_rules.errors import forbidden, invalid, not_found, refused, unavailable
+
+from ..db.models import LotExclusion, PriorityHolder, Registration
+from . import eligibility
+from .accounts import account_by_username
+from .auction_queries import get_auction_row, get_lot, registration_count, registration_view
+from .bidding.events import RegistrationsChanged
+from .security import Principal
+from .services import Services
+from .staff_actions import check_court
+from .unit_of_work import after_commit
+from .views import PriorityHolderView, RegistrationView
+
+
+def new_bidder_code(taken: set[str]) -> str:
+    """An anonymous per-auction code: a letter and four digits (e.g. ``H2515``)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    while True:
+        code = f"{secrets.choice(alphabet)}{secrets.randbelow(10_000):04d}"
+        if code not in taken:
+            return code
+
+
+async def _registration_of(session: AsyncSession, auction_id: int, bidder_id: int) -> Registration | None:
+    return (
+        await session.execute(
+            select(Registration).where(Registration.auction_id == auction_id, Registration.bidder_id == bidder_id)
+        )
+    ).scalar_one_or_none()
+
+
+async def register(
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, accept_terms: bool | None = None
+) -> tuple[RegistrationView, bool]:
+    """Rule 8: pay (freeze) the deposit and get an anonymous bidder code. Returns (registration, new).
+    Once committed, the bid engine learns of it (no database read on the first bid) and, if new, the
+    watchers get the new registration count. ``accept_terms``: the bidder acknowledged the auction's
+    terms (竞买须知), recorded with the registration; None (the contract's body-less call) records
+    nothing, False is refused. Eligibility (``core/eligibility.py``): the lot's debtor and, for restricted
+    categories, a person on the consumption-restriction list are refused."""
+    bidding.check_can_bid(principal.role)
+    if accept_terms is False:
+        raise invalid("terms_not_accepted", "registration requires acknowledging the auction's terms (竞买须知)")
+    auction = await get_auction_row(session, auction_id)
+    existing = await _registration_of(session, auction_id, principal.account_id)
+    if existing is not None:
+        if accept_terms and existing.terms_accepted_at is None:
+            existing.terms_accepted_at = svc.clock.now()
+            await session.flush()
+        return _registered(session, svc, registration_view(existing), created=False), False
+    excluded = await session.get(LotExclusion, (auction.lot_id, principal.account_id))
+    if excluded is not None:
+        raise forbidden("excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction")
+    await eligibility.check_can_register(session, principal.account_id, await get_lot(session, auction.lot_id))
+    book = await svc.engine.book(auction_id)
+    bidding.check_registration_open(book.state, svc.clock.now())
+    holder = await session.get(PriorityHolder, (auction_id, principal.account_id))
+    taken = set(
+        (await session.execute(select(Registration.bidder_code).where(Registration.auction_id == auction_id))).scalars()
+    )
+    for _attempt in range(20):
+        code = new_bidder_code(taken | book.codes)
+        registration = Registration(
+            auction_id=auction_id,
+            bidder_id=principal.account_id,
+            bidder_code=code,
+            deposit=auction.deposit,
+            deposit_status="frozen",
+            priority_rank=holder.rank if holder else None,
+            created_at=svc.clock.now(),
+            terms_accepted_at=svc.clock.now() if accept_terms else None,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(registration)
+        except IntegrityError:
+            # Either the code was taken meanwhile, or this bidder registered concurrently.
+            again = await _registration_of(session, auction_id, principal.account_id)
+            if again is not None:
+                return _registered(session, svc, registration_view(again), created=False), False
+            taken.add(code)
+            continue
+        return _registered(session, svc, registration_view(registration), created=True), True
+    raise unavailable("registration_failed", "could not allocate a bidder code; retry")
+
+
+def _registered(
+    session: AsyncSession, svc: Services, registration: RegistrationView, *, created: bool
+) -> RegistrationView:
+    async def announce() -> None:
+        remember_registration(svc, registration)
+        if created:
+            # Counted after the commit, on a fresh read: concurrent registrations then end with the
+            # last announcement counting them all.
+            async with svc.read_sessions() as read:
+                count = await registration_count(read, registration.auction_id)
+            svc.events.publish(registration.auction_id, [RegistrationsChanged(registration.auction_id, count)])
+
+    after_commit(session, announce)
+    return registration
+
+
+def remember_registration(svc: Services, registration: RegistrationView) -> None:
+    """Tell the auction's book of a committed registration."""
+    svc.engine.learn_bidder(
+        registration.auction_id,
+        registration.bidder_id,
+        Bidder(registration.id, registration.bidder_code, registration.priority_rank),
+    )
+
+
+async def add_priority_holder(
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, username: str, rank: int
+) -> PriorityHolderView:
+    """Declare (or re-rank) a court-confirmed priority holder (优先购买权人). A holder already registered
+    gets the rank on the registration too, and the book learns it once committed."""
+    auction = await get_auction_row(session, auction_id)
+    lot = await get_lot(session, auction.lot_id)
+    check_court(principal, lot.court_id)
+    book = await svc.engine.book(auction_id)
+    if bidding.bidding_has_ended(book.state, svc.clock.now()):
+        raise refused("auction_ended", "priority holders can only be declared before bidding ends")
+    account = await account_by_username(session, username)
+    if account is None:
+        raise not_found("account_not_found", f"no bidder with username {username!r}")
+    if account.role != "bidder":
+        raise refused("not_a_bidder", "only a bidder account can hold a priority right")
+    holder = await session.get(PriorityHolder, (auction_id, account.id))
+    if holder is None:
+        holder = PriorityHolder(auction_id=auction_id, bidder_id=account.id, rank=rank, created_at=svc.clock.now())
+        session.add(holder)
+    else:
+        holder.rank = rank
+    registration = await _registration_of(session, auction_id, account.id)
+    if registration is not None:
+        registration.priority_rank = rank
+    await session.flush()
+    if registration is not None:
+        view = registration_view(registration)
+        after_commit(session, lambda: remember_registration(svc, view))
+    return PriorityHolderView(auction_id=auction_id, username=account.username, rank=holder.rank)
