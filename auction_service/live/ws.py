@@ -16,8 +16,14 @@ Protocol (``docs/api-contract.md``, "Live feed"):
   the protocol, unread). Keepalive pings are the server's job (uvicorn ``ws_ping_interval``/``ws_ping_timeout``).
 
 No gap and no duplicate: the connection subscribes to the bus *before* it reads the snapshot and the
-backlog from the database, remembers the last bid seq it sent, drops live bids at or below it and fills
-any jump (seq > last + 1) from the bids table. Events on the bus are committed events only.
+backlog from the database; its ``FeedOrder`` (``feed_order.py``, pure: the rules are there) remembers
+the last bid seq it sent, drops live bids at or below it and says which jumps to fill from the bids
+table; this module only reads storage and writes to the socket as it says. Events on the bus are
+committed events only.
+
+A bid over the socket takes the HTTP bid's use-case (``intake/bids.py``: who → rate limit → parse →
+engine → answer) in its own task; this module adds only what a socket has: the ``request_id``,
+"authenticate first" and at most ``MAX_BIDS_IN_FLIGHT`` bids in flight per connection.
 """
 
 from __future__ import annotations
@@ -31,11 +37,11 @@ import orjson
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from auction_rules.bidding import PlacedBid
 from auction_rules.errors import Kind, RuleViolation
 
 from ..clock import isoformat
 from ..contract.auctions import auction_json
-from ..contract.bids import check_amount, check_idempotency_key
 from ..contract.events import (
     bid_message,
     bid_result_message,
@@ -47,9 +53,12 @@ from ..contract.numbers import parse_count
 from ..core.auctions import auction_view
 from ..core.bidding.events import AuctionClosed, StatusChanged
 from ..core.feed import committed_state, stored_bids
-from ..core.health import outage_refusal, storage_errors, storage_outage
+from ..core.health import storage_errors
 from ..core.security import Principal
-from .bus import AHEAD, CLOSE_TRY_AGAIN, SENT, Encoded, Event, EventBus, Subscription, place_in_sequence
+from ..core.services import Services
+from ..intake.bids import take_bid
+from .bus import CLOSE_TRY_AGAIN, Encoded, Event, EventBus, Subscription
+from .feed_order import AHEAD, SENT, GapError
 from .frames import frame_writer
 
 router = APIRouter(tags=["live feed"])
@@ -66,7 +75,7 @@ CLOSE_INTERNAL_ERROR = 1011  # an unexpected failure on the server (RFC 6455)
 @router.websocket("/api/v1/auctions/{auction_id}/live")
 async def live_feed(websocket: WebSocket, auction_id: str) -> None:
     """Snapshot, backlog since ``after_seq``, then live events; bids over the same socket."""
-    services = websocket.app.state.services
+    services: Services = websocket.app.state.services
     await websocket.accept()  # refusals below come after the handshake, so browsers can read them
     if not await connection_allowed(websocket, services):
         return
@@ -76,7 +85,7 @@ async def live_feed(websocket: WebSocket, auction_id: str) -> None:
         await websocket.close(4404, "unknown auction")
         return
     feed = LiveFeed(websocket, services, the_id)
-    bus: EventBus = services.events
+    bus = feed.bus
     bus.connection_opened()
     try:
         await feed.run()
@@ -84,7 +93,7 @@ async def live_feed(websocket: WebSocket, auction_id: str) -> None:
         bus.connection_closed()
 
 
-async def connection_allowed(websocket: WebSocket, services: Any) -> bool:
+async def connection_allowed(websocket: WebSocket, services: Services) -> bool:
     """Live-feed connections opened per address are limited (``rate_limit_live_connections``): beyond,
     an ``error`` message ``rate_limited`` with ``retry_after`` and close code 4429."""
     address = websocket.client.host if websocket.client else "unknown"
@@ -99,21 +108,26 @@ async def connection_allowed(websocket: WebSocket, services: Any) -> bool:
     return True
 
 
-class GapError(Exception):
-    """The database does not (yet) hold bids the feed must send first: the client should resume."""
+def bus_of(services: Services) -> EventBus:
+    """The live feed's bus: the service's ``EventSink`` (core knows it only by that port) is an
+    ``EventBus`` (``app.py`` builds it)."""
+    bus = services.events
+    if not isinstance(bus, EventBus):
+        raise TypeError(f"the live feed needs an EventBus, the service has {type(bus).__name__}")
+    return bus
 
 
 class LiveFeed:
     """One websocket connection: a sender (bus → socket, in seq order) and a reader (socket → bids)
     running concurrently, so a client that leaves is noticed even when no event is flowing."""
 
-    def __init__(self, websocket: WebSocket, services: Any, auction_id: int) -> None:
+    def __init__(self, websocket: WebSocket, services: Services, auction_id: int) -> None:
         self.ws = websocket
         self.services = services
-        self.bus: EventBus = services.events
+        self.bus = bus_of(services)
         self.auction_id = auction_id
         self.principal: Principal | None = None
-        self.sub: Subscription  # set in run(): it holds the last seq and status sent
+        self.sub: Subscription  # set in run(): its ``order`` holds the last seq and status sent
         self.bid_tasks: set[asyncio.Task] = set()
         self.subscribed = -1  # the bus ticket taken when this connection subscribed
 
@@ -194,15 +208,10 @@ class LiveFeed:
             raise
         auction = dict(shared, server_time=isoformat(self.services.clock.now()))
         seq = auction.get("seq", auction.get("bid_count", 0)) or 0
-        self.sub.last_status = auction.get("status")
         await self.send(snapshot_message(auction, seq))
-        if after_seq is None:
-            # Nothing older than the snapshot is sent; whatever was committed after it was read comes
-            # as live events (the subscription came first), so no further read is needed.
-            self.sub.last_seq = seq
-            return True
-        self.sub.last_seq = after_seq
-        await self.send_stored_bids(after=self.sub.last_seq)
+        backlog_after = self.sub.order.start(seq, auction.get("status"), after_seq)
+        if backlog_after is not None:
+            await self.send_stored_bids(after=backlog_after)
         return True
 
     async def _read_snapshot(self) -> dict[str, Any]:
@@ -215,17 +224,14 @@ class LiveFeed:
     async def send_stored_bids(self, after: int, before: int | None = None) -> int:
         """Send stored bids with ``after < seq`` (``< before`` if given), in pages; returns how many."""
         sent = 0
+        order = self.sub.order
         while True:
             with storage_errors():
                 rows = await stored_bids(self.services.db, self.auction_id, after, before, BACKLOG_PAGE)
             for row in rows:
-                if row.seq <= self.sub.last_seq:
-                    continue
-                if row.seq > self.sub.last_seq + 1:  # seq has no gaps in the table: not visible yet
-                    raise GapError(f"the bids table has no seq {self.sub.last_seq + 1} (yet)")
-                await self.send(bid_message(self.auction_id, row))
-                self.sub.last_seq = row.seq
-                sent += 1
+                if order.stored(row.seq):
+                    await self.send(bid_message(self.auction_id, row))
+                    sent += 1
             if len(rows) < BACKLOG_PAGE:
                 return sent
             after = rows[-1].seq
@@ -281,36 +287,28 @@ class LiveFeed:
             return None
 
     async def forward(self, event: Event) -> None:
-        kind = event.get("type")
-        if kind == "_resync":
+        """Send one live event where ``FeedOrder`` puts it: dropped, or after the bids it follows."""
+        if event.get("type") == "_resync":
             await self.resync()
             return
-        place = place_in_sequence(event, self.sub.last_seq)
+        order = self.sub.order
+        place = order.place(event)
         if place == SENT:
-            return  # already sent (from the backlog, a gap fill, or another process's copy)
-        seq = event.get("seq")
+            return
         if place == AHEAD:
-            if kind == "bid":
-                await self.send_stored_bids(after=self.sub.last_seq, before=seq)
-                if self.sub.last_seq != seq - 1:
-                    raise GapError(f"bid {seq} arrived but bids up to {seq - 1} are not stored")
-            else:  # a status change is ordered after the bids it follows: send those first
-                await self.send_stored_bids(after=self.sub.last_seq, before=seq + 1)
+            await self.send_stored_bids(after=order.last_seq, before=order.fill_bound(event))
+            order.filled(event)
         await self.send(event)
-        if kind == "bid":
-            self.sub.last_seq = seq
-        elif kind == "status":
-            self.sub.last_status = event.get("status")
+        order.sent(event)
 
     async def resync(self) -> None:
         """The cross-process transport lost messages (an outage): send what the database holds that this
         client has not seen (bids, then a status change and the close, if any)."""
-        await self.send_stored_bids(after=self.sub.last_seq)
+        await self.send_stored_bids(after=self.sub.order.last_seq)
         with storage_errors():
             state = await committed_state(self.services.db, self.auction_id)
-        if state is None or state.status == self.sub.last_status:
+        if state is None or not self.sub.order.status_changed(state.status):
             return
-        self.sub.last_status = state.status
         await self.send(event_message(StatusChanged.of(state, state.status_reason)))
         if state.status in ENDED_STATUSES:
             await self.send(event_message(AuctionClosed.of(state)))
@@ -366,8 +364,9 @@ class LiveFeed:
         await self.send({"type": "auth_result", "ok": True, "role": self.principal.role})
 
     async def start_bid(self, body: dict[str, Any]) -> None:
-        """Check a bid message with the contract, then place it in its own task (waiting for the group
-        commit must not stop this connection reading, or its other bids)."""
+        """What only a socket has (the ``request_id``, "authenticate first", the bound on bids in flight),
+        then the bid's use-case (``intake/bids.py``) in its own task: waiting for the group commit must
+        not stop this connection reading, or its other bids."""
         request_id = body.get("request_id")
         if request_id is not None and not (isinstance(request_id, str | int) and len(str(request_id)) <= 200):
             await self.send_error("invalid_request_id", "request_id must be a string or integer of at most 200 chars")
@@ -376,38 +375,36 @@ class LiveFeed:
             message = 'send {"type": "auth", "token": ...} (or ?token=) to bid'
             await self.send(bid_result_message(request_id, code="unauthorized", text=message))
             return
-        try:
-            amount = check_amount(body.get("amount"))
-            key = check_idempotency_key(body.get("idempotency_key"))
-            await self.services.limits.bid(self.principal.account_id)  # counted with the HTTP bids
-        except RuleViolation as exc:
-            await self.send(bid_result_message(request_id, code=exc.code, text=exc.message))
-            return
         if len(self.bid_tasks) >= MAX_BIDS_IN_FLIGHT:
             message = f"at most {MAX_BIDS_IN_FLIGHT} bids in flight per connection"
             await self.send(bid_result_message(request_id, code="too_many_requests", text=message))
             return
-        task = asyncio.create_task(self.place_bid(self.principal, amount, key, request_id))
+        task = asyncio.create_task(self.place_bid(self.principal, body, request_id))
         self.bid_tasks.add(task)
         task.add_done_callback(self.bid_tasks.discard)
 
-    async def place_bid(self, principal: Principal, amount: int, key: str | None, request_id: Any) -> None:
-        try:
-            placed = await self.services.engine.place_bid(principal, self.auction_id, amount, key)
-        except RuleViolation as exc:
-            result = bid_result_message(request_id, code=exc.code, text=exc.message)
-        except Exception as exc:
-            if storage_outage(exc):
-                refusal = outage_refusal()
-                result = bid_result_message(request_id, code=refusal.code, text=refusal.message)
-            else:
-                log.exception("websocket bid on auction %s failed", self.auction_id)
-                text = "the bid could not be placed; retry"
-                result = bid_result_message(request_id, code="internal_error", text=text)
-        else:
-            result = bid_result_message(request_id, placed)
+    async def place_bid(self, principal: Principal, body: dict[str, Any], request_id: Any) -> None:
+        result = await take_bid(self.services, principal, self.auction_id, body, None, SocketAnswers(request_id))
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             await self.send(result)
+
+
+class SocketAnswers:
+    """A bid's outcome over the socket: its ``bid_result`` message, echoing the ``request_id``."""
+
+    __slots__ = ("request_id",)
+
+    def __init__(self, request_id: Any) -> None:
+        self.request_id = request_id
+
+    def placed(self, placed: PlacedBid) -> Event:
+        return bid_result_message(self.request_id, placed)
+
+    def refused(self, refusal: RuleViolation) -> Event:
+        return bid_result_message(self.request_id, code=refusal.code, text=refusal.message)
+
+    def failed(self) -> Event:
+        return bid_result_message(self.request_id, code="internal_error", text="the bid could not be placed; retry")
 
 
 def _close_for(refusal: RuleViolation) -> tuple[int, str]:

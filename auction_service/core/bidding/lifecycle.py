@@ -7,6 +7,7 @@ transaction as the state change, and the events go out only after it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from auction_rules import bidding
@@ -22,10 +23,10 @@ from .events import AuctionClosed, StatusChanged
 
 
 class Lifecycle:
-    def __init__(self, engine: BidEngine, clock: Clock) -> None:
+    def __init__(self, engine: BidEngine, clock: Clock, reschedule: Callable[[int, datetime], None]) -> None:
         self.engine = engine
         self.clock = clock
-        self.scheduler = None  # set by the app: resumed auctions are scheduled again
+        self.reschedule = reschedule  # ``Scheduler.schedule``: a resumed auction's moments are due again
         self._countdowns: set[int] = set()
         engine.on_committed.append(self._sale_countdown_started)
 
@@ -34,14 +35,13 @@ class Lifecycle:
         window's end). The scheduler only ever follows an end that moved later, so tell it once."""
         state = book.committed
         if (
-            self.scheduler is not None
-            and bidding.is_sale(state)
+            bidding.is_sale(state)
             and state.status == "live"
             and state.end_at < state.scheduled_end_at
             and state.id not in self._countdowns
         ):
             self._countdowns.add(state.id)
-            self.scheduler.schedule(state.id, state.end_at)
+            self.reschedule(state.id, state.end_at)
 
     async def open(self, auction_id: int) -> AuctionState:
         return await self.engine.apply(
@@ -81,8 +81,7 @@ class Lifecycle:
             effects_of=_logged(by, "auction_resumed", reason),
             events_of=lambda _b, after: [StatusChanged.of(after)],
         )
-        if self.scheduler is not None:
-            self.scheduler.schedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
+        self.reschedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
         return state
 
     async def withdraw(self, auction_id: int, reason: str, *, by: Attribution | None = None) -> AuctionState:
