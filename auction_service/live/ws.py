@@ -21,9 +21,8 @@ the last bid seq it sent, drops live bids at or below it and says which jumps to
 table; this module only reads storage and writes to the socket as it says. Events on the bus are
 committed events only.
 
-A bid over the socket takes the HTTP bid's use-case (``intake/bids.py``: who → rate limit → parse →
-engine → answer) in its own task; this module adds only what a socket has: the ``request_id``,
-"authenticate first" and at most ``MAX_BIDS_IN_FLIGHT`` bids in flight per connection.
+What the client sends (auth, bids, pings) is read and answered by ``client_messages.py``, alongside;
+a bid there takes the HTTP bid's use-case (``intake/bids.py``).
 """
 
 from __future__ import annotations
@@ -37,14 +36,12 @@ import orjson
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from auction_rules.bidding import PlacedBid
 from auction_rules.errors import Kind, RuleViolation
 
 from ..clock import isoformat
 from ..contract.auctions import auction_json
 from ..contract.events import (
     bid_message,
-    bid_result_message,
     error_message,
     event_message,
     snapshot_message,
@@ -54,19 +51,16 @@ from ..core.auctions import auction_view
 from ..core.bidding.events import AuctionClosed, StatusChanged
 from ..core.feed import committed_state, stored_bids
 from ..core.health import storage_errors
-from ..core.security import Principal
 from ..core.services import Services
-from ..intake.bids import take_bid
 from .bus import CLOSE_TRY_AGAIN, Encoded, Event, EventBus, Subscription
+from .client_messages import ClientMessages
 from .feed_order import AHEAD, SENT, GapError
 from .frames import frame_writer
 
 router = APIRouter(tags=["live feed"])
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 4096  # client messages are tiny; anything bigger is refused with an error frame
 CLOSE_RATE_LIMITED = 4429  # too many connections from this address: retry after a while
-MAX_BIDS_IN_FLIGHT = 32  # per connection: a client cannot pile up unbounded work on the server
 BACKLOG_PAGE = 1000
 ENDED_STATUSES = ("sold", "unsold")
 CLOSE_INTERNAL_ERROR = 1011  # an unexpected failure on the server (RFC 6455)
@@ -118,17 +112,17 @@ def bus_of(services: Services) -> EventBus:
 
 
 class LiveFeed:
-    """One websocket connection: a sender (bus → socket, in seq order) and a reader (socket → bids)
-    running concurrently, so a client that leaves is noticed even when no event is flowing."""
+    """One websocket connection: a sender (bus → socket, in the order its ``FeedOrder`` says) and a
+    reader (``ClientMessages``: socket → auth, bids, pings) running concurrently, so a client that
+    leaves is noticed even when no event is flowing."""
 
     def __init__(self, websocket: WebSocket, services: Services, auction_id: int) -> None:
         self.ws = websocket
         self.services = services
         self.bus = bus_of(services)
         self.auction_id = auction_id
-        self.principal: Principal | None = None
         self.sub: Subscription  # set in run(): its ``order`` holds the last seq and status sent
-        self.bid_tasks: set[asyncio.Task] = set()
+        self.inbox = ClientMessages(services, auction_id, self.send)  # socket → auth, bids, pings
         self.subscribed = -1  # the bus ticket taken when this connection subscribed
 
     # ----------------------------------------------------------------- plumbing
@@ -161,7 +155,7 @@ class LiveFeed:
         token = params.get("token")
         if token:
             try:
-                self.principal = self.services.tokens.verify(token)
+                self.inbox.principal = self.services.tokens.verify(token)
             except RuleViolation as exc:
                 await self.send_error(exc.code, exc.message)
                 await self.close(4401, "invalid token")
@@ -193,10 +187,7 @@ class LiveFeed:
             await self.serve(sub)
         finally:
             sub.close()
-            for task in list(self.bid_tasks):
-                task.cancel()
-            if self.bid_tasks:
-                await asyncio.gather(*self.bid_tasks, return_exceptions=True)
+            await self.inbox.cancel_bids()
 
     async def send_start(self, after_seq: int | None) -> bool:
         """Send the snapshot and the backlog; False if the auction does not exist."""
@@ -241,7 +232,7 @@ class LiveFeed:
         waiter notices the subscription ending (fell behind, shutdown) even while the sender is stuck
         on a client that stopped reading."""
         sender = asyncio.create_task(self.pump(sub), name=f"live-send-{self.auction_id}")
-        reader = asyncio.create_task(self.read_loop(), name=f"live-read-{self.auction_id}")
+        reader = asyncio.create_task(self.inbox.read(self.ws), name=f"live-read-{self.auction_id}")
         ender = asyncio.create_task(sub.wait_ended(), name=f"live-end-{self.auction_id}")
         tasks = (sender, reader, ender)
         try:
@@ -312,99 +303,6 @@ class LiveFeed:
         await self.send(event_message(StatusChanged.of(state, state.status_reason)))
         if state.status in ENDED_STATUSES:
             await self.send(event_message(AuctionClosed.of(state)))
-
-    # ----------------------------------------------------------------- socket → bids
-    async def read_loop(self) -> None:
-        """Read client messages until the client leaves; never raises on bad input."""
-        while True:
-            message = await self.ws.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            raw = message.get("text")
-            if raw is None:
-                raw = message.get("bytes")
-            if raw is None:
-                continue
-            size = len(raw.encode() if isinstance(raw, str) else raw)
-            if size > MAX_MESSAGE_BYTES:
-                await self.send_error("message_too_large", f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
-                continue
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                await self.send_error("invalid_json", 'send JSON objects like {"type": "bid", "amount": 123400}')
-                continue
-            if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-                await self.send_error("invalid_message", 'a message is a JSON object with a string "type"')
-                continue
-            await self.handle(body)
-
-    async def handle(self, body: dict[str, Any]) -> None:
-        kind = body["type"]
-        if kind == "ping":
-            await self.send({"type": "pong"})
-        elif kind == "auth":
-            await self.authenticate(body)
-        elif kind == "bid":
-            await self.start_bid(body)
-        else:
-            await self.send_error("unknown_type", f"unknown message type {kind[:40]!r}; use auth, bid or ping")
-
-    async def authenticate(self, body: dict[str, Any]) -> None:
-        token = body.get("token")
-        if not isinstance(token, str) or not token:
-            await self.send({"type": "auth_result", "ok": False, "code": "unauthorized", "message": "token missing"})
-            return
-        try:
-            self.principal = self.services.tokens.verify(token)
-        except RuleViolation as exc:
-            self.principal = None
-            await self.send({"type": "auth_result", "ok": False, "code": exc.code, "message": exc.message})
-            return
-        await self.send({"type": "auth_result", "ok": True, "role": self.principal.role})
-
-    async def start_bid(self, body: dict[str, Any]) -> None:
-        """What only a socket has (the ``request_id``, "authenticate first", the bound on bids in flight),
-        then the bid's use-case (``intake/bids.py``) in its own task: waiting for the group commit must
-        not stop this connection reading, or its other bids."""
-        request_id = body.get("request_id")
-        if request_id is not None and not (isinstance(request_id, str | int) and len(str(request_id)) <= 200):
-            await self.send_error("invalid_request_id", "request_id must be a string or integer of at most 200 chars")
-            return
-        if self.principal is None:
-            message = 'send {"type": "auth", "token": ...} (or ?token=) to bid'
-            await self.send(bid_result_message(request_id, code="unauthorized", text=message))
-            return
-        if len(self.bid_tasks) >= MAX_BIDS_IN_FLIGHT:
-            message = f"at most {MAX_BIDS_IN_FLIGHT} bids in flight per connection"
-            await self.send(bid_result_message(request_id, code="too_many_requests", text=message))
-            return
-        task = asyncio.create_task(self.place_bid(self.principal, body, request_id))
-        self.bid_tasks.add(task)
-        task.add_done_callback(self.bid_tasks.discard)
-
-    async def place_bid(self, principal: Principal, body: dict[str, Any], request_id: Any) -> None:
-        result = await take_bid(self.services, principal, self.auction_id, body, None, SocketAnswers(request_id))
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-            await self.send(result)
-
-
-class SocketAnswers:
-    """A bid's outcome over the socket: its ``bid_result`` message, echoing the ``request_id``."""
-
-    __slots__ = ("request_id",)
-
-    def __init__(self, request_id: Any) -> None:
-        self.request_id = request_id
-
-    def placed(self, placed: PlacedBid) -> Event:
-        return bid_result_message(self.request_id, placed)
-
-    def refused(self, refusal: RuleViolation) -> Event:
-        return bid_result_message(self.request_id, code=refusal.code, text=refusal.message)
-
-    def failed(self) -> Event:
-        return bid_result_message(self.request_id, code="internal_error", text="the bid could not be placed; retry")
 
 
 def _close_for(refusal: RuleViolation) -> tuple[int, str]:
