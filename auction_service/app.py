@@ -34,6 +34,7 @@ from .core import documents as document_service
 from .core.bidding.engine import BidEngine
 from .core.bidding.lifecycle import Lifecycle
 from .core.bidding.scheduler import Scheduler
+from .core.rate_limits import RateLimits
 from .core.security import TokenService
 from .core.services import Services
 from .db import migrate
@@ -70,11 +71,12 @@ def create_app(
         batch = settings.feed_batch_ms / 1000
         bus = RedisBus(settings.redis_url, batch_seconds=batch) if settings.redis_url else EventBus(batch_seconds=batch)
         await bus.start()
-        engine = BidEngine(db, the_clock, profile, bus)
-        engine.commit_linger = settings.commit_linger_seconds
-        lifecycle = Lifecycle(engine, the_clock)
+        engine = BidEngine(db, the_clock, profile, bus, commit_linger=settings.commit_linger_seconds)
+        # The lifecycle tells the scheduler of moved moments, and the scheduler opens and closes through
+        # the lifecycle: the lifecycle gets the scheduler's ``schedule`` as a callback (late-bound to the
+        # scheduler built on the next line; nothing is scheduled before ``scheduler.start``).
+        lifecycle = Lifecycle(engine, the_clock, reschedule=lambda auction_id, at: scheduler.schedule(auction_id, at))
         scheduler = Scheduler(db, the_clock, lifecycle)
-        lifecycle.scheduler = scheduler
         services = Services(
             settings=settings,
             db=db,
@@ -85,6 +87,9 @@ def create_app(
             lifecycle=lifecycle,
             scheduler=scheduler,
             tokens=TokenService(secret, settings.token_ttl_seconds),
+            limits=RateLimits(settings),
+            write_sessions=db.sessions(write=True),
+            read_sessions=db.sessions(write=False),
         )
         app.state.services = services
         document_service.store_for(settings)  # says at start-up where lot documents are kept

@@ -7,32 +7,35 @@ the bid costs (``docs/performance-budget.md``). ``BidEdge`` wraps the FastAPI ap
 in-process test client) runs this same stack. The FastAPI route below only documents the operation in
 OpenAPI: the edge answers every request to that path before routing.
 
-The bid's whole path: ``BidEdge`` reads the bounded body → ``answer_bid`` parses it with the contract
-(``contract/bids.py``) and authenticates the caller → ``BidEngine.place_bid`` (``core/bidding/engine.py``)
-decides it in the auction's book (``core/bidding/book.py``) and answers once the group commit is done.
+The bid's whole path: ``BidEdge`` reads the bounded body (413) of JSON (415) → ``intake.bids.take_bid``,
+the use-case the live feed shares, authenticates the caller, counts the bid against the bidder's rate
+limit, parses the body with the contract (``contract/bids.py``) and calls ``BidEngine.place_bid``
+(``core/bidding/engine.py``), which decides it in the auction's book (``core/bidding/book.py``) and
+answers once the group commit is done; ``HTTP_ANSWERS`` shapes each outcome as a status and a body.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, FastAPI
 
+from auction_rules.bidding import PlacedBid as PlacedBidValue
 from auction_rules.errors import RuleViolation
 
 from ..contract.answers import PlacedBid
-from ..contract.bids import MAX_BID_BODY_BYTES, MAX_KEY_LENGTH, check_idempotency_key, parse_bid_body, placed_bid_json
+from ..contract.bids import MAX_BID_BODY_BYTES, MAX_KEY_LENGTH, placed_bid_json
 from ..contract.errors import INTERNAL_ERROR
 from ..contract.numbers import parse_count
-from ..core.health import RETRY_AFTER_SECONDS, outage_refusal, storage_outage
+from ..core.health import RETRY_AFTER_SECONDS
+from ..core.services import Services
+from ..intake.bids import take_bid
 from .body_limit import LARGER_BODIES, BodyLimit, read_bounded
 from .errors import error_body, status_of, violation_body
 from .responses import AUTH, BODY, NO_AUCTION, answers
 from .schemas import BidIn, Id
 
-log = logging.getLogger(__name__)
 PREFIX = "/api/v1/auctions/"
 SUFFIX = "/bids"
 _TOO_LARGE = error_body("payload_too_large", f"a bid body is a few bytes of JSON (at most {MAX_BID_BODY_BYTES})")
@@ -43,20 +46,24 @@ _CRASHED = error_body("internal_error", "the server failed to handle the request
 router = APIRouter(prefix="/api/v1", tags=["auctions"])
 
 
-async def answer_bid(
-    services: Any, auction_id: int, authorization: str | None, idempotency_key: str | None, raw: bytes
-) -> tuple[int, bytes]:
-    """Place a bid from the request's parts: (status, JSON body)."""
-    try:
-        principal = services.tokens.from_header(authorization)
-        await services.limits.bid(principal.account_id)  # counted with the bids over the live feed
-        amount = parse_bid_body(raw)
-        if idempotency_key is not None:
-            check_idempotency_key(idempotency_key)
-        placed = await services.engine.place_bid(principal, auction_id, amount, idempotency_key)
-    except RuleViolation as refusal:
-        return status_of(refusal), violation_body(refusal)
-    return 201, orjson.dumps(placed_bid_json(placed))
+class _HttpAnswers:
+    """A bid's outcome over HTTP: (status, JSON body, close the connection afterwards?)."""
+
+    __slots__ = ()
+
+    def placed(self, placed: PlacedBidValue) -> tuple[int, bytes, bool]:
+        return 201, orjson.dumps(placed_bid_json(placed)), False
+
+    def refused(self, refusal: RuleViolation) -> tuple[int, bytes, bool]:
+        return status_of(refusal), violation_body(refusal), False
+
+    def failed(self) -> tuple[int, bytes, bool]:
+        # The contract's envelope still, and the connection closed cleanly: the client's next request
+        # must not land on a connection left in an unknown state.
+        return 500, _CRASHED, True
+
+
+HTTP_ANSWERS = _HttpAnswers()  # one for every request: the hot path allocates none
 
 
 def _auction_id(path: str) -> int | None:
@@ -113,18 +120,9 @@ class BidEdge:
             status, body, close = 413, _TOO_LARGE, True
         elif not _json_media_type(content_type):
             status, body = 415, _NOT_JSON
-        else:
-            try:
-                status, body = await answer_bid(self.api.state.services, auction_id, authorization, key, raw)
-            except Exception as exc:
-                if storage_outage(exc):  # the database is down (the book could not even be loaded): 503
-                    log.warning("bid on auction %s: storage unavailable (%s)", auction_id, exc)
-                    status, body = 503, violation_body(outage_refusal())
-                else:
-                    # Anything unexpected still answers the contract's envelope, and the connection is
-                    # closed cleanly (the client's next request must not land on a broken one).
-                    log.exception("bid on auction %s failed", auction_id)
-                    status, body, close = 500, _CRASHED, True
+        else:  # who → rate limit → parse → engine → answer, as over the socket (intake/bids.py)
+            services: Services = self.api.state.services
+            status, body, close = await take_bid(services, authorization, auction_id, raw, key, HTTP_ANSWERS)
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         if status == 401:
             headers.append((b"www-authenticate", b"Bearer"))
@@ -151,7 +149,7 @@ _BID_DOCS = {
     ],
     "security": [{"HTTPBearer": []}],
 }
-# Every refusal the edge can answer (``answer_bid`` and the engine, the body bound, an unexpected failure).
+# Every refusal the edge can answer (``intake.bids.take_bid`` and the engine, the body bound, an unexpected failure).
 BID_REFUSALS = (
     *AUTH, *NO_AUCTION, *BODY, "invalid_json", "duplicate_key", "invalid_idempotency_key", "idempotency_key_reused",
     "not_registered", "staff_cannot_bid", "auction_not_live", "bid_too_low", "bid_not_on_increment",

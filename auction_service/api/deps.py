@@ -19,7 +19,9 @@ _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/au
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    """The container the lifespan built (``app.py``): typed from here on."""
+    svc: Services = request.app.state.services
+    return svc
 
 
 ServicesDep = Annotated[Services, Depends(services)]
@@ -40,7 +42,7 @@ def current_principal(
 ) -> Principal:
     if credentials is None:
         raise unauthorized()
-    return request.app.state.services.tokens.verify(credentials.credentials)
+    return services(request).tokens.verify(credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

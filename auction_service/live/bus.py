@@ -18,8 +18,8 @@ Why it looks like this:
   pre-built frame written straight to its socket by ``deliver``, for all the auction's watchers in one
   pass. Anything the direct path cannot send in order (a seq jump, a resync marker, a connection under
   back-pressure) goes to the bounded buffer instead, and that connection's sender takes over until it
-  has caught up again. Both paths apply the same rule: drop bids at or below the last seq sent, never
-  skip one.
+  has caught up again. Both paths keep one ``FeedOrder`` per connection (``feed_order.py``, pure): drop
+  bids at or below the last seq sent, never skip one.
 * Batching (``batch_seconds``, setting ``AUCTION_FEED_BATCH_MS``): at 200 bids/s the cost of fan-out
   is the number of socket writes, not the bytes (each write is a system call on both ends). Events of
   an auction that come within ``batch_seconds`` of its last batch wait for the next one, so a watcher
@@ -35,6 +35,7 @@ import itertools
 import logging
 import time
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -42,6 +43,7 @@ import orjson
 from ..contract.events import Message, event_message, watchers_message
 from ..core.bidding.events import DomainEvent
 from ..metrics import measure
+from .feed_order import FeedOrder
 from .frames import FrameWriter, text_frame
 
 Event = Message  # what travels on the bus and the wire: a feed message (contract/events.py)
@@ -65,24 +67,6 @@ class Encoded(dict):
         self.frame = text_frame(raw)
 
 
-# Where an event stands against the last seq a connection sent (one rule for both paths).
-SENT, NEXT, AHEAD = "sent", "next", "ahead"
-
-
-def place_in_sequence(event: Event, last_seq: int) -> str:
-    """``SENT``: a bid already sent, drop it; ``AHEAD``: bids before it are not sent yet (a bid with a
-    seq jump, a status or close after unsent bids), fill them first; ``NEXT``: send it now."""
-    seq = event.get("seq")
-    kind = event["type"]
-    if kind == "bid":
-        if seq <= last_seq:
-            return SENT
-        return NEXT if seq == last_seq + 1 else AHEAD
-    if kind in ("status", "closed") and isinstance(seq, int) and seq > last_seq:
-        return AHEAD
-    return NEXT
-
-
 class Subscription:
     """One live connection's inbox for one auction: a bounded buffer drained in batches."""
 
@@ -95,10 +79,9 @@ class Subscription:
         self._ended = asyncio.Event()
         self.close_code: int | None = None
         self.close_reason = ""
-        # Where the connection stands in the auction's sequence (read and written by its sender and,
-        # in direct mode, by ``write_direct``: both run on the event loop, never at the same time).
-        self.last_seq = 0
-        self.last_status: str | None = None
+        # Where the connection stands in the auction's sequence (``feed_order.py``), kept by its sender
+        # and, in direct mode, by ``write_direct``.
+        self.order = FeedOrder()
         self.writer: FrameWriter | None = None  # set by the connection when its server offers one
         self.direct = False
 
@@ -115,32 +98,20 @@ class Subscription:
         if self.writer is not None and not self._items and self.close_code is None:
             self.direct = True
 
-    def write_direct(self, events: list[Encoded]) -> list[Encoded]:
-        """Write the events this connection can take in order now; return the rest (from the first
-        one it cannot), which must go through the buffer."""
-        frames: list[bytes] = []
-        last_seq, last_status = self.last_seq, self.last_status
-        rest: list[Encoded] = []
-        for i, event in enumerate(events):
-            kind = event["type"]
-            place = place_in_sequence(event, last_seq)
-            if place == SENT:
-                continue
-            if place == AHEAD or kind.startswith("_"):
-                rest = events[i:]  # the sender fills the gap from the database (or resyncs)
-                break
-            if kind == "bid":
-                last_seq = event["seq"]
-            elif kind == "status":
-                last_status = event.get("status")
-            frames.append(event.frame)
-        if frames and not self.writer.write(b"".join(frames)):  # type: ignore[union-attr]
-            self.direct = False
-            return events  # nothing was written: the sender sends (or fails on) all of them
-        self.last_seq, self.last_status = last_seq, last_status
-        if rest:
-            self.direct = False
-        return rest
+    def write_direct(self, events: list[Encoded]) -> Sequence[Encoded]:
+        """Write the events this connection can take in order now (``FeedOrder.in_step``); return the
+        rest (from the first one it cannot), which must go through the buffer."""
+        ready, stop, last_seq, last_status = self.order.in_step(events)
+        if ready:
+            data = ready[0].frame if len(ready) == 1 else b"".join([event.frame for event in ready])
+            if not self.writer.write(data):  # type: ignore[union-attr]
+                self.direct = False
+                return events  # nothing was written: the sender sends (or fails on) all of them
+            self.order.advance(last_seq, last_status)
+        if stop == len(events):
+            return ()
+        self.direct = False  # the sender fills the gap from the database (or resyncs)
+        return events[stop:]
 
     def offer(self, event: Event) -> None:
         """Called synchronously by the publisher: never blocks, never raises."""

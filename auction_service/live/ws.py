@@ -16,8 +16,13 @@ Protocol (``docs/api-contract.md``, "Live feed"):
   the protocol, unread). Keepalive pings are the server's job (uvicorn ``ws_ping_interval``/``ws_ping_timeout``).
 
 No gap and no duplicate: the connection subscribes to the bus *before* it reads the snapshot and the
-backlog from the database, remembers the last bid seq it sent, drops live bids at or below it and fills
-any jump (seq > last + 1) from the bids table. Events on the bus are committed events only.
+backlog from the database; its ``FeedOrder`` (``feed_order.py``, pure: the rules are there) remembers
+the last bid seq it sent, drops live bids at or below it and says which jumps to fill from the bids
+table; this module only reads storage and writes to the socket as it says. Events on the bus are
+committed events only.
+
+What the client sends (auth, bids, pings) is read and answered by ``client_messages.py``, alongside;
+a bid there takes the HTTP bid's use-case (``intake/bids.py``).
 """
 
 from __future__ import annotations
@@ -35,10 +40,8 @@ from auction_rules.errors import Kind, RuleViolation
 
 from ..clock import isoformat
 from ..contract.auctions import auction_json
-from ..contract.bids import check_amount, check_idempotency_key
 from ..contract.events import (
     bid_message,
-    bid_result_message,
     error_message,
     event_message,
     snapshot_message,
@@ -47,17 +50,17 @@ from ..contract.numbers import parse_count
 from ..core.auction_queries import auction_view
 from ..core.bidding.events import AuctionClosed, StatusChanged
 from ..core.feed import committed_state, stored_bids
-from ..core.health import outage_refusal, storage_errors, storage_outage
-from ..core.security import Principal
-from .bus import AHEAD, CLOSE_TRY_AGAIN, SENT, Encoded, Event, EventBus, Subscription, place_in_sequence
+from ..core.health import storage_errors
+from ..core.services import Services
+from .bus import CLOSE_TRY_AGAIN, Encoded, Event, EventBus, Subscription
+from .client_messages import ClientMessages
+from .feed_order import AHEAD, SENT, GapError
 from .frames import frame_writer
 
 router = APIRouter(tags=["live feed"])
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 4096  # client messages are tiny; anything bigger is refused with an error frame
 CLOSE_RATE_LIMITED = 4429  # too many connections from this address: retry after a while
-MAX_BIDS_IN_FLIGHT = 32  # per connection: a client cannot pile up unbounded work on the server
 BACKLOG_PAGE = 1000
 ENDED_STATUSES = ("sold", "unsold")
 CLOSE_INTERNAL_ERROR = 1011  # an unexpected failure on the server (RFC 6455)
@@ -66,7 +69,7 @@ CLOSE_INTERNAL_ERROR = 1011  # an unexpected failure on the server (RFC 6455)
 @router.websocket("/api/v1/auctions/{auction_id}/live")
 async def live_feed(websocket: WebSocket, auction_id: str) -> None:
     """Snapshot, backlog since ``after_seq``, then live events; bids over the same socket."""
-    services = websocket.app.state.services
+    services: Services = websocket.app.state.services
     await websocket.accept()  # refusals below come after the handshake, so browsers can read them
     if not await connection_allowed(websocket, services):
         return
@@ -76,7 +79,7 @@ async def live_feed(websocket: WebSocket, auction_id: str) -> None:
         await websocket.close(4404, "unknown auction")
         return
     feed = LiveFeed(websocket, services, the_id)
-    bus: EventBus = services.events
+    bus = feed.bus
     bus.connection_opened()
     try:
         await feed.run()
@@ -84,7 +87,7 @@ async def live_feed(websocket: WebSocket, auction_id: str) -> None:
         bus.connection_closed()
 
 
-async def connection_allowed(websocket: WebSocket, services: Any) -> bool:
+async def connection_allowed(websocket: WebSocket, services: Services) -> bool:
     """Live-feed connections opened per address are limited (``rate_limit_live_connections``): beyond,
     an ``error`` message ``rate_limited`` with ``retry_after`` and close code 4429."""
     address = websocket.client.host if websocket.client else "unknown"
@@ -99,22 +102,27 @@ async def connection_allowed(websocket: WebSocket, services: Any) -> bool:
     return True
 
 
-class GapError(Exception):
-    """The database does not (yet) hold bids the feed must send first: the client should resume."""
+def bus_of(services: Services) -> EventBus:
+    """The live feed's bus: the service's ``EventSink`` (core knows it only by that port) is an
+    ``EventBus`` (``app.py`` builds it)."""
+    bus = services.events
+    if not isinstance(bus, EventBus):
+        raise TypeError(f"the live feed needs an EventBus, the service has {type(bus).__name__}")
+    return bus
 
 
 class LiveFeed:
-    """One websocket connection: a sender (bus → socket, in seq order) and a reader (socket → bids)
-    running concurrently, so a client that leaves is noticed even when no event is flowing."""
+    """One websocket connection: a sender (bus → socket, in the order its ``FeedOrder`` says) and a
+    reader (``ClientMessages``: socket → auth, bids, pings) running concurrently, so a client that
+    leaves is noticed even when no event is flowing."""
 
-    def __init__(self, websocket: WebSocket, services: Any, auction_id: int) -> None:
+    def __init__(self, websocket: WebSocket, services: Services, auction_id: int) -> None:
         self.ws = websocket
         self.services = services
-        self.bus: EventBus = services.events
+        self.bus = bus_of(services)
         self.auction_id = auction_id
-        self.principal: Principal | None = None
-        self.sub: Subscription  # set in run(): it holds the last seq and status sent
-        self.bid_tasks: set[asyncio.Task] = set()
+        self.sub: Subscription  # set in run(): its ``order`` holds the last seq and status sent
+        self.inbox = ClientMessages(services, auction_id, self.send)  # socket → auth, bids, pings
         self.subscribed = -1  # the bus ticket taken when this connection subscribed
 
     # ----------------------------------------------------------------- plumbing
@@ -147,7 +155,7 @@ class LiveFeed:
         token = params.get("token")
         if token:
             try:
-                self.principal = self.services.tokens.verify(token)
+                self.inbox.principal = self.services.tokens.verify(token)
             except RuleViolation as exc:
                 await self.send_error(exc.code, exc.message)
                 await self.close(4401, "invalid token")
@@ -179,10 +187,7 @@ class LiveFeed:
             await self.serve(sub)
         finally:
             sub.close()
-            for task in list(self.bid_tasks):
-                task.cancel()
-            if self.bid_tasks:
-                await asyncio.gather(*self.bid_tasks, return_exceptions=True)
+            await self.inbox.cancel_bids()
 
     async def send_start(self, after_seq: int | None) -> bool:
         """Send the snapshot and the backlog; False if the auction does not exist."""
@@ -194,15 +199,10 @@ class LiveFeed:
             raise
         auction = dict(shared, server_time=isoformat(self.services.clock.now()))
         seq = auction.get("seq", auction.get("bid_count", 0)) or 0
-        self.sub.last_status = auction.get("status")
         await self.send(snapshot_message(auction, seq))
-        if after_seq is None:
-            # Nothing older than the snapshot is sent; whatever was committed after it was read comes
-            # as live events (the subscription came first), so no further read is needed.
-            self.sub.last_seq = seq
-            return True
-        self.sub.last_seq = after_seq
-        await self.send_stored_bids(after=self.sub.last_seq)
+        backlog_after = self.sub.order.start(seq, auction.get("status"), after_seq)
+        if backlog_after is not None:
+            await self.send_stored_bids(after=backlog_after)
         return True
 
     async def _read_snapshot(self) -> dict[str, Any]:
@@ -215,17 +215,14 @@ class LiveFeed:
     async def send_stored_bids(self, after: int, before: int | None = None) -> int:
         """Send stored bids with ``after < seq`` (``< before`` if given), in pages; returns how many."""
         sent = 0
+        order = self.sub.order
         while True:
             with storage_errors():
                 rows = await stored_bids(self.services.db, self.auction_id, after, before, BACKLOG_PAGE)
             for row in rows:
-                if row.seq <= self.sub.last_seq:
-                    continue
-                if row.seq > self.sub.last_seq + 1:  # seq has no gaps in the table: not visible yet
-                    raise GapError(f"the bids table has no seq {self.sub.last_seq + 1} (yet)")
-                await self.send(bid_message(self.auction_id, row))
-                self.sub.last_seq = row.seq
-                sent += 1
+                if order.stored(row.seq):
+                    await self.send(bid_message(self.auction_id, row))
+                    sent += 1
             if len(rows) < BACKLOG_PAGE:
                 return sent
             after = rows[-1].seq
@@ -235,7 +232,7 @@ class LiveFeed:
         waiter notices the subscription ending (fell behind, shutdown) even while the sender is stuck
         on a client that stopped reading."""
         sender = asyncio.create_task(self.pump(sub), name=f"live-send-{self.auction_id}")
-        reader = asyncio.create_task(self.read_loop(), name=f"live-read-{self.auction_id}")
+        reader = asyncio.create_task(self.inbox.read(self.ws), name=f"live-read-{self.auction_id}")
         ender = asyncio.create_task(sub.wait_ended(), name=f"live-end-{self.auction_id}")
         tasks = (sender, reader, ender)
         try:
@@ -281,133 +278,31 @@ class LiveFeed:
             return None
 
     async def forward(self, event: Event) -> None:
-        kind = event.get("type")
-        if kind == "_resync":
+        """Send one live event where ``FeedOrder`` puts it: dropped, or after the bids it follows."""
+        if event.get("type") == "_resync":
             await self.resync()
             return
-        place = place_in_sequence(event, self.sub.last_seq)
+        order = self.sub.order
+        place = order.place(event)
         if place == SENT:
-            return  # already sent (from the backlog, a gap fill, or another process's copy)
-        seq = event.get("seq")
+            return
         if place == AHEAD:
-            if kind == "bid":
-                await self.send_stored_bids(after=self.sub.last_seq, before=seq)
-                if self.sub.last_seq != seq - 1:
-                    raise GapError(f"bid {seq} arrived but bids up to {seq - 1} are not stored")
-            else:  # a status change is ordered after the bids it follows: send those first
-                await self.send_stored_bids(after=self.sub.last_seq, before=seq + 1)
+            await self.send_stored_bids(after=order.last_seq, before=order.fill_bound(event))
+            order.filled(event)
         await self.send(event)
-        if kind == "bid":
-            self.sub.last_seq = seq
-        elif kind == "status":
-            self.sub.last_status = event.get("status")
+        order.sent(event)
 
     async def resync(self) -> None:
         """The cross-process transport lost messages (an outage): send what the database holds that this
         client has not seen (bids, then a status change and the close, if any)."""
-        await self.send_stored_bids(after=self.sub.last_seq)
+        await self.send_stored_bids(after=self.sub.order.last_seq)
         with storage_errors():
             state = await committed_state(self.services.db, self.auction_id)
-        if state is None or state.status == self.sub.last_status:
+        if state is None or not self.sub.order.status_changed(state.status):
             return
-        self.sub.last_status = state.status
         await self.send(event_message(StatusChanged.of(state, state.status_reason)))
         if state.status in ENDED_STATUSES:
             await self.send(event_message(AuctionClosed.of(state)))
-
-    # ----------------------------------------------------------------- socket → bids
-    async def read_loop(self) -> None:
-        """Read client messages until the client leaves; never raises on bad input."""
-        while True:
-            message = await self.ws.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            raw = message.get("text")
-            if raw is None:
-                raw = message.get("bytes")
-            if raw is None:
-                continue
-            size = len(raw.encode() if isinstance(raw, str) else raw)
-            if size > MAX_MESSAGE_BYTES:
-                await self.send_error("message_too_large", f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
-                continue
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                await self.send_error("invalid_json", 'send JSON objects like {"type": "bid", "amount": 123400}')
-                continue
-            if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-                await self.send_error("invalid_message", 'a message is a JSON object with a string "type"')
-                continue
-            await self.handle(body)
-
-    async def handle(self, body: dict[str, Any]) -> None:
-        kind = body["type"]
-        if kind == "ping":
-            await self.send({"type": "pong"})
-        elif kind == "auth":
-            await self.authenticate(body)
-        elif kind == "bid":
-            await self.start_bid(body)
-        else:
-            await self.send_error("unknown_type", f"unknown message type {kind[:40]!r}; use auth, bid or ping")
-
-    async def authenticate(self, body: dict[str, Any]) -> None:
-        token = body.get("token")
-        if not isinstance(token, str) or not token:
-            await self.send({"type": "auth_result", "ok": False, "code": "unauthorized", "message": "token missing"})
-            return
-        try:
-            self.principal = self.services.tokens.verify(token)
-        except RuleViolation as exc:
-            self.principal = None
-            await self.send({"type": "auth_result", "ok": False, "code": exc.code, "message": exc.message})
-            return
-        await self.send({"type": "auth_result", "ok": True, "role": self.principal.role})
-
-    async def start_bid(self, body: dict[str, Any]) -> None:
-        """Check a bid message with the contract, then place it in its own task (waiting for the group
-        commit must not stop this connection reading, or its other bids)."""
-        request_id = body.get("request_id")
-        if request_id is not None and not (isinstance(request_id, str | int) and len(str(request_id)) <= 200):
-            await self.send_error("invalid_request_id", "request_id must be a string or integer of at most 200 chars")
-            return
-        if self.principal is None:
-            message = 'send {"type": "auth", "token": ...} (or ?token=) to bid'
-            await self.send(bid_result_message(request_id, code="unauthorized", text=message))
-            return
-        try:
-            amount = check_amount(body.get("amount"))
-            key = check_idempotency_key(body.get("idempotency_key"))
-            await self.services.limits.bid(self.principal.account_id)  # counted with the HTTP bids
-        except RuleViolation as exc:
-            await self.send(bid_result_message(request_id, code=exc.code, text=exc.message))
-            return
-        if len(self.bid_tasks) >= MAX_BIDS_IN_FLIGHT:
-            message = f"at most {MAX_BIDS_IN_FLIGHT} bids in flight per connection"
-            await self.send(bid_result_message(request_id, code="too_many_requests", text=message))
-            return
-        task = asyncio.create_task(self.place_bid(self.principal, amount, key, request_id))
-        self.bid_tasks.add(task)
-        task.add_done_callback(self.bid_tasks.discard)
-
-    async def place_bid(self, principal: Principal, amount: int, key: str | None, request_id: Any) -> None:
-        try:
-            placed = await self.services.engine.place_bid(principal, self.auction_id, amount, key)
-        except RuleViolation as exc:
-            result = bid_result_message(request_id, code=exc.code, text=exc.message)
-        except Exception as exc:
-            if storage_outage(exc):
-                refusal = outage_refusal()
-                result = bid_result_message(request_id, code=refusal.code, text=refusal.message)
-            else:
-                log.exception("websocket bid on auction %s failed", self.auction_id)
-                text = "the bid could not be placed; retry"
-                result = bid_result_message(request_id, code="internal_error", text=text)
-        else:
-            result = bid_result_message(request_id, placed)
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-            await self.send(result)
 
 
 def _close_for(refusal: RuleViolation) -> tuple[int, str]:

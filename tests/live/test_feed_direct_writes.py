@@ -54,7 +54,7 @@ async def bus_and_watcher():
     bus = EventBus()
     sub = bus.subscribe(1)
     sub.writer = writer = FakeWriter()
-    sub.last_seq = 3  # the snapshot it was sent showed seq 3
+    sub.order.last_seq = 3  # the snapshot it was sent showed seq 3
     sub.go_direct()
     await asyncio.sleep(0.01)  # the watcher count is pushed on subscription: start from a quiet socket
     writer.data = b""
@@ -81,7 +81,7 @@ async def test_in_step_bids_are_written_straight_to_the_socket_in_order(bus_and_
     bus.deliver(1, [bid(4), bid(5)])
     bus.deliver(1, [bid(6)])
     assert seqs(writer.messages()) == [4, 5, 6]
-    assert sub.last_seq == 6 and len(sub) == 0 and sub.direct
+    assert sub.order.last_seq == 6 and len(sub) == 0 and sub.direct
 
 
 async def test_a_bid_already_sent_is_not_sent_again(bus_and_watcher) -> None:
@@ -103,7 +103,7 @@ async def test_a_jump_in_seq_goes_to_the_sender_which_fills_it(bus_and_watcher) 
 async def test_a_status_after_bids_not_yet_sent_waits_for_the_sender(bus_and_watcher) -> None:
     bus, sub, writer = bus_and_watcher
     bus.deliver(1, [{"type": "status", "auction_id": 1, "status": "suspended", "seq": 3}])
-    assert sub.last_status == "suspended" and writer.messages()
+    assert sub.order.last_status == "suspended" and writer.messages()
     bus.deliver(1, [{"type": "closed", "auction_id": 1, "outcome": "sold", "seq": 9}])
     assert len(writer.messages()) == 1 and [e["type"] for e in await sub.take()] == ["closed"]
 
@@ -119,7 +119,7 @@ async def test_a_socket_that_cannot_take_writes_gets_everything_through_its_send
     bus, sub, writer = bus_and_watcher
     writer.open = False
     bus.deliver(1, [bid(4), bid(5)])
-    assert writer.data == b"" and sub.last_seq == 3 and not sub.direct
+    assert writer.data == b"" and sub.order.last_seq == 3 and not sub.direct
     assert [e["seq"] for e in await sub.take()] == [4, 5]
 
 

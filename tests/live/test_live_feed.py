@@ -82,7 +82,7 @@ async def test_watchers_in_step_get_bids_written_straight_to_their_sockets(live_
             got = [await recv_type(ws, {"bid"}) for _ in range(4)]
             assert [b["seq"] for b in got] == [1, 2, 3, 4]
             assert all(BID_KEYS <= set(b) for b in got)
-        assert all(sub.direct and sub.last_seq == 4 for sub in bus.subscriptions(aid))
+        assert all(sub.direct and sub.order.last_seq == 4 for sub in bus.subscriptions(aid))
 
 
 async def test_backlog_after_seq_and_unknown_auction(live_server: Service) -> None:

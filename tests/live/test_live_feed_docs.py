@@ -7,7 +7,11 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SENT_BY = [ROOT / "auction_service/contract/events.py", ROOT / "auction_service/live/ws.py"]
+SENT_BY = [
+    ROOT / "auction_service/contract/events.py",
+    ROOT / "auction_service/live/ws.py",
+    ROOT / "auction_service/live/client_messages.py",
+]
 DOC = ROOT / "docs/live-feed.md"
 
 

@@ -51,12 +51,14 @@ KeyTable = dict[tuple[int, str], tuple[int, Any]]
 
 
 class BidEngine:
-    def __init__(self, db: Database, clock: Clock, profile: RuleProfile, events: EventSink) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, profile: RuleProfile, events: EventSink, commit_linger: float = 0.0
+    ) -> None:
         self.db = db
         self.clock = clock
         self.profile = profile
         self.events = events
-        self.commit_linger = 0.0  # seconds the writer waits for more changes before a group
+        self.commit_linger = commit_linger  # seconds the writer waits for more changes before a group
         self.on_committed: list[Callable[[Book], None]] = []
         self._books: dict[int, Book] = {}
         self._keys: dict[int, KeyTable] = {}

@@ -7,8 +7,8 @@ transaction as the state change, and the events go out only after it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
 
 from auction_rules import bidding
 from auction_rules.bidding import AuctionState
@@ -22,18 +22,11 @@ from .engine import BidEngine
 from .events import AuctionClosed, StatusChanged
 
 
-class Schedules(Protocol):
-    """What the lifecycle asks of the scheduler (``scheduler.py``), which itself drives the lifecycle:
-    a protocol, so that neither module imports the other."""
-
-    def schedule(self, auction_id: int, moment: datetime) -> None: ...
-
-
 class Lifecycle:
-    def __init__(self, engine: BidEngine, clock: Clock) -> None:
+    def __init__(self, engine: BidEngine, clock: Clock, reschedule: Callable[[int, datetime], None]) -> None:
         self.engine = engine
         self.clock = clock
-        self.scheduler: Schedules | None = None  # set by the app: resumed auctions are scheduled again
+        self.reschedule = reschedule  # ``Scheduler.schedule``: a resumed auction's moments are due again
         self._countdowns: set[int] = set()
         engine.on_committed.append(self._sale_countdown_started)
 
@@ -42,14 +35,13 @@ class Lifecycle:
         window's end). The scheduler only ever follows an end that moved later, so tell it once."""
         state = book.committed
         if (
-            self.scheduler is not None
-            and bidding.is_sale(state)
+            bidding.is_sale(state)
             and state.status == "live"
             and state.end_at < state.scheduled_end_at
             and state.id not in self._countdowns
         ):
             self._countdowns.add(state.id)
-            self.scheduler.schedule(state.id, state.end_at)
+            self.reschedule(state.id, state.end_at)
 
     async def open(self, auction_id: int) -> AuctionState:
         return await self.engine.apply(
@@ -89,8 +81,7 @@ class Lifecycle:
             effects_of=_logged(by, "auction_resumed", reason),
             events_of=lambda _b, after: [StatusChanged.of(after)],
         )
-        if self.scheduler is not None:
-            self.scheduler.schedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
+        self.reschedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
         return state
 
     async def withdraw(self, auction_id: int, reason: str, *, by: Attribution | None = None) -> AuctionState:
