@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from .errors import invalid, refused
+from .errors import RuleViolation, invalid, refused
 from .profiles import RuleProfile
 
 Round = int | str  # 1, 2 or "sale" (变卖)
@@ -31,6 +31,7 @@ class PastAuction:
     starting_price: int
     ended_at: datetime | None
     settlement: str | None  # None, "paid" or "defaulted"
+    auction_id: int | None = None  # for the answer that names the auction a round refers to
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,94 @@ def _at_least(amount: int, base: int, fraction: tuple[int, int]) -> bool:
     return amount * den >= base * num
 
 
+def _at_most(amount: int, base: int, fraction: tuple[int, int]) -> bool:
+    num, den = fraction
+    return amount * den <= base * num
+
+
+def percent(fraction: tuple[int, int]) -> str:
+    """``(7, 10)`` -> ``"70%"``: a rule's fraction in a message, from the profile, never a literal."""
+    num, den = fraction
+    return f"{100 * num / den:g}%"
+
+
+def _ceil_share(base: int, fraction: tuple[int, int]) -> int:
+    num, den = fraction
+    return -(-base * num // den)
+
+
+def _floor_share(base: int, fraction: tuple[int, int]) -> int:
+    num, den = fraction
+    return base * num // den
+
+
+def lowest_starting_price(profile: RuleProfile, plan: RoundPlan, appraisal: int) -> int | None:
+    """The lowest starting price ``check_listing`` accepts for ``plan`` (rules 1, 2 and 19): round 1's
+    floor of the appraisal, a later round's floor of the previous round's start, the fixed-price sale's
+    one price. None: no price rule applies (a round without the auction it would refer to)."""
+    if plan.round == 1:
+        return _ceil_share(appraisal, profile.first_round_floor)
+    if plan.previous is None:
+        return None
+    if plan.round == 2:
+        return _ceil_share(plan.previous.starting_price, profile.later_round_floor)
+    return plan.previous.starting_price
+
+
+def deposit_bounds(profile: RuleProfile, plan: RoundPlan, starting_price: int) -> tuple[int, int]:
+    """The least and the most deposit ``check_listing`` accepts for ``starting_price`` (rule 3; the
+    fixed-price sale's deposit is the full price, rule 19), in whole fen, inclusive."""
+    if plan.round == SALE:
+        return starting_price, starting_price
+    return _ceil_share(starting_price, profile.deposit_min), _floor_share(starting_price, profile.deposit_max)
+
+
+def earliest_start(profile: RuleProfile, plan: RoundPlan, category: str, now: datetime) -> datetime:
+    """The earliest moment bidding may start when the auction is announced at ``now`` (rule 4). With no
+    announcement period (the sandbox) any moment after ``now``: bidding must start in the future."""
+    period = profile.announcement_period(plan.round, category)
+    return now if period is None else now + period
+
+
+@dataclass(frozen=True, slots=True)
+class NextRound:
+    """What a court may schedule next for a lot at a moment, as ``check_listing`` will judge it: the
+    lawful plan with its bounds, or the refusal that blocks any new auction."""
+
+    plan: RoundPlan | None
+    blocked: RuleViolation | None = None
+    announcement: timedelta | None = None
+    earliest_start_at: datetime | None = None
+    lowest_starting_price: int | None = None
+    deposit_min: int | None = None
+    deposit_max: int | None = None
+    relist_by: datetime | None = None
+
+
+def next_round(
+    profile: RuleProfile, history: list[PastAuction], category: str, appraisal: int, now: datetime
+) -> NextRound:
+    """The lot's next round at ``now`` (``plan_next_round`` then ``lawful_plan``) and the bounds its
+    listing request must keep; a refusal of ``plan_next_round`` is returned, not raised. The deposit
+    bounds are those of the lowest starting price."""
+    try:
+        planned = plan_next_round(history)
+    except RuleViolation as refusal:
+        return NextRound(None, refusal)
+    plan = lawful_plan(profile, planned, now)
+    lowest = lowest_starting_price(profile, plan, appraisal)
+    low, high = deposit_bounds(profile, plan, lowest) if lowest is not None else (None, None)
+    return NextRound(
+        plan=plan,
+        announcement=profile.announcement_period(plan.round, category),
+        earliest_start_at=earliest_start(profile, plan, category, now),
+        lowest_starting_price=lowest,
+        deposit_min=low,
+        deposit_max=high,
+        relist_by=relisting_deadline(profile, plan),
+    )
+
+
 def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, now: datetime) -> None:
     """Raise a 422 naming the first listing rule the request breaks; return None if it may be listed."""
     if plan.round == 1:
@@ -117,7 +206,7 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
             why = " (the relisting window has passed: the lot is announced afresh as round 1)" if plan.restarted else ""
             raise invalid(
                 "starting_price_below_floor",
-                f"round 1 starting price must be at least {100 * num // den}% of the appraisal ({req.appraisal} fen)"
+                f"round 1 starting price must be at least {percent((num, den))} of the appraisal ({req.appraisal} fen)"
                 + why,
             )
     elif plan.round == 2:
@@ -128,7 +217,7 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
             num, den = profile.later_round_floor
             raise invalid(
                 "price_cut_too_deep",
-                f"a later round's starting price must be at least {100 * num // den}% of the previous "
+                f"a later round's starting price must be at least {percent((num, den))} of the previous "
                 f"round's ({base} fen)",
             )
     elif plan.round == SALE and plan.previous is not None:
@@ -147,9 +236,13 @@ def check_listing(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, no
             )
     elif not (
         _at_least(req.deposit, req.starting_price, profile.deposit_min)
-        and _at_least(req.starting_price, req.deposit, (profile.deposit_max[1], profile.deposit_max[0]))
+        and _at_most(req.deposit, req.starting_price, profile.deposit_max)
     ):
-        raise invalid("deposit_out_of_range", "the deposit must be between 5% and 20% of the starting price, inclusive")
+        raise invalid(
+            "deposit_out_of_range",
+            f"the deposit must be between {percent(profile.deposit_min)} and {percent(profile.deposit_max)} of the "
+            "starting price, inclusive",
+        )
     if req.increment < 1:
         raise invalid("increment_not_positive", "the increment must be at least 1 fen")
     if req.increment > req.starting_price:

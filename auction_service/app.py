@@ -21,6 +21,7 @@ from auction_rules.profiles import get_profile
 
 from .api import accounts, auctions, bids, court_desk, documents, lots, misc, monitoring, staff, stats_groups
 from .api import eligibility as eligibility_routes
+from .api import rules as rules_routes
 from .api.bids import BidEdge
 from .api.docs import install_docs
 from .api.errors import install_error_handlers
@@ -125,6 +126,7 @@ def create_app(
     app.include_router(eligibility_routes.router)  # issue 13 part 2: eligibility, court regions
     app.include_router(stats_groups.router)  # issue 13 part 2: /stats/groups
     app.include_router(court_desk.router)  # issue 13 part 1: action log, deadlines, case file, lot edits
+    app.include_router(rules_routes.router)  # the rules in force and a lot's next round
     install_docs(app)  # /docs and /redoc, offline
     if web_root is not None:
         app.mount("/", StaticFiles(directory=web_root, html=True), name="web")

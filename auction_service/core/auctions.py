@@ -138,7 +138,9 @@ async def lot_history(session: AsyncSession, lot_id: int, now: datetime) -> list
         state = state_of(a)
         status = bidding.effective_status(state, now)
         ended = state.closed_at or (state.end_at if status in bidding.ENDED else None)
-        history.append(listing.PastAuction(listing.round_of(a.round), status, a.starting_price, ended, a.settlement))
+        history.append(
+            listing.PastAuction(listing.round_of(a.round), status, a.starting_price, ended, a.settlement, a.id)
+        )
     return history
 
 

@@ -59,6 +59,9 @@ async def whole_flow(service) -> None:
     assert (await client.get(f"/api/v1/lots/{lot['id']}")).status_code == 200
     assert_error(await client.get("/api/v1/lots/999999"), 404, "lot_not_found")
     assert_error(await client.get("/api/v1/lots/abc"), 422, "validation_error")
+    assert (await client.get("/api/v1/rules")).status_code == 200
+    assert (await client.get(f"/api/v1/lots/{lot['id']}/next-round")).status_code == 200
+    assert_error(await client.get("/api/v1/lots/999999/next-round"), 404, "lot_not_found")
     files = {"file": ("report.pdf", PDF, "application/pdf")}
     doc = await client.post(f"/api/v1/lots/{lot['id']}/documents", files=files, headers=staff)
     assert doc.status_code == 201, doc.text
@@ -131,6 +134,7 @@ async def whole_flow(service) -> None:
     returned = {"outcome": "returned", "note": "退回"}
     assert (await client.post(f"/api/v1/lots/{other['id']}/disposition", json=returned, headers=staff)).is_success
     assert_error(await client.post(f"/api/v1/lots/{other['id']}/disposition", json=returned, headers=staff), 409)
+    assert (await client.get(f"/api/v1/lots/{other['id']}/next-round")).json()["blocked"]["code"] == "lot_concluded"
     third = await api.schedule(staff, (await api.lot(staff, title="某车辆", category="vehicle"))["id"])
     withdraw = await client.post(f"/api/v1/auctions/{third['id']}/withdraw", json={"reason": "撤回"}, headers=staff)
     assert withdraw.status_code == 200
