@@ -79,8 +79,7 @@ export function categoryText(category) {
   return t(`cat_${category}`);
 }
 
-export const CATEGORIES = ["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"];
-export const ROUNDS = ["1", "2", "sale"];
+export const ROUNDS = ["1", "2", "sale"]; // the contract's round values (the list filters offer each)
 
 // ---------------------------------------------------------------- formats in the page's language
 

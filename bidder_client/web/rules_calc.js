@@ -18,7 +18,7 @@ export function atLeast(amount, base, { numerator, denominator }) {
   return BigInt(amount) * BigInt(denominator) >= BigInt(base) * BigInt(numerator);
 }
 
-/** {numerator: 7, denominator: 10} -> "70"; {1, 20} -> "5"; {1, 3} -> "33.33". */
+/** {numerator: 3, denominator: 4} -> "75"; {1, 8} -> "12.5"; {1, 3} -> "33.33". */
 export function percentOf({ numerator, denominator }) {
   const value = (100 * numerator) / denominator;
   return Number.isInteger(value) ? String(value) : String(Math.round(value * 100) / 100);
