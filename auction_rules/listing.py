@@ -131,12 +131,17 @@ def _floor_share(base: int, fraction: tuple[int, int]) -> int:
     return base * num // den
 
 
+def first_round_floor_price(profile: RuleProfile, appraisal: int) -> int:
+    """Round 1's lowest starting price for ``appraisal`` (rule 1), in whole fen."""
+    return _ceil_share(appraisal, profile.first_round_floor)
+
+
 def lowest_starting_price(profile: RuleProfile, plan: RoundPlan, appraisal: int) -> int | None:
     """The lowest starting price ``check_listing`` accepts for ``plan`` (rules 1, 2 and 19): round 1's
     floor of the appraisal, a later round's floor of the previous round's start, the fixed-price sale's
     one price. None: no price rule applies (a round without the auction it would refer to)."""
     if plan.round == 1:
-        return _ceil_share(appraisal, profile.first_round_floor)
+        return first_round_floor_price(profile, appraisal)
     if plan.previous is None:
         return None
     if plan.round == 2:
@@ -144,10 +149,10 @@ def lowest_starting_price(profile: RuleProfile, plan: RoundPlan, appraisal: int)
     return plan.previous.starting_price
 
 
-def deposit_bounds(profile: RuleProfile, plan: RoundPlan, starting_price: int) -> tuple[int, int]:
+def deposit_bounds(profile: RuleProfile, round_: Round, starting_price: int) -> tuple[int, int]:
     """The least and the most deposit ``check_listing`` accepts for ``starting_price`` (rule 3; the
     fixed-price sale's deposit is the full price, rule 19), in whole fen, inclusive."""
-    if plan.round == SALE:
+    if round_ == SALE:
         return starting_price, starting_price
     return _ceil_share(starting_price, profile.deposit_min), _floor_share(starting_price, profile.deposit_max)
 
@@ -186,7 +191,7 @@ def next_round(
         return NextRound(None, refusal)
     plan = lawful_plan(profile, planned, now)
     lowest = lowest_starting_price(profile, plan, appraisal)
-    low, high = deposit_bounds(profile, plan, lowest) if lowest is not None else (None, None)
+    low, high = deposit_bounds(profile, plan.round, lowest) if lowest is not None else (None, None)
     return NextRound(
         plan=plan,
         announcement=profile.announcement_period(plan.round, category),

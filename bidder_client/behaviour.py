@@ -1,24 +1,26 @@
 """The one bidder behaviour model: what a simulated bidder does on one auction, calibrated on real bid
 records (``docs/domain.md``, "Bidder behaviour"; the five records in ``tests/data/real-bid-logs/``).
-Used by the market simulator (``bidder_client.sim``), the demo's bots (``bidder_client.bots``) and the
+Used by the market simulator (``bidder_client.sim``, which also runs the demo's live market) and the
 load tests (``loadtests/common.py``).
 
 Pure: no I/O, no clock, no event loop. Time and what the bidder sees are passed in (simulated seconds,
-as the service's clock tells them), and so is a seeded ``random.Random``; transports (the simulator's
-kernel, HTTP bots, locust) only carry the decisions out.
+as the service's clock tells them), and so are a seeded ``random.Random`` and the rules in force (the
+soft close's extension window comes from the profile, ``auction_rules.profiles``, never a literal here);
+transports (the simulator's kernel, locust) only carry the decisions out.
 
 Strategies (``Strategy``), as the real records show them:
 
 * ``EARLY``: early incremental bidders look in every few hours during the 24-hour period and raise by
   one increment when outbid, up to part of their valuation; they also follow the end;
-* ``LAST_MINUTE``: look in only from 5-15 minutes before the end and fight the soft close;
+* ``LAST_MINUTE``: look in only from the extension window to 15 minutes before the end and fight the
+  soft close;
 * ``JUMP``: last-minute bidders who now and then jump by many increments to scare rivals off;
 * ``PASSIVE``: register (the deposit is frozen) and never bid.
 
 Every bidder who bids: ~95% of bids are one increment above the current price; never above the private
 valuation; never while leading; in the extension phase a rival's bid is answered after a response time
-with a median of ~31 s and a p90 of ~220 s, always below 300 s (a bidder who waits five minutes has
-lost). A priority holder (``priority=True``) may match the current price instead of raising it, and
+with a median of ~31 s and a p90 of ~220 s, always inside the extension window (a bidder who waits it
+out has lost). A priority holder (``priority=True``) may match the current price instead of raising it, and
 does so whenever a rival leads (rule 12).
 """
 
@@ -29,10 +31,12 @@ import math
 import random
 from dataclasses import dataclass
 
-SOFT_CLOSE = 300.0  # a bid in the last five minutes moves the end to five minutes after it
+from auction_rules.profiles import RuleProfile
+
 RESPONSE_MEDIAN = 31.0
 RESPONSE_P90 = 220.0
-RESPONSE_CAP = 295.0  # response times are always below this (and so below the soft close)
+# Response times stay this far inside the extension window (the real records' answers all do).
+RESPONSE_MARGIN = 5.0
 _Z90 = 1.2815515655446004
 _MU = math.log(RESPONSE_MEDIAN)
 _SIGMA = math.log(RESPONSE_P90 / RESPONSE_MEDIAN) / _Z90
@@ -47,8 +51,8 @@ JUMP_CHANCE = {  # chance that a bid by a bidder of this strategy is a jump
 }
 COMMITTED = 0.25  # share of bidders who go far above the start (``draw_valuation``)
 
-JOIN_EARLIEST = 900.0  # the keenest bidders follow the auction from 15 minutes before its end...
-JOIN_LATEST = SOFT_CLOSE  # ...the least keen from 5 minutes before (so all follow the extension phase)
+JOIN_EARLIEST = 900.0  # the keenest bidders follow the auction from 15 minutes before its end, the
+# least keen from the extension window before it (so all follow the extension phase)
 EARLY_LOOK = (60.0, 900.0)  # seconds between looks long before the end, last-minute bidders
 EARLY_BIDDER_LOOK = (1_800.0, 14_400.0)  # seconds between looks of an early incremental bidder
 EARLY_BID = 0.01  # chance that a last-minute bidder's look long before the end ends in a bid
@@ -81,13 +85,19 @@ def draw_strategy(rng: random.Random, mix: dict[Strategy, float] | None = None) 
 
 
 # ----------------------------------------------------------------- draws
-def response_time(rng: random.Random) -> float:
-    """Simulated seconds a bidder takes to answer a rival's bid: lognormal with median 31 s and p90
-    220 s; draws at or above the cap are folded back into [p90, cap), so the median and p90 hold and
-    no answer takes 300 s or more."""
+def response_cap(extension: float) -> float:
+    """Response times are always below this: inside the extension window of ``extension`` seconds."""
+    return extension - RESPONSE_MARGIN
+
+
+def response_time(rng: random.Random, extension: float) -> float:
+    """Simulated seconds a bidder takes to answer a rival's bid, under a soft close of ``extension``
+    seconds (the profile's): lognormal with median 31 s and p90 220 s; draws at or above the cap are
+    folded back into [p90, cap), so the median and p90 hold and no answer waits the window out."""
+    cap = response_cap(extension)
     delay = rng.lognormvariate(_MU, _SIGMA)
-    if delay >= RESPONSE_CAP:
-        delay = rng.uniform(RESPONSE_P90, RESPONSE_CAP)
+    if delay >= cap:
+        delay = rng.uniform(min(RESPONSE_P90, cap), cap)
     return delay
 
 
@@ -162,6 +172,7 @@ class Bidder:
     """One bidder's behaviour on one auction. Stateful (it remembers that it means to answer a rival's
     bid, and when) but pure: feed it what it sees, act on what it answers.
 
+    ``rules``: the profile in force, whose extension window (rule 11) the bidder plays the end game in.
     ``latency``: simulated seconds the transport needs to carry a bid out; answers are planned to land
     at least that long before the end. ``strategy``: last-minute unless told (the market draws it from
     its mix, ``draw_strategy``).
@@ -172,6 +183,7 @@ class Bidder:
         valuation: int,
         rng: random.Random,
         *,
+        rules: RuleProfile,
         keenness: float | None = None,
         latency: float = 1.0,
         strategy: Strategy | None = None,
@@ -179,13 +191,14 @@ class Bidder:
     ) -> None:
         self.valuation = valuation
         self.rng = rng
+        self.extension = rules.extension.total_seconds()
         self.keenness = rng.random() if keenness is None else keenness
         self.latency = latency
         self.strategy = strategy if strategy is not None else Strategy.LAST_MINUTE
         self.priority = priority
         self.jump_chance = JUMP_CHANCE[self.strategy]
         # from how long before the end the bidder follows the auction closely
-        self.joins_at = JOIN_LATEST + (JOIN_EARLIEST - JOIN_LATEST) * self.keenness
+        self.joins_at = self.extension + (JOIN_EARLIEST - self.extension) * self.keenness
         self.early_cap = rng.uniform(*EARLY_CAP)
         self.snipe_lead = rng.uniform(*SNIPE_LEAD)
         # how deliberate this bidder is: the gap between bids is the fastest of the rivals' answers, so
@@ -195,8 +208,8 @@ class Bidder:
         self._following = False  # once following the end, the bidder stays
 
     @classmethod
-    def for_auction(cls, starting_price: int, rng: random.Random, **kwargs: object) -> Bidder:
-        return cls(draw_valuation(starting_price, rng), rng, **kwargs)  # type: ignore[arg-type]
+    def for_auction(cls, starting_price: int, rng: random.Random, *, rules: RuleProfile, **kwargs: object) -> Bidder:
+        return cls(draw_valuation(starting_price, rng), rng, rules=rules, **kwargs)  # type: ignore[arg-type]
 
     def observe(self, view: View) -> Action:
         """What to do on seeing ``view``."""
@@ -217,14 +230,14 @@ class Bidder:
         if not self._following:
             return Action(self._early_bid(view, minimum), self._look(left))
         # following the end: answer the rival's bid (or open the bidding) after a response time; a
-        # last-minute bidder holds fire until its moment inside the five-minute window
-        if self._answer_at is None and self.strategy is not Strategy.EARLY and left > SOFT_CLOSE:
+        # last-minute bidder holds fire until its moment inside the extension window
+        if self._answer_at is None and self.strategy is not Strategy.EARLY and left > self.extension:
             self._answer_at = view.end_at - self.snipe_lead
         elif self._answer_at is None:
-            delay = response_time(self.rng) * self.pace
+            delay = response_time(self.rng, self.extension) * self.pace
             if delay > left - self.latency:
                 # a slow bidder who sees the countdown run out hurries: it answers in the last part of
-                # what is left (so gaps spread up to, and never reach, 300 s)
+                # what is left (so gaps spread up to, and never reach, the extension window)
                 delay = self.rng.uniform(*HURRY) * max(left - self.latency, 0.0)
             self._answer_at = view.now + delay
         if view.now >= self._answer_at:

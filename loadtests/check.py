@@ -14,11 +14,13 @@ import sqlite3
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-EXTENSION = timedelta(minutes=5)  # rule 11 (simulated time)
+from auction_rules.profiles import SANDBOX
+
+EXTENSION = SANDBOX.extension  # rule 11 of the rules the load tests run (sandbox), in simulated time
 ENDED = ("sold", "unsold")
 CLOSED = ("sold", "unsold", "withdrawn")
 DEPOSIT_STATES = ("frozen", "released", "applied", "forfeited")

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from auction_rules.profiles import SANDBOX
 from bidder_client import behaviour
 
 _seed: dict[str, Any] | None = None
@@ -83,8 +84,9 @@ def parse_time(value: str) -> float:
 # ---------------------------------------------------------------- bidder behaviour (bidder_client.behaviour)
 def response_time(rng: random.Random, clock_speed: float, scale: float = 1.0) -> float:
     """Real seconds a bidder takes to answer the last bid: the model's response time (simulated seconds,
-    below the 5-minute soft close) times ``scale``, divided by the simulated clock's speed."""
-    return behaviour.response_time(rng) * scale / clock_speed
+    inside the soft close of the rules the load tests run, sandbox) times ``scale``, divided by the
+    simulated clock's speed."""
+    return behaviour.response_time(rng, SANDBOX.extension.total_seconds()) * scale / clock_speed
 
 
 def minimum_bid(auction: dict[str, Any]) -> int:

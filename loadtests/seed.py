@@ -12,6 +12,9 @@ from typing import Any
 
 import httpx
 
+from auction_rules.listing import first_round_floor_price
+from auction_rules.profiles import SANDBOX
+
 PASSWORD = "load-test-password"
 # A conservative rate of registrations while seeding: auctions start after this much time for them.
 REGISTRATIONS_PER_SECOND = 25.0
@@ -78,7 +81,7 @@ class Seeder:
                 "appraisal": appraisal,
             },
         )
-        starting = appraisal * 7 // 10
+        starting = first_round_floor_price(SANDBOX, appraisal)
         increment = max(starting // 200, 100)  # ~0.5% of the starting price
         body = {
             "starting_price": starting,

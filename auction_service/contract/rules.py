@@ -54,7 +54,7 @@ class Rules(Answer):
     profile: str = Field(description="judicial-2016 or sandbox")
     categories: list[Category]
     real_estate_categories: list[Category]
-    long_announcement_categories: list[Category] = Field(description="rule 4's 30/15-day announcements")
+    long_announcement_categories: list[Category] = Field(description="rule 4's long announcement periods")
     vessel_categories: list[Category] = Field(description="the Special Maritime Procedure Law's period")
     first_round_floor: Fraction = Field(description="rule 1: round 1's starting price of the appraisal")
     later_round_floor: Fraction = Field(description="rule 2: a later round's of the previous round's")

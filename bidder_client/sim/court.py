@@ -2,11 +2,14 @@
 Pure: the lot, its last outcome and a seeded ``random.Random`` in, the next step out; the kernel carries
 the steps out through the public API.
 
-* round 1 at ``start_ratio`` of the appraisal (at least 70%), a ~10% deposit, a ~0.5% increment, 24 h
-  from 10:00 Beijing time after the announcement period (30 days for real estate, 15 for movables);
-* after a 流拍: round 2 at ``round2_ratio`` of round 1 (a cut of at most 20%), announced within the
-  30-day window; after round 2 fails: 变卖 at round 2's price (the deposit is the full price, a window
-  of up to 60 days); after that fails: the creditor takes the lot (以物抵债) or it is returned;
+* round 1 at ``start_ratio`` of the appraisal (at least the rules' floor), a ~10% deposit (within the
+  rules' bounds), a ~0.5% increment, the rules' bidding period from 10:00 Beijing time after the
+  announcement period of the lot's category (``court_calendar``);
+* after a 流拍: round 2 at ``round2_ratio`` of round 1 (at least the later-round floor), announced within
+  the relisting window; after round 2 fails: 变卖 at round 2's price (the deposit is the full price,
+  within the sale window); after that fails: the creditor takes the lot (以物抵债) or it is returned;
+
+Every rule quantity comes from the scenario's profile (``Listing.rules``, ``auction_rules.profiles``).
 * after a sale: the winner pays the balance within ``balance_days``, or defaults (悔拍) with a chance
   that rises with the premium over the appraisal; the lot is then auctioned again in the same round
   with the defaulter barred.
@@ -18,7 +21,10 @@ import math
 import random
 from dataclasses import dataclass
 
-from .market import DAY, LotPlan
+from auction_rules.listing import deposit_bounds
+
+from .court_calendar import DAY
+from .market import LotPlan
 from .scenario import Listing
 
 Round = int | str
@@ -53,9 +59,10 @@ def _terms(round_: Round, start_price: int, start_at: float, listing: Listing, *
     increment = nice_increment(start_price, listing.increment_ratio)
     if sale:
         return Terms(round_, start_price, increment, start_price, start_at, start_at + listing.sale_days * DAY)
-    deposit = max(math.ceil(start_price * listing.deposit_ratio), math.ceil(start_price * 0.05))
+    least, most = deposit_bounds(listing.rules, round_, start_price)
+    deposit = min(max(math.ceil(start_price * listing.deposit_ratio), least), most)
     end_at = start_at + listing.bidding_hours * 3600
-    return Terms(round_, start_price, increment, min(deposit, start_price // 5), start_at, end_at)
+    return Terms(round_, start_price, increment, deposit, start_at, end_at)
 
 
 def next_round(

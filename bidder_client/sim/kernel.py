@@ -221,7 +221,10 @@ class Kernel:
         strategy = interest.strategy
         if live.terms.round == "sale" and strategy is not Strategy.PASSIVE:
             strategy = Strategy.EARLY  # in a 变卖 a qualified buyer makes the offer soon
-        policy = Bidder(interest.valuation, rng, latency=LATENCY, strategy=strategy, priority=interest.priority)
+        policy = Bidder(
+            interest.valuation, rng, rules=self.scenario.profile, latency=LATENCY, strategy=strategy,
+            priority=interest.priority,
+        )  # fmt: skip
         agent = Agent(interest.bidder, registration["bidder_code"], policy)
         live.agents.append(agent)
         span = min(FIRST_LOOK, (live.end_at - live.terms.start_at) / 2)  # a one-hour demo auction: early on
@@ -375,12 +378,14 @@ class Kernel:
 
     async def _record(self, live: Live, page: dict[str, Any]) -> AuctionRecord:
         bids = await self.platform.bid_record(live.auction_id) if page["bid_count"] else []
+        rules = self.scenario.profile
         scheduled_end = epoch(page["scheduled_end_at"])
-        if live.terms.round == "sale" and bids:
-            scheduled_end = epoch(bids[0]["placed_at"]) + 86_400  # the countdown the first offer started
+        if live.terms.round == "sale" and bids:  # the countdown the first offer started (rule 19)
+            scheduled_end = epoch(bids[0]["placed_at"]) + rules.sale_countdown.total_seconds()
         figures = bid_record_figures(
-            [(epoch(b["placed_at"]), b["bidder_code"], b["amount"]) for b in bids], live.terms.increment, scheduled_end
-        )
+            [(epoch(b["placed_at"]), b["bidder_code"], b["amount"]) for b in bids],
+            live.terms.increment, scheduled_end, rules.extension.total_seconds(),
+        )  # fmt: skip
         c = self.scenario.courts[live.lot.court]
         record = AuctionRecord(
             auction_id=live.auction_id,

@@ -19,16 +19,13 @@ from dataclasses import dataclass, field
 
 from ..behaviour import Strategy, draw_strategy
 from . import places
-from .scenario import REAL_ESTATE, Category, Court, Scenario
+from .court_calendar import DAY, day_start, longest_first_announcement_days
+from .scenario import Category, Court, Scenario
 
-DAY = 86_400.0
-BEIJING_TEN = 2 * 3600.0  # 10:00 in Beijing is 02:00 UTC: bidding opens and ends then (practice)
 # Most of a lot's bids come from two or three committed buyers; the rest value it lower and drop out
 # early (docs/domain.md: "2-3 bidders make most bids; many registrants bid once or not at all").
 COMMITTED = 0.5
 CASUAL_SHIFT = -0.15  # log-valuation of a casual buyer relative to the lot's value
-LONG_ANNOUNCEMENT = REAL_ESTATE | {"equity"}  # real estate and other property rights: 30 days (rule 4)
-ANNOUNCE_DAYS = {1: (30, 15), 2: (15, 7)}  # round -> (real estate, movables), rule 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +88,6 @@ def epoch_of(scenario: Scenario) -> float:
     return scenario.start.timestamp()
 
 
-def day_start(t: float) -> float:
-    """The next 10:00 Beijing time at or after ``t`` (bidding opens and ends at 10:00, practice)."""
-    day = math.floor((t - BEIJING_TEN) / DAY)
-    moment = day * DAY + BEIJING_TEN
-    return moment if moment >= t else moment + DAY
-
-
-def announce_days(round_: int | str, category: str) -> float:
-    if round_ == "sale":
-        return 3.0
-    long_, short = ANNOUNCE_DAYS[int(round_)]
-    return float(long_ if category in LONG_ANNOUNCEMENT else short)
-
-
 def plan_lots(scenario: Scenario, rng: random.Random) -> list[LotPlan]:
     """Every lot of the scenario: round-1 bidding opens at 10:00 Beijing time on a day spread evenly
     over the horizon (each lot announced the rules' period before), in order of opening."""
@@ -135,13 +118,17 @@ def present_start(scenario: Scenario, now: float) -> float:
     live market): as soon as its first announcements, made now, allow."""
     if scenario.listing.announce_hours is not None:
         return now + scenario.listing.announce_hours * 3600 + 60
-    return now + 31 * DAY + 3600
+    return now + (longest_first_announcement_days(scenario.profile) + 1) * DAY + 3600
+
+
+# How much earlier than the longest round-1 announcement the virtual clock starts (a margin, not a rule).
+CLOCK_MARGIN_DAYS = 10
 
 
 def clock_start(scenario: Scenario) -> float:
-    """Where the virtual clock starts: early enough for every round-1 announcement (30 days and a
-    margin) before the horizon opens."""
-    return epoch_of(scenario) - 40 * DAY
+    """Where the virtual clock starts: early enough for every round-1 announcement (the rules' longest
+    and a margin) before the horizon opens."""
+    return epoch_of(scenario) - (longest_first_announcement_days(scenario.profile) + CLOCK_MARGIN_DAYS) * DAY
 
 
 def _lot(
@@ -180,7 +167,8 @@ _KINDS = {
     "vehicle": ("小型轿车", "货车", "客车"),
     "equity": ("有限公司股权", "合伙企业份额"),
     "machinery": ("数控机床", "生产线设备", "工程机械"),
-    "other": ("船舶", "珠宝首饰", "林权"),
+    "other": ("艺术品", "珠宝首饰", "林权"),
+    "vessel": ("船舶",),  # ships: the maritime courts' lots, with their own announcement period
 }
 
 
@@ -191,7 +179,8 @@ def describe(
     and street of its city, its own court code. Only the kind of lot is drawn from the market's ``rng``;
     the words come from a stream of their own, so the market a seed gives is the same with or without
     them."""
-    kind = "船舶" if court.level == "maritime" and category == "other" else rng.choice(_KINDS[category])
+    kinds = _KINDS[category]
+    kind = kinds[0] if len(kinds) == 1 else rng.choice(kinds)  # one kind: no draw from the market's stream
     words = random.Random(f"{court.name}:{key}:{first_start}:{appraisal}")
     title, location = places.describe(category, kind, court, words)
     return title, location, places.case_number(court, first_start_year(first_start), words.randint(1, 2999), words)

@@ -22,8 +22,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SOFT_CLOSE = 300.0
-
 
 @dataclass
 class AuctionRecord:
@@ -62,9 +60,12 @@ class AuctionRecord:
         return out
 
 
-def bid_record_figures(bids: list[tuple[float, str, int]], increment: int, scheduled_end: float) -> dict[str, Any]:
-    """Per-auction figures from its bid record (time, bidder code, amount), ascending: the same function
-    reads the real records and the simulated ones."""
+def bid_record_figures(
+    bids: list[tuple[float, str, int]], increment: int, scheduled_end: float, extension: float
+) -> dict[str, Any]:
+    """Per-auction figures from its bid record (time, bidder code, amount), ascending, under a soft close
+    of ``extension`` seconds (the profile's, ``auction_rules.profiles``): the same function reads the
+    real records and the simulated ones."""
     if not bids:
         return {
             "bids": 0, "bidders": 0, "extensions": 0, "minutes_past_end": 0.0, "single_increment_bids": 0,
@@ -73,9 +74,9 @@ def bid_record_figures(bids: list[tuple[float, str, int]], increment: int, sched
     end = scheduled_end
     extensions = 0
     for at, _code, _amount in bids:
-        if end - at < SOFT_CLOSE:
+        if end - at < extension:
             extensions += 1
-            end = at + SOFT_CLOSE
+            end = at + extension
     steps = [(b[2] - a[2]) / increment for a, b in itertools.pairwise(bids)]
     counts = [n for _, n in Counter(code for _, code, _ in bids).most_common()]
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(bids) if a[0] >= scheduled_end]

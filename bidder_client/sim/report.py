@@ -29,7 +29,9 @@ matplotlib.use("Agg")  # before pyplot: a batch run must never try to open a win
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .records import SOFT_CLOSE, AuctionRecord
+from auction_rules.profiles import JUDICIAL_2016, PROFILES, RuleProfile
+
+from .records import AuctionRecord
 
 # The CSV columns, in the record's own order, so the file reads like the dataclass documents it.
 RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(AuctionRecord))
@@ -277,7 +279,9 @@ def render_html(figures: dict[str, Any]) -> str:
     if aggregate:
         parts += ["<h2>Across runs</h2>", _aggregate_section(aggregate, runs)]
     parts.append("<h2>Charts</h2>")
-    charts = render_charts(records, figures.get("targets") or [])
+    # the profile the run was under (``figures["rules"]`` when the runner records it)
+    rules = PROFILES.get(str(figures.get("rules")), JUDICIAL_2016)
+    charts = render_charts(records, figures.get("targets") or [], rules)
     if not charts:
         parts.append("<p>No data to chart.</p>")
     for caption, svg in charts:
@@ -382,19 +386,21 @@ def _int_histogram(
         return caption, _svg(fig, key)
 
 
-def _chart_gaps(records: Sequence[dict[str, Any]]) -> tuple[str, str] | None:
+def _chart_gaps(records: Sequence[dict[str, Any]], rules: RuleProfile) -> tuple[str, str] | None:
+    window = rules.extension.total_seconds()
     gaps = [float(g) for r in records for g in _gaps(r.get("extension_gaps"))]
     if not gaps:
         return None
     with _chart("gaps") as (fig, ax):
-        ax.hist(gaps, bins=40, range=(0, max(max(gaps), SOFT_CLOSE) * 1.02), color="#1f883d")
-        ax.axvline(SOFT_CLOSE, color="#cf222e", linestyle="--", label=f"{SOFT_CLOSE:.0f} s soft close")
+        ax.hist(gaps, bins=40, range=(0, max(max(gaps), window) * 1.02), color="#1f883d")
+        ax.axvline(window, color="#cf222e", linestyle="--", label=f"{window:.0f} s soft close")
         ax.set_xlabel("Seconds between consecutive bids after the scheduled end")
         ax.set_ylabel("Gaps")
         ax.set_title("Extension-phase gaps (all auctions pooled)")
         ax.legend(frameon=False)
         caption = (
-            f"{len(gaps)} gaps between bids after the scheduled end; a gap of 300 s or more would end the auction."
+            f"{len(gaps)} gaps between bids after the scheduled end; a gap of {window:.0f} s or more would end the "
+            "auction."
         )
         return caption, _svg(fig, "c5")
 
@@ -456,7 +462,9 @@ def _chart_targets(targets: Sequence[dict[str, Any]]) -> tuple[str, str] | None:
             plt.close(fig)
 
 
-def render_charts(records: Sequence[dict[str, Any]], targets: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+def render_charts(
+    records: Sequence[dict[str, Any]], targets: Sequence[dict[str, Any]], rules: RuleProfile = JUDICIAL_2016
+) -> list[tuple[str, str]]:
     """Every chart that has data, as (caption, inline svg); a chart without data is left out."""
     ended = _ended(records)
     contested = [r for r in ended if (r.get("bidders") or 0) >= 2]
@@ -477,9 +485,10 @@ def render_charts(records: Sequence[dict[str, Any]], targets: Sequence[dict[str,
             "Extensions",
             "Contested auctions",
             "Extensions per contested auction (2+ bidders)",
-            f"Five-minute extensions per contested auction ({len(contested)} auctions with two bidders or more).",
+            f"{rules.extension.total_seconds() / 60:g}-minute extensions per contested auction ({len(contested)} "
+            "auctions with two bidders or more).",
         ),
-        _chart_gaps(records),
+        _chart_gaps(records, rules),
         _chart_categories(records),
         _chart_targets(targets),
     ]

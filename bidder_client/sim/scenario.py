@@ -2,8 +2,9 @@
 
 A scenario names its courts (with province, city and level) and how many lots each lists, per category:
 the appraisal distribution, how many bidders a lot draws (heavy-tailed: many lots draw nobody), what
-those bidders value it at relative to the appraisal, and the listing terms (round 1 at 70% of the
-appraisal, round 2 at 80% of that, ~10% deposit, ~0.5% increment). It also sets the bidder population
+those bidders value it at relative to the appraisal, and the listing terms (round 1's starting price as
+a share of the appraisal, round 2's of round 1's, the deposit and increment shares; each held to the
+rules in force, ``auction_rules.profiles``). It also sets the bidder population
 (budgets, strategy mix), how the courts behave after a close (relisting, settlement, 悔拍) and the
 published figures the run is held against (``targets``, each with a tolerance).
 
@@ -20,8 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-CATEGORIES = ("residential", "commercial", "land", "vehicle", "equity", "machinery", "other")  # the service's
-REAL_ESTATE = frozenset({"residential", "commercial", "land"})
+from auction_rules.profiles import CATEGORIES, JUDICIAL_2016, PROFILES, RuleProfile, get_profile
+
+from .court_calendar import DAY, announce_days, day_start
+
 LEVELS = ("basic", "intermediate", "high", "maritime")
 SUMMARY_FIGURES = (
     "transaction_rate",
@@ -91,17 +94,34 @@ class Category:
     bidder_sd: float
 
 
+def _days(rules: RuleProfile, name: str) -> float | None:
+    """One of the profile's periods in days (the scenario's terms are written in days); None: no limit."""
+    period = getattr(rules, name)
+    return None if period is None else period.total_seconds() / DAY
+
+
+def _judicial_days(name: str) -> float:
+    days = _days(JUDICIAL_2016, name)
+    assert days is not None, name
+    return days
+
+
+def _fraction(value: tuple[int, int]) -> float:
+    return value[0] / value[1]
+
+
 @dataclass(frozen=True)
 class Listing:
-    """Listing terms and what the courts do after a close."""
+    """Listing terms and what the courts do after a close, under the rules in force (``rules``: the
+    scenario's profile; the defaults are the courts' usual terms under judicial-2016)."""
 
-    start_ratio: float = 0.70  # round 1 starting price / appraisal
-    round2_ratio: float = 0.80  # round 2 starting price / round 1's
-    deposit_ratio: float = 0.10
+    start_ratio: float = _fraction(JUDICIAL_2016.first_round_floor)  # round 1 starting price / appraisal
+    round2_ratio: float = _fraction(JUDICIAL_2016.later_round_floor)  # round 2 starting price / round 1's
+    deposit_ratio: float = 0.10  # within the rules' deposit bounds
     increment_ratio: float = 0.005
     relist_days: tuple[float, float] = (3.0, 20.0)  # announce the next round this long after a failure
-    balance_days: float = 10.0  # the winner pays the balance within this
-    sale_days: float = 60.0  # the 变卖 window
+    balance_days: float = _judicial_days("balance_deadline")  # the winner pays the balance within this
+    sale_days: float = _judicial_days("sale_window")  # the 变卖 window
     creditor_takes: float = 0.5  # after a failed 变卖: chance the creditor takes the lot (else returned)
     default_base: float = 0.01  # 悔拍: chance at no premium over the appraisal...
     default_per_premium: float = 0.10  # ...plus this times the premium over the appraisal
@@ -109,20 +129,19 @@ class Listing:
     sale_mode: bool = True  # after round 2 fails: 变卖 (else straight to disposition)
     # Sandbox rules only (a live demo market): bidding periods and announcements of any length, bidding
     # opening at any minute instead of 10:00 Beijing time after the rules' announcement period.
-    bidding_hours: float = 24.0
+    bidding_hours: float = _judicial_days("min_bidding_period") * 24
     announce_hours: float | None = None
+    rules: RuleProfile = JUDICIAL_2016  # the scenario's profile (``parse`` sets it from ``rules = ...``)
 
     def announce_days(self, round_: int | str, category: str) -> float:
         """Days between announcing an auction and the opening of its bidding (before the day's 10:00)."""
-        from .market import announce_days
-
-        return self.announce_hours / 24 if self.announce_hours is not None else announce_days(round_, category) + 1
+        if self.announce_hours is not None:
+            return self.announce_hours / 24
+        return announce_days(self.rules, round_, category) + 1
 
     def opening(self, announced_at: float, round_: int | str, category: str) -> float:
         """When bidding of an auction announced at ``announced_at`` opens."""
-        from .market import day_start
-
-        moment = announced_at + self.announce_days(round_, category) * 86_400
+        moment = announced_at + self.announce_days(round_, category) * DAY
         return round(moment / 60) * 60 if self.announce_hours is not None else day_start(moment)
 
 
@@ -167,6 +186,11 @@ class Scenario:
     def lots(self) -> int:
         return sum(c.lots for c in self.courts)
 
+    @property
+    def profile(self) -> RuleProfile:
+        """The rules in force (``auction_rules.profiles``), as the service runs them."""
+        return get_profile(self.rules)
+
 
 # ----------------------------------------------------------------- loading
 SHIPPED = resources.files("bidder_client.sim") / "scenarios"
@@ -210,17 +234,20 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     courts = tuple(_court(r.sub(f"courts[{i}]", body), categories) for i, body in enumerate(r.list("courts")))
     if not courts:
         raise ScenarioError(f"{source}: at least one [[courts]] entry is needed")
+    rules = r.choice("rules", tuple(PROFILES), JUDICIAL_2016.name)
+    profile = get_profile(rules)
     listing_r = r.sub("listing", r.table("listing"))
-    listing = _listing(listing_r)
+    listing = _listing(listing_r, profile)
     bidders_r = r.sub("bidders", r.table("bidders"))
     bidders = _bidders(bidders_r)
     targets = tuple(_target(r.sub(f"targets[{i}]", body)) for i, body in enumerate(r.list("targets")))
     start = r.time("start")
-    rules = data.get("rules", "judicial-2016")
-    if rules != "sandbox" and (listing.bidding_hours != 24.0 or listing.announce_hours is not None):
+    fixed_days = _days(profile, "min_bidding_period")  # None: the sandbox, any bidding period
+    if fixed_days is not None and (listing.bidding_hours != fixed_days * 24 or listing.announce_hours is not None):
+        short, long_ = announce_days(profile, 1, "other"), announce_days(profile, 1, "residential")
         raise ScenarioError(
             f'{source}: listing.bidding_hours and listing.announce_hours need rules = "sandbox" (the judicial '
-            "rules fix 24-hour bidding and 15/30-day announcements)"
+            f"rules fix {fixed_days * 24:g}-hour bidding and {short:g}/{long_:g}-day announcements)"
         )
     scenario = Scenario(
         name=r.text("name"),
@@ -228,7 +255,7 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
         seed=r.integer("seed", 1, low=0),
         start=start,
         horizon_days=r.number("horizon_days", low=1, high=3660),
-        rules=r.choice("rules", ("judicial-2016", "sandbox"), "judicial-2016"),
+        rules=rules,
         courts=courts,
         categories=categories,
         listing=listing,
@@ -371,24 +398,32 @@ def _court(r: _Reader, categories: dict[str, Category]) -> Court:
     )
 
 
-def _listing(r: _Reader) -> Listing:
+def _listing(r: _Reader, rules: RuleProfile) -> Listing:
+    """The listing terms, each held to the rules in force: the price floors and deposit bounds
+    (rules 1-3), the relisting window (Art. 26) and the fixed-price sale's window (rule 19)."""
     d = Listing()
     relist = r._get("relist_days", list(d.relist_days))
+    within = _days(rules, "reauction_within")  # Art. 26: announced within this of the failure
     if (
         not isinstance(relist, list)
         or len(relist) != 2
         or not all(isinstance(x, int | float) for x in relist)
-        or not 0 < relist[0] <= relist[1] <= 30  # Art. 26: announced within 30 days of the failure
+        or not 0 < relist[0] <= relist[1]
+        or (within is not None and relist[1] > within)
     ):
-        raise ScenarioError(f"{r.where}: relist_days must be [low, high] with 0 < low <= high <= 30 (Art. 26)")
+        bound = f" <= {within:g}" if within is not None else ""
+        raise ScenarioError(f"{r.where}: relist_days must be [low, high] with 0 < low <= high{bound} (Art. 26)")
+    sale_window = _days(rules, "sale_window")
     return Listing(
-        start_ratio=r.number("start_ratio", d.start_ratio, low=0.7, high=2),
-        round2_ratio=r.number("round2_ratio", d.round2_ratio, low=0.8, high=1),
-        deposit_ratio=r.number("deposit_ratio", d.deposit_ratio, low=0.05, high=0.2),
+        start_ratio=r.number("start_ratio", d.start_ratio, low=_fraction(rules.first_round_floor), high=2),
+        round2_ratio=r.number("round2_ratio", d.round2_ratio, low=_fraction(rules.later_round_floor), high=1),
+        deposit_ratio=r.number(
+            "deposit_ratio", d.deposit_ratio, low=_fraction(rules.deposit_min), high=_fraction(rules.deposit_max)
+        ),
         increment_ratio=r.number("increment_ratio", d.increment_ratio, low=0.0001, high=0.05),
         relist_days=(float(relist[0]), float(relist[1])),
         balance_days=r.number("balance_days", d.balance_days, low=0.001, high=60),
-        sale_days=r.number("sale_days", d.sale_days, low=0.001, high=60),
+        sale_days=r.number("sale_days", d.sale_days, low=0.001, high=sale_window),
         creditor_takes=r.share("creditor_takes", d.creditor_takes),
         default_base=r.share("default_base", d.default_base),
         default_per_premium=r.number("default_per_premium", d.default_per_premium, low=0, high=10),
@@ -398,6 +433,7 @@ def _listing(r: _Reader) -> Listing:
         announce_hours=(
             r.number("announce_hours", low=0.001, high=24 * 90) if r.data.get("announce_hours") is not None else None
         ),
+        rules=rules,
     )
 
 

@@ -9,11 +9,16 @@ import random
 import statistics
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
+from auction_rules.profiles import JUDICIAL_2016
 from bidder_client import behaviour
-from bidder_client.behaviour import SOFT_CLOSE, Bidder, View
+from bidder_client.behaviour import Bidder, View
+
+RULES = JUDICIAL_2016  # the real records' rules: a five-minute soft close
+SOFT_CLOSE = RULES.extension.total_seconds()
 
 DRAWS = 20_000
 
@@ -25,11 +30,22 @@ def quantile(values: list[float], q: float) -> float:
 
 def test_response_time_calibration() -> None:
     rng = random.Random(1)
-    times = [behaviour.response_time(rng) for _ in range(DRAWS)]
+    times = [behaviour.response_time(rng, SOFT_CLOSE) for _ in range(DRAWS)]
     assert 28 <= statistics.median(times) <= 34
     assert 200 <= quantile(times, 0.9) <= 240
     assert max(times) < 300
     assert min(times) > 0
+
+
+def test_the_end_game_takes_the_extension_window_from_the_profile() -> None:
+    """No literal window in the model: under a (hypothetical) one-minute soft close the bidders follow the
+    end from at least a minute before it and answer within the minute."""
+    rules = dataclasses.replace(JUDICIAL_2016, extension=timedelta(minutes=1))
+    rng = random.Random(11)
+    assert max(behaviour.response_time(rng, 60.0) for _ in range(DRAWS)) < 60.0
+    bidders = [Bidder(10**12, rng, rules=rules) for _ in range(200)]
+    assert all(b.extension == 60.0 and 60.0 <= b.joins_at <= behaviour.JOIN_EARLIEST for b in bidders)
+    assert min(b.joins_at for b in bidders) < SOFT_CLOSE  # the least keen join inside the judicial window
 
 
 def test_about_nine_bids_in_ten_are_one_increment() -> None:
@@ -102,7 +118,7 @@ def run_bidder(bidder: Bidder, view: View, looks: int = 6) -> list[behaviour.Act
 def test_never_bids_while_leading(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(500):
-        bidder = Bidder(behaviour.draw_valuation(1_000_000, rng), rng)
+        bidder = Bidder(behaviour.draw_valuation(1_000_000, rng), rng, rules=RULES)
         for action in run_bidder(bidder, random_view(rng, leading=True)):
             assert action.bid is None
 
@@ -112,7 +128,7 @@ def test_never_bids_above_the_valuation_nor_below_the_minimum(seed: int) -> None
     rng = random.Random(seed)
     for _ in range(500):
         view = random_view(rng, leading=False)
-        bidder = Bidder(view.starting_price + rng.randint(-10, 300) * view.increment, rng)
+        bidder = Bidder(view.starting_price + rng.randint(-10, 300) * view.increment, rng, rules=RULES)
         for action in run_bidder(bidder, view):
             if action.bid is not None:
                 assert view.minimum_bid <= action.bid <= bidder.valuation
@@ -125,7 +141,7 @@ def test_waits_are_positive_and_answers_come_before_the_end() -> None:
     rng = random.Random(7)
     for _ in range(2_000):
         view = random_view(rng, leading=False)
-        bidder = Bidder(10**12, rng, latency=2.0)
+        bidder = Bidder(10**12, rng, rules=RULES, latency=2.0)
         action = bidder.observe(view)
         assert action.wait is not None and action.wait > 0
         if action.bid is None and action.following:
@@ -140,7 +156,7 @@ def test_waits_are_positive_and_answers_come_before_the_end() -> None:
 def test_done_after_the_end_and_waits_for_the_start() -> None:
     rng = random.Random(8)
     view = random_view(rng)
-    bidder = Bidder(10**12, rng)
+    bidder = Bidder(10**12, rng, rules=RULES)
     for status in ("sold", "unsold", "withdrawn"):
         assert bidder.observe(dataclasses.replace(view, status=status)) == behaviour.Action(None, None)
     announced = dataclasses.replace(view, status="announced", start_at=view.now + 500)
@@ -155,7 +171,7 @@ def simulate(seed: int, bidders: int = 5, hours: float = 24.0) -> dict:
     increment, start_price = 10_000, 2_000_000
     t0, scheduled_end = 0.0, hours * 3600
     state = {"price": None, "leader": None, "end": scheduled_end, "seq": 0}
-    agents = [Bidder.for_auction(start_price, random.Random(rng.random())) for _ in range(bidders)]
+    agents = [Bidder.for_auction(start_price, random.Random(rng.random()), rules=RULES) for _ in range(bidders)]
     following = [False] * bidders
     generation = [0] * bidders
     heap = [(t0 + rng.uniform(0, 3600), i, 0) for i in range(bidders)]

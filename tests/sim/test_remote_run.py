@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from auction_cli.simulate import run_remote
+from auction_rules.profiles import SANDBOX
 from auction_service.app import create_app
 from auction_service.config import Settings
 from auction_service.core import accounts
@@ -82,7 +83,7 @@ def check_runs(runs: list[records.AuctionRecord]) -> None:
         if record.outcome == "sold":
             assert record.price is not None and record.price >= record.starting_price
             assert record.bids >= 1
-        assert max(record.extension_gaps, default=0) < records.SOFT_CLOSE
+        assert max(record.extension_gaps, default=0) < SANDBOX.extension.total_seconds()
 
 
 async def test_a_small_market_runs_against_a_running_service(running_service: str) -> None:
