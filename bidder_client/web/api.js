@@ -161,7 +161,6 @@ export const clock = {
   anchorServer: null, // ms
   anchorLocal: 0, // performance.now() at the anchor
   speed: 1,
-  rules: null,
   observe(serverIso, { atLocal } = {}) {
     const ms = Date.parse(serverIso);
     if (Number.isNaN(ms)) return;
@@ -178,7 +177,6 @@ export const clock = {
       const c = await api.clock();
       const got = performance.now();
       this.speed = Number(c.speed) || 1;
-      this.rules = c.rules || this.rules;
       this.observe(c.now, { atLocal: (sent + got) / 2 }); // the server read its clock mid-flight
     } catch {
       /* keep extrapolating */

@@ -3,6 +3,7 @@
 import { logout, onAuthChange, session, startClockSync } from "./api.js";
 import { getLang, setLang, t } from "./i18n.js";
 import { go, parseHash } from "./router.js";
+import { loadRules } from "./rules.js";
 import { clear, fill, h } from "./ui.js";
 import { renderAuction } from "./views/auction.js";
 import { renderList } from "./views/list.js";
@@ -85,7 +86,13 @@ function renderHeader(section) {
   fill(document.getElementById("top-actions"), ...actions);
 }
 
+let routing = 0;
+
 async function route() {
+  // Read once per page load (later calls answer from the cache): texts quote the service's rule numbers.
+  const turn = ++routing;
+  await loadRules().catch(() => null);
+  if (turn !== routing) return; // a later hash change took over while the rules were read
   if (current.ctx) current.ctx.alive = false;
   if (current.cleanup) {
     try {

@@ -2,7 +2,8 @@
 
 import { api, clock, request } from "../api.js";
 import { go } from "../router.js";
-import { CATEGORIES, ROUNDS, categoryText, dateTime, duration, money, roundText, t } from "../i18n.js";
+import { ROUNDS, categoryText, dateTime, duration, money, roundText, t } from "../i18n.js";
+import { categories } from "../rules.js";
 import { categoryBadge, clear, errorBox, h, loading, roundBadge, statusBadge } from "../ui.js";
 
 const TABS = {
@@ -74,7 +75,7 @@ export async function renderList(main, _params, ctx) {
     select(
       "category",
       t("filter_category"),
-      CATEGORIES.map((c) => [c, categoryText(c)]),
+      categories().map((c) => [c, categoryText(c)]),
       q.category || "",
     ),
     select("court", t("filter_court"), [], q.court || ""),

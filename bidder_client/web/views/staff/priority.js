@@ -1,0 +1,35 @@
+// Adding a priority holder (优先购买权人) to the lot's open round.
+
+import { api } from "../../api.js";
+import { errorText, t } from "../../i18n.js";
+import { field, h, toast } from "../../ui.js";
+
+export function priorityForm(auction) {
+  const username = h("input", { name: "priority_username", required: true, minlength: "3" });
+  const rank = h("input", { name: "rank", type: "number", min: "1", max: "1000", value: "1", required: true });
+  const message = h("div", { class: "form-message", role: "alert" });
+  return h(
+    "details",
+    { class: "panel" },
+    h("summary", {}, `${t("add_priority")} · ${t("auction_no", { id: auction.id })}`),
+    h(
+      "form",
+      {
+        onsubmit: async (e) => {
+          e.preventDefault();
+          message.textContent = "";
+          try {
+            await api.priorityHolder(auction.id, username.value.trim(), Number(rank.value));
+            toast(t("priority_added"), "ok");
+            username.value = "";
+          } catch (err) {
+            message.textContent = errorText(err);
+          }
+        },
+      },
+      h("div", { class: "grid-2" }, field(t("priority_username"), username), field(t("priority_rank"), rank)),
+      message,
+      h("button", { type: "submit", class: "btn" }, t("add_priority")),
+    ),
+  );
+}

@@ -1,0 +1,89 @@
+// views/staff/schedule_checks.js: the schedule form's proposal and checks from a next-round plan and the
+// rules (answers shaped like GET /lots/{id}/next-round and GET /rules).
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { depositRange, minimumStart, roundUpTo, scheduleChecks, scheduleDefaults } from "../../bidder_client/web/views/staff/schedule_checks.js";
+import { JUDICIAL, SANDBOX } from "./fixtures.mjs";
+
+process.env.TZ = "Asia/Shanghai";
+const NOW = Date.parse("2026-03-01T02:00:00Z"); // 10:00 in Shanghai
+const DAY_MS = 86400000;
+
+const lot = { id: 7, category: "residential", appraisal: 1_000_000_00, auctions: [] };
+const plan1 = {
+  lot_id: 7,
+  schedulable: true,
+  round: 1,
+  previous_auction_id: null,
+  restarted: false,
+  blocked: null,
+  announcement_seconds: 30 * 86400,
+  earliest_start_at: new Date(NOW + 30 * DAY_MS).toISOString(),
+  min_start_price_fen: 700_000_00,
+  deposit_min_fen: 35_000_00,
+  deposit_max_fen: 140_000_00,
+  relist_by: null,
+};
+const failed = { id: 3, round: 1, status: "unsold", starting_price: 700_000_00 };
+const plan2 = { ...plan1, round: 2, previous_auction_id: 3, announcement_seconds: 15 * 86400, earliest_start_at: null, min_start_price_fen: 560_000_00 };
+const lot2 = { ...lot, auctions: [failed] };
+
+const keys = (list) => list.filter((c) => !c.ok).map((c) => c.key);
+
+test("round 1: the proposal keeps every rule and starts the morning after the announcement", () => {
+  const p = scheduleDefaults(plan1, lot, JUDICIAL, NOW);
+  assert.equal(p.startingPrice, 700_000_00);
+  assert.equal(p.deposit, 70_000_00);
+  assert.equal(p.increment, 3_500_00);
+  assert.equal(new Date(p.startAt).toISOString(), "2026-04-01T02:00:00.000Z"); // 10:00, 31 days on
+  assert.equal(p.endAt - p.startAt, DAY_MS);
+  assert.deepEqual(keys(scheduleChecks(p, plan1, lot, JUDICIAL, NOW)), []);
+});
+
+test("round 1: below the floor, a deposit out of range, too early, too short", () => {
+  const p = scheduleDefaults(plan1, lot, JUDICIAL, NOW);
+  const bad = { ...p, startingPrice: 600_000_00, deposit: 200_000_00, startAt: NOW + DAY_MS, endAt: NOW + DAY_MS + 3600_000 };
+  assert.deepEqual(keys(scheduleChecks(bad, plan1, lot, JUDICIAL, NOW)), ["chk_floor1", "chk_deposit", "chk_announce", "chk_period"]);
+  const unparsed = { ...p, deposit: null };
+  assert.deepEqual(keys(scheduleChecks(unparsed, plan1, lot, JUDICIAL, NOW)), ["chk_amounts", "chk_deposit"]);
+  const floor = scheduleChecks(bad, plan1, lot, JUDICIAL, NOW).find((c) => c.key === "chk_floor1");
+  assert.deepEqual(floor.params, { amount: 700_000_00 });
+});
+
+test("round 2 refers to the failed round's starting price", () => {
+  assert.equal(minimumStart(plan2, lot2, 700_000_00, JUDICIAL), 560_000_00);
+  assert.equal(minimumStart({ ...plan2, min_start_price_fen: null }, lot2, 700_000_00, JUDICIAL), 560_000_00);
+  const p = scheduleDefaults(plan2, lot2, JUDICIAL, NOW);
+  assert.equal(p.startingPrice, 560_000_00);
+  assert.deepEqual(keys(scheduleChecks(p, plan2, lot2, JUDICIAL, NOW)), []);
+  const low = { ...p, startingPrice: 559_999_99, deposit: 56_000_00 };
+  assert.deepEqual(keys(scheduleChecks(low, plan2, lot2, JUDICIAL, NOW)), ["chk_floor2"]);
+});
+
+test("the fixed-price sale: one price, and the plan's own deposit bounds for it", () => {
+  const sale = { ...plan2, round: "sale", previous_auction_id: 4, announcement_seconds: null, min_start_price_fen: 560_000_00, deposit_min_fen: 560_000_00, deposit_max_fen: 560_000_00 };
+  const lotSale = { ...lot, auctions: [failed, { id: 4, round: 2, status: "unsold", starting_price: 560_000_00 }] };
+  assert.deepEqual(depositRange(560_000_00, sale, JUDICIAL), { lo: 560_000_00, hi: 560_000_00 });
+  const p = scheduleDefaults(sale, lotSale, JUDICIAL, NOW);
+  assert.equal(p.startingPrice, 560_000_00);
+  assert.equal(p.deposit, 560_000_00);
+  assert.deepEqual(keys(scheduleChecks(p, sale, lotSale, JUDICIAL, NOW)), []);
+  assert.deepEqual(keys(scheduleChecks({ ...p, startingPrice: 600_000_00 }, sale, lotSale, JUDICIAL, NOW)), ["chk_sale_price", "chk_deposit"]);
+});
+
+test("the sandbox: no announcement and no least period, a start in ten minutes for an hour", () => {
+  const plan = { ...plan1, announcement_seconds: null, earliest_start_at: new Date(NOW).toISOString() };
+  const p = scheduleDefaults(plan, lot, SANDBOX, NOW);
+  assert.ok(p.startAt > NOW && p.startAt <= NOW + 10 * 60000);
+  assert.equal(p.endAt - p.startAt, 3600_000);
+  const list = scheduleChecks(p, plan, lot, SANDBOX, NOW);
+  assert.deepEqual(keys(list), []);
+  assert.ok(!list.some((c) => c.key === "chk_announce" || c.key === "chk_period"));
+});
+
+test("roundUpTo proposes tidy amounts", () => {
+  assert.equal(roundUpTo(700_000_01), 700_100_00);
+  assert.equal(roundUpTo(3_456, 100), 3_500);
+});
