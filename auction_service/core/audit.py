@@ -18,8 +18,10 @@ async def verify_auction(session: AsyncSession, auction_id: int) -> ChainReport:
             .where(Bid.auction_id == auction_id)
             .order_by(Bid.seq)
         )
-    ).tuples()
-    return verify_chain(auction_id, rows.all())
+    ).all()
+    return verify_chain(
+        auction_id, [(r.seq, r.bidder_code, r.amount, r.placed_at, r.priority, r.chain_hash) for r in rows]
+    )
 
 
 async def audit_auction(session: AsyncSession, auction_id: int) -> ChainReport:
