@@ -179,16 +179,16 @@ class SharedReads:
                 await asyncio.wait([future])  # too old for this watcher: wait for it, then go again
                 continue
             started = self.ticket()
-            future: asyncio.Future = asyncio.get_running_loop().create_future()
-            self._flights[key] = (started, future)
+            mine: asyncio.Future = asyncio.get_running_loop().create_future()
+            self._flights[key] = (started, mine)
             try:
                 result = await loader()
             except BaseException as exc:
-                future.set_exception(exc)
-                future.exception()  # retrieved: each waiter re-raises it itself
+                mine.set_exception(exc)
+                mine.exception()  # retrieved: each waiter re-raises it itself
                 raise
             else:
-                future.set_result(result)
+                mine.set_result(result)
                 return result
             finally:
                 if self._flights.get(key, (None,))[0] == started:

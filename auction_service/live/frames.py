@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import uvicorn
@@ -110,6 +111,6 @@ def feed_protocol(uvicorn_version: str = uvicorn.__version__) -> type | None:
     return FeedProtocol
 
 
-def frame_writer(scope: dict[str, Any]) -> FrameWriter | None:
+def frame_writer(scope: Mapping[str, Any]) -> FrameWriter | None:
     """The connection's frame writer, when the server offers one."""
     return (scope.get("extensions") or {}).get(SCOPE_EXTENSION)
