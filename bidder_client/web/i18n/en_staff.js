@@ -167,7 +167,7 @@ export default {
   pause_postponed: "Postponed (暂缓)",
   pause_suspended: "Suspended (中止)",
   desk_title: "Deadlines desk",
-  desk_hint: "What is due today and overdue (court calendar, Beijing time), and what falls due within 7 days.",
+  desk_hint: "What is due today and overdue (court calendar, Beijing time), and what falls due within {horizon_days} days.",
   desk_none: "Nothing is due today or overdue.",
   desk_counts: "{overdue} overdue · {today} due today · {upcoming} upcoming",
   desk_kind_balance: "Balance payment",

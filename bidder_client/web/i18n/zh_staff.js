@@ -169,7 +169,7 @@ export default {
   pause_postponed: "暂缓",
   pause_suspended: "中止",
   desk_title: "期限提醒",
-  desk_hint: "今日到期和已逾期的事项(按北京时间计日),以及 7 日内到期的事项。",
+  desk_hint: "今日到期和已逾期的事项(按北京时间计日),以及 {horizon_days} 日内到期的事项。",
   desk_none: "今日没有到期或逾期的事项。",
   desk_counts: "逾期 {overdue} · 今日到期 {today} · 即将到期 {upcoming}",
   desk_kind_balance: "尾款支付",

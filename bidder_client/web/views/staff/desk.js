@@ -4,6 +4,9 @@ import { api, request } from "../../api.js";
 import { dateTime, errorText, money, roundText, t } from "../../i18n.js";
 import { ask, errorBox, fill, h, loading, toast } from "../../ui.js";
 
+// How far ahead the desk looks (the view's choice, not a rule): asked of the service and said in the hint.
+const HORIZON_DAYS = 7;
+
 function deskDetail(d) {
   if (d.kind === "balance") return t("desk_balance_detail", { code: d.winner_code || "—", price: money(d.price) });
   if (d.kind === "relisting") {
@@ -62,7 +65,7 @@ export function deadlinesDesk(onCourt = () => {}) {
 
   async function load() {
     try {
-      const desk = await request("GET", "/staff/deadlines", { query: { horizon_days: 7 } });
+      const desk = await request("GET", "/staff/deadlines", { query: { horizon_days: HORIZON_DAYS } });
       if (!courtKnown) {
         courtKnown = true;
         onCourt(desk.court_id);
@@ -87,7 +90,7 @@ export function deadlinesDesk(onCourt = () => {}) {
       fill(
         box,
         h("h2", {}, t("desk_title")),
-        h("p", { class: "muted small" }, t("desk_hint"), " ", t("desk_counts", { overdue: desk.counts.overdue, today: desk.counts.due_today, upcoming: desk.counts.upcoming })),
+        h("p", { class: "muted small" }, t("desk_hint", { horizon_days: HORIZON_DAYS }), " ", t("desk_counts", { overdue: desk.counts.overdue, today: desk.counts.due_today, upcoming: desk.counts.upcoming })),
         rows.length
           ? h(
               "div",
