@@ -69,13 +69,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("auction_service/metrics.py", "300.0)"): "a histogram bucket (seconds of lag)",
     # A document is cached a day by the browser: HTTP caching, not a rule.
     ("auction_service/api/documents.py", "max-age=86400"): "HTTP caching",
-    # The court's deadline list looks a week ahead by default: a view's horizon, not a rule.
-    ("bidder_client/web/i18n.js", "7 日内到期"): "the deadlines view's horizon",
-    ("bidder_client/web/i18n.js", "within 7 days"): "the deadlines view's horizon",
     # Losers' deposits are released within a day of the close: the platform's practice, no quantity of
     # the rule profile (auction_rules has no such rule to serve).
-    ("bidder_client/web/i18n.js", "24 小时内解冻"): "deposit release, not a profile quantity",
-    ("bidder_client/web/i18n.js", "within 24 h of the close"): "deposit release, not a profile quantity",
+    ("bidder_client/web/i18n/zh.js", "24 小时内解冻"): "deposit release, not a profile quantity",
+    ("bidder_client/web/i18n/en.js", "within 24 h of the close"): "deposit release, not a profile quantity",
 }
 
 
@@ -182,10 +179,8 @@ def test_no_rule_number_in_the_python_code_outside_auction_rules() -> None:
     )
 
 
-# The web client's copies (views/staff.js: planNextRound, announcementDays, RELIST_WITHIN_DAYS, the
-# floors; views/auction.js: FINAL_MS) are removed on branch web-client, which reads GET /api/v1/rules and
-# GET /api/v1/lots/{id}/next-round instead: remove this mark once that branch is merged.
-@pytest.mark.xfail(reason="removed on branch web-client", strict=False)
+# The web client reads the rules from GET /api/v1/rules and a lot's next round from
+# GET /api/v1/lots/{id}/next-round (bidder_client/web/rules.js): no copy in its code.
 def test_no_rule_number_in_the_web_client_code() -> None:
     findings = [f for path in js_files() for f in scan(path, texts=False)]
     assert not findings, "rule quantities in the web client's code (read GET /api/v1/rules):\n" + (
@@ -193,10 +188,8 @@ def test_no_rule_number_in_the_web_client_code() -> None:
     )
 
 
-# The web client's texts (i18n.js: "最后 5 分钟内...", "≥ 70% of appraisal", the error catalogue's
-# messages) write the rules' numbers out; with the numbers from GET /api/v1/rules as message parameters
-# this passes. Remove the mark once branch web-client (or a later change) makes them parameters.
-@pytest.mark.xfail(reason="the web client's texts: parameters from GET /api/v1/rules, branch web-client", strict=False)
+# The web client's texts (bidder_client/web/i18n/) take the rules' numbers as message parameters
+# ({ext_minutes}, {floor1_pct}, ...) filled from GET /api/v1/rules: none is written out.
 def test_no_rule_number_in_the_web_client_texts() -> None:
     findings = [f for path in js_files() for f in scan(path, code=False)]
     assert not findings, "rule numbers written out in the web client's texts:\n" + "\n".join(map(str, findings))

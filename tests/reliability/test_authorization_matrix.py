@@ -39,6 +39,7 @@ POST /api/v1/lots                                  401       403    403   ok    
 GET /api/v1/lots                                   ok        ok     ok    ok    ok    ok
 GET /api/v1/lots/{lot_id}                          ok        ok     ok    ok    ok    ok
 PATCH /api/v1/lots/{lot_id}                        401       403    403   ok    403   ok
+GET /api/v1/lots/{lot_id}/next-round               ok        ok     ok    ok    ok    ok
 GET /api/v1/lots/{lot_id}/actions                  401       403    403   ok    403   ok
 PUT /api/v1/lots/{lot_id}/debtor                   401       403    403   ok    403   ok
 POST /api/v1/lots/{lot_id}/documents               401       403    403   ok    403   ok
@@ -68,6 +69,7 @@ GET /api/v1/stats.csv                              ok        ok     ok    ok    
 GET /api/v1/stats/monthly.csv                      ok        ok     ok    ok    ok    ok
 GET /api/v1/stats/groups                           ok        ok     ok    ok    ok    ok
 GET /api/v1/clock                                  ok        ok     ok    ok    ok    ok
+GET /api/v1/rules                                  ok        ok     ok    ok    ok    ok
 GET /healthz                                       ok        ok     ok    ok    ok    ok
 POST /api/v1/auctions/{auction_id}/suspend         401       403    403   ok    403   ok
 POST /api/v1/auctions/{auction_id}/resume          401       403    403   ok    403   ok
