@@ -27,6 +27,8 @@ from tests.conftest import Service
 from tests.support.scenes import START_PRICE, assert_error, scene
 from tests.support.served import served
 
+pytestmark = pytest.mark.realtime  # rate limits count real seconds; floods are load
+
 
 def serving(db_url: str, **limits: str):
     """The app on a real uvicorn server on 127.0.0.1 with these settings overridden (``rate_limit_*``)."""
@@ -116,8 +118,6 @@ async def test_sign_ups_from_one_address_are_limited_and_the_refused_create_noth
 
 FLOODER = r"""
 import asyncio, json, sys, time
-
-pytestmark = pytest.mark.realtime  # rate limits count real seconds; floods are load
 
 host, port, path, token, count, connections = sys.argv[1:7]
 count, connections = int(count), int(connections)
