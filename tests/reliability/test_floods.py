@@ -119,7 +119,6 @@ async def test_sign_ups_from_one_address_are_limited_and_the_refused_create_noth
 FLOODER = r"""
 import asyncio, json, sys, time
 
-
 host, port, path, token, count, connections = sys.argv[1:7]
 count, connections = int(count), int(connections)
 statuses = {}
