@@ -397,25 +397,35 @@ def simulate(
             raise typer.Exit(1) from None
     figures = result.figures()
     paths = write_report(out, figures)
+    _print_summary(loaded.name, figures, runs, result.seeds, result.wall_seconds)
+    typer.echo(f"report: {paths['report']}")
+    if timings and result.timings:
+        _print_timings(result.timings, result.wall_seconds)
+
+
+def _print_summary(name: str, figures: dict, runs: int, seeds: list[int], wall_seconds: float) -> None:
+    """The run's headline figures and each target met or missed, in a few lines."""
     summary = figures["summary"]
     if runs > 1:
-        typer.echo(f"{runs} runs (seeds {result.seeds[0]}...); targets against the mean over the runs; first run:")
+        typer.echo(f"{runs} runs (seeds {seeds[0]}...); targets against the mean over the runs; first run:")
     typer.echo(
-        f"{loaded.name}: {summary['auctions']} auctions, {summary['sold']} sold, transaction rate "
+        f"{name}: {summary['auctions']} auctions, {summary['sold']} sold, transaction rate "
         f"{_pct(summary['transaction_rate'])} (by lot {_pct(summary['transaction_rate_by_lot'])}), median premium "
-        f"over start {_pct(summary['premium_rate_over_start_median'])}, {result.wall_seconds:.1f} s"
+        f"over start {_pct(summary['premium_rate_over_start_median'])}, {wall_seconds:.1f} s"
     )
     for target in figures["targets"]:
         mark = "ok  " if target["within"] else "MISS"
         wanted = f"{target['target']:g} ± {target['tolerance']:g}"
         typer.echo(f"  {mark} {target['name']}: {_num(target['value'])} (target {wanted})")
-    typer.echo(f"report: {paths['report']}")
-    if timings and result.timings:
-        total = sum(seconds for _, seconds in result.timings.values())
-        bids = result.timings.get("POST /auctions/{id}/bids", [0, 0.0])[0]
-        typer.echo(f"API calls of the first run: {total:.1f} s of {result.wall_seconds:.1f} s wall; {bids:.0f} bids")
-        for kind, (calls, seconds) in sorted(result.timings.items(), key=lambda kv: -kv[1][1]):
-            typer.echo(f"  {kind:36s} {calls:8.0f} calls {seconds:8.2f} s {1000 * seconds / calls:7.2f} ms each")
+
+
+def _print_timings(timings: dict, wall_seconds: float) -> None:
+    """Where the first run's wall time went, per kind of API call (``--timings``)."""
+    total = sum(seconds for _, seconds in timings.values())
+    bids = timings.get("POST /auctions/{id}/bids", [0, 0.0])[0]
+    typer.echo(f"API calls of the first run: {total:.1f} s of {wall_seconds:.1f} s wall; {bids:.0f} bids")
+    for kind, (calls, seconds) in sorted(timings.items(), key=lambda kv: -kv[1][1]):
+        typer.echo(f"  {kind:36s} {calls:8.0f} calls {seconds:8.2f} s {1000 * seconds / calls:7.2f} ms each")
 
 
 def _pct(value: float | None) -> str:

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -37,6 +37,11 @@ from bidder_client.sim.market import clock_start, present_start
 from bidder_client.sim.platform import Headers, Platform, RealTimeDriver, staff_username
 from bidder_client.sim.scenario import Scenario, load
 
+if TYPE_CHECKING:  # the service is imported when a run starts, not when the command line loads
+    from auction_service.api.bids import BidEdge
+    from auction_service.clock import VirtualClock
+    from auction_service.core.services import Services
+
 BIDDER_PASSWORD = "sim-bidder-pass"
 
 
@@ -45,7 +50,7 @@ class ServiceAccounts:
     """Accounts made by the service itself, for a simulation that owns its database: clerks the way
     ``auction-service staff add`` makes them, bidders in one go (one password hash for all)."""
 
-    services: Any
+    services: Services
 
     async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
         """A clerk of the court, made the way ``auction-service staff add`` makes one."""
@@ -87,7 +92,7 @@ class InProcessDriver(ServiceAccounts):
     virtual = True
     speed = 1.0  # no real time passes on the virtual clock; limits are off here anyway
 
-    def __init__(self, app: Any, clock: Any, client: httpx.AsyncClient) -> None:
+    def __init__(self, app: BidEdge, clock: VirtualClock, client: httpx.AsyncClient) -> None:
         self.app = app
         self.clock = clock
         self.platform = Platform(client)
@@ -116,7 +121,7 @@ class InProcessDriver(ServiceAccounts):
 @contextlib.asynccontextmanager
 async def in_process_service(
     database_url: str, rules: str, start: float
-) -> AsyncIterator[tuple[Any, Any, httpx.AsyncClient]]:
+) -> AsyncIterator[tuple[BidEdge, VirtualClock, httpx.AsyncClient]]:
     """The whole service (``create_app``, its lifespan running) on a ``VirtualClock`` standing at
     ``start`` (epoch seconds), and an httpx client whose transport is the app itself. Used by
     ``simulate`` and by the demo's past."""
@@ -191,6 +196,7 @@ class SimulationResult:
         figures: dict[str, Any] = {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
+            "rules": self.scenario.rules,
             "seed": self.seeds[0],
             "seeds": self.seeds,
             "runs": len(self.seeds),

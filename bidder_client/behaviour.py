@@ -229,21 +229,24 @@ class Bidder:
             return Action(None, None)  # too dear: out of this auction
         if not self._following:
             return Action(self._early_bid(view, minimum), self._look(left))
-        # following the end: answer the rival's bid (or open the bidding) after a response time; a
-        # last-minute bidder holds fire until its moment inside the extension window
-        if self._answer_at is None and self.strategy is not Strategy.EARLY and left > self.extension:
-            self._answer_at = view.end_at - self.snipe_lead
-        elif self._answer_at is None:
-            delay = response_time(self.rng, self.extension) * self.pace
-            if delay > left - self.latency:
-                # a slow bidder who sees the countdown run out hurries: it answers in the last part of
-                # what is left (so gaps spread up to, and never reach, the extension window)
-                delay = self.rng.uniform(*HURRY) * max(left - self.latency, 0.0)
-            self._answer_at = view.now + delay
+        if self._answer_at is None:
+            self._answer_at = self._answer_time(view, left)
         if view.now >= self._answer_at:
             self._answer_at = None
             return Action(self._amount(view, minimum), IDLE_LOOK, following=True)
         return Action(None, min(self._answer_at - view.now, IDLE_LOOK), following=True)
+
+    def _answer_time(self, view: View, left: float) -> float:
+        """Following the end: when to answer the rival's bid (or open the bidding), after a response
+        time; a last-minute bidder holds fire until its moment inside the extension window."""
+        if self.strategy is not Strategy.EARLY and left > self.extension:
+            return view.end_at - self.snipe_lead
+        delay = response_time(self.rng, self.extension) * self.pace
+        if delay > left - self.latency:
+            # a slow bidder who sees the countdown run out hurries: it answers in the last part of
+            # what is left (so gaps spread up to, and never reach, the extension window)
+            delay = self.rng.uniform(*HURRY) * max(left - self.latency, 0.0)
+        return view.now + delay
 
     def _minimum(self, view: View) -> int:
         """The lowest amount this bidder may bid: a priority holder may match the current price."""

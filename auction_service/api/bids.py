@@ -101,17 +101,7 @@ class BidEdge:
         await self.rest(scope, receive, send)
 
     async def _bid(self, scope, receive, send, auction_id: int) -> None:
-        authorization = key = content_type = None
-        declared = 0
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value.decode("latin-1")
-            elif name == b"idempotency-key":
-                key = value.decode("latin-1")
-            elif name == b"content-type":
-                content_type = value
-            elif name == b"content-length" and value.isdigit():
-                declared = int(value)
+        authorization, key, content_type, declared = _bid_headers(scope["headers"])
         # A declared length above the bound is refused unread (and the connection closed: its body
         # would otherwise be taken for the next request).
         raw = await read_bounded(receive, MAX_BID_BODY_BYTES) if declared <= MAX_BID_BODY_BYTES else None
@@ -123,17 +113,41 @@ class BidEdge:
         else:  # who → rate limit → parse → engine → answer, as over the socket (intake/bids.py)
             services: Services = self.api.state.services
             status, body, close = await take_bid(services, authorization, auction_id, raw, key, HTTP_ANSWERS)
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        if status == 401:
-            headers.append((b"www-authenticate", b"Bearer"))
-        elif status == 503:
-            headers.append((b"retry-after", _RETRY_AFTER))
-        elif status == 429:
-            headers.append((b"retry-after", str(orjson.loads(body)["error"]["retry_after"]).encode()))
-        if close:
-            headers.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": _answer_headers(status, body, close)})
         await send({"type": "http.response.body", "body": body})
+
+
+def _bid_headers(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None, bytes | None, int]:
+    """The four request headers a bid reads (authorization, idempotency key, media type, declared
+    length), in one pass over the raw ASGI headers."""
+    authorization = key = None
+    content_type = None
+    declared = 0
+    for name, value in headers:
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+        elif name == b"idempotency-key":
+            key = value.decode("latin-1")
+        elif name == b"content-type":
+            content_type = value
+        elif name == b"content-length" and value.isdigit():
+            declared = int(value)
+    return authorization, key, content_type, declared
+
+
+def _answer_headers(status: int, body: bytes, close: bool) -> list[tuple[bytes, bytes]]:
+    """The answer's headers: the body's type and length, and what a refusal tells the client to do next
+    (authenticate, retry after a pause, reconnect)."""
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    elif status == 503:
+        headers.append((b"retry-after", _RETRY_AFTER))
+    elif status == 429:
+        headers.append((b"retry-after", str(orjson.loads(body)["error"]["retry_after"]).encode()))
+    if close:
+        headers.append((b"connection", b"close"))
+    return headers
 
 
 _BID_DOCS = {

@@ -168,13 +168,14 @@ async def settle(
     winner = (
         await session.execute(select(Registration).where(Registration.id == auction.leader_registration_id))
     ).scalar_one()
-    result = await session.execute(
+    settled = await session.execute(
         update(Auction)
         .where(Auction.id == auction_id, Auction.settlement.is_(None))
         .values(settlement=outcome, settled_at=now)
+        .returning(Auction.id)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if settled.first() is None:
         raise refused("already_settled", "the sale was already settled")
     winner.deposit_status = "applied" if outcome == "paid" else "forfeited"
     winner.deposit_updated_at = now

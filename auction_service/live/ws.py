@@ -143,6 +143,25 @@ class LiveFeed:
 
     # ----------------------------------------------------------------- the connection
     async def run(self) -> None:
+        accepted, after_seq = await self._read_query()
+        if not accepted:
+            return
+        self.sub = sub = self.bus.subscribe(self.auction_id)  # before reading the database: no gap
+        sub.writer = frame_writer(self.ws.scope)
+        self.subscribed = self.bus.snapshots.ticket()
+        try:
+            if sub.ended:
+                await self.close(sub.close_code or 1001, sub.close_reason)
+                return
+            if await self._start(after_seq):
+                await self.serve(sub)
+        finally:
+            sub.close()
+            await self.inbox.cancel_bids()
+
+    async def _read_query(self) -> tuple[bool, int | None]:
+        """The query's ``after_seq`` and ``token``; (False, None) once a bad one was answered and the
+        socket closed."""
         params = self.ws.query_params
         after_seq: int | None = None
         raw_after = params.get("after_seq")
@@ -151,7 +170,7 @@ class LiveFeed:
             if after_seq is None:
                 await self.send_error("invalid_after_seq", "after_seq must be a non-negative integer")
                 await self.close(4400, "invalid after_seq")
-                return
+                return False, None
         token = params.get("token")
         if token:
             try:
@@ -159,35 +178,29 @@ class LiveFeed:
             except RuleViolation as exc:
                 await self.send_error(exc.code, exc.message)
                 await self.close(4401, "invalid token")
-                return
+                return False, None
+        return True, after_seq
 
-        self.sub = sub = self.bus.subscribe(self.auction_id)  # before reading the database: no gap
-        sub.writer = frame_writer(self.ws.scope)
-        self.subscribed = self.bus.snapshots.ticket()
+    async def _start(self, after_seq: int | None) -> bool:
+        """The snapshot and the backlog; False once the socket was closed with the reason it cannot go on
+        (no such auction, missed events, storage down, the watcher gone, an unexpected error)."""
         try:
-            if sub.ended:
-                await self.close(sub.close_code or 1001, sub.close_reason)
-                return
-            try:
-                if not await self.send_start(after_seq):
-                    await self.close(4404, "unknown auction")
-                    return
-            except GapError:
-                await self.close(CLOSE_TRY_AGAIN, "missed events; reconnect with after_seq")
-                return
-            except RuleViolation as exc:  # storage down (``core.health.storage_errors``): try again later
-                await self.close(*_close_for(exc))
-                return
-            except (WebSocketDisconnect, RuntimeError, OSError):
-                return
-            except Exception:
-                log.exception("live feed of auction %s failed to start", self.auction_id)
-                await self.close(CLOSE_INTERNAL_ERROR, "internal error")
-                return
-            await self.serve(sub)
-        finally:
-            sub.close()
-            await self.inbox.cancel_bids()
+            if not await self.send_start(after_seq):
+                await self.close(4404, "unknown auction")
+                return False
+        except GapError:
+            await self.close(CLOSE_TRY_AGAIN, "missed events; reconnect with after_seq")
+            return False
+        except RuleViolation as exc:  # storage down (``core.health.storage_errors``): try again later
+            await self.close(*_close_for(exc))
+            return False
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return False
+        except Exception:
+            log.exception("live feed of auction %s failed to start", self.auction_id)
+            await self.close(CLOSE_INTERNAL_ERROR, "internal error")
+            return False
+        return True
 
     async def send_start(self, after_seq: int | None) -> bool:
         """Send the snapshot and the backlog; False if the auction does not exist."""

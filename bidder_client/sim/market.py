@@ -102,7 +102,7 @@ def plan_lots(scenario: Scenario, rng: random.Random) -> list[LotPlan]:
             if continuous:  # evenly spaced openings of each court (a live demo is never idle), jittered
                 slot = i + (c + rng.uniform(0, 0.5)) / courts  # the courts take turns
                 offset = t0 + slot / court.lots * scenario.horizon_days * DAY
-                first_start = round(offset / 60) * 60
+                first_start: float = round(offset / 60) * 60
             else:
                 first_start = day_start(t0 + rng.uniform(0, max(scenario.horizon_days - 1, 0)) * DAY)
             plans.append((first_start, c, category))

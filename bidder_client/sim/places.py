@@ -171,30 +171,45 @@ def describe(category: str, kind: str, court: Court, rng: random.Random) -> tupl
     where = place(court, rng)
     if category == "residential":
         estate = rng.choice(ESTATES)
-        building, floor, room = rng.randint(1, 12), rng.randint(2, 32), rng.randint(1, 6)
-        unit = f"{estate}{building}栋{floor}{room:02d}房"
+        block, floor, room = rng.randint(1, 12), rng.randint(2, 32), rng.randint(1, 6)
+        unit = f"{estate}{block}栋{floor}{room:02d}房"
         return f"{where.district}{unit}（{kind}）", f"{where.address}{unit}"
     if category == "commercial":
-        if kind == "厂房":
-            unit = f"{rng.randint(1, 6)}号{kind}"
-            return f"{where.district}{where.street}{where.number}号{unit}", f"{where.address}{unit}"
-        building = f"{rng.choice(COMPANIES)}{rng.choice(BUILDINGS)}"
-        unit = f"{building}{rng.randint(1, 28)}层{kind}" if kind == "写字楼" else f"{building}首层{kind}"
-        return f"{where.district}{unit}", f"{where.address}{unit}"
+        return _commercial(kind, where, rng)
     if category == "land":
         return f"{where.district}{where.street}以东地块{kind}", f"{where.area}{where.street}以东"
     if category == "vehicle":
         brand = rng.choice(CAR_BRANDS)
         return f"{plate(court, rng)} {brand}{kind}", f"{where.address}（法院指定停车场）"
     if category == "equity":
-        name = f"{court.city}{rng.choice(COMPANIES)}{rng.choice(INDUSTRIES)}"
-        share = rng.choice((10, 15, 20, 25, 30, 40, 51, 60))
-        if kind.endswith("股权"):
-            return f"{name}有限公司{share}%股权", f"{where.address}（公司住所地）"
-        return f"{name}合伙企业（有限合伙）{share}%财产份额", f"{where.address}（企业主要经营场所）"
+        return _equity(kind, court, where, rng)
     if category == "machinery":
         count = rng.randint(2, 30)
         return f"{kind}一批（{count}台/套）", f"{where.address}（厂区仓库）"
+    return _other(kind, where, rng)
+
+
+def _commercial(kind: str, where: Place, rng: random.Random) -> tuple[str, str]:
+    """A workshop in a street of the city, or a floor or shop in a named building."""
+    if kind == "厂房":
+        unit = f"{rng.randint(1, 6)}号{kind}"
+        return f"{where.district}{where.street}{where.number}号{unit}", f"{where.address}{unit}"
+    building = f"{rng.choice(COMPANIES)}{rng.choice(BUILDINGS)}"
+    unit = f"{building}{rng.randint(1, 28)}层{kind}" if kind == "写字楼" else f"{building}首层{kind}"
+    return f"{where.district}{unit}", f"{where.address}{unit}"
+
+
+def _equity(kind: str, court: Court, where: Place, rng: random.Random) -> tuple[str, str]:
+    """Shares of a company, or a partnership's share, registered in the court's city."""
+    name = f"{court.city}{rng.choice(COMPANIES)}{rng.choice(INDUSTRIES)}"
+    share = rng.choice((10, 15, 20, 25, 30, 40, 51, 60))
+    if kind.endswith("股权"):
+        return f"{name}有限公司{share}%股权", f"{where.address}（公司住所地）"
+    return f"{name}合伙企业（有限合伙）{share}%财产份额", f"{where.address}（企业主要经营场所）"
+
+
+def _other(kind: str, where: Place, rng: random.Random) -> tuple[str, str]:
+    """A ship at the city's anchorage, forest land, or a batch of goods in the court's keeping."""
     if kind == "船舶":
         return f"“{rng.choice(COMPANIES)}{rng.randint(1, 99)}”号货船", f"{where.area}（{where.city}港锚地）"
     if kind == "林权":
