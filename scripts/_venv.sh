@@ -3,6 +3,7 @@
 # only the runtime dependencies), never from arguments: a script sourced without arguments sees its
 # caller's, and `./scripts/demo --reset` once asked pip for the extra "[--reset]".
 #   VENV_EXTRAS=test source scripts/_venv.sh
+# Run as a command (`bash scripts/_venv.sh test`), its own first argument names the extras.
 # Installing again happens only when pyproject.toml or the extras change.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 EXTRAS="${VENV_EXTRAS:-}"
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then  # run, not sourced: the arguments are ours
+  EXTRAS="${1:-$EXTRAS}"
+fi
 case "$EXTRAS" in
   "" | test | load) ;;
   *) echo "_venv.sh: VENV_EXTRAS must be test, load or empty, not '$EXTRAS'" >&2; exit 2 ;;
