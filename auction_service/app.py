@@ -128,9 +128,9 @@ def create_app(
     install_error_handlers(app)
     for module in (accounts, lots, auctions, bids, misc, staff, documents, ws, monitoring):
         app.include_router(module.router)
-    app.include_router(eligibility_routes.router)  # issue 13 part 2: eligibility, court regions
-    app.include_router(stats_groups.router)  # issue 13 part 2: /stats/groups
-    app.include_router(court_desk.router)  # issue 13 part 1: action log, deadlines, case file, lot edits
+    app.include_router(eligibility_routes.router)  # the restriction list, identities, court regions
+    app.include_router(stats_groups.router)  # statistics grouped any way (/stats/groups)
+    app.include_router(court_desk.router)  # the court desk: action log, deadlines, case file, lot edits
     app.include_router(rules_routes.router)  # the rules in force and a lot's next round
     install_docs(app)  # /docs and /redoc, offline
     if web_root is not None:
