@@ -30,10 +30,10 @@ import httpx
 from auction_service import demo_data
 from auction_service.config import Settings
 from auction_service.core.services import Services
-from bidder_client.sim.kernel import Kernel
-from bidder_client.sim.market import DAY, clock_start, present_start
-from bidder_client.sim.platform import Platform, RealTimeDriver
-from bidder_client.sim.scenario import Scenario, load
+from auction_sim.kernel import Kernel
+from auction_sim.market import DAY, clock_start, present_start
+from auction_sim.platform import Platform, RealTimeDriver
+from auction_sim.scenario import Scenario, load
 
 from .simulate import InProcessDriver, ServiceAccounts, in_process_service
 

@@ -350,9 +350,9 @@ def simulate(
 ) -> None:
     """Simulate a court market: calibrated bidders and court staff through the service's real code, on a
     virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL)."""
-    from bidder_client.sim import scenario as scenarios
-    from bidder_client.sim.platform import PlatformError
-    from bidder_client.sim.report import write_report
+    from auction_sim import scenario as scenarios
+    from auction_sim.platform import PlatformError
+    from auction_sim.report import write_report
 
     from .simulate import default_database_url
     from .simulate import simulate as run_simulation

@@ -2,7 +2,7 @@
 
 The composition root of the simulator. In process, the service (``create_app``: the same bid edge,
 routes, bid engine, scheduler, lifecycle rules and database as ``serve``) runs with a ``VirtualClock``
-and the simulated market (``bidder_client.sim``) talks to it through its public API over an in-process
+and the simulated market (``auction_sim``) talks to it through its public API over an in-process
 ASGI transport; the clock jumps from one event to the next, so nothing waits in real time. With
 ``url`` the same market drives a running service over the network in that service's own time.
 
@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
-from bidder_client.sim import records as rec
-from bidder_client.sim.kernel import Kernel
-from bidder_client.sim.market import clock_start, present_start
-from bidder_client.sim.platform import Headers, Platform, RealTimeDriver, staff_username
-from bidder_client.sim.scenario import Scenario, load
+from auction_sim import records as rec
+from auction_sim.kernel import Kernel
+from auction_sim.market import clock_start, present_start
+from auction_sim.platform import Headers, Platform, RealTimeDriver, staff_username
+from auction_sim.scenario import Scenario, load
 
 if TYPE_CHECKING:  # the service is imported when a run starts, not when the command line loads
     from auction_service.api.bids import BidEdge

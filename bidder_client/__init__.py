@@ -1,10 +1,8 @@
-"""The bidder side of the platform: the web client (``web/``), the async Python client library
-(``AuctionClient``, in ``client``), the bidder behaviour model (``behaviour``) and the market simulator
-that runs it (``sim``: scenarios, bidder and court agents, a discrete-event kernel over the public API,
-reports).
+"""The bidder side of the platform: the web client (``web/``) and the async Python client library
+(``AuctionClient``, in ``client``). The market simulator is a package of its own (``auction_sim``).
 
 Importing the package is light: the client library (httpx, websockets) loads on first use of one of
-its names, so the load tests can use ``bidder_client.behaviour`` without it."""
+its names, so serving the web client's files needs neither."""
 
 from __future__ import annotations
 

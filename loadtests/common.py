@@ -1,6 +1,6 @@
 """Shared by the locustfiles: the seed written by the runner, the acknowledgement log, and bidding over
 locust's HTTP client. The bidder behaviour (``docs/domain.md``, "Bidder behaviour": response times,
-increments, valuations) is the one model of ``bidder_client.behaviour``, which is pure (no httpx, no
+increments, valuations) is the one model of ``auction_sim.agents``, which is pure (no httpx, no
 asyncio), so it runs in gevent-patched locust processes as it is.
 
 Imported only inside locust processes (gevent-patched); it imports nothing from ``auction_service``.
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from auction_rules.profiles import SANDBOX
-from bidder_client import behaviour
+from auction_sim import agents as behaviour
 
 _seed: dict[str, Any] | None = None
 _ack_file = None
@@ -81,7 +81,7 @@ def parse_time(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
-# ---------------------------------------------------------------- bidder behaviour (bidder_client.behaviour)
+# ---------------------------------------------------------------- bidder behaviour (auction_sim.agents)
 def response_time(rng: random.Random, clock_speed: float, scale: float = 1.0) -> float:
     """Real seconds a bidder takes to answer the last bid: the model's response time (simulated seconds,
     inside the soft close of the rules the load tests run, sandbox) times ``scale``, divided by the

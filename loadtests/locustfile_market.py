@@ -1,6 +1,6 @@
 """Scenario (b), market day: hundreds of live auctions, bidders spread over them.
 
-Behaviour from ``docs/domain.md`` (the model of ``bidder_client.behaviour``): ~30% of auctions draw no
+Behaviour from ``docs/domain.md`` (the model of ``auction_sim.agents``): ~30% of auctions draw no
 bidder, the others 3-12 registrants; each bidder has a private valuation (a few are committed and go far,
 most drop out early); they answer the last bid after the model's response time (median ~31 s, p90
 ~220 s, < 300 s, divided by the simulated clock's speed, 20x by default so soft closes happen within the
@@ -14,7 +14,7 @@ import random
 
 from locust import FastHttpUser, between, task
 
-from bidder_client import behaviour
+from auction_sim import agents as behaviour
 from loadtests import common
 from loadtests.ws_user import LiveFeedWatcher
 

@@ -46,7 +46,7 @@ wheel="$(ls "$work"/dist/*.whl)"
 step "built $(basename "$wheel")"
 "$PY" -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$wheel" >"$work/contents.txt"
 for inside in auction_service/db/migrations/env.py auction_service/db/migrations/versions/0001_initial_schema.py \
-    bidder_client/web/index.html bidder_client/sim/scenarios/demo-history.toml; do
+    bidder_client/web/index.html auction_sim/scenarios/demo-history.toml; do
     grep -qx "$inside" "$work/contents.txt" || fail "$inside is not in the wheel"
 done
 step "installing it into a fresh venv (runtime dependencies only)"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("auction_rules", "auction_service", "bidder_client", "auction_cli", "loadtests")
+PACKAGES = ("auction_rules", "auction_service", "bidder_client", "auction_sim", "auction_cli", "loadtests")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # contract id -> (file to plant the import in, the import)
@@ -31,7 +31,7 @@ PLANTED = {
     "service-not-cli": ("auction_service/app.py", "import auction_cli"),
     # A cycle hidden behind a function-local import, as auction_cli/main.py and its documents group had.
     "no-cycles": ("auction_cli/documents_commands.py", "def _planted():\n    from auction_cli import main"),
-    "agents-pure": ("bidder_client/sim/court.py", "import httpx"),
+    "agents-pure": ("auction_sim/clerks.py", "import httpx"),
     "loadtests-outside": ("loadtests/check.py", "import auction_service"),
 }
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PYTHON_PACKAGES = ("auction_service", "bidder_client", "auction_cli", "loadtests")
+PYTHON_PACKAGES = ("auction_service", "bidder_client", "auction_sim", "auction_cli", "loadtests")
 WEB = ROOT / "bidder_client" / "web"
 
 # Rule quantities in code (comments, docstrings and string literals blanked out first).
@@ -222,8 +222,8 @@ PLANTED_JS = {
 @pytest.mark.parametrize(("line", "what"), PLANTED_PYTHON.items())
 def test_a_copy_planted_in_a_python_file_is_found(tmp_path: Path, line: str, what: str) -> None:
     """A temporary copy of a clean file with one rule copy planted: the scanner names it, on its line."""
-    original = ROOT / "bidder_client" / "behaviour.py"
-    planted = tmp_path / "bidder_client" / "behaviour.py"
+    original = ROOT / "auction_sim" / "agents.py"
+    planted = tmp_path / "auction_sim" / "agents.py"
     planted.parent.mkdir(parents=True)
     source = original.read_text(encoding="utf-8")
     assert not scan(original)

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TOP_LEVEL = ("auction_rules", "auction_service", "bidder_client", "auction_cli")
+TOP_LEVEL = ("auction_rules", "auction_service", "bidder_client", "auction_sim", "auction_cli")
 
 
 def _setuptools() -> dict:

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from auction_cli.simulate import run_in_process
-from bidder_client.sim.platform import BidAnswer, Platform
-from bidder_client.sim.scenario import load
+from auction_sim.platform import BidAnswer, Platform
+from auction_sim.scenario import load
 
 
 async def test_a_hot_lot_on_the_virtual_clock_has_no_bid_refused_for_its_rate(

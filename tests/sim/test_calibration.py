@@ -13,7 +13,7 @@ range. Besides, the simulated auctions must obey the soft close the real ones ob
 more between bids in the extension phase (such a gap ends the auction), and an auction that was
 extended ends exactly five minutes after its last bid.
 
-Both sides go through the same function (``bidder_client.sim.records.bid_record_figures``), so the
+Both sides go through the same function (``auction_sim.records.bid_record_figures``), so the
 definitions match: a contested lot has two bidders or more; the single-increment share is over raises
 (bids after the opening bid); an extension-phase gap is the time between consecutive bids where the
 earlier one is at or after the scheduled end.
@@ -31,7 +31,7 @@ import pytest
 
 from auction_cli.simulate import SimulationResult, simulate
 from auction_rules.profiles import JUDICIAL_2016
-from bidder_client.sim.records import AuctionRecord, bid_record_figures, quantile
+from auction_sim.records import AuctionRecord, bid_record_figures, quantile
 from tests.rules.test_real_bid_logs import INCREMENT_YUAN, SCHEDULED_END, beijing_time, log_dir, yuan_to_fen
 
 SOFT_CLOSE = JUDICIAL_2016.extension.total_seconds()  # the real records' rules (rule 11)

@@ -1,4 +1,4 @@
-"""The simulated market (``bidder_client.sim.market``) and court staff (``bidder_client.sim.court``)
+"""The simulated market (``auction_sim.market``) and court staff (``auction_sim.clerks``)
 against the rules they stand for (``docs/domain.md``: listing rules 1-5, closing rules 15-19, the
 deposit rules, "Bidder behaviour"). Pure: seeded ``random.Random`` in, plans and terms out; no service.
 """
@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from bidder_client.behaviour import Strategy
-from bidder_client.sim import court, market
-from bidder_client.sim.court import Terms
-from bidder_client.sim.market import DAY, LotPlan, Wallet
-from bidder_client.sim.scenario import Listing, Scenario, parse
+from auction_sim import clerks as court
+from auction_sim import market
+from auction_sim.agents import Strategy
+from auction_sim.clerks import Terms
+from auction_sim.market import DAY, LotPlan, Wallet
+from auction_sim.scenario import Listing, Scenario, parse
 
 START = "2026-04-20T02:00:00Z"  # 10:00 Beijing time
 BEIJING_TEN = 2 * 3600  # seconds after midnight UTC

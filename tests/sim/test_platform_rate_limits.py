@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bidder_client.sim import platform
-from bidder_client.sim.platform import RATE_LIMITED_TRIES, BidAnswer, Platform, PlatformError
+from auction_sim import platform
+from auction_sim.platform import RATE_LIMITED_TRIES, BidAnswer, Platform, PlatformError
 
 LIMITED = {"error": {"code": "rate_limited", "message": "too many sign-ups", "retry_after": 2}}
 

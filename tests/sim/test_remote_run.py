@@ -20,9 +20,9 @@ from auction_service.app import create_app
 from auction_service.config import Settings
 from auction_service.core import accounts
 from auction_service.live.serving import LiveServer, server_config
-from bidder_client.sim import records
-from bidder_client.sim.platform import BidAnswer, Platform, epoch, iso, staff_username
-from bidder_client.sim.scenario import Listing, Scenario, load
+from auction_sim import records
+from auction_sim.platform import BidAnswer, Platform, epoch, iso, staff_username
+from auction_sim.scenario import Listing, Scenario, load
 
 STAFF_PASSWORD = "sim-staff-pass-123"
 

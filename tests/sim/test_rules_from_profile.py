@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from auction_rules.profiles import CATEGORIES, JUDICIAL_2016, SANDBOX
-from bidder_client.sim import court, court_calendar, market, scenario
-from bidder_client.sim.market import DAY, LotPlan
-from bidder_client.sim.scenario import Listing, ScenarioError
+from auction_sim import clerks as court
+from auction_sim import court_calendar, market, scenario
+from auction_sim.market import DAY, LotPlan
+from auction_sim.scenario import Listing, ScenarioError
 
 FIRST_START = 1_776_650_400.0  # 10:00 Beijing time
 
@@ -106,6 +107,6 @@ def test_the_sandbox_sets_no_relisting_or_sale_window() -> None:
 
 def test_the_scenario_and_the_market_import_no_cycle() -> None:
     """``scenario`` needs the courts' calendar, not the market (which needs the scenario)."""
-    source = Path(importlib.import_module("bidder_client.sim.scenario").__file__ or "").read_text(encoding="utf-8")
+    source = Path(importlib.import_module("auction_sim.scenario").__file__ or "").read_text(encoding="utf-8")
     assert "from .market" not in source and "import market" not in source
     assert dataclasses.is_dataclass(Listing)

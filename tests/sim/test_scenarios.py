@@ -1,4 +1,4 @@
-"""Scenario files (``bidder_client.sim.scenario``): every shipped one loads, and a file that cannot be
+"""Scenario files (``auction_sim.scenario``): every shipped one loads, and a file that cannot be
 run is refused with a ``ScenarioError`` that names what is wrong, so a typo or an illegal listing term
 never runs silently as something else. Pure: no service."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bidder_client.sim import scenario
-from bidder_client.sim.scenario import ScenarioError
+from auction_sim import scenario
+from auction_sim.scenario import ScenarioError
 
 # The smallest scenario that runs: one court, one category, default listing terms and bidders.
 MINIMAL = """\

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bidder_client.sim.records import AuctionRecord, summarize
+from auction_sim.records import AuctionRecord, summarize
 
 TIMEOUT = 300  # seconds; court-month takes about 10
 RECORD_FIELDS = {

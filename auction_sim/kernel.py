@@ -5,7 +5,7 @@ every draw).
 Events are the courts' steps (list a lot, settle a sale, relist, dispose), registrations, bidders'
 looks and the moments auctions open and end. The kernel pops the earliest, asks the ``Driver`` to bring
 the service's clock there (a virtual clock jumps; a running service is waited for), and carries the
-step out through the public API. Bidders decide with the pure model (``bidder_client.behaviour``) on
+step out through the public API. Bidders decide with the pure model (``auction_sim.agents``) on
 what a bidder sees: the auction's public page, kept current the way the live feed keeps a page current
 (every accepted bid is news to those following the auction).
 
@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..behaviour import Action, Bidder, Strategy, View
-from . import court as court_policy
-from .court import Terms
+from . import clerks as court_policy
+from .agents import Action, Bidder, Strategy, View
+from .clerks import Terms
 from .market import LotPlan, Wallet, draw_budgets, interests, plan_lots, potential_buyers
 from .platform import Driver, Headers, PlatformError, epoch, iso
 from .records import AuctionRecord, bid_record_figures

@@ -1,4 +1,4 @@
-"""The bidder behaviour model (``bidder_client.behaviour``) against its calibration (``docs/domain.md``,
+"""The bidder behaviour model (``auction_sim.agents``) against its calibration (``docs/domain.md``,
 "Bidder behaviour"), over many seeded draws and simulated auctions. Pure: no service, no network."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 
 from auction_rules.profiles import JUDICIAL_2016
-from bidder_client import behaviour
-from bidder_client.behaviour import Bidder, View
+from auction_sim import agents as behaviour
+from auction_sim.agents import Bidder, View
 
 RULES = JUDICIAL_2016  # the real records' rules: a five-minute soft close
 SOFT_CLOSE = RULES.extension.total_seconds()
@@ -244,7 +244,7 @@ def test_simulated_auctions_match_the_records() -> None:
 
 def test_importing_the_model_loads_no_client_library() -> None:
     code = (
-        "import sys, bidder_client.behaviour, bidder_client;"
+        "import sys, auction_sim.agents, bidder_client;"
         "bad = [m for m in ('httpx', 'websockets', 'asyncio', 'bidder_client.client') if m in sys.modules];"
         "assert not bad, bad"
     )

@@ -17,8 +17,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from ..behaviour import Strategy, draw_strategy
 from . import places
+from .agents import Strategy, draw_strategy
 from .court_calendar import DAY, day_start, longest_first_announcement_days
 from .scenario import Category, Court, Scenario
 

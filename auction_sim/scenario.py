@@ -1,4 +1,4 @@
-"""Scenarios: a simulated court market described in a TOML file (``bidder_client/sim/scenarios/``).
+"""Scenarios: a simulated court market described in a TOML file (``auction_sim/scenarios/``).
 
 A scenario names its courts (with province, city and level) and how many lots each lists, per category:
 the appraisal distribution, how many bidders a lot draws (heavy-tailed: many lots draw nobody), what
@@ -193,7 +193,7 @@ class Scenario:
 
 
 # ----------------------------------------------------------------- loading
-SHIPPED = resources.files("bidder_client.sim") / "scenarios"
+SHIPPED = resources.files("auction_sim") / "scenarios"
 
 
 def shipped() -> list[str]:

@@ -1,4 +1,4 @@
-"""The simulation report (``bidder_client.sim.report``): the three files it writes, that the JSON is the
+"""The simulation report (``auction_sim.report``): the three files it writes, that the JSON is the
 figures unchanged, that the CSV opens in Excel (BOM, one row per auction) and that the HTML page is
 self-contained (inline SVG charts, nothing fetched from the network). Pure: no service, no network."""
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bidder_client.sim import report
-from bidder_client.sim.records import AuctionRecord, aggregate, summarize
+from auction_sim import report
+from auction_sim.records import AuctionRecord, aggregate, summarize
 
 
 def record(auction_id: int, **changes: Any) -> AuctionRecord:

@@ -1,6 +1,6 @@
 """The one bidder behaviour model: what a simulated bidder does on one auction, calibrated on real bid
 records (``docs/domain.md``, "Bidder behaviour"; the five records in ``tests/data/real-bid-logs/``).
-Used by the market simulator (``bidder_client.sim``, which also runs the demo's live market) and the
+Used by the market simulator (``auction_sim``, which also runs the demo's live market) and the
 load tests (``loadtests/common.py``).
 
 Pure: no I/O, no clock, no event loop. Time and what the bidder sees are passed in (simulated seconds,
