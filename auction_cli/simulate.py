@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
+from auction_rules import research
 from auction_sim import records as rec
 from auction_sim.kernel import Kernel
 from auction_sim.market import clock_start, present_start
@@ -120,7 +121,12 @@ class InProcessDriver(ServiceAccounts):
 
 @contextlib.asynccontextmanager
 async def in_process_service(
-    database_url: str, rules: str, start: float
+    database_url: str,
+    rules: str,
+    start: float,
+    *,
+    rules_base: str = "judicial-2016",
+    rule_overrides: dict[str, Any] | None = None,
 ) -> AsyncIterator[tuple[BidEdge, VirtualClock, httpx.AsyncClient]]:
     """The whole service (``create_app``, its lifespan running) on a ``VirtualClock`` standing at
     ``start`` (epoch seconds), and an httpx client whose transport is the app itself. Used by
@@ -132,8 +138,14 @@ async def in_process_service(
     # Rate limits off: they count real seconds, and on the virtual clock a whole market's bids pass in a
     # few of them (with limits on, 8% of a court-month's bids were refused `rate_limited`, which no
     # bidder of the simulated month would have met). The market is the service's only client here.
-    settings = Settings(  # Settings validates the scenario's rules name (a str) against RulesName
-        database_url=database_url, rules=cast(RulesName, rules), feed_batch_ms=0, redis_url=None, rate_limits=False
+    settings = Settings(  # Settings validates the rules (a research profile's overrides included)
+        database_url=database_url,
+        rules=rules,
+        rules_base=cast(RulesName, rules_base),
+        rule_overrides=rule_overrides or {},
+        feed_batch_ms=0,
+        redis_url=None,
+        rate_limits=False,
     )
     clock = VirtualClock(datetime.fromtimestamp(start, UTC))
     app = create_app(settings, clock=clock)
@@ -154,7 +166,11 @@ async def run_in_process(
     ``database_url``); ``timings`` gets the wall time spent per kind of API call."""
     with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
-        async with in_process_service(url, scenario.rules, clock_start(scenario)) as (app, clock, client):
+        overrides = scenario.profile.overrides and dict(research.describe_overrides(scenario.profile))
+        service = in_process_service(
+            url, scenario.rules, clock_start(scenario), rules_base=scenario.rules_base, rule_overrides=overrides or None
+        )
+        async with service as (app, clock, client):
             driver = InProcessDriver(app, clock, client)
             records = await Kernel(scenario, seed, driver, progress=progress).run()
             if timings is not None:

@@ -21,7 +21,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from auction_rules.profiles import CATEGORIES, JUDICIAL_2016, PROFILES, RuleProfile, get_profile
+from auction_rules.errors import RuleViolation
+from auction_rules.profiles import CATEGORIES, JUDICIAL_2016, PROFILES, RuleProfile
+from auction_rules.research import profile_with
 
 from .court_calendar import DAY, announce_days, day_start
 
@@ -181,6 +183,9 @@ class Scenario:
     bidders: Bidders
     targets: tuple[Target, ...]
     source: str = ""  # where the file came from
+    # A research profile's changes to ``rules_base`` (``rules = "research:<label>"``; auction_rules/research.py)
+    rule_overrides: tuple[tuple[str, Any], ...] = ()
+    rules_base: str = "judicial-2016"
 
     @property
     def lots(self) -> int:
@@ -188,8 +193,9 @@ class Scenario:
 
     @property
     def profile(self) -> RuleProfile:
-        """The rules in force (``auction_rules.profiles``), as the service runs them."""
-        return get_profile(self.rules)
+        """The rules in force (``auction_rules.profiles``, or a research profile), as the service runs them."""
+        overrides = {k: list(v) if isinstance(v, tuple) else v for k, v in self.rule_overrides}
+        return profile_with(self.rules, overrides, base=self.rules_base)
 
 
 # ----------------------------------------------------------------- loading
@@ -234,8 +240,7 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     courts = tuple(_court(r.sub(f"courts[{i}]", body), categories) for i, body in enumerate(r.list("courts")))
     if not courts:
         raise ScenarioError(f"{source}: at least one [[courts]] entry is needed")
-    rules = r.choice("rules", tuple(PROFILES), JUDICIAL_2016.name)
-    profile = get_profile(rules)
+    rules, profile, overrides, rules_base = _rules(r)
     listing_r = r.sub("listing", r.table("listing"))
     listing = _listing(listing_r, profile)
     bidders_r = r.sub("bidders", r.table("bidders"))
@@ -262,9 +267,25 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
         bidders=bidders,
         targets=targets,
         source=source,
+        rule_overrides=overrides,
+        rules_base=rules_base,
     )
     r.done()
     return scenario
+
+
+def _rules(r: _Reader) -> tuple[str, RuleProfile, tuple[tuple[str, Any], ...], str]:
+    """``rules`` (judicial-2016, sandbox or research:<label>), with a research profile's ``rules_base``
+    and ``[rule_overrides]``; the fixed profiles take no override (auction_rules/research.py)."""
+    rules = r.text("rules", JUDICIAL_2016.name)
+    rules_base = r.choice("rules_base", tuple(PROFILES), JUDICIAL_2016.name)
+    overrides = dict(r.table("rule_overrides"))
+    try:
+        profile = profile_with(rules, overrides, base=rules_base)
+    except RuleViolation as exc:
+        raise ScenarioError(f"{r.where}: rules: {exc.message}") from None
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()))
+    return rules, profile, frozen, rules_base
 
 
 class _Reader:
