@@ -347,9 +347,20 @@ def simulate(
     timings: Annotated[
         bool, typer.Option("--timings", help="print where the wall time went, per kind of API call")
     ] = False,
+    experiment_file: Annotated[
+        Path | None, typer.Argument(help="with SCENARIO 'experiment': the experiment's TOML file")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="experiments: run on the Dask cluster at this address (tcp://host:8786)")
+    ] = None,
 ) -> None:
     """Simulate a court market: calibrated bidders and court staff through the service's real code, on a
-    virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL)."""
+    virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL).
+    `simulate experiment FILE.toml` runs an experiment: variants of the rules or the scenario over common
+    seeds, on local processes (--workers, default one per CPU) or a Dask cluster (--scheduler)."""
+    if scenario == "experiment":
+        _simulate_experiment(experiment_file, workers if workers > 1 else None, scheduler, out)
+        return
     from auction_sim import scenario as scenarios
     from auction_sim.platform import PlatformError
     from auction_sim.report import write_report
@@ -401,6 +412,42 @@ def simulate(
     typer.echo(f"report: {paths['report']}")
     if timings and result.timings:
         _print_timings(result.timings, result.wall_seconds)
+
+
+def _simulate_experiment(file: Path | None, workers: int | None, scheduler: str | None, out: Path) -> None:
+    """``simulate experiment FILE.toml``: run it, write its folder, print where the report is."""
+    from auction_sim.experiment import ExperimentError, load_experiment
+
+    from .experiments import run_experiment, write_experiment
+
+    if file is None:
+        typer.echo("usage: auction-service simulate experiment FILE.toml [--workers N] [--scheduler ADDR]", err=True)
+        raise typer.Exit(2)
+    try:
+        experiment = load_experiment(file)
+    except ExperimentError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    total = len(experiment.variants) * len(experiment.seeds)
+    with Progress(
+        TextColumn(experiment.name), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), TimeElapsedColumn()
+    ) as bar:
+        task = bar.add_task("experiment", total=total)
+        result = run_experiment(
+            experiment,
+            workers=workers,
+            scheduler=scheduler,
+            progress=lambda done, _total: bar.update(task, completed=done),
+        )
+    target = out if out != Path("simulation") else Path(f"experiment-{experiment.name}")
+    paths = write_experiment(target, result)
+    typer.echo(
+        f"{experiment.name}: {len(experiment.variants)} variants x {len(experiment.seeds)} seeds in "
+        f"{result.wall_seconds:.1f} s on {result.where}"
+    )
+    typer.echo(f"report: {paths['report']}  tables: {target / 'tables'}")
 
 
 def _print_summary(name: str, figures: dict, runs: int, seeds: list[int], wall_seconds: float) -> None:
