@@ -51,7 +51,7 @@ def _chart_figure(figure: str, rows: list[dict[str, Any]], baseline: str) -> str
                 right.errorbar(d, y, xerr=[[d - r["diff_low"]], [r["diff_high"] - d]], fmt="o", capsize=3)
         left.set_yticks(ys, names)
         left.set_title(f"{figure}: mean, 95% interval", fontsize=9)
-        right.axvline(0, color="grey", linewidth=0.8)
+        right.axvline(0, color="grey", linewidth=1)
         right.set_title(f"difference to {baseline} (paired)", fontsize=9)
         return _svg(fig, f"exp-{figure}")
 
