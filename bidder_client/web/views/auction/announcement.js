@@ -65,7 +65,7 @@ export function rulesInForce(rules) {
   return h(
     "span",
     { class: "research-rules", "data-testid": "research-rules" },
-    t("rules_profile_research", { name: rules.profile, base: rules.base, changes }),
+    t("rules_profile_research", { name: rules.profile, base: rules.base, changes: changes || "—" }),
   );
 }
 
