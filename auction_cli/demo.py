@@ -83,11 +83,19 @@ async def prepare(database_url: str, *, seed: int = 1) -> Prepared:
         scenario = live_scenario(settings, until)
         async with in_process_service(database_url, scenario.rules, until) as (app, clock, client):
             driver = InProcessDriver(app, clock, client)
-            market = Kernel(scenario, int(present) % 1_000_000, driver, until=present)
+            market = supervised(Kernel(scenario, int(present) % 1_000_000, driver, until=present))
             await market.run()
             await _quiesce(driver)
         _prepared.market = market
     return _prepared
+
+
+def supervised(market: Kernel) -> Kernel:
+    """A live market people share: anything the service refuses (a sale a clerk already settled, an
+    auction someone suspended or withdrew, a limit, a busy moment: 409, 422, 429, 503) is logged as one
+    line and that step skipped; the market carries on."""
+    market.supervised = True
+    return market
 
 
 class LiveDriver(ServiceAccounts, RealTimeDriver):
@@ -147,7 +155,7 @@ async def run_markets(driver: LiveDriver, settings: Settings, first: Kernel | No
         while True:
             if market is None:
                 scenario = live_scenario(settings, await driver.now())
-                market = Kernel(scenario, random.randrange(1, 1_000_000), driver)
+                market = supervised(Kernel(scenario, random.randrange(1, 1_000_000), driver))
                 task = asyncio.create_task(market.run())
             else:
                 task = asyncio.create_task(market.carry_on(driver))

@@ -127,9 +127,13 @@ def serve(
         typer.Option(envvar="AUCTION_LOG_LEVEL", case_sensitive=False, help="least severe log level written"),
     ] = "info",
     log_format: Annotated[
-        Literal["json", "text"],
-        typer.Option(envvar="AUCTION_LOG_FORMAT", help="json: one object per line (for collectors); text: for people"),
-    ] = "json",
+        Literal["json", "text"] | None,
+        typer.Option(
+            envvar="AUCTION_LOG_FORMAT",
+            show_default=False,
+            help="json: one object per line, for collectors (the default); text: for people (--demo's default)",
+        ),
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -145,6 +149,10 @@ def serve(
     settings = settings_for(database_url, demo=demo)
     if reset and not demo:
         raise Problem("--reset starts the demo afresh and goes with --demo (it never empties another database)")
+    if demo:  # one demo per database, held until the process ends; said before a port is taken or data reset
+        from .demo_lock import hold_demo_lock
+
+        hold_demo_lock(settings.database_url)
     # Bound before anything is announced: a taken port is said before any URL is printed.
     if port is None and demo:
         sock = ports.bind_free(host, ports.DEFAULT_PORT)
@@ -154,7 +162,7 @@ def serve(
         sock = ports.bind(host, ports.DEFAULT_PORT if port is None else port)
     port = ports.port_of(sock)
     try:
-        logs = uvicorn_options(log_level, log_format, access_log)
+        logs = uvicorn_options(log_level, log_format or ("text" if demo else "json"), access_log)
         _serve(settings, sock, host, port, demo=demo, reset=reset, logs=logs)
     finally:
         sock.close()
