@@ -188,8 +188,7 @@ def _serve(
             from .demo import prepare
 
             typer.echo(f"demo: data kept in {describe_database(url)} (start afresh: --reset)")
-            typer.echo("demo: simulating the market's past (first start only)...")
-            asyncio.run(prepare(url))
+            asyncio.run(prepare(url, say=typer.echo))
     application = create_app(settings, web_root=WEB_ROOT)
     if demo:
         from .demo import demo_hook
