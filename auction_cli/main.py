@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import shutil
 import sys
+import textwrap
 import traceback
 from importlib import metadata
 from pathlib import Path
@@ -365,8 +367,10 @@ def simulate(
     from .simulate import simulate as run_simulation
 
     if list_ or not scenario:
-        for name in scenarios.shipped():
-            typer.echo(f"{name:18s} {scenarios.load(name).description.splitlines()[0][:90]}")
+        width = max(60, min(110, shutil.get_terminal_size().columns))
+        for name in scenarios.shipped():  # the description's first sentence, wrapped between words
+            first = " ".join(scenarios.load(name).description.split()).split(". ")[0].rstrip(".")
+            typer.echo(textwrap.fill(f"{name:18s} {first}", width=width, subsequent_indent=" " * 19))
         if not list_:
             typer.echo("usage: auction-service simulate SCENARIO [--seed N] [--runs R] [--workers W] [--out DIR]")
         return
