@@ -54,20 +54,25 @@ class _Cli(typer.Typer):
             sys.exit(1)
 
 
+# Plain help (click's), not rich's boxed panels: at 80 columns those squeezed each option's text into a
+# narrow column, cut environment variable names and showed "<bool>" beside plain flags.
+PLAIN_HELP: dict[str, Any] = {"rich_markup_mode": None}
+
 app = _Cli(
     help="Online judicial auction platform simulator.",
     no_args_is_help=True,
+    **PLAIN_HELP,
     pretty_exceptions_show_locals=False,  # locals may hold passwords and keys
 )
-staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True)
-admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True, **PLAIN_HELP)
+admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True, **PLAIN_HELP)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, **PLAIN_HELP)
 app.add_typer(staff_app, name="staff")
 app.add_typer(admin_app, name="admin")
 app.add_typer(db_app, name="db")
-audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True, **PLAIN_HELP)
 app.add_typer(audit_app, name="audit")
-app.add_typer(documents_app, name="documents")
+app.add_typer(documents_app, name="documents", short_help="Lot documents' files: export, verify, remove unused.")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -338,7 +343,7 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     typer.echo(f"{describe_database(url)} is at the latest schema")
 
 
-@app.command()
+@app.command(short_help="Simulate a court market in fast-forward (calibrated bidders and clerks).")
 def simulate(
     scenario: Annotated[str, typer.Argument(help="a shipped scenario (see --list) or a path to a .toml file")] = "",
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
