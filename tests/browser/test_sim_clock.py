@@ -30,7 +30,8 @@ def clock_answer(speed: float, ahead: timedelta):
 
 
 @pytest.mark.parametrize(
-    ("lang", "expected"), [("zh", r"模拟时间，10 倍速：.*比实际时间快 02:0"), ("en", r"10× real speed: .*, 02:0\d:\d\d ahead")]
+    ("lang", "expected"),
+    [("zh", r"模拟时间，10 倍速：.*比实际时间快 02:0"), ("en", r"10× real speed: .*, 02:0\d:\d\d ahead")],
 )
 async def test_a_simulated_clock_is_said_with_its_speed_and_lead(live_server, browser: Browser, lang, expected):
     context, page = await open_page(browser, live_server.base_url, lang)
