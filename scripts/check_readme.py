@@ -54,7 +54,7 @@ STOP_SECONDS = 30
 
 
 PROSE_PREFIXES = ("./scripts/", "auction-service", ".venv/bin/", "python")
-INLINE_CODE = re.compile(r"`([^`\n]+)`")
+INLINE_CODE = re.compile(r"`([^`]+)`")
 ASSIGNMENTS = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+")
 SERVES = re.compile(r"(?:^|\s)(?:\./scripts/demo|\S*auction-service serve)(?:\s|$)")
 # The commands README names in prose that the check does not run, each with its reason (reviewed: keep
@@ -102,16 +102,18 @@ def blocks(text: str) -> list[Block]:
 
 def prose_commands(text: str) -> list[str]:
     """The commands named in inline code outside the bash blocks, in order, each once."""
-    found: list[str] = []
+    prose: list[str] = []
     inside = False
     for line in text.splitlines():
         if line.startswith("```"):
             inside = not inside
-            continue
-        if inside:
-            continue
-        for span in INLINE_CODE.findall(line):
-            command = span.strip()
+            prose.append("")  # a block ends the paragraph before it
+        elif not inside:
+            prose.append(line)
+    found: list[str] = []
+    for paragraph in "\n".join(prose).split("\n\n"):  # a code span may wrap onto the next line
+        for span in INLINE_CODE.findall(paragraph):
+            command = " ".join(span.split())
             if ASSIGNMENTS.sub("", command).startswith(PROSE_PREFIXES) and command not in found:
                 found.append(command)
     return found
