@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import shutil
 import sys
+import textwrap
 import traceback
 from importlib import metadata
 from pathlib import Path
@@ -52,20 +54,25 @@ class _Cli(typer.Typer):
             sys.exit(1)
 
 
+# Plain help (click's), not rich's boxed panels: at 80 columns those squeezed each option's text into a
+# narrow column, cut environment variable names and showed "<bool>" beside plain flags.
+PLAIN_HELP: dict[str, Any] = {"rich_markup_mode": None}
+
 app = _Cli(
     help="Online judicial auction platform simulator.",
     no_args_is_help=True,
+    **PLAIN_HELP,
     pretty_exceptions_show_locals=False,  # locals may hold passwords and keys
 )
-staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True)
-admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True, **PLAIN_HELP)
+admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True, **PLAIN_HELP)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, **PLAIN_HELP)
 app.add_typer(staff_app, name="staff")
 app.add_typer(admin_app, name="admin")
 app.add_typer(db_app, name="db")
-audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True, **PLAIN_HELP)
 app.add_typer(audit_app, name="audit")
-app.add_typer(documents_app, name="documents")
+app.add_typer(documents_app, name="documents", short_help="Lot documents' files: export, verify, remove unused.")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -127,9 +134,13 @@ def serve(
         typer.Option(envvar="AUCTION_LOG_LEVEL", case_sensitive=False, help="least severe log level written"),
     ] = "info",
     log_format: Annotated[
-        Literal["json", "text"],
-        typer.Option(envvar="AUCTION_LOG_FORMAT", help="json: one object per line (for collectors); text: for people"),
-    ] = "json",
+        Literal["json", "text"] | None,
+        typer.Option(
+            envvar="AUCTION_LOG_FORMAT",
+            show_default=False,
+            help="json: one object per line, for collectors (the default); text: for people (--demo's default)",
+        ),
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -145,6 +156,10 @@ def serve(
     settings = settings_for(database_url, demo=demo)
     if reset and not demo:
         raise Problem("--reset starts the demo afresh and goes with --demo (it never empties another database)")
+    if demo:  # one demo per database, held until the process ends; said before a port is taken or data reset
+        from .demo_lock import hold_demo_lock
+
+        hold_demo_lock(settings.database_url)
     # Bound before anything is announced: a taken port is said before any URL is printed.
     if port is None and demo:
         sock = ports.bind_free(host, ports.DEFAULT_PORT)
@@ -154,7 +169,7 @@ def serve(
         sock = ports.bind(host, ports.DEFAULT_PORT if port is None else port)
     port = ports.port_of(sock)
     try:
-        logs = uvicorn_options(log_level, log_format, access_log)
+        logs = uvicorn_options(log_level, log_format or ("text" if demo else "json"), access_log)
         _serve(settings, sock, host, port, demo=demo, reset=reset, logs=logs)
     finally:
         sock.close()
@@ -180,8 +195,7 @@ def _serve(
             from .demo import prepare
 
             typer.echo(f"demo: data kept in {describe_database(url)} (start afresh: --reset)")
-            typer.echo("demo: simulating the market's past (first start only)...")
-            asyncio.run(prepare(url))
+            asyncio.run(prepare(url, say=typer.echo))
     application = create_app(settings, web_root=WEB_ROOT)
     if demo:
         from .demo import demo_hook
@@ -329,7 +343,7 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     typer.echo(f"{describe_database(url)} is at the latest schema")
 
 
-@app.command()
+@app.command(short_help="Simulate a court market in fast-forward (calibrated bidders and clerks).")
 def simulate(
     scenario: Annotated[str, typer.Argument(help="a shipped scenario (see --list) or a path to a .toml file")] = "",
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
@@ -369,8 +383,10 @@ def simulate(
     from .simulate import simulate as run_simulation
 
     if list_ or not scenario:
-        for name in scenarios.shipped():
-            typer.echo(f"{name:18s} {scenarios.load(name).description.splitlines()[0][:90]}")
+        width = max(60, min(110, shutil.get_terminal_size().columns))
+        for name in scenarios.shipped():  # the description's first sentence, wrapped between words
+            first = " ".join(scenarios.load(name).description.split()).split(". ")[0].rstrip(".")
+            typer.echo(textwrap.fill(f"{name:18s} {first}", width=width, subsequent_indent=" " * 19))
         if not list_:
             typer.echo("usage: auction-service simulate SCENARIO [--seed N] [--runs R] [--workers W] [--out DIR]")
         return

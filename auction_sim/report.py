@@ -108,6 +108,15 @@ def _csv_cell(name: str, value: Any) -> Any:
     return value
 
 
+# Money columns are integer fen (1/100 yuan); their headers say so, since a spreadsheet shows no units.
+MONEY_COLUMNS = ("appraisal", "starting_price", "increment", "deposit", "price")
+
+
+def csv_header(column: str) -> str:
+    """The CSV header of a record field: ``price`` is ``price_fen``."""
+    return f"{column}_fen" if column in MONEY_COLUMNS else column
+
+
 def _write_csv(path: Path, records: Sequence[dict[str, Any]]) -> None:
     """One row per record; keys beyond the dataclass's are kept at the end rather than silently dropped.
     ``utf-8-sig`` because Excel only reads the Chinese court names right with a BOM."""
@@ -116,7 +125,7 @@ def _write_csv(path: Path, records: Sequence[dict[str, Any]]) -> None:
         columns.extend(k for k in record if k not in columns)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(columns)
+        writer.writerow([csv_header(c) for c in columns])
         for record in records:
             writer.writerow([_csv_cell(c, record.get(c)) for c in columns])
 

@@ -153,7 +153,8 @@ def test_auctions_csv_has_one_row_per_record(tmp_path: Path) -> None:
     with paths["auctions"].open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     header = [field.name for field in dataclasses.fields(AuctionRecord)]
-    assert rows[0] == header
+    assert rows[0] == [report.csv_header(name) for name in header]
+    assert {"appraisal_fen", "starting_price_fen", "increment_fen", "deposit_fen", "price_fen"} <= set(rows[0])
     assert len(rows) == 1 + len(recs)
     by_name = [dict(zip(header, row, strict=True)) for row in rows[1:]]
     assert by_name[0]["court"] == "杭州市西湖区人民法院"

@@ -39,7 +39,7 @@ export function announcementPanel(page) {
       h(
         "dl",
         { class: "kv ann" },
-        rows.map(([k, v]) => [h("dt", {}, k), h("dd", { class: v ? "" : "muted" }, v || t("none"))]),
+        rows.map(([k, v]) => [h("dt", {}, k), h("dd", { class: v ? "" : "muted" }, v || t("not_stated"))]),
       ),
       h("p", { class: "muted small" }, t("extension_note")),
     );
