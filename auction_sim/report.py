@@ -124,7 +124,8 @@ def _csv_cell(name: str, value: Any) -> Any:
 def _write_csv(path: Path, records: Sequence[dict[str, Any]]) -> None:
     """One row per record; keys beyond the dataclass's are kept at the end rather than silently dropped.
     ``utf-8-sig`` because Excel only reads the Chinese court names right with a BOM."""
-    columns = list(RECORD_COLUMNS)
+    tags = [k for k in ("run", "seed") if any(k in r for r in records)]  # which run of several, first
+    columns = tags + list(RECORD_COLUMNS)
     for record in records:
         columns.extend(k for k in record if k not in columns)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
