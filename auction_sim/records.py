@@ -61,6 +61,7 @@ class AuctionRecord:
     top2_bids: int = 0
     top3_bids: int = 0
     extension_gaps: list[float] = field(default_factory=list)
+    onset_minutes: float | None = None  # the first bid, minutes before the scheduled end (None: no bid)
 
     def row(self) -> dict[str, Any]:
         out = asdict(self)
@@ -77,7 +78,7 @@ def bid_record_figures(
     if not bids:
         return {
             "bids": 0, "bidders": 0, "extensions": 0, "minutes_past_end": 0.0, "single_increment_bids": 0,
-            "raises": 0, "top2_bids": 0, "top3_bids": 0, "extension_gaps": [],
+            "raises": 0, "top2_bids": 0, "top3_bids": 0, "extension_gaps": [], "onset_minutes": None,
         }  # fmt: skip
     end = scheduled_end
     extensions = 0
@@ -98,6 +99,7 @@ def bid_record_figures(
         "top2_bids": sum(counts[:2]),
         "top3_bids": sum(counts[:3]),
         "extension_gaps": [round(g, 3) for g in gaps],
+        "onset_minutes": round((scheduled_end - bids[0][0]) / 60, 3),
     }
 
 
