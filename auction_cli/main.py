@@ -334,7 +334,10 @@ def simulate(
     scenario: Annotated[str, typer.Argument(help="a shipped scenario (see --list) or a path to a .toml file")] = "",
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
     runs: Annotated[
-        int, typer.Option(min=1, max=10_000, help="repeat with derived seeds; figures get a 95% interval")
+        int,
+        typer.Option(
+            min=1, max=10_000, help="repeat with derived seeds; each figure and target: mean and 95% interval"
+        ),
     ] = 1,
     workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes for --runs")] = 1,
     out: Annotated[Path, typer.Option(help="folder for figures.json, auctions.csv and report.html")] = Path(

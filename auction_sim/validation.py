@@ -173,12 +173,20 @@ def aggregate(summaries: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 # ----------------------------------------------------------------- targets
 class TargetLike(Protocol):
-    name: str
-    target: float
-    tolerance: float
-    source: str
-    per: str
-    category: str | None
+    """A scenario's target (``scenario.Target``), as far as the evaluation reads it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def tolerance(self) -> float: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def per(self) -> str: ...
+    @property
+    def category(self) -> str | None: ...
 
 
 Summarize = Callable[[list[Any]], dict[str, Any]]
