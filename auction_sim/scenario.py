@@ -6,7 +6,8 @@ those bidders value it at relative to the appraisal, and the listing terms (roun
 a share of the appraisal, round 2's of round 1's, the deposit and increment shares; each held to the
 rules in force, ``auction_rules.profiles``). It also sets the bidder population
 (budgets, strategy mix), how the courts behave after a close (relisting, settlement, 悔拍) and the
-published figures the run is held against (``targets``, each with a tolerance).
+published figures the runs are held against (``targets``: each with its tolerance, its source, what the
+figure is divided by and optionally one category; evaluated over many seeds by ``validation``).
 
 Loading validates everything and says exactly what is wrong (``ScenarioError``): a typo in a field
 name is an error, not a silently ignored line.
@@ -142,9 +143,6 @@ class Target:
     per: str
     source: str
     category: str | None = None
-
-    def within(self, value: float | None) -> bool:
-        return value is not None and abs(value - self.target) <= self.tolerance + 1e-12
 
 
 @dataclass(frozen=True)
