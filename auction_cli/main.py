@@ -348,7 +348,10 @@ def simulate(
     scenario: Annotated[str, typer.Argument(help="a shipped scenario (see --list) or a path to a .toml file")] = "",
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
     runs: Annotated[
-        int, typer.Option(min=1, max=10_000, help="repeat with derived seeds; figures get a 95% interval")
+        int,
+        typer.Option(
+            min=1, max=10_000, help="repeat with derived seeds; each figure and target: mean and 95% interval"
+        ),
     ] = 1,
     workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes for --runs")] = 1,
     out: Annotated[Path, typer.Option(help="folder for figures.json, auctions.csv and report.html")] = Path(
@@ -467,19 +470,27 @@ def _simulate_experiment(file: Path | None, workers: int | None, scheduler: str 
 
 
 def _print_summary(name: str, figures: dict, runs: int, seeds: list[int], wall_seconds: float) -> None:
-    """The run's headline figures and each target met or missed, in a few lines."""
+    """The run's headline figures and each target met or missed over the runs, in a few lines."""
     summary = figures["summary"]
     if runs > 1:
-        typer.echo(f"{runs} runs (seeds {seeds[0]}...); targets against the mean over the runs; first run:")
+        typer.echo(f"{runs} runs (seeds {seeds[0]}...); first run:")
     typer.echo(
         f"{name}: {summary['auctions']} auctions, {summary['sold']} sold, transaction rate "
-        f"{_pct(summary['transaction_rate'])} (by lot {_pct(summary['transaction_rate_by_lot'])}), median premium "
-        f"over start {_pct(summary['premium_rate_over_start_median'])}, {wall_seconds:.1f} s"
+        f"{_pct(summary['transaction_rate'])} (by lot concluded {_pct(summary['transaction_rate_by_lot'])}, "
+        f"{summary['lots_under_way']} of {summary['lots_listed']} lots still under way at the horizon), median "
+        f"premium over start {_pct(summary['premium_rate_over_start_median'])}, {wall_seconds:.1f} s"
     )
-    for target in figures["targets"]:
-        mark = "ok  " if target["within"] else "MISS"
-        wanted = f"{target['target']:g} ± {target['tolerance']:g}"
-        typer.echo(f"  {mark} {target['name']}: {_num(target['value'])} (target {wanted})")
+    if figures["targets"]:
+        typer.echo(f"targets over {runs} run(s): mean [95% interval] against the band; met = mean in the band and "
+                   "the interval overlaps it")  # fmt: skip
+    for t in figures["targets"]:
+        mark = "met " if t["met"] else "MISS"
+        scope = f" ({t['category']})" if t.get("category") else ""
+        interval = f" [{_num(t['low'])}, {_num(t['high'])}]" if t.get("low") is not None else ""
+        typer.echo(
+            f"  {mark} {t['name']}{scope} per {t['per']}: {_num(t['mean'])}{interval} "
+            f"(band {_num(t['band'][0])}..{_num(t['band'][1])})"
+        )
 
 
 def _print_timings(timings: dict, wall_seconds: float) -> None:

@@ -33,9 +33,10 @@ import httpx
 
 from auction_rules import research
 from auction_sim import records as rec
+from auction_sim import validation
 from auction_sim.kernel import Kernel
 from auction_sim.market import clock_start, present_start
-from auction_sim.platform import Headers, Platform, RealTimeDriver, staff_username
+from auction_sim.platform import Headers, Platform, RealTimeDriver, service_level, staff_username
 from auction_sim.scenario import Scenario, load
 
 if TYPE_CHECKING:  # the service is imported when a run starts, not when the command line loads
@@ -60,7 +61,11 @@ class ServiceAccounts:
         username = staff_username(court)
         svc = self.services
         async with svc.write_sessions() as session:
-            row = await accounts.get_or_create_court(session, svc.clock, court)
+            # the court as the service knows courts: its province, city and level, so the service's
+            # statistics by province and level cover the simulated market
+            row = await accounts.get_or_create_court(
+                session, svc.clock, court, province=province, city=city, level=service_level(level)
+            )
             existing = await accounts.account_by_username(session, username)
             account = existing or await accounts.create_account(
                 session, svc.clock, username=username, password=uuid.uuid4().hex, real_name="模拟书记员",
@@ -205,10 +210,15 @@ class SimulationResult:
     def summary(self) -> dict[str, Any]:
         return self.summaries[0]
 
+    def targets(self) -> list[dict[str, Any]]:
+        """Each of the scenario's targets over every run: mean, 95% interval, band, met or missed."""
+        return validation.evaluate(list(self.scenario.targets), self.records, rec.summarize)
+
     def figures(self) -> dict[str, Any]:
-        """What ``figures.json`` holds: the first run's records and summary, every run's summary
-        aggregated (mean, 95% interval) when there are several, and the targets."""
-        summary = self.summaries[0]
+        """What ``figures.json`` holds: every run's auction records, each tagged with its run (1, 2...)
+        and seed; each run's summary; every figure over the runs (mean and 95% interval, ``aggregate``);
+        and each target held against them. The aggregate and the targets are recomputed from the records
+        alone (``recompute``)."""
         figures: dict[str, Any] = {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
@@ -218,17 +228,40 @@ class SimulationResult:
             "runs": len(self.seeds),
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "wall_seconds": round(self.wall_seconds, 3),
-            "auctions": [dataclasses.asdict(r) for r in self.records[0]],
-            "summary": summary,
+            "auctions": [
+                {"run": run, "seed": seed, **dataclasses.asdict(r)}
+                for run, (seed, records) in enumerate(zip(self.seeds, self.records, strict=True), start=1)
+                for r in records
+            ],
+            "summary": self.summaries[0],
+            "summaries": self.summaries,
+            "aggregate": validation.aggregate(self.summaries),
+            "targets": self.targets(),
         }
-        if len(self.seeds) > 1:
-            aggregate = rec.aggregate(self.summaries)
-            figures["aggregate"] = aggregate
-            means = {name: a["mean"] for name, a in aggregate.items()}
-            figures["targets"] = rec.evaluate(list(self.scenario.targets), means)
-        else:
-            figures["targets"] = rec.evaluate(list(self.scenario.targets), summary)
         return figures
+
+
+RUN_TAGS = ("run", "seed")
+
+
+def records_by_run(auctions: list[dict[str, Any]]) -> list[list[rec.AuctionRecord]]:
+    """``figures.json``'s auction rows back into each run's records (rows carry their run number)."""
+    runs: dict[int, list[rec.AuctionRecord]] = {}
+    for row in auctions:
+        fields = {k: v for k, v in row.items() if k not in RUN_TAGS}
+        runs.setdefault(int(row.get("run", 1)), []).append(rec.AuctionRecord(**fields))
+    return [runs[k] for k in sorted(runs)]
+
+
+def recompute(figures: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """Every run's summary, the aggregate and the targets, from ``figures.json``'s records alone."""
+    runs = records_by_run(figures["auctions"])
+    summaries = [rec.summarize(r) for r in runs]
+    return {
+        "summaries": summaries,
+        "aggregate": validation.aggregate(summaries),
+        "targets": validation.evaluate(list(scenario.targets), runs, rec.summarize),
+    }
 
 
 def derived_seeds(seed: int, runs: int) -> list[int]:
@@ -236,9 +269,10 @@ def derived_seeds(seed: int, runs: int) -> list[int]:
     return [seed + 1_000_003 * i for i in range(runs)]
 
 
-def _one(ref: str, seed: int, database_url: str | None) -> list[rec.AuctionRecord]:
-    """One run in a worker process (picklable: the scenario travels by reference)."""
-    return asyncio.run(run_in_process(load(ref), seed, database_url))
+def _one(scenario: Scenario, seed: int) -> list[rec.AuctionRecord]:
+    """One run in a worker process, on its own temporary SQLite database. The scenario travels pickled
+    (a frozen dataclass), so one built or changed in Python runs in parallel like a shipped one."""
+    return asyncio.run(run_in_process(scenario, seed, None))
 
 
 def simulate(
@@ -262,11 +296,11 @@ def simulate(
     if url is not None:
         for s in seeds:
             results.append(asyncio.run(run_remote(sc, s, url, staff_password or "", progress)))
-    elif workers > 1 and runs > 1 and not isinstance(scenario, Scenario):
+    elif workers > 1 and runs > 1:
         if database_url and not database_url.startswith("sqlite"):
             raise ValueError("several workers need separate databases: use SQLite (the default) with --workers")
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_one, str(scenario), s, None) for s in seeds]
+            futures = [pool.submit(_one, sc, s) for s in seeds]
             for i, future in enumerate(futures):
                 results.append(future.result())
                 if progress:

@@ -6,7 +6,8 @@ those bidders value it at relative to the appraisal, and the listing terms (roun
 a share of the appraisal, round 2's of round 1's, the deposit and increment shares; each held to the
 rules in force, ``auction_rules.profiles``). It also sets the bidder population
 (budgets, strategy mix), how the courts behave after a close (relisting, settlement, 悔拍) and the
-published figures the run is held against (``targets``, each with a tolerance).
+published figures the runs are held against (``targets``: each with its tolerance, its source, what the
+figure is divided by and optionally one category; evaluated over many seeds by ``validation``).
 
 Loading validates everything and says exactly what is wrong (``ScenarioError``): a typo in a field
 name is an error, not a silently ignored line.
@@ -26,39 +27,11 @@ from auction_rules.profiles import CATEGORIES, JUDICIAL_2016, PROFILES, RuleProf
 from auction_rules.research import profile_with
 
 from .court_calendar import DAY, announce_days, day_start
+from .validation import FIGURES, PER
 
 LEVELS = ("basic", "intermediate", "high", "maritime")
-SUMMARY_FIGURES = (
-    "transaction_rate",
-    "transaction_rate_by_lot",
-    "premium_rate_over_start_median",
-    "premium_rate_over_start_mean",
-    "premium_rate_over_start_max",
-    "premium_rate_over_appraisal_median",
-    "premium_rate_over_appraisal_mean",
-    "premium_rate_over_appraisal_max",
-    "discount_rate",
-    "lots",
-    "lots_sold",
-    "auctions",
-    "sold",
-    "bids_per_auction",
-    "bidders_per_auction",
-    "share_sold_round_1",
-    "share_sold_round_2",
-    "default_rate",
-    # calibration figures over contested auctions (two bidders or more): medians
-    "extensions_per_contested",
-    "minutes_past_end_per_contested",
-    "bids_per_contested",
-    "bidders_per_contested",
-    "single_increment_share",
-    "top2_share",
-    "top3_share",
-    "extension_gap_median",
-    "extension_gap_p90",
-    "extension_gap_max",
-)
+# The figures a target may name, each with what it is divided by (``validation.FIGURES``).
+SUMMARY_FIGURES = tuple(FIGURES)
 
 
 class ScenarioError(ValueError):
@@ -160,13 +133,18 @@ class Bidders:
 
 @dataclass(frozen=True)
 class Target:
+    """A published figure the scenario is held to: ``target`` ± ``tolerance`` (the band), its ``source``
+    (who published it, for which period), what the figure is divided by (``per``, one of
+    ``validation.PER``; checked against the figure's definition so a file cannot claim the wrong
+    denominator) and optionally the one category it is about (``category``: "sold flats" is
+    ``residential``). Met over many seeds by ``validation.evaluate``'s rule."""
+
     name: str  # a summary figure (SUMMARY_FIGURES)
     target: float
     tolerance: float
-    source: str = ""
-
-    def within(self, value: float | None) -> bool:
-        return value is not None and abs(value - self.target) <= self.tolerance + 1e-12
+    per: str
+    source: str
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +223,7 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     listing = _listing(listing_r, profile)
     bidders_r = r.sub("bidders", r.table("bidders"))
     bidders = _bidders(bidders_r)
-    targets = tuple(_target(r.sub(f"targets[{i}]", body)) for i, body in enumerate(r.list("targets")))
+    targets = tuple(_target(r.sub(f"targets[{i}]", body), categories) for i, body in enumerate(r.list("targets")))
     start = r.time("start")
     fixed_days = _days(profile, "min_bidding_period")  # None: the sandbox, any bidding period
     if fixed_days is not None and (listing.bidding_hours != fixed_days * 24 or listing.announce_hours is not None):
@@ -469,13 +447,21 @@ def _bidders(r: _Reader) -> Bidders:
     )
 
 
-def _target(r: _Reader) -> Target:
+def _target(r: _Reader, categories: dict[str, Category]) -> Target:
     name = r.text("name")
     if name not in SUMMARY_FIGURES:
         raise ScenarioError(f"{r.where}: name {name!r} is not a summary figure (one of {', '.join(SUMMARY_FIGURES)})")
+    per = r.choice("per", tuple(PER), "")
+    if per != FIGURES[name].per:
+        raise ScenarioError(f"{r.where}: {name} is per {FIGURES[name].per!r} ({PER[FIGURES[name].per]}), not {per!r}")
+    category = r._get("category", None)
+    if category is not None and category not in categories:
+        raise ScenarioError(f"{r.where}: category {category!r} is not one of the scenario's ({', '.join(categories)})")
     return Target(
         name=name,
         target=r.number("target"),
         tolerance=r.number("tolerance", low=0),
-        source=r.text("source", ""),
+        per=per,
+        source=r.text("source"),
+        category=category,
     )
