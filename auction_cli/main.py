@@ -381,6 +381,7 @@ def simulate(
     from auction_sim import scenario as scenarios
     from auction_sim.platform import PlatformError
     from auction_sim.report import write_report
+    from auction_sim.tables import write as write_tables
 
     from .simulate import default_database_url
     from .simulate import simulate as run_simulation
@@ -427,8 +428,9 @@ def simulate(
             raise typer.Exit(1) from None
     figures = result.figures()
     paths = write_report(out, figures)
+    write_tables(out / "tables", result.frames())
     _print_summary(loaded.name, figures, runs, result.seeds, result.wall_seconds)
-    typer.echo(f"report: {paths['report']}")
+    typer.echo(f"report: {paths['report']}  tables (Parquet, CSV): {out / 'tables'}")
     if timings and result.timings:
         _print_timings(result.timings, result.wall_seconds)
 

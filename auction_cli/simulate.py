@@ -33,7 +33,7 @@ import httpx
 
 from auction_rules import research
 from auction_sim import records as rec
-from auction_sim import validation
+from auction_sim import tables, validation
 from auction_sim.kernel import Kernel
 from auction_sim.market import clock_start, present_start
 from auction_sim.platform import Headers, Platform, RealTimeDriver, service_level, staff_username
@@ -213,6 +213,13 @@ class SimulationResult:
     def targets(self) -> list[dict[str, Any]]:
         """Each of the scenario's targets over every run: mean, 95% interval, band, met or missed."""
         return validation.evaluate(list(self.scenario.targets), self.records, rec.summarize)
+
+    def frames(self) -> dict[str, Any]:
+        """The tidy tables of every run (``auction_sim.tables``), tagged with the scenario as the variant."""
+        return tables.frames(
+            ({"variant": self.scenario.name, "seed": seed}, records)
+            for seed, records in zip(self.seeds, self.records, strict=True)
+        )
 
     def figures(self) -> dict[str, Any]:
         """What ``figures.json`` holds: every run's auction records, each tagged with its run (1, 2...)
