@@ -167,6 +167,7 @@ async def court_side_flow(service) -> None:
     assert (await client.get(f"/api/v1/courts/{court}/deadlines", headers=staff)).status_code == 200
     assert (await client.get("/api/v1/staff/deadlines", headers=staff)).status_code == 200
     assert (await client.get(f"/api/v1/auctions/{auction['id']}/case-file", headers=staff)).status_code == 200
+    assert (await client.get("/api/v1/case-file-key")).status_code == 200
 
     number = id_number()
     bidder = await api.bidder()
