@@ -3,10 +3,12 @@ province, city, category, round, year, quarter and month, with the year-on-year 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 from starlette.responses import Response
 
 from auction_rules.errors import invalid
@@ -14,12 +16,31 @@ from auction_rules.errors import invalid
 from ..contract.answers import GroupedStatistics
 from ..contract.stats import groups_csv, groups_json
 from ..core.court_regions import parse_level
-from ..core.stats import DIMENSIONS, ROUNDS, Filters, group_statistics, parse_dimensions
+from ..core.stats import CHINA, DIMENSIONS, ROUNDS, Filters, group_statistics, parse_dimensions
 from .deps import ReadSession, ServicesDep
 from .responses import CSV, INVALID, answers
 from .schemas import Filter, TimeInRange
 
 router = APIRouter(tags=["statistics and clock"])
+PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def beijing_day(value: Any) -> Any:
+    """A plain date (``2026-01-01``) in a statistics filter is that day as courts count it: its start,
+    00:00 Beijing time (UTC+8). ``from`` is included and ``to`` excluded, so ``from=2026-01-01&to=2026-04-01``
+    is the first quarter. A time with a zone is taken as it is."""
+    if isinstance(value, str) and PLAIN_DATE.fullmatch(value):
+        day = date.fromisoformat(value)  # ValueError (422) for 2026-02-30
+        return datetime(day.year, day.month, day.day, tzinfo=CHINA)
+    return value
+
+
+StatsTime = Annotated[
+    AwareDatetime | None,
+    BeforeValidator(beijing_day),
+    TimeInRange,
+    Query(description="a time with its zone, or a plain date: that day's start in Beijing time (UTC+8)"),
+]
 
 By = Annotated[
     str | None,
@@ -44,8 +65,8 @@ async def stats_groups(
     round: Filter = None,
     province: Filter = None,
     court_level: Filter = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from"), TimeInRange] = None,
-    to: Annotated[AwareDatetime | None, Query(), TimeInRange] = None,
+    from_: Annotated[StatsTime, Query(alias="from")] = None,
+    to: StatsTime = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response | dict:
     """The figures of ``/stats`` (plus 悔拍, highest price, bidders per auction, shares sold per round,
