@@ -442,7 +442,7 @@ class Statistics(Answer):
     proceeds_note: str
     paid_sales: int
     weighted_meaning: str
-    ended_by_round: dict[str, int] = Field(description='auctions ended (sold + unsold) per round')
+    ended_by_round: dict[str, int] = Field(description="auctions ended (sold + unsold) per round")
     forfeited_deposits: Tally = Field(description="deposits forfeited by 悔拍, dated by the 悔拍")
     execution_total: Fen = Field(description="执行到位: paid balances + 以物抵债 + forfeited deposits")
     execution_total_note: str
@@ -486,6 +486,26 @@ class GroupedStatistics(Answer):
     period_of: str
     yoy_meaning: str
     items: list[GroupStatistics]
+
+
+class CourtReportRow(Statistics):
+    court: str | None = Field(description="the court (null: the grand total of every court)")
+    category: str | None = Field(description="the lot category (null: the court's total)")
+    total: bool
+
+
+class CourtReport(Answer):
+    """The monthly 司法网拍 report for the higher court."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    timezone: Literal["UTC+08:00"]
+    from_: Time = Field(alias="from")
+    to: Time
+    final: bool = Field(description="the month has closed: these figures will not change")
+    court: str | None
+    generated_at: Time
+    dating_rule: str
+    items: list[CourtReportRow]
 
 
 class Clock(Answer):

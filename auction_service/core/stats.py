@@ -543,9 +543,7 @@ async def _grouped(session: AsyncSession, dims: list[str], filters: Filters, now
     lots = await _lots_by_group(session, dialect, dims, filters, now)
     money = await _money_by_group(session, dialect, dims, filters)
     keys = set(auctions) | set(creditor) | set(lots) | set(money)
-    return {
-        key: _figures(auctions.get(key), _Events(creditor.get(key), lots.get(key), money.get(key))) for key in keys
-    }
+    return {key: _figures(auctions.get(key), _Events(creditor.get(key), lots.get(key), money.get(key))) for key in keys}
 
 
 def _sort_key(key: Key) -> tuple:

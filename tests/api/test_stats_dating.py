@@ -17,6 +17,8 @@ quarter, and W counted in Q2.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -143,3 +145,64 @@ async def test_auction_and_sale_are_split(service, court):
     modes = {item["group"]["mode"]: item for item in r.json()["items"]}
     assert set(modes) == {"auction"}  # no 变卖 in this court
     assert modes["auction"]["ended_by_round"] == {"1": 3, "2": 2, "sale": 0}
+
+
+async def test_the_monthly_court_report_matches_the_hand_count(service, court):
+    """March 2027 by hand: residential P sold in round 1 at ¥900,000 (start ¥800,000); vehicle R's round 2
+    failed on 1 March and the creditor took R at ¥400,000 on 20 March; vehicle W withdrawn on 25 March.
+    P's balance is paid in April: not in March's 执行到位."""
+    staff = court["staff"]
+    await go_to(service, bj(4, 2))
+    paid = await service.client.post(
+        f"/api/v1/auctions/{court['sale']['id']}/settlement", json={"outcome": "paid"}, headers=staff
+    )
+    assert paid.status_code == 200, paid.text
+    r = await service.client.get("/api/v1/stats/court-report", params={"month": "2027-03"}, headers=staff)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["month"], report["court"], report["final"]) == ("2027-03", "甲法院", True)
+    assert report["from"] == "2027-02-28T16:00:00.000Z" and report["to"] == "2027-03-31T16:00:00.000Z"
+    rows = {(i["court"], i["category"]): i for i in report["items"]}
+    assert set(rows) == {("甲法院", "residential"), ("甲法院", "vehicle"), ("甲法院", None)}
+    home, car, total = rows[("甲法院", "residential")], rows[("甲法院", "vehicle")], rows[("甲法院", None)]
+    assert (home["ended_by_round"], home["sold_by_round"]) == ({"1": 1, "2": 0, "sale": 0}, {"1": 1, "2": 0, "sale": 0})
+    assert (home["transaction_rate"], home["deal_amount"], home["lots_concluded"], home["lots_sold"]) == (
+        1.0, 900_000 * Y, 1, 1
+    )  # fmt: skip
+    assert home["premium_rate_over_start"]["weighted"] == pytest.approx(0.125)
+    assert (car["ended_by_round"], car["sold"], car["transaction_rate"], car["withdrawn"]) == (
+        {"1": 0, "2": 1, "sale": 0}, 0, 0.0, 1
+    )  # fmt: skip
+    assert car["creditor_taken"] == {"count": 1, "amount": 400_000 * Y} and car["execution_total"] == 400_000 * Y
+    assert (total["auctions_ended"], total["sold"], total["transaction_rate"], total["withdrawn"]) == (2, 1, 0.5, 1)
+    assert (total["lots_concluded"], total["lots_sold"], total["deal_amount"]) == (2, 1, 900_000 * Y)
+    assert (total["proceeds"], total["execution_total"]) == (0, 400_000 * Y)
+    april = await service.client.get("/api/v1/stats/court-report", params={"month": "2027-04"}, headers=staff)
+    assert april.json()["final"] is False and april.json()["items"][-1]["proceeds"] == 900_000 * Y
+
+    csv_text = (
+        await service.client.get(
+            "/api/v1/stats/court-report", params={"month": "2027-03", "format": "csv"}, headers=staff
+        )
+    ).content.decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(csv_text)))
+    assert [(row["court"], row["category"]) for row in table] == [
+        ("甲法院", "residential"), ("甲法院", "vehicle"), ("甲法院", "total")
+    ]  # fmt: skip
+    assert table[2]["execution_total_fen (执行到位: paid + 以物抵债 + forfeited deposits)"] == str(400_000 * Y)
+    pdf = await service.client.get(
+        "/api/v1/stats/court-report", params={"month": "2027-03", "format": "pdf"}, headers=staff
+    )
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+    other = await service.api.staff(service.services, court="乙法院")
+    refused = await service.client.get(
+        "/api/v1/stats/court-report", params={"month": "2027-03", "court": "甲法院"}, headers=other
+    )
+    assert_error(refused, 403, "wrong_court")
+    assert_error(
+        await service.client.get("/api/v1/stats/court-report", params={"month": "2027-3"}, headers=staff),
+        422,
+        "invalid_month",
+    )
