@@ -66,6 +66,8 @@ app.add_typer(db_app, name="db")
 audit_app = typer.Typer(help="The tamper-evident record: bid chains, action logs, case files.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(documents_app, name="documents")
+stats_app = typer.Typer(help="Court statistics and reports.", no_args_is_help=True)
+app.add_typer(stats_app, name="stats")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -577,6 +579,76 @@ def _verify_case_file(path: Path, key: Path | None, database_url: str | None) ->
     typer.echo("case file ok" if report.valid else "case file FAILED verification")
     if not report.valid:
         raise typer.Exit(1)
+
+
+async def _server_now(session: Any) -> Any:
+    """The service's clock as the database anchors it (a demo's runs fast), read without writing."""
+    import time
+    from datetime import UTC, datetime
+
+    from auction_service.db.models import ClockAnchor
+
+    anchor = await session.get(ClockAnchor, 1)
+    real_ms = int(time.time() * 1000)
+    if anchor is None or anchor.anchor_sim_ms is None or anchor.anchor_real_ms is None:
+        return datetime.fromtimestamp(real_ms / 1000, UTC)
+    sim_ms = max(anchor.sim_ms, anchor.anchor_sim_ms + int((real_ms - anchor.anchor_real_ms) * anchor.speed))
+    return datetime.fromtimestamp(sim_ms / 1000, UTC)
+
+
+@stats_app.command("report")
+def stats_report(
+    month: Annotated[str, typer.Option(help="the calendar month, YYYY-MM (China time)")],
+    court: Annotated[str | None, typer.Option(help="one court (name or id); default: every court")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write here; .pdf, .csv or .json by its suffix (default: CSV on stdout)")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The monthly 司法网拍 report to the higher court (``GET /api/v1/stats/court-report``), read straight
+    from the database: per court and category, rounds, rates, amounts, 以物抵债 and 执行到位."""
+    from auction_rules.errors import RuleViolation
+    from auction_service.contract.court_report import court_report_csv, court_report_json
+    from auction_service.core.court_report import court_report, render_pdf
+    from auction_service.core.security import Principal
+    from auction_service.db.connection import create_database
+
+    from .database import require_schema
+
+    url = settings_for(database_url).database_url
+    suffix = out.suffix.lower() if out is not None else ".csv"
+    if suffix not in (".pdf", ".csv", ".json"):
+        raise Problem(f"--out {out}: name a .pdf, .csv or .json file")
+
+    async def run() -> Any:
+        await require_schema(url)
+        db = create_database(url)
+        try:
+            async with db.sessions(write=False)() as session:
+                now = await _server_now(session)
+                reader = Principal(0, "auction-service", "admin", None, float("inf"))
+                return await court_report(session, reader, month, court, now)
+        finally:
+            await db.dispose()
+
+    try:
+        with database_errors(url):
+            report = asyncio.run(run())
+        if suffix == ".pdf":
+            data = render_pdf(report)
+        elif suffix == ".json":
+            import orjson
+
+            data = orjson.dumps(court_report_json(report), option=orjson.OPT_INDENT_2)
+        else:
+            data = court_report_csv(report).encode("utf-8-sig" if out is not None else "utf-8")
+    except RuleViolation as exc:
+        raise Problem(f"{exc.message} ({exc.code})") from None
+    if out is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+        return
+    out.write_bytes(data)
+    typer.echo(f"{out}: report of {report.month} ({report.court or 'every court'}), {len(report.rows)} rows")
 
 
 if __name__ == "__main__":

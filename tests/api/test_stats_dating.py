@@ -17,6 +17,7 @@ quarter, and W counted in Q2.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import datetime, timedelta, timezone
@@ -206,3 +207,31 @@ async def test_the_monthly_court_report_matches_the_hand_count(service, court):
         422,
         "invalid_month",
     )
+
+
+async def test_the_report_is_also_a_command(service, court, tmp_path):
+    """``auction-service stats report`` writes the same report from the database (CSV, PDF)."""
+    from typer.testing import CliRunner
+
+    from auction_cli.main import app as cli
+
+    await go_to(service, bj(4, 2))
+    url = service.services.settings.database_url
+    runner = CliRunner()
+    shown = await asyncio.to_thread(
+        runner.invoke, cli, ["stats", "report", "--month", "2027-03", "--database-url", url]
+    )
+    assert shown.exit_code == 0, shown.output
+    table = list(csv.DictReader(io.StringIO(shown.output)))
+    assert [(row["court"], row["category"]) for row in table] == [
+        ("甲法院", "residential"), ("甲法院", "vehicle"), ("甲法院", "total"), ("all courts", "total")
+    ]  # fmt: skip
+    assert table[-1]["execution_total_fen (执行到位: paid + 以物抵债 + forfeited deposits)"] == str(400_000 * Y)
+    pdf = tmp_path / "report.pdf"
+    done = await asyncio.to_thread(
+        runner.invoke, cli, ["stats", "report", "--month", "2027-03", "--database-url", url, "--out", str(pdf)]
+    )
+    assert done.exit_code == 0, done.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    bad = await asyncio.to_thread(runner.invoke, cli, ["stats", "report", "--month", "March", "--database-url", url])
+    assert bad.exit_code != 0 and "YYYY-MM" in f"{bad.output}{bad.exception}"  # a Problem: one line, exit 2
