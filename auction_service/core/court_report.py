@@ -95,6 +95,13 @@ HEADERS = (
 )  # fmt: skip
 
 
+# The categories' names as the web client's Chinese texts give them (the PDF is read by people).
+CATEGORY_NAMES = {
+    "residential": "住宅用房", "commercial": "商业用房", "land": "土地", "vehicle": "机动车", "equity": "股权",
+    "machinery": "机器设备", "other": "其他", "vessel": "船舶",
+}  # fmt: skip
+
+
 def _yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}"
 
@@ -106,7 +113,7 @@ def _pct(value: float | None) -> str:
 def pdf_cells(row: ReportRow) -> list[str]:
     f = row.figures
     court = row.court if row.category is not None or row.court else "合计"
-    category = row.category or ("小计" if row.court else "")
+    category = CATEGORY_NAMES.get(row.category, row.category) if row.category else ("小计" if row.court else "")
     return [
         court,
         category,

@@ -96,8 +96,11 @@ async def test_the_case_file_of_a_sold_auction_holds_everything_and_verifies(ser
     assert report.signed_by == key.key_id == manifest["signing_key"]["key_id"]
     path = tmp_path / "case.zip"
     path.write_bytes(data)
-    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path)])
+    public = tmp_path / "service-key.pem"
+    public.write_text(key.public_pem)
+    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path), "--key", str(public)])
     assert out.exit_code == 0, out.output
+    assert f"signed by key {key.key_id}" in out.output
     assert "case file ok" in out.output and r.headers["x-case-file-digest"] in out.output
 
 

@@ -64,10 +64,13 @@ def forge(data: bytes, changed: dict[str, bytes | None]) -> bytes:
 
 def check(service, data: bytes, tmp_path) -> tuple[list[str], str, int]:
     """The problems ``verify_case_file`` finds with the service's key, and what the CLI says."""
-    problems = verify_case_file(data, signing_key(service.services.settings).public_raw).problems
+    key = signing_key(service.services.settings)
+    problems = verify_case_file(data, key.public_raw).problems
     path = tmp_path / "case.zip"
     path.write_bytes(data)
-    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path)])
+    public = tmp_path / "service-key.pem"
+    public.write_text(key.public_pem)
+    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path), "--key", str(public)])
     return problems, out.output, out.exit_code
 
 
@@ -114,7 +117,8 @@ async def test_the_public_key_is_published_and_printed_and_signs_every_case_file
     assert published["algorithm"] == "Ed25519"
     assert base64.b64decode(published["public_key"]) == key.public_raw and published["key_id"] == key.key_id
     assert "BEGIN PUBLIC KEY" in published["public_key_pem"]
-    printed = await asyncio.to_thread(runner.invoke, cli, ["audit", "key"])
+    url = service.services.settings.database_url
+    printed = await asyncio.to_thread(runner.invoke, cli, ["audit", "key", "--database-url", url])
     assert printed.exit_code == 0, printed.output
     assert published["public_key"] in printed.output and published["public_key_pem"].strip() in printed.output
     manifest = orjson.loads(members(await export(service, s.staff, s.id))["manifest.json"])
