@@ -1,9 +1,10 @@
 // Where the parts of a bar chart's row go, so that no two texts ever overlap (pure: tested in Node).
 //
-// A row is [label | bar track | value | note]. Texts are measured at the charts' 13px font (a CJK
-// character about 13px, anything else about 7.2px, a little generous). The value and note columns are as
-// wide as their longest text; when the label, the value, the note and a usable track do not fit in the
-// width, the note moves to a line of its own under the bar (the row grows), never over the value.
+// A row is [label | bar track | value | note]. Texts are measured generously for the charts' 12px font,
+// the value in bold: a CJK character 13px, anything else 8.5px (a bold "10.0%" is 42px in Chromium).
+// The value and note columns are as wide as their longest text; when the label, the value, the note and
+// a usable track do not fit in the width, the note moves to a line of its own under the bar (the row
+// grows), never over the value. tests/browser/test_web_client.py checks the drawn boxes in Chromium.
 
 export const FONT_PX = 13;
 const GAP = 8;
@@ -12,7 +13,7 @@ const MIN_TRACK = 60;
 /** The width of ``text`` in pixels at the charts' font. */
 export function textWidth(text) {
   let w = 0;
-  for (const ch of String(text ?? "")) w += /[\u2e80-\uffff]/.test(ch) ? FONT_PX : 7.2;
+  for (const ch of String(text ?? "")) w += /[\u2e80-\uffff]/.test(ch) ? FONT_PX : 8.5;
   return w;
 }
 
