@@ -70,9 +70,13 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True, **PLAIN_HELP
 app.add_typer(staff_app, name="staff")
 app.add_typer(admin_app, name="admin")
 app.add_typer(db_app, name="db")
-audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True, **PLAIN_HELP)
+audit_app = typer.Typer(
+    help="The tamper-evident record: bid chains, action logs, case files.", no_args_is_help=True, **PLAIN_HELP
+)
 app.add_typer(audit_app, name="audit")
 app.add_typer(documents_app, name="documents", short_help="Lot documents' files: export, verify, remove unused.")
+stats_app = typer.Typer(help="Court statistics and reports.", no_args_is_help=True, **PLAIN_HELP)
+app.add_typer(stats_app, name="stats")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -518,36 +522,52 @@ def audit_verify(
     case_file: Annotated[
         Path | None, typer.Option("--case-file", help="check an exported case file (zip) instead; no database")
     ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="with --case-file: the service's public key (PEM or base64, from GET /api/v1/case-file-key); "
+            "default: this machine's service key (AUCTION_CASE_FILE_KEY or the documents directory's)",
+            show_default=False,
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Recompute every bid hash chain and every court's action-log chain; exit 1 if any bid or action
-    was altered, removed or inserted. Reads an existing database only (never creates one). With
-    ``--case-file``: check an exported case file's digests and chains, without any database."""
+    """Recompute every bid hash chain and every court's action-log chain, and hold the deposits, the
+    settlements and the lots' dispositions to what those chains record; exit 1 if anything was altered,
+    removed or inserted. Reads an existing database only (never creates one). With ``--case-file``: check
+    an exported case file's signature, digests, chains, result and deposits, without any database."""
     if case_file is not None:
-        _verify_case_file(case_file)
+        _verify_case_file(case_file, key, database_url)
         return
     from auction_service.core.action_log import verify_chains
-    from auction_service.core.audit import verify_all, verify_auction
+    from auction_service.core.audit import verify_all, verify_auction, verify_records
     from auction_service.db.connection import create_database
 
     from .database import require_schema
 
     url = settings_for(database_url).database_url
 
-    async def run() -> tuple[dict, list]:
+    async def run() -> tuple[dict, list, list]:
         await require_schema(url)
         db = create_database(url)
         try:
             async with db.sessions(write=False)() as session:
                 if auction is not None:
-                    return {auction: await verify_auction(session, auction)}, []
-                return await verify_all(session), await verify_chains(session)
+                    return {auction: await verify_auction(session, auction)}, [], await verify_records(session, auction)
+                return await verify_all(session), await verify_chains(session), await verify_records(session)
         finally:
             await db.dispose()
 
     typer.echo(f"checking {describe_database(url)}")
     with database_errors(url):
-        reports, chains = asyncio.run(run())
+        reports, chains, records = asyncio.run(run())
+    if _print_audit(reports, chains, records, every=auction is None):
+        raise typer.Exit(1)
+
+
+def _print_audit(reports: dict, chains: list, records: list[str], *, every: bool) -> bool:
+    """The database audit's lines; True when anything was tampered with."""
     broken = 0
     for auction_id, report in reports.items():
         if report.valid:
@@ -564,14 +584,58 @@ def audit_verify(
         else:
             broken_logs += 1
             typer.echo(f"action log of {where}: TAMPERED at seq {chain.first_bad_seq}: {chain.problem}")
-    if auction is None:
+    if every:
         typer.echo(f"{len(chains)} action logs checked, {broken_logs} with a broken chain")
-    if broken or broken_logs:
-        raise typer.Exit(1)
+    for problem in records:
+        typer.echo(f"TAMPERED: {problem}")
+    typer.echo(f"deposits, settlements and dispositions: {len(records)} disagree with the chains")
+    return bool(broken or broken_logs or records)
 
 
-def _verify_case_file(path: Path) -> None:
-    """``audit verify --case-file``: the manifest's digests, the bid chain and the action entries."""
+@audit_app.command("key")
+def audit_key(database_url: DatabaseUrl = None) -> None:
+    """Print the public key that checks this service's case-file signatures (the one ``GET
+    /api/v1/case-file-key`` publishes), generating the service's key if it has none yet."""
+    from auction_service.core.case_file_key import key_path, signing_key
+
+    settings = settings_for(database_url)
+    path, why = key_path(settings)
+    try:
+        key = signing_key(settings)
+    except (OSError, ValueError) as exc:
+        raise Problem(f"cannot read or create the case-file key {path} ({why}): {exc}") from None
+    typer.echo(f"case-file signing key: {path} ({why})")
+    typer.echo(f"algorithm Ed25519, key id {key.key_id}")
+    typer.echo(f"public key (base64): {key.public_base64}")
+    typer.echo(key.public_pem.rstrip())
+
+
+def _trusted_key(key: Path | None, database_url: str | None) -> tuple[bytes, str]:
+    """The key a case file's signature is checked against, and where it came from."""
+    from auction_service.contract.case_file import public_key_of
+    from auction_service.core.case_file_key import key_path
+
+    if key is None:
+        path, _why = key_path(settings_for(database_url))
+        if not path.exists():
+            raise Problem(
+                f"no key to check the signature against: this machine has no service key at {path}; give the "
+                "service's public key with --key FILE (GET /api/v1/case-file-key publishes it)"
+            )
+        key, where = path, f"the service's key {path}"
+    else:
+        where = str(key)
+    try:
+        return public_key_of(key.read_bytes()), where
+    except OSError as exc:
+        raise Problem(f"cannot read the key {key}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise Problem(f"{key} is not an Ed25519 key ({exc})") from None
+
+
+def _verify_case_file(path: Path, key: Path | None, database_url: str | None) -> None:
+    """``audit verify --case-file``: the signature, the manifest's digests, the chains, the result and
+    the deposits. A damaged archive is one line."""
     from auction_service.contract.case_file import verify_case_file
 
     try:
@@ -579,14 +643,90 @@ def _verify_case_file(path: Path) -> None:
     except OSError as exc:
         typer.echo(f"cannot read {path}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
-    report = verify_case_file(data)
+    trusted, where = _trusted_key(key, database_url)
+    report = verify_case_file(data, trusted)
+    if report.damaged:
+        typer.echo(f"case file {path.name} FAILED: {report.problems[0]}")
+        raise typer.Exit(1)
     typer.echo(f"case file {path.name}: auction {report.auction_id}, manifest sha256 {report.digest}")
     typer.echo(f"  {report.files} files, {report.bids} bids (chain head {report.head}), {report.actions} actions")
+    if report.signed_by:
+        typer.echo(f"  signed by key {report.signed_by} ({where})")
     for problem in report.problems:
         typer.echo(f"  PROBLEM: {problem}")
     typer.echo("case file ok" if report.valid else "case file FAILED verification")
     if not report.valid:
         raise typer.Exit(1)
+
+
+async def _server_now(session: Any) -> Any:
+    """The service's clock as the database anchors it (a demo's runs fast), read without writing."""
+    import time
+    from datetime import UTC, datetime
+
+    from auction_service.db.models import ClockAnchor
+
+    anchor = await session.get(ClockAnchor, 1)
+    real_ms = int(time.time() * 1000)
+    if anchor is None or anchor.anchor_sim_ms is None or anchor.anchor_real_ms is None:
+        return datetime.fromtimestamp(real_ms / 1000, UTC)
+    sim_ms = max(anchor.sim_ms, anchor.anchor_sim_ms + int((real_ms - anchor.anchor_real_ms) * anchor.speed))
+    return datetime.fromtimestamp(sim_ms / 1000, UTC)
+
+
+@stats_app.command("report")
+def stats_report(
+    month: Annotated[str, typer.Option(help="the calendar month, YYYY-MM (China time)")],
+    court: Annotated[str | None, typer.Option(help="one court (name or id); default: every court")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write here; .pdf, .csv or .json by its suffix (default: CSV on stdout)")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The monthly 司法网拍 report to the higher court (``GET /api/v1/stats/court-report``), read straight
+    from the database: per court and category, rounds, rates, amounts, 以物抵债 and 执行到位."""
+    from auction_rules.errors import RuleViolation
+    from auction_service.contract.court_report import court_report_csv, court_report_json
+    from auction_service.core.court_report import court_report, render_pdf
+    from auction_service.core.security import Principal
+    from auction_service.db.connection import create_database
+
+    from .database import require_schema
+
+    url = settings_for(database_url).database_url
+    suffix = out.suffix.lower() if out is not None else ".csv"
+    if suffix not in (".pdf", ".csv", ".json"):
+        raise Problem(f"--out {out}: name a .pdf, .csv or .json file")
+
+    async def run() -> Any:
+        await require_schema(url)
+        db = create_database(url)
+        try:
+            async with db.sessions(write=False)() as session:
+                now = await _server_now(session)
+                reader = Principal(0, "auction-service", "admin", None, float("inf"))
+                return await court_report(session, reader, month, court, now)
+        finally:
+            await db.dispose()
+
+    try:
+        with database_errors(url):
+            report = asyncio.run(run())
+        if suffix == ".pdf":
+            data = render_pdf(report)
+        elif suffix == ".json":
+            import orjson
+
+            data = orjson.dumps(court_report_json(report), option=orjson.OPT_INDENT_2)
+        else:
+            data = court_report_csv(report).encode("utf-8-sig" if out is not None else "utf-8")
+    except RuleViolation as exc:
+        raise Problem(f"{exc.message} ({exc.code})") from None
+    if out is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+        return
+    out.write_bytes(data)
+    typer.echo(f"{out}: report of {report.month} ({report.court or 'every court'}), {len(report.rows)} rows")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # ``<name>-documents`` beside a SQLite file; ``./documents`` of the start folder otherwise (set it
     # for PostgreSQL: every process of a database must share the same directory).
     documents_dir: str | None = None
+    # The Ed25519 key that signs case files (``core/case_file_key.py``): a PEM file, generated there on
+    # first use if missing. Unset: ``case-file-signing-key.pem`` in the documents directory.
+    case_file_key: str | None = None
     demo_bots: bool = True
     # Prometheus metrics (``GET /metrics``, ``auction_service/metrics.py``); 0 turns every instrument
     # into a no-op and ``/metrics`` into a 404.

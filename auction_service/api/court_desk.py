@@ -4,6 +4,7 @@ opens, and the case file export."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,8 +17,8 @@ from ..contract.answers import Auction, Lot
 from ..contract.auctions import auction_json, lot_json
 from ..contract.case_file import case_file_zip
 from ..contract.court_desk import action_page_json, deadlines_json, status_history_json
-from ..contract.court_desk_answers import ActionPage, Deadlines, StatusHistory
-from ..core import action_log, auction_queries, case_file, deadlines, lots, staff_actions
+from ..contract.court_desk_answers import ActionPage, CaseFileKey, Deadlines, StatusHistory
+from ..core import action_log, auction_queries, case_file, case_file_key, deadlines, lots, staff_actions
 from ..core.views import AuctionView
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import BODY, INVALID, NO_AUCTION, NO_LOT, STAFF, STAFF_ACTION, STAFF_OF_COURT, answers
@@ -162,10 +163,28 @@ async def edit_lot(
     return lot_json(lot)
 
 
+@router.get("/case-file-key", **answers(CaseFileKey, storage=False))
+async def case_file_public_key(svc: ServicesDep) -> dict:
+    """The public key that checks every case file's signature (``manifest.sig``), for anyone: compare it
+    with the one ``auction-service audit key`` prints on the service's machine, then check a case file
+    with ``auction-service audit verify --case-file FILE.zip --key KEY.pem``."""
+    key = await asyncio.to_thread(case_file_key.signing_key, svc.settings)
+    return {
+        "algorithm": case_file_key.ALGORITHM,
+        "key_id": key.key_id,
+        "public_key": key.public_base64,
+        "public_key_pem": key.public_pem,
+    }
+
+
 @router.get(
     "/auctions/{auction_id}/case-file",
     response_class=Response,
-    **answers(bytes, media_type="application/zip", errors=(*STAFF_OF_COURT, *NO_AUCTION, "pdf_font_unavailable")),
+    **answers(
+        bytes,
+        media_type="application/zip",
+        errors=(*STAFF_OF_COURT, *NO_AUCTION, "pdf_font_unavailable", "document_missing", "document_damaged"),
+    ),
 )
 async def export_case_file(
     auction_id: Id, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
@@ -175,7 +194,8 @@ async def export_case_file(
     SHA-256 digests. ``X-Case-File-Digest`` is the manifest's SHA-256; anyone can check the archive with
     ``auction-service audit verify --case-file FILE.zip``."""
     gathered = await case_file.case_file(session, svc, principal, auction_id)
-    data, digest = case_file_zip(gathered)
+    key = await asyncio.to_thread(case_file_key.signing_key, svc.settings)
+    data, digest = case_file_zip(gathered, key)
     headers = {
         "Content-Disposition": f'attachment; filename="case-file-{auction_id}.zip"',
         "X-Case-File-Digest": digest,

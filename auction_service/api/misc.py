@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 from starlette.responses import Response
 
 from ..clock import isoformat
@@ -16,7 +15,8 @@ from ..core.stats import monthly_statistics, statistics
 from .deps import ReadSession, ServicesDep
 from .errors import error_response
 from .responses import CSV, INVALID, answers
-from .schemas import Filter, TimeInRange
+from .schemas import Filter
+from .stats_groups import StatsTime
 
 router = APIRouter(tags=["statistics and clock"])
 
@@ -26,8 +26,8 @@ def stats_window(
     court: Filter = None,
     category: Filter = None,
     round: Filter = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from"), TimeInRange] = None,
-    to: Annotated[AwareDatetime | None, Query(), TimeInRange] = None,
+    from_: Annotated[StatsTime, Query(alias="from")] = None,
+    to: StatsTime = None,
 ) -> dict[str, Any]:
     """The filters every statistics route takes (court by id or name, category, round, [from, to)),
     as keyword arguments of ``core.stats``, with the server's time."""

@@ -407,6 +407,9 @@ class RateSummary(Answer):
     mean: float | None
     median: float | None
     max: float | None
+    weighted: float | None = Field(
+        default=None, description="amount-weighted: sum(price - base) / sum(base) over the sales"
+    )
 
 
 class Statistics(Answer):
@@ -438,6 +441,11 @@ class Statistics(Answer):
     proceeds: Fen = Field(description="执行到位 from sales: the prices of sales whose balance was paid")
     proceeds_note: str
     paid_sales: int
+    weighted_meaning: str
+    ended_by_round: dict[str, int] = Field(description="auctions ended (sold + unsold) per round")
+    forfeited_deposits: Tally = Field(description="deposits forfeited by 悔拍, dated by the 悔拍")
+    execution_total: Fen = Field(description="执行到位: paid balances + 以物抵债 + forfeited deposits")
+    execution_total_note: str
 
 
 class MonthStatistics(Statistics):
@@ -460,7 +468,11 @@ class YearOnYear(Answer):
     deal_amount: float | None
     proceeds: float | None
     creditor_taken_amount: float | None
-    transaction_rate_points: float | None
+    execution_total: float | None
+    transaction_rate_points: float | None = Field(
+        description="the difference of the transaction rates in percentage points (14.23)"
+    )
+    transaction_rate_difference: float | None = Field(description="the same difference as a fraction (0.1423)")
 
 
 class GroupStatistics(Statistics):
@@ -474,6 +486,26 @@ class GroupedStatistics(Answer):
     period_of: str
     yoy_meaning: str
     items: list[GroupStatistics]
+
+
+class CourtReportRow(Statistics):
+    court: str | None = Field(description="the court (null: the grand total of every court)")
+    category: str | None = Field(description="the lot category (null: the court's total)")
+    total: bool
+
+
+class CourtReport(Answer):
+    """The monthly 司法网拍 report for the higher court."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    timezone: Literal["UTC+08:00"]
+    from_: Time = Field(alias="from")
+    to: Time
+    final: bool = Field(description="the month has closed: these figures will not change")
+    court: str | None
+    generated_at: Time
+    dating_rule: str
+    items: list[CourtReportRow]
 
 
 class Clock(Answer):

@@ -1,37 +1,55 @@
-"""The case file's archive format (``judicial-auction-case-file/1``), and its verification by anyone.
+"""The case file's archive format (``judicial-auction-case-file/2``), and its verification by anyone.
 
-A zip of plain files and a ``manifest.json`` listing each file's size and SHA-256, the auction, and
-the head of its bid hash chain. A third party holding the zip checks it without the service
-(``auction-service audit verify --case-file FILE.zip``, ``verify_case_file``): every listed file is
-present with its digest and nothing else is; the bid record's chain recomputes (``auction_rules/audit.py``) to
-the head the manifest states; the CSV copy of the record says what the JSON says; each action-log entry
-follows from the hash before it (``auction_rules/action_chain.py``). The manifest's own SHA-256, sent as the
-``X-Case-File-Digest`` header, is the one number to publish or compare.
+A zip of plain files, a ``manifest.json`` listing each file's size and SHA-256, the auction, the head of
+its bid hash chain and the key that signs it, and ``manifest.sig``: the service's Ed25519 signature of the
+manifest's exact bytes (``core/case_file_key.py``). A third party holding the zip and the service's
+public key (``GET /api/v1/case-file-key``) checks it without the service (``auction-service audit verify
+--case-file FILE.zip``, ``verify_case_file``):
+
+- the signature: whoever changes any file must recompute the manifest, and cannot sign the new one;
+- every listed file is present with its digest and nothing else is;
+- the bid record's chain recomputes (``auction_rules/audit.py``) to the head the manifest states, and the
+  CSV copy of the record says what the JSON says;
+- the result and the deposits agree with the bid chain (``auction_rules/evidence.py``): the winner is the
+  last, highest bid, at its amount; every deposit stands where the outcome puts it; the settlement is the
+  one the action log records;
+- each action-log entry follows from the hash before it (``auction_rules/action_chain.py``).
+
+A damaged archive (a flipped byte in a compressed member) is one problem naming the member. The
+manifest's own SHA-256, sent as the ``X-Case-File-Digest`` header, is the one number to publish or compare.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from auction_rules.action_chain import ActionEntry, verify_links
 from auction_rules.audit import canonical_time, genesis, verify_chain
+from auction_rules.evidence import ChainBid, deposit_problems, leader_of
 
 from ..clock import isoformat
 from ..core.action_log import ActionView
 from ..core.case_file import CaseFile
+from ..core.case_file_key import ALGORITHM, SigningKey, key_id_of
 from .auctions import auction_json, bid_record_json, lot_json, result_json
 from .ledger import deposits_ledger_json
 
-FORMAT = "judicial-auction-case-file/1"
+FORMAT = "judicial-auction-case-file/2"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a case file is read by people's machines: refuse zip bombs
 BID_FIELDS = ("seq", "amount", "bidder_code", "placed_at", "priority", "end_at", "chain_hash")
 DEPOSIT_FIELDS = ("registration_id", "bidder_code", "deposit", "deposit_status", "registered_at", "deposit_updated_at")
@@ -73,22 +91,88 @@ def action_entry_json(a: ActionView) -> dict[str, Any]:
     }
 
 
+def _registrants_json(c: CaseFile) -> list[dict[str, Any]]:
+    return [
+        {
+            "registration_id": r.registration_id,
+            "bidder_code": r.bidder_code,
+            "account_id": r.account_id,
+            "username": r.username,
+            "real_name": r.real_name,
+            "priority_rank": r.priority_rank,
+            "deposit": r.deposit,
+            "registered_at": isoformat(r.registered_at),
+            "terms_accepted_at": isoformat(r.terms_accepted_at),
+        }
+        for r in c.registrants
+    ]
+
+
+def _holders_json(c: CaseFile) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": h.rank,
+            "account_id": h.account_id,
+            "real_name": h.real_name,
+            "bidder_code": h.bidder_code,
+            "declared_at": isoformat(h.declared_at),
+        }
+        for h in c.priority_holders
+    ]
+
+
+def _payments_json(c: CaseFile) -> list[dict[str, Any]]:
+    return [
+        {
+            "outcome": p.outcome,
+            "settled_at": isoformat(p.settled_at),
+            "recorded_by": p.recorded_by,
+            "reason": p.reason,
+            "recorded": p.after,
+        }
+        for p in c.payments
+    ]
+
+
+def _document_name(document_id: int, filename: str) -> str:
+    return f"documents/{document_id}-{filename}"
+
+
 def case_file_members(c: CaseFile) -> dict[str, bytes]:
-    """Every file of the archive but the manifest, by name."""
+    """Every file of the archive but the manifest and its signature, by name."""
     bids = bid_record_json(c.bids)["items"]
     deposits = deposits_ledger_json(c.deposits)
     actions = [action_entry_json(a) for a in c.actions]
     auction = auction_json(c.auction, now=c.generated_at, watchers=0)
     chain = {"genesis": genesis(c.auction.state.id), "head": c.chain.head, "bids": c.chain.bids, "valid": c.chain.valid}
+    documents = [
+        {
+            "id": d.info.id,
+            "kind": d.info.kind,
+            "filename": d.info.filename,
+            "content_type": d.info.content_type,
+            "size": d.info.size,
+            "sha256": d.info.sha256,
+            "uploaded_at": isoformat(d.info.uploaded_at),
+            "file": _document_name(d.info.id, d.info.filename),
+        }
+        for d in c.documents
+    ]
     members = {
         "announcement.json": _json({"lot": lot_json(c.lot), "auction": auction}),
+        "priority_holders.json": _json({"auction_id": c.auction.state.id, "items": _holders_json(c)}),
+        "registrants.json": _json({"auction_id": c.auction.state.id, "items": _registrants_json(c)}),
         "bids.json": _json({"auction_id": c.auction.state.id, "chain": chain, "items": bids}),
         "bids.csv": _csv(BID_FIELDS, bids),
         "deposits.json": _json(deposits),
         "deposits.csv": _csv(DEPOSIT_FIELDS, deposits["items"]),
+        "payments.json": _json({"auction_id": c.auction.state.id, "items": _payments_json(c)}),
         "actions.json": _json({"lot_id": c.lot.id, "items": actions}),
         "actions.csv": _csv(ACTION_FIELDS, actions),
+        "documents.json": _json({"lot_id": c.lot.id, "items": documents}),
     }
+    for d in c.documents:
+        members[_document_name(d.info.id, d.info.filename)] = d.data
     if c.result is not None:
         members["result.json"] = _json(result_json(c.result))
     if c.confirmation_pdf is not None:
@@ -96,9 +180,10 @@ def case_file_members(c: CaseFile) -> dict[str, bytes]:
     return members
 
 
-def case_file_zip(c: CaseFile) -> tuple[bytes, str]:
-    """The archive and its digest (the manifest's SHA-256). Member times are the generation time, so the
-    same case file generated at the same moment gives the same bytes."""
+def case_file_zip(c: CaseFile, key: SigningKey) -> tuple[bytes, str]:
+    """The archive and its digest (the manifest's SHA-256), the manifest signed with ``key``. Member
+    times are the generation time, so the same case file generated at the same moment gives the same
+    bytes."""
     members = case_file_members(c)
     manifest = {
         "format": FORMAT,
@@ -109,16 +194,26 @@ def case_file_zip(c: CaseFile) -> tuple[bytes, str]:
         "generated_at": isoformat(c.generated_at),
         "bid_chain": {"head": c.chain.head, "bids": c.chain.bids, "valid": c.chain.valid},
         "actions": len(c.actions),
+        "actions_head": c.actions[-1].hash if c.actions else None,
+        "signing_key": {"algorithm": ALGORITHM, "key_id": key.key_id, "public_key": key.public_base64},
         "files": [
             {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             for name, data in sorted(members.items())
         ],
     }
     manifest_bytes = _json(manifest)
+    signature = _json(
+        {
+            "algorithm": ALGORITHM,
+            "signs": MANIFEST,
+            "key_id": key.key_id,
+            "signature": base64.b64encode(key.sign(manifest_bytes)).decode("ascii"),
+        }
+    )
     stamp = c.generated_at.timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in [(MANIFEST, manifest_bytes), *sorted(members.items())]:
+        for name, data in [(MANIFEST, manifest_bytes), (SIGNATURE, signature), *sorted(members.items())]:
             info = zipfile.ZipInfo(name, date_time=(max(stamp[0], 1980), *stamp[1:]))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
@@ -137,6 +232,8 @@ class CaseFileReport:
     head: str | None = None
     actions: int = 0
     files: int = 0
+    signed_by: str | None = None  # the key id the signature was checked against
+    damaged: bool = False  # the archive itself cannot be read (one problem says where)
     problems: list[str] = field(default_factory=list)
 
 
@@ -144,12 +241,17 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+
+
 def _members(data: bytes, report: CaseFileReport) -> dict[str, bytes] | None:
-    """The archive's files by name, or None with the problem in ``report`` (not a zip, a member too big)."""
+    """The archive's files by name, or None with the one problem in ``report`` (not a zip, a member too
+    big, a member whose compressed bytes or checksum are damaged)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except UNREADABLE:
         report.problems.append("not a zip archive")
+        report.damaged = True
         return None
     with archive:
         contents: dict[str, bytes] = {}
@@ -157,12 +259,79 @@ def _members(data: bytes, report: CaseFileReport) -> dict[str, bytes] | None:
             if info.file_size > MAX_MEMBER_BYTES:
                 report.problems.append(f"{info.filename}: larger than {MAX_MEMBER_BYTES} bytes")
                 return None
-            contents[info.filename] = archive.read(info)
+            try:
+                contents[info.filename] = archive.read(info)
+            except UNREADABLE as exc:
+                report.problems.append(
+                    f"the archive is damaged: {info.filename} cannot be read ({type(exc).__name__}: {exc}); "
+                    "it is not the file the service exported"
+                )
+                report.damaged = True
+                return None
     return contents
 
 
-def verify_case_file(data: bytes) -> CaseFileReport:
-    """Check a case file's archive; ``problems`` says what is wrong, ``valid`` that nothing is."""
+def public_key_of(text: bytes) -> bytes:
+    """A public key as 32 raw bytes, from what a person may hold: the PEM the service publishes, a
+    private key's PEM (the service's own file), or the base64 of the raw key. ValueError otherwise."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    stripped = text.strip()
+    if b"PRIVATE KEY" in stripped:
+        private = serialization.load_pem_private_key(stripped, password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise ValueError("not an Ed25519 key")
+        return private.public_key().public_bytes(*raw)
+    if b"PUBLIC KEY" in stripped:
+        public = serialization.load_pem_public_key(stripped)
+        if not isinstance(public, Ed25519PublicKey):
+            raise ValueError("not an Ed25519 key")
+        return public.public_bytes(*raw)
+    try:
+        decoded = base64.b64decode(stripped, validate=True)
+    except binascii.Error:
+        raise ValueError("neither a PEM key nor the base64 of a raw Ed25519 key") from None
+    if len(decoded) != 32:
+        raise ValueError("a raw Ed25519 public key is 32 bytes")
+    return decoded
+
+
+def _check_signature(contents: dict[str, bytes], trusted: bytes | None, report: CaseFileReport) -> None:
+    """The manifest's exact bytes against ``manifest.sig``, with the trusted key (the service's); with
+    none given, against the key the manifest names, and the report says the key was not one trusted."""
+    if SIGNATURE not in contents:
+        report.problems.append("manifest.sig: missing; the case file is not signed")
+        return
+    try:
+        signature = base64.b64decode(orjson.loads(contents[SIGNATURE])["signature"], validate=True)
+        stated = base64.b64decode(orjson.loads(contents[MANIFEST])["signing_key"]["public_key"], validate=True)
+    except (KeyError, TypeError, ValueError, binascii.Error, orjson.JSONDecodeError):
+        report.problems.append("manifest.sig: not a signature of the manifest")
+        return
+    key = trusted if trusted is not None else stated
+    if trusted is not None and stated != trusted:
+        report.problems.append(
+            f"manifest.sig: the manifest names key {key_id_of(stated)}, not the service's key {key_id_of(trusted)}"
+        )
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(signature, contents[MANIFEST])
+    except (InvalidSignature, ValueError):
+        report.problems.append(
+            f"manifest.sig: the signature does not match the manifest under key {key_id_of(key)} "
+            "(the manifest was changed after the service signed it)"
+        )
+        return
+    if trusted is not None:
+        report.signed_by = key_id_of(trusted)
+
+
+def verify_case_file(data: bytes, trusted_key: bytes | None = None) -> CaseFileReport:
+    """Check a case file's archive; ``problems`` says what is wrong, ``valid`` that nothing is.
+    ``trusted_key``: the service's public key (32 raw bytes); without it the signature is checked
+    against the key the manifest itself names, which proves nothing about who signed (``signed_by``
+    stays None and the caller should say so)."""
     report = CaseFileReport()
     contents = _members(data, report)
     if contents is None:
@@ -180,6 +349,7 @@ def verify_case_file(data: bytes) -> CaseFileReport:
         return report
     if manifest.get("format") != FORMAT:
         report.problems.append(f"unknown format {manifest.get('format')!r}")
+    _check_signature(contents, trusted_key, report)
     report.files = len(listed)
     for name, entry in listed.items():
         body = contents.get(name)
@@ -187,15 +357,18 @@ def verify_case_file(data: bytes) -> CaseFileReport:
             report.problems.append(f"{name}: listed in the manifest but missing")
         elif hashlib.sha256(body).hexdigest() != entry.get("sha256") or len(body) != entry.get("size"):
             report.problems.append(f"{name}: does not match its SHA-256 in the manifest")
-    for name in sorted(set(contents) - set(listed) - {MANIFEST}):
+    for name in sorted(set(contents) - set(listed) - {MANIFEST, SIGNATURE}):
         report.problems.append(f"{name}: not listed in the manifest")
-    _check_bids(contents, manifest, report)
-    _check_actions(contents, report)
+    bids = _check_bids(contents, manifest, report)
+    actions = _check_actions(contents, manifest, report)
+    if bids is not None:
+        _check_outcome(contents, bids, actions, report)
     report.valid = not report.problems
     return report
 
 
-def _check_bids(contents: dict[str, bytes], manifest: dict[str, Any], report: CaseFileReport) -> None:
+def _check_bids(contents: dict[str, bytes], manifest: dict[str, Any], report: CaseFileReport) -> list[ChainBid] | None:
+    """The bid chain recomputed, its CSV copy; the bids as the chain commits to them (None: unreadable)."""
     try:
         record = orjson.loads(contents["bids.json"])
         items = record["items"]
@@ -205,7 +378,7 @@ def _check_bids(contents: dict[str, bytes], manifest: dict[str, Any], report: Ca
         ]
     except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
         report.problems.append("bids.json: not a bid record")
-        return
+        return None
     assert report.auction_id is not None
     chain = verify_chain(report.auction_id, rows)
     report.bids, report.head = chain.bids, chain.head
@@ -218,13 +391,14 @@ def _check_bids(contents: dict[str, bytes], manifest: dict[str, Any], report: Ca
         table = list(csv.DictReader(io.StringIO(contents["bids.csv"].decode("utf-8"))))
     except (KeyError, UnicodeDecodeError, csv.Error):
         report.problems.append("bids.csv: missing or unreadable")
-        return
+        return None
     as_csv = [{k: ("" if b.get(k) is None else str(b[k])) for k in BID_FIELDS} for b in items]
     if table != as_csv:
         report.problems.append("bids.csv does not say what bids.json says")
+    return [ChainBid(seq, code, amount, priority) for seq, code, amount, _at, priority, _hash in rows]
 
 
-def _check_actions(contents: dict[str, bytes], report: CaseFileReport) -> None:
+def _check_actions(contents: dict[str, bytes], manifest: dict[str, Any], report: CaseFileReport) -> list[dict] | None:
     try:
         items = orjson.loads(contents["actions.json"])["items"]
         entries = [
@@ -251,8 +425,108 @@ def _check_actions(contents: dict[str, bytes], report: CaseFileReport) -> None:
         ]
     except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
         report.problems.append("actions.json: not an action log")
-        return
+        return None
     report.actions = len(entries)
     bad = verify_links(entries)
     if bad is not None:
         report.problems.append(f"action log: entry {bad} does not match its hash")
+    seqs = [seq for seq, *_ in entries]
+    if seqs != sorted(set(seqs)):
+        report.problems.append("action log: the entries are not in the chain's order")
+    if "actions" in manifest and manifest["actions"] != len(entries):
+        report.problems.append(f"action log: {len(entries)} entries where the manifest states {manifest['actions']}")
+    last = items[-1]["hash"] if items else None
+    if "actions_head" in manifest and manifest["actions_head"] != last:
+        report.problems.append("action log: the last entry is not the one the manifest states")
+    return list(items)
+
+
+def _load(contents: dict[str, bytes], name: str) -> Any:
+    try:
+        return orjson.loads(contents[name])
+    except (KeyError, orjson.JSONDecodeError):
+        return None
+
+
+def _check_outcome(
+    contents: dict[str, bytes], bids: list[ChainBid], actions: list[dict] | None, report: CaseFileReport
+) -> None:
+    """The result, the deposits and the settlement against the bid chain and the action log."""
+    leader, disorder = leader_of(bids)
+    if disorder:
+        report.problems.append(f"bid record: {disorder}")
+    result = _load(contents, "result.json")
+    announcement = _load(contents, "announcement.json") or {}
+    status = (announcement.get("auction") or {}).get("status")
+    settlement = None
+    if result is not None:
+        status, settlement = _check_result(contents, result, leader, report)
+    winner = leader.bidder_code if leader is not None and status == "sold" else None
+    _check_deposits(contents, bids, status, settlement, winner, report)
+    if actions is not None and report.auction_id is not None:
+        recorded = [a["action"] for a in actions if a.get("auction_id") == report.auction_id]
+        expected = {"paid": "sale_paid", "defaulted": "sale_defaulted"}.get(settlement or "")
+        settled = [a for a in recorded if a in ("sale_paid", "sale_defaulted")]
+        if settled != ([expected] if expected else []):
+            report.problems.append(
+                f"settlement: the result says {settlement or 'none'} but the action log records "
+                f"{', '.join(settled) or 'no settlement'}"
+            )
+
+
+def _check_result(
+    contents: dict[str, bytes], result: Any, leader: Any, report: CaseFileReport
+) -> tuple[str | None, str | None]:
+    """result.json against the chain's leader and the registrants; returns (outcome, settlement)."""
+    try:
+        outcome, code, price, count = result["outcome"], result["winner_code"], result["price"], result["bid_count"]
+    except (KeyError, TypeError):
+        report.problems.append("result.json: not a result")
+        return None, None
+    settlement = result.get("settlement")
+    if leader is None:
+        if outcome != "unsold" or code is not None or price is not None:
+            report.problems.append(f"result.json: says {outcome} with winner {code} but the bid record has no bid")
+    elif (outcome, code, price) != ("sold", leader.bidder_code, leader.price):
+        report.problems.append(
+            f"result.json: says {outcome} to {code} at {price}, but the bid chain's highest valid bid is "
+            f"{leader.bidder_code}'s at {leader.price}"
+        )
+    if count != report.bids:
+        report.problems.append(f"result.json: says {count} bids, the bid record holds {report.bids}")
+    registrants = _load(contents, "registrants.json")
+    if registrants is not None and outcome == "sold":
+        names = {r.get("bidder_code"): r.get("real_name") for r in registrants.get("items", [])}
+        if names.get(code) != result.get("winner_name"):
+            report.problems.append(
+                f"result.json: names the winner {result.get('winner_name')!r}, but registrant {code} is "
+                f"{names.get(code)!r}"
+            )
+    return outcome, settlement
+
+
+def _check_deposits(
+    contents: dict[str, bytes],
+    bids: list[ChainBid],
+    status: str | None,
+    settlement: str | None,
+    winner: str | None,
+    report: CaseFileReport,
+) -> None:
+    ledger = _load(contents, "deposits.json")
+    if ledger is None:
+        report.problems.append("deposits.json: missing or unreadable")
+        return
+    try:
+        items = [(d["bidder_code"], d["deposit_status"]) for d in ledger["items"]]
+    except (KeyError, TypeError):
+        report.problems.append("deposits.json: not a deposits ledger")
+        return
+    codes = {code for code, _ in items}
+    for code in sorted({b.bidder_code for b in bids} - codes):
+        report.problems.append(f"deposits: bidder {code} bid but has no registration in the ledger")
+    registrants = _load(contents, "registrants.json")
+    if registrants is not None and {r.get("bidder_code") for r in registrants.get("items", [])} != codes:
+        report.problems.append("registrants.json and deposits.json do not list the same registrations")
+    if status is not None:
+        report.problems.extend(f"deposits: {p}" for p in deposit_problems(status, settlement, winner, items))

@@ -102,3 +102,12 @@ class StatusChange(Answer):
 class StatusHistory(Answer):
     auction_id: int
     items: list[StatusChange]
+
+
+class CaseFileKey(Answer):
+    """The public key that checks the service's case-file signatures (``manifest.sig``)."""
+
+    algorithm: Literal["Ed25519"]
+    key_id: str = Field(description="the first 16 hex digits of the SHA-256 of the raw public key")
+    public_key: str = Field(description="the raw 32-byte public key, base64")
+    public_key_pem: str = Field(description="the same key as a PEM SubjectPublicKeyInfo")

@@ -138,6 +138,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "terms_not_accepted": ErrorCode(Kind.INVALID, "registration requires acknowledging the terms (竞买须知)"),
     "invalid_round": ErrorCode(Kind.INVALID, 'round is 1, 2 or "sale"'),
     "invalid_group_by": ErrorCode(Kind.INVALID, "an unknown or repeated dimension in group_by"),
+    "invalid_month": ErrorCode(Kind.INVALID, "a month that is not YYYY-MM"),
     # 429
     "rate_limited": ErrorCode(Kind.RATE_LIMITED, "too many requests from this caller: retry after ``retry_after``"),
     # 503

@@ -14,11 +14,17 @@ from ..core.stats import Figures, Group, YearOnYear
 
 TIMEZONE = "UTC+08:00"
 MONTH_OF = "the auction's end (closing time) in China time, UTC+8"
+DATING_RULE = (
+    "each figure is dated by the moment of the event it counts, in China time (UTC+8): an auction's outcome "
+    "at its close, a withdrawal when made, a lot's conclusion at the sale's close, a failed 变卖's close or the "
+    "disposition (以物抵债 or return), whichever came first, 以物抵债 at the disposition, a paid balance at the "
+    "settlement, a forfeited deposit at the 悔拍; a later event never moves an earlier one"
+)
 
 
 def statistics_json(stats: Figures) -> dict[str, Any]:
-    def summary(s: RateSummary) -> dict[str, float | None]:
-        return {"mean": s.mean, "median": s.median, "max": s.max}
+    def summary(s: RateSummary, weighted: float | None) -> dict[str, float | None]:
+        return {"mean": s.mean, "median": s.median, "max": s.max, "weighted": weighted}
 
     return {
         "auctions_ended": stats.auctions_ended,
@@ -32,9 +38,13 @@ def statistics_json(stats: Figures) -> dict[str, Any]:
         "lot_transaction_rate": stats.lot_transaction_rate,
         "lot_transaction_rate_denominator": "lots whose fate was settled (sold, or unsold after every round)",
         "deal_amount": stats.deal_amount,
-        "premium_rate_over_start": summary(stats.premium_rate_over_start),
-        "premium_rate_over_appraisal": summary(stats.premium_rate_over_appraisal),
-        "discount_rate": summary(stats.discount_rate),
+        "premium_rate_over_start": summary(stats.premium_rate_over_start, stats.premium_weighted_over_start),
+        "premium_rate_over_appraisal": summary(
+            stats.premium_rate_over_appraisal, stats.premium_weighted_over_appraisal
+        ),
+        "discount_rate": summary(stats.discount_rate, stats.discount_weighted),
+        "weighted_meaning": "amount-weighted: sum(price - base) / sum(base) over the sales (discount: "
+        "sum(price) / sum(appraisal)); mean, median and max are over the sales' own rates",
         "bids_per_auction": stats.bids_per_auction,
         "extensions_per_auction": stats.extensions_per_auction,
         # Beyond the contract's keys (adding is free):
@@ -46,10 +56,14 @@ def statistics_json(stats: Figures) -> dict[str, Any]:
         "sold_by_round": dict(stats.sold_by_round),
         "share_sold_by_round": stats.share_sold_by_round,
         "share_sold_by_round_denominator": "sold auctions",
+        "ended_by_round": dict(stats.ended_by_round),
         "creditor_taken": {"count": stats.creditor_taken, "amount": stats.creditor_taken_amount},
         "proceeds": stats.proceeds,
-        "proceeds_note": "执行到位 from sales: the prices of sales whose balance was paid",
+        "proceeds_note": "执行到位 from sales: the prices of sales whose balance was paid, dated by the payment",
         "paid_sales": stats.paid_sales,
+        "forfeited_deposits": {"count": stats.forfeited_deposits, "amount": stats.forfeited_amount},
+        "execution_total": stats.execution_total,
+        "execution_total_note": "执行到位: paid balances + 以物抵债 (disposition price) + deposits forfeited by 悔拍",
     }
 
 
@@ -67,9 +81,17 @@ CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("premium_rate_over_starting_price_mean = (price - start) / start", ("premium_rate_over_start", "mean")),
     ("premium_rate_over_starting_price_median", ("premium_rate_over_start", "median")),
     ("premium_rate_over_starting_price_max", ("premium_rate_over_start", "max")),
+    (
+        "premium_rate_over_starting_price_weighted = sum(price - start) / sum(start)",
+        ("premium_rate_over_start", "weighted"),
+    ),
     ("premium_rate_over_appraisal_mean = (price - appraisal) / appraisal", ("premium_rate_over_appraisal", "mean")),
     ("premium_rate_over_appraisal_median", ("premium_rate_over_appraisal", "median")),
     ("premium_rate_over_appraisal_max", ("premium_rate_over_appraisal", "max")),
+    (
+        "premium_rate_over_appraisal_weighted = sum(price - appraisal) / sum(appraisal)",
+        ("premium_rate_over_appraisal", "weighted"),
+    ),
     ("discount_rate_mean = price / appraisal", ("discount_rate", "mean")),
     ("bids_per_auction (over sold + unsold)", ("bids_per_auction",)),
     ("extensions_per_auction (over sold + unsold)", ("extensions_per_auction",)),
@@ -86,6 +108,12 @@ CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("creditor_taken (以物抵债)", ("creditor_taken", "count")),
     ("creditor_taken_amount_fen", ("creditor_taken", "amount")),
     ("proceeds_fen (执行到位: paid sales)", ("proceeds",)),
+    ("ended_round_1", ("ended_by_round", "1")),
+    ("ended_round_2", ("ended_by_round", "2")),
+    ("ended_sale (变卖)", ("ended_by_round", "sale")),
+    ("forfeited_deposits (悔拍)", ("forfeited_deposits", "count")),
+    ("forfeited_deposits_fen", ("forfeited_deposits", "amount")),
+    ("execution_total_fen (执行到位: paid + 以物抵债 + forfeited deposits)", ("execution_total",)),
 ]
 
 
@@ -137,7 +165,9 @@ def _yoy_json(yoy: YearOnYear | None) -> dict[str, Any] | None:
         "deal_amount": yoy.deal_amount,
         "proceeds": yoy.proceeds,
         "creditor_taken_amount": yoy.creditor_taken_amount,
+        "execution_total": yoy.execution_total,
         "transaction_rate_points": yoy.transaction_rate_points,
+        "transaction_rate_difference": yoy.transaction_rate_difference,
     }
 
 
@@ -146,8 +176,10 @@ def groups_json(dims: list[str], groups: list[Group]) -> dict[str, Any]:
     return {
         "by": dims,
         "timezone": TIMEZONE,
-        "period_of": "the auction's end (以物抵债: the disposition) in China time, UTC+8",
-        "yoy_meaning": "(this - a year before) / a year before; transaction_rate_points: the difference",
+        "period_of": DATING_RULE,
+        "yoy_meaning": "(this - a year before) / a year before; transaction_rate_points: the difference of the "
+        "two rates in percentage points (14.23 for 48.23% against 34.00%), transaction_rate_difference: the "
+        "same as a fraction (0.1423)",
         "items": [{"group": g.key, **statistics_json(g.figures), "yoy": _yoy_json(g.yoy)} for g in groups],
     }
 
@@ -157,7 +189,8 @@ YOY_COLUMNS: list[tuple[str, str]] = [
     ("yoy_sold = (sold - a year before) / a year before", "sold"),
     ("yoy_deal_amount", "deal_amount"),
     ("yoy_proceeds", "proceeds"),
-    ("yoy_transaction_rate_points", "transaction_rate_points"),
+    ("yoy_transaction_rate_points (percentage points)", "transaction_rate_points"),
+    ("yoy_transaction_rate_difference (fraction)", "transaction_rate_difference"),
 ]
 
 

@@ -1,19 +1,23 @@
-"""Court statistics as courts report them, computed by the database: one SQL aggregate per table (grouped
-by any of court, court level, province, city, category, round, year, quarter and month), one window
-query for the medians, one aggregate for 以物抵债. Python only merges the groups' rows (a handful per
-chart), never the auctions' rows. ``contract/stats.py`` writes the figures out as JSON and CSV.
+"""Court statistics as courts report them, computed by the database: one SQL aggregate per kind of event
+(grouped by any of court, court level, province, city, category, round, mode, year, quarter and month),
+one window query for the medians. Python only merges the groups' rows (a handful per chart), never the
+auctions' rows. ``contract/stats.py`` writes the figures out as JSON and CSV.
 
-What counts (``docs/domain.md``, Statistics):
-* An auction counts in the period of its end (closing time, or the recorded end of a withdrawn one) in
-  China time (UTC+8); ``sold``/``unsold`` follow the time alone, as ``status_condition`` does.
-* A sale that ended in 悔拍 (``settlement = defaulted``) is not a sale: it counts as ``defaulted``,
-  neither sold nor unsold, and adds nothing to the deal amount; the lot's resale counts once.
-* A lot is concluded by its last auction when that one sold (and was not defaulted), or failed with no
-  round left (a failed 变卖, or a failed round followed by a disposition); it counts in that auction's
-  group.
-* 以物抵债 (the creditor takes the lot, AUC Art. 16) counts in the period of the disposition, in the round
-  of the lot's last auction, at the disposition price.
-* Execution proceeds (执行到位 from sales): the prices of sales whose balance was paid.
+One dating rule for every figure (``docs/api-extensions.md``, Statistics): **each figure is dated by the
+moment of the event it counts**, in China time (UTC+8), and a later event never moves an earlier one:
+
+* an auction's outcome (sold, unsold) at its close (the closing time; before the close job ran, its end);
+* a withdrawal (撤回) when it was made (its ``auction_withdrawn`` entry), not at the scheduled end;
+* a lot's conclusion at the first of: the close of the sale that sold it, the close of a failed 变卖, the
+  disposition (以物抵债 or return); grouped in the round of the lot's last auction;
+* 以物抵债 at the disposition, at the disposition price;
+* execution proceeds (执行到位) when the money arrived: a paid balance at its settlement (the price), a
+  forfeited deposit at the 悔拍 (the deposit), 以物抵债 at the disposition (the disposition price).
+
+So a quarter's figures are fixed once the quarter has closed: a lot returned on 5 April counts in Q2,
+whatever happened to it before. One exception is kept from the earlier rule: a sale that ended in 悔拍
+(``settlement = defaulted``) is not a sale wherever its close is counted (``defaulted``, neither sold nor
+unsold, nothing in the deal amount); the lot's resale counts once.
 """
 
 from __future__ import annotations
@@ -24,19 +28,20 @@ from typing import Any
 
 from sqlalchemy import Float, String, case, cast, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement, Select
 
 from auction_rules.errors import invalid
 from auction_rules.results import RateSummary
 
-from ..db.models import Auction, Bid, Court, Lot, Registration
+from ..db.models import ActionLog, Auction, Bid, Court, Lot, Registration
 from .auction_queries import court_condition, status_condition
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")
 PERIODS = ("year", "quarter", "month")
-DIMENSIONS = ("court", "court_level", "province", "city", "category", "round", *PERIODS)
+DIMENSIONS = ("court", "court_level", "province", "city", "category", "round", "mode", *PERIODS)
 ROUNDS = ("1", "2", "sale")
+MODES = ("auction", "sale")  # 拍卖 (rounds 1 and 2) and 变卖 (the fixed-price sale)
 MAX_DIMENSIONS = 3
 NO_RATES = RateSummary(None, None, None)  # no sale: no rate, never 0
 
@@ -75,15 +80,27 @@ class Figures:
     premium_rate_over_start: RateSummary = NO_RATES
     premium_rate_over_appraisal: RateSummary = NO_RATES
     discount_rate: RateSummary = NO_RATES
+    # amount-weighted: sum(price - base) / sum(base) over the sales (a large sale weighs as its amount)
+    premium_weighted_over_start: float | None = None
+    premium_weighted_over_appraisal: float | None = None
+    discount_weighted: float | None = None  # sum(price) / sum(appraisal)
     bids_per_auction: float | None = None  # over sold + unsold
     extensions_per_auction: float | None = None
     bidders_per_auction: float | None = None  # distinct bidders who bid, over sold + unsold
     registrations_per_auction: float | None = None  # registrations (deposits paid), over sold + unsold
     sold_by_round: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ROUNDS, 0))
+    ended_by_round: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ROUNDS, 0))
     creditor_taken: int = 0  # 以物抵债: lots the creditor took
     creditor_taken_amount: int = 0
-    proceeds: int = 0  # 执行到位 from sales: prices of the sales whose balance was paid
+    proceeds: int = 0  # 执行到位 from sales: prices of the sales whose balance was paid (dated by the payment)
     paid_sales: int = 0
+    forfeited_deposits: int = 0  # 悔拍: deposits forfeited (dated by the 悔拍)
+    forfeited_amount: int = 0
+
+    @property
+    def execution_total(self) -> int:
+        """执行到位: paid balances, 以物抵债 and forfeited deposits applied to the debt."""
+        return self.proceeds + self.creditor_taken_amount + self.forfeited_amount
 
     @property
     def share_sold_by_round(self) -> dict[str, float | None]:
@@ -93,7 +110,9 @@ class Figures:
 @dataclass(frozen=True, slots=True)
 class YearOnYear:
     """The change against the same group a year before: relative for counts and amounts
-    ((now - before) / before, None without a base), in points for the transaction rate."""
+    ((now - before) / before, None without a base); for the transaction rate, the difference of the two
+    rates, as a fraction (``transaction_rate_difference``, 0.1423) and in percentage points
+    (``transaction_rate_points``, 14.23)."""
 
     period: str | None  # the group's period a year before (None when grouped by no period)
     sold: float | None
@@ -101,7 +120,12 @@ class YearOnYear:
     deal_amount: float | None
     proceeds: float | None
     creditor_taken_amount: float | None
-    transaction_rate_points: float | None
+    execution_total: float | None
+    transaction_rate_difference: float | None
+
+    @property
+    def transaction_rate_points(self) -> float | None:
+        return None if self.transaction_rate_difference is None else 100 * self.transaction_rate_difference
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +187,7 @@ def _dimension_columns(
         "city": Court.city,
         "category": Lot.category,
         "round": round_column,
+        "mode": case((round_column == "sale", "sale"), else_="auction"),
     }
     for period in PERIODS:
         columns[period] = _period(dialect, moment, period)
@@ -183,9 +208,22 @@ def _filtered(query: Select, filters: Filters, round_column: Any) -> Select:
     return query
 
 
+def _withdrawals() -> Any:
+    """When each withdrawn auction was withdrawn: its ``auction_withdrawn`` entry's time."""
+    return (
+        select(ActionLog.auction_id, func.max(ActionLog.at).label("at"))
+        .where(ActionLog.action == "auction_withdrawn")
+        .group_by(ActionLog.auction_id)
+        .subquery("withdrawals")
+    )
+
+
 def _auction_rows(dialect: str, dims: list[str], filters: Filters, now: datetime) -> Select:
-    """One row per auction in scope: its outcome, the columns the figures need, its group's values."""
-    ended_at = func.coalesce(Auction.closed_at, Auction.end_at)
+    """One row per auction in scope: its outcome, the columns the figures need, its group's values. Dated
+    by the close, a withdrawal by the moment it was made."""
+    withdrawals = _withdrawals()
+    closed = func.coalesce(Auction.closed_at, Auction.end_at)
+    ended_at = case((Auction.status == "withdrawn", func.coalesce(withdrawals.c.at, closed)), else_=closed)
     sold_now = status_condition("sold", now)
     unsold_now = status_condition("unsold", now)
     defaulted = Auction.settlement == "defaulted"
@@ -196,8 +234,8 @@ def _auction_rows(dialect: str, dims: list[str], filters: Filters, now: datetime
         (Auction.status == "withdrawn", "withdrawn"),
         else_=None,
     )
-    # Per-auction counts and each lot's last auction as grouped tables joined by hash: one pass over the
-    # bids and registrations instead of a sub-query per auction.
+    # Per-auction counts as grouped tables joined by hash: one pass over the bids and registrations
+    # instead of a sub-query per auction.
     counted_bidders = (
         select(Bid.auction_id, func.count(func.distinct(Bid.bidder_id)).label("n"))
         .group_by(Bid.auction_id)
@@ -205,12 +243,6 @@ def _auction_rows(dialect: str, dims: list[str], filters: Filters, now: datetime
     )
     counted_registrations = (
         select(Registration.auction_id, func.count().label("n")).group_by(Registration.auction_id).subquery("regs")
-    )
-    other = aliased(Auction)
-    last_of_lot = select(other.lot_id, func.max(other.id).label("id")).group_by(other.lot_id).subquery("last")
-    concludes = (last_of_lot.c.id == Auction.id) & or_(
-        sold_now & ~func.coalesce(defaulted, False),
-        unsold_now & ((Auction.round == "sale") | Lot.disposition.is_not(None)),
     )
     bidders = func.coalesce(counted_bidders.c.n, 0)
     registrations = func.coalesce(counted_registrations.c.n, 0)
@@ -224,24 +256,25 @@ def _auction_rows(dialect: str, dims: list[str], filters: Filters, now: datetime
             Auction.appraisal.label("appraisal"),
             Auction.seq.label("bids"),
             Auction.extension_count.label("extensions"),
-            Auction.settlement.label("settlement"),
             bidders.label("bidders"),
             registrations.label("registrations"),
-            case((concludes, 1), else_=0).label("concludes"),
             *(dimension[d].label(f"d_{d}") for d in dims),
         )
         .join(Lot, Lot.id == Auction.lot_id)
         .join(Court, Court.id == Lot.court_id)
-        .join(last_of_lot, last_of_lot.c.lot_id == Auction.lot_id)
+        .outerjoin(withdrawals, withdrawals.c.auction_id == Auction.id)
         .outerjoin(counted_bidders, counted_bidders.c.auction_id == Auction.id)
         .outerjoin(counted_registrations, counted_registrations.c.auction_id == Auction.id)
         .where(or_(sold_now, unsold_now, Auction.status == "withdrawn"))
     )
-    query = _filtered(query, filters, Auction.round)
+    return _windowed(_filtered(query, filters, Auction.round), filters, ended_at)
+
+
+def _windowed(query: Select, filters: Filters, moment: Any) -> Select:
     if filters.start is not None:
-        query = query.where(ended_at >= filters.start)
+        query = query.where(moment >= filters.start)
     if filters.end is not None:
-        query = query.where(ended_at < filters.end)
+        query = query.where(moment < filters.end)
     return query
 
 
@@ -284,15 +317,14 @@ async def _figures_by_group(session: AsyncSession, dialect: str, dims: list[str]
         func.max(case((sold, over_appraisal))).label("appraisal_max"),
         func.avg(case((sold, _rate(rows.c.price, rows.c.appraisal)))).label("discount_mean"),
         func.max(case((sold, _rate(rows.c.price, rows.c.appraisal)))).label("discount_max"),
+        _total(sold, rows.c.start).label("sold_start"),
+        _total(sold, rows.c.appraisal).label("sold_appraisal"),
         _total(ended, rows.c.bids).label("bids"),
         _total(ended, rows.c.extensions).label("extensions"),
         _total(ended, rows.c.bidders).label("bidders"),
         _total(ended, rows.c.registrations).label("registrations"),
         *(_count(sold & (rows.c.round_ == r)).label(f"sold_{r}") for r in ROUNDS),
-        _total(sold & (rows.c.settlement == "paid"), rows.c.price).label("proceeds"),
-        _count(sold & (rows.c.settlement == "paid")).label("paid_sales"),
-        _count(rows.c.concludes == 1).label("lots_concluded"),
-        _count((rows.c.concludes == 1) & sold).label("lots_sold"),
+        *(_count(ended & (rows.c.round_ == r)).label(f"ended_{r}") for r in ROUNDS),
     ).group_by(*keys)
     groups: dict[Key, dict[str, Any]] = {}
     for row in (await session.execute(aggregate)).mappings():
@@ -344,28 +376,128 @@ async def _creditor_taken_by_group(
         .join(Court, Court.id == Lot.court_id)
         .where(Lot.disposition == "creditor_taken")
     )
-    query = _filtered(query, filters, last_round)
-    if filters.start is not None:
-        query = query.where(Lot.disposed_at >= filters.start)
-    if filters.end is not None:
-        query = query.where(Lot.disposed_at < filters.end)
+    query = _windowed(_filtered(query, filters, last_round), filters, Lot.disposed_at)
     if keys:
         query = query.group_by(*(k.element for k in keys))
     result = await session.execute(query)
     return {tuple(row[: len(keys)]): (int(row.n), int(row.amount)) for row in result if row.n}
 
 
+def _earliest(*moments: Any) -> ColumnElement[Any]:
+    """The earliest of moments that may be NULL (SQL's MIN over a row ignores nothing)."""
+    first, *rest = moments
+    for other in rest:
+        first = case((first.is_(None), other), (other.is_(None), first), (other < first, other), else_=first)
+    return first
+
+
+async def _lots_by_group(
+    session: AsyncSession, dialect: str, dims: list[str], filters: Filters, now: datetime
+) -> dict[Key, tuple[int, int]]:
+    """Lots concluded (and of them sold) per group, dated by the conclusion: the close of the sale that
+    sold the lot (not ended in 悔拍), else the first of a failed 变卖's close and the disposition; in
+    the round of the lot's last auction."""
+    closed = func.coalesce(Auction.closed_at, Auction.end_at)
+    sold_now = status_condition("sold", now) & func.coalesce(Auction.settlement != "defaulted", True)
+    failed_sale = status_condition("unsold", now) & (Auction.round == "sale")
+    per_lot = (
+        select(
+            Auction.lot_id.label("lot_id"),
+            func.min(case((sold_now, closed))).label("sold_at"),
+            func.min(case((failed_sale, closed))).label("failed_at"),
+            func.max(Auction.round).label("last_round"),
+        )
+        .group_by(Auction.lot_id)
+        .subquery("per_lot")
+    )
+    concluded_at = func.coalesce(per_lot.c.sold_at, _earliest(per_lot.c.failed_at, Lot.disposed_at))
+    dimension = _dimension_columns(dialect, concluded_at, per_lot.c.last_round)
+    keys = [dimension[d].label(f"d_{d}") for d in dims]
+    query = (
+        select(*keys, func.count().label("n"), _count(per_lot.c.sold_at.is_not(None)).label("sold"))
+        .select_from(Lot)
+        .join(per_lot, per_lot.c.lot_id == Lot.id)
+        .join(Court, Court.id == Lot.court_id)
+        .where(concluded_at.is_not(None))
+    )
+    query = _windowed(_filtered(query, filters, per_lot.c.last_round), filters, concluded_at)
+    if keys:
+        query = query.group_by(*(k.element for k in keys))
+    result = await session.execute(query)
+    return {tuple(row[: len(keys)]): (int(row.n), int(row.sold)) for row in result if row.n}
+
+
+async def _money_by_group(
+    session: AsyncSession, dialect: str, dims: list[str], filters: Filters
+) -> dict[Key, tuple[int, int, int, int]]:
+    """执行到位 from settlements per group, dated by the settlement: (paid sales, their prices, deposits
+    forfeited by 悔拍, their amount)."""
+    dimension = _dimension_columns(dialect, Auction.settled_at, Auction.round)
+    keys = [dimension[d].label(f"d_{d}") for d in dims]
+    paid = Auction.settlement == "paid"
+    forfeited = (Auction.settlement == "defaulted") & (Registration.deposit_status == "forfeited")
+    query = (
+        select(
+            *keys,
+            _count(paid).label("paid"),
+            _total(paid, Auction.current_price).label("proceeds"),
+            _count(forfeited).label("forfeited"),
+            _total(forfeited, Registration.deposit).label("forfeited_amount"),
+        )
+        .select_from(Auction)
+        .join(Lot, Lot.id == Auction.lot_id)
+        .join(Court, Court.id == Lot.court_id)
+        .outerjoin(Registration, Registration.id == Auction.leader_registration_id)
+        .where(Auction.settlement.is_not(None), Auction.settled_at.is_not(None))
+    )
+    query = _windowed(_filtered(query, filters, Auction.round), filters, Auction.settled_at)
+    if keys:
+        query = query.group_by(*(k.element for k in keys))
+    result = await session.execute(query)
+    return {
+        tuple(row[: len(keys)]): (int(row.paid), int(row.proceeds), int(row.forfeited), int(row.forfeited_amount))
+        for row in result
+        if row.paid or row.forfeited
+    }
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _figures(row: dict[str, Any] | None, creditor: tuple[int, int] | None) -> Figures:
-    taken, taken_amount = creditor or (0, 0)
+@dataclass(frozen=True, slots=True)
+class _Events:
+    """A group's figures from the queries other than the auctions' aggregate."""
+
+    creditor: tuple[int, int] | None = None  # 以物抵债: count, amount
+    lots: tuple[int, int] | None = None  # lots concluded, of them sold
+    money: tuple[int, int, int, int] | None = None  # paid sales, proceeds, forfeited deposits, their amount
+
+
+def _weighted(num: Any, den: Any) -> float | None:
+    return _ratio(float(num), float(den)) if num is not None and den else None
+
+
+def _figures(row: dict[str, Any] | None, events: _Events) -> Figures:
+    taken, taken_amount = events.creditor or (0, 0)
+    lots_concluded, lots_sold = events.lots or (0, 0)
+    paid, proceeds, forfeited, forfeited_amount = events.money or (0, 0, 0, 0)
+    common: dict[str, Any] = {
+        "creditor_taken": taken,
+        "creditor_taken_amount": taken_amount,
+        "lots_concluded": lots_concluded,
+        "lots_sold": lots_sold,
+        "lot_transaction_rate": _ratio(lots_sold, lots_concluded),
+        "paid_sales": paid,
+        "proceeds": proceeds,
+        "forfeited_deposits": forfeited,
+        "forfeited_amount": forfeited_amount,
+    }
     if row is None:
-        return Figures(creditor_taken=taken, creditor_taken_amount=taken_amount)
+        return Figures(**common)
     ended, sold = int(row["ended"]), int(row["sold"])
-    lots_concluded, lots_sold = int(row["lots_concluded"]), int(row["lots_sold"])
     appraisal_median = _float(row.get("appraisal_median"))
+    deal, sold_start, sold_appraisal = int(row["deal_amount"]), int(row["sold_start"]), int(row["sold_appraisal"])
     return Figures(
         auctions_ended=ended,
         sold=sold,
@@ -373,10 +505,7 @@ def _figures(row: dict[str, Any] | None, creditor: tuple[int, int] | None) -> Fi
         withdrawn=int(row["withdrawn"]),
         defaulted=int(row["defaulted"]),
         transaction_rate=_ratio(sold, ended),
-        lots_concluded=lots_concluded,
-        lots_sold=lots_sold,
-        lot_transaction_rate=_ratio(lots_sold, lots_concluded),
-        deal_amount=int(row["deal_amount"]),
+        deal_amount=deal,
         highest_price=None if row["highest_price"] is None else int(row["highest_price"]),
         premium_rate_over_start=RateSummary(
             _float(row["start_mean"]), _float(row.get("start_median")), _float(row["start_max"])
@@ -390,15 +519,16 @@ def _figures(row: dict[str, Any] | None, creditor: tuple[int, int] | None) -> Fi
             None if appraisal_median is None else 1 + appraisal_median,
             _float(row["discount_max"]),
         ),
+        premium_weighted_over_start=_weighted(deal - sold_start, sold_start) if sold else None,
+        premium_weighted_over_appraisal=_weighted(deal - sold_appraisal, sold_appraisal) if sold else None,
+        discount_weighted=_weighted(deal, sold_appraisal) if sold else None,
         bids_per_auction=_ratio(int(row["bids"]), ended),
         extensions_per_auction=_ratio(int(row["extensions"]), ended),
         bidders_per_auction=_ratio(int(row["bidders"]), ended),
         registrations_per_auction=_ratio(int(row["registrations"]), ended),
         sold_by_round={r: int(row[f"sold_{r}"]) for r in ROUNDS},
-        creditor_taken=taken,
-        creditor_taken_amount=taken_amount,
-        proceeds=int(row["proceeds"]),
-        paid_sales=int(row["paid_sales"]),
+        ended_by_round={r: int(row[f"ended_{r}"]) for r in ROUNDS},
+        **common,
     )
 
 
@@ -410,8 +540,10 @@ async def _grouped(session: AsyncSession, dims: list[str], filters: Filters, now
         await session.execute(text("SET LOCAL jit = off"))
     auctions = await _figures_by_group(session, dialect, dims, filters, now)
     creditor = await _creditor_taken_by_group(session, dialect, dims, filters)
-    keys = set(auctions) | set(creditor)
-    return {key: _figures(auctions.get(key), creditor.get(key)) for key in keys}
+    lots = await _lots_by_group(session, dialect, dims, filters, now)
+    money = await _money_by_group(session, dialect, dims, filters)
+    keys = set(auctions) | set(creditor) | set(lots) | set(money)
+    return {key: _figures(auctions.get(key), _Events(creditor.get(key), lots.get(key), money.get(key))) for key in keys}
 
 
 def _sort_key(key: Key) -> tuple:
@@ -440,7 +572,8 @@ def _yoy(now: Figures, before: Figures | None, period: str | None) -> YearOnYear
         deal_amount=_change(now.deal_amount, b.deal_amount),
         proceeds=_change(now.proceeds, b.proceeds),
         creditor_taken_amount=_change(now.creditor_taken_amount, b.creditor_taken_amount),
-        transaction_rate_points=(
+        execution_total=_change(now.execution_total, b.execution_total),
+        transaction_rate_difference=(
             None
             if now.transaction_rate is None or b.transaction_rate is None
             else now.transaction_rate - b.transaction_rate

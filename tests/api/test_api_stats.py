@@ -63,8 +63,13 @@ async def test_statistics_over_all_auctions(service, market):
     assert (s["auctions_ended"], s["sold"], s["unsold"], s["withdrawn"]) == (3, 2, 1, 1)
     assert s["transaction_rate"] == pytest.approx(2 / 3)
     assert s["deal_amount"] == 34_000_000
-    assert s["premium_rate_over_start"] == pytest.approx({"mean": 0.1875, "median": 0.1875, "max": 0.25})
-    assert s["premium_rate_over_appraisal"] == pytest.approx({"mean": 0.075, "median": 0.075, "max": 0.25})
+    # weighted by amount: (1M + 5M) / (8M + 20M) over the start, (34M - 30M) / 30M over the appraisal
+    assert s["premium_rate_over_start"] == pytest.approx(
+        {"mean": 0.1875, "median": 0.1875, "max": 0.25, "weighted": 6 / 28}
+    )
+    assert s["premium_rate_over_appraisal"] == pytest.approx(
+        {"mean": 0.075, "median": 0.075, "max": 0.25, "weighted": 4 / 30}
+    )
     assert s["bids_per_auction"] == pytest.approx(5 / 3)
     assert s["extensions_per_auction"] == pytest.approx(1 / 3)
     assert (s["lots_concluded"], s["lots_sold"]) == (2, 2)
@@ -76,8 +81,12 @@ async def test_statistics_by_court(service, market):
     assert (jia["auctions_ended"], jia["sold"], jia["unsold"], jia["withdrawn"]) == (1, 1, 0, 1)
     assert jia["transaction_rate"] == pytest.approx(1.0)
     assert jia["deal_amount"] == 9_000_000
-    assert jia["premium_rate_over_start"] == pytest.approx({"mean": 0.125, "median": 0.125, "max": 0.125})
-    assert jia["premium_rate_over_appraisal"] == pytest.approx({"mean": -0.1, "median": -0.1, "max": -0.1})
+    assert jia["premium_rate_over_start"] == pytest.approx(
+        {"mean": 0.125, "median": 0.125, "max": 0.125, "weighted": 0.125}
+    )
+    assert jia["premium_rate_over_appraisal"] == pytest.approx(
+        {"mean": -0.1, "median": -0.1, "max": -0.1, "weighted": -0.1}
+    )
     assert jia["bids_per_auction"] == pytest.approx(2.0)
     assert jia["extensions_per_auction"] == pytest.approx(0.0)
     yi = await _stats(service, court=YI)
@@ -94,11 +103,13 @@ async def test_statistics_by_category(service, market):
     assert (car["auctions_ended"], car["sold"], car["unsold"]) == (1, 0, 1)
     assert car["transaction_rate"] == pytest.approx(0.0)
     assert car["deal_amount"] == 0
-    assert car["premium_rate_over_start"] == {"mean": None, "median": None, "max": None}
+    assert car["premium_rate_over_start"] == {"mean": None, "median": None, "max": None, "weighted": None}
     assert car["bids_per_auction"] == pytest.approx(0.0)
     shop = await _stats(service, category="commercial")
     assert (shop["sold"], shop["deal_amount"]) == (1, 25_000_000)
-    assert shop["premium_rate_over_appraisal"] == pytest.approx({"mean": 0.25, "median": 0.25, "max": 0.25})
+    assert shop["premium_rate_over_appraisal"] == pytest.approx(
+        {"mean": 0.25, "median": 0.25, "max": 0.25, "weighted": 0.25}
+    )
     nothing = await _stats(service, category="land")
     assert (nothing["auctions_ended"], nothing["sold"], nothing["unsold"]) == (0, 0, 0)
     assert nothing["transaction_rate"] is None  # no denominator: no rate, never 0

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from auction_cli.main import app as cli
 from auction_service.contract.case_file import verify_case_file
+from auction_service.core.case_file_key import signing_key
 from tests.support.scenes import INCREMENT, START_PRICE, assert_error, go_to, scene
 
 runner = CliRunner()
@@ -60,7 +61,12 @@ async def test_the_case_file_of_a_sold_auction_holds_everything_and_verifies(ser
         csv_text = archive.read("bids.csv").decode()
     assert names == {
         "manifest.json",
+        "manifest.sig",
         "announcement.json",
+        "priority_holders.json",
+        "registrants.json",
+        "payments.json",
+        "documents.json",
         "bids.json",
         "bids.csv",
         "deposits.json",
@@ -83,13 +89,18 @@ async def test_the_case_file_of_a_sold_auction_holds_everything_and_verifies(ser
     assert pdf.startswith(b"%PDF")
     assert deposits["balanced"] is True and len(deposits["items"]) == 2
 
-    report = verify_case_file(data)
+    key = signing_key(service.services.settings)
+    report = verify_case_file(data, key.public_raw)
     assert report.valid, report.problems
     assert (report.bids, report.actions, report.digest) == (3, 2, r.headers["x-case-file-digest"])
+    assert report.signed_by == key.key_id == manifest["signing_key"]["key_id"]
     path = tmp_path / "case.zip"
     path.write_bytes(data)
-    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path)])
+    public = tmp_path / "service-key.pem"
+    public.write_text(key.public_pem)
+    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path), "--key", str(public)])
     assert out.exit_code == 0, out.output
+    assert f"signed by key {key.key_id}" in out.output
     assert "case file ok" in out.output and r.headers["x-case-file-digest"] in out.output
 
 
@@ -150,6 +161,7 @@ async def test_an_unsold_auction_has_no_result_pdf_and_the_export_is_staff_only(
 
 def test_what_is_not_a_case_file_is_refused(tmp_path):
     assert verify_case_file(b"not a zip").problems == ["not a zip archive"]
+    assert verify_case_file(b"not a zip").damaged
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("bids.json", b"{}")

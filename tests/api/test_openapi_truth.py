@@ -167,6 +167,7 @@ async def court_side_flow(service) -> None:
     assert (await client.get(f"/api/v1/courts/{court}/deadlines", headers=staff)).status_code == 200
     assert (await client.get("/api/v1/staff/deadlines", headers=staff)).status_code == 200
     assert (await client.get(f"/api/v1/auctions/{auction['id']}/case-file", headers=staff)).status_code == 200
+    assert (await client.get("/api/v1/case-file-key")).status_code == 200
 
     number = id_number()
     bidder = await api.bidder()
@@ -196,6 +197,13 @@ async def court_side_flow(service) -> None:
         assert (await client.get("/api/v1/stats/groups", params={"by": by})).status_code == 200
     assert (await client.get("/api/v1/stats/groups", params={"by": "month", "format": "csv"})).status_code == 200
     assert_error(await client.get("/api/v1/stats/groups", params={"by": "planet"}), 422, "invalid_group_by")
+    for fmt in ("json", "csv", "pdf"):
+        report = await client.get(
+            "/api/v1/stats/court-report", params={"month": "2026-05", "format": fmt}, headers=staff
+        )
+        assert report.status_code == 200, report.text
+    bad_month = await client.get("/api/v1/stats/court-report", params={"month": "2026-13"}, headers=staff)
+    assert_error(bad_month, 422, "invalid_month")
 
 
 async def admin(service) -> dict[str, str]:

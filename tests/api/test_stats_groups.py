@@ -128,9 +128,17 @@ async def test_a_sale_after_a_default_counts_once_and_the_defaulted_sale_not_at_
     assert jia["bidders_per_auction"] == pytest.approx(0.75)
     assert jia["registrations_per_auction"] == pytest.approx(0.75)
     assert jia["bids_per_auction"] == pytest.approx(0.75)
-    assert jia["premium_rate_over_start"] == pytest.approx({"mean": 0.09375, "median": 0.09375, "max": 0.1875})
-    assert jia["premium_rate_over_appraisal"] == pytest.approx({"mean": -0.125, "median": -0.125, "max": -0.05})
-    assert jia["discount_rate"] == pytest.approx({"mean": 0.875, "median": 0.875, "max": 0.95})
+    # weighted: (0 + 150k) / (800k + 800k); (1,750k - 2,000k) / 2,000k; 1,750k / 2,000k
+    assert jia["premium_rate_over_start"] == pytest.approx(
+        {"mean": 0.09375, "median": 0.09375, "max": 0.1875, "weighted": 0.09375}
+    )
+    assert jia["premium_rate_over_appraisal"] == pytest.approx(
+        {"mean": -0.125, "median": -0.125, "max": -0.05, "weighted": -0.125}
+    )
+    assert jia["discount_rate"] == pytest.approx({"mean": 0.875, "median": 0.875, "max": 0.95, "weighted": 0.875})
+    # 执行到位: the paid balances, 以物抵债 and the deposit the 悔拍 forfeited
+    assert jia["forfeited_deposits"]["count"] == 1 and jia["forfeited_deposits"]["amount"] > 0
+    assert jia["execution_total"] == 1_750_000 * Y + 1_280_000 * Y + jia["forfeited_deposits"]["amount"]
     assert jia["sold_by_round"] == {"1": 2, "2": 0, "sale": 0}
     # the group endpoint with no dimension is the same whole
     [whole] = (await _groups(service, court=JIA))["items"]
@@ -174,7 +182,8 @@ async def test_groups_by_level_and_quarter_with_the_change_year_on_year(service,
     assert yoy["compared_with"] == "2026-Q2"
     assert yoy["sold"] == pytest.approx(0.0)
     assert yoy["deal_amount"] == pytest.approx(0.1875)  # (950k - 800k) / 800k
-    assert yoy["transaction_rate_points"] == pytest.approx(1 / 3 - 1)
+    assert yoy["transaction_rate_difference"] == pytest.approx(1 / 3 - 1)  # 33.3% against 100%
+    assert yoy["transaction_rate_points"] == pytest.approx(100 * (1 / 3 - 1))  # -66.7 percentage points
     assert before["yoy"]["deal_amount"] is None  # nothing a year before 2026-Q2: no base, no rate
     basic = groups[("basic", "2027-Q2")]
     assert basic["yoy"]["deal_amount"] == pytest.approx((560_000 - 420_000) / 420_000)

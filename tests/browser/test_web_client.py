@@ -259,6 +259,20 @@ async def test_staff_lists_a_lot_and_schedules_it_through_the_ui(live_server, br
         await context.close()
 
 
+# The chart notes (the quarters' 同比) whose box meets a value's box in the same chart: none may.
+NOTES_OVER_VALUES = """() => {
+  const meets = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const bad = [];
+  for (const svg of document.querySelectorAll("svg[data-testid=chart]")) {
+    const values = [...svg.querySelectorAll("text.val")].map((e) => [e.textContent, e.getBBox()]);
+    for (const note of svg.querySelectorAll("text.note")) {
+      for (const [text, box] of values) if (meets(note.getBBox(), box)) bad.push(`${text} / ${note.textContent}`);
+    }
+  }
+  return bad;
+}"""
+
+
 async def test_statistics_page_renders_charts_and_exports_csv(live_server, browser: Browser, artifacts: Path):
     service = live_server
     api = service.api
@@ -298,6 +312,8 @@ async def test_statistics_page_renders_charts_and_exports_csv(live_server, brows
         monthly = page.get_by_test_id("monthly-chart")
         await expect(monthly).to_be_visible()
         await expect(monthly).to_contain_text("2026-05")
+        await expect(page.locator("svg text.note").first).to_be_visible()  # the quarters' 同比
+        assert await page.evaluate(NOTES_OVER_VALUES) == []
         await shoot(page, artifacts, "stats-desktop")
 
         async with page.expect_download() as info:
@@ -322,6 +338,8 @@ async def test_statistics_page_renders_charts_and_exports_csv(live_server, brows
         await page.set_viewport_size(PHONE)
         await page.reload()  # the charts are drawn at the width they are shown
         await expect(page.locator("svg[data-testid=chart]").first).to_be_visible()
+        await expect(page.locator("svg text.note").first).to_be_visible()
+        assert await page.evaluate(NOTES_OVER_VALUES) == []  # narrow: the note goes under the bar
         await shoot(page, artifacts, "stats-phone")
         assert not page.js_errors  # type: ignore[attr-defined]
     finally:

@@ -68,6 +68,8 @@ GET /api/v1/stats/monthly                          ok        ok     ok    ok    
 GET /api/v1/stats.csv                              ok        ok     ok    ok    ok    ok
 GET /api/v1/stats/monthly.csv                      ok        ok     ok    ok    ok    ok
 GET /api/v1/stats/groups                           ok        ok     ok    ok    ok    ok
+GET /api/v1/stats/court-report                     401       403    403   ok    ok    ok
+GET /api/v1/case-file-key                          ok        ok     ok    ok    ok    ok
 GET /api/v1/clock                                  ok        ok     ok    ok    ok    ok
 GET /api/v1/rules                                  ok        ok     ok    ok    ok    ok
 GET /healthz                                       ok        ok     ok    ok    ok    ok
@@ -116,6 +118,7 @@ def request_for(operation: str, ids: dict[str, Any]) -> tuple[str, str, dict[str
         "POST /api/v1/auctions/{auction_id}/withdraw": {"json": {"reason": "撤回"}},
         "POST /api/v1/auctions/{auction_id}/settlement": {"json": {"outcome": "paid"}},
         "POST /api/v1/lots/{lot_id}/disposition": {"json": {"outcome": "returned"}},
+        "GET /api/v1/stats/court-report": {"params": {"month": "2026-05"}},
     }
     return method, path, bodies.get(operation, {})
 

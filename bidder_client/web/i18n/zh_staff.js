@@ -82,8 +82,8 @@ export default {
   // stats
   stats_title: "统计",
   stats_filters: "筛选",
-  stats_from: "起(结束时间)",
-  stats_to: "止",
+  stats_from: "起(北京时间)",
+  stats_to: "止(北京时间)",
   stats_apply: "查询",
   stats_export: "导出 CSV",
   kpi_transaction_rate: "成交率",

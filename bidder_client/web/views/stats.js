@@ -108,15 +108,16 @@ export async function renderStats(main, _params, ctx) {
   const downloads = h("p", { class: "downloads small", "data-testid": "csv-links" });
   main.append(h("h1", {}, t("stats_title")), form, downloads, kpis, monthly, quarterly, charts);
 
-  // dates are the viewer's local days: [from 00:00, to + 1 day 00:00)
-  const localDay = (value, plusDays = 0) => {
+  // dates are Beijing days, as courts count them: the service reads a plain date as that day's 00:00 in
+  // UTC+8, whatever the viewer's zone; [from, to + 1 day)
+  const beijingDay = (value, plusDays = 0) => {
     if (!value) return undefined;
-    const d = new Date(`${value}T00:00:00`);
-    d.setDate(d.getDate() + plusDays);
-    return d.toISOString();
+    const d = new Date(`${value}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + plusDays);
+    return d.toISOString().slice(0, 10);
   };
   // /stats (the contract's route) takes court, category, round and the window; /stats/groups also the region
-  const base = { court: q.court, category: q.category, round: q.round, from: localDay(q.from), to: localDay(q.to, 1) };
+  const base = { court: q.court, category: q.category, round: q.round, from: beijingDay(q.from), to: beijingDay(q.to, 1) };
   const scope = { ...base, court_level: q.court_level, province: q.province };
   const regional = Boolean(q.court_level || q.province);
 

@@ -2,6 +2,7 @@
 
 import { money, moneyShort, percent, t } from "../../i18n.js";
 import { h } from "../../ui.js";
+import { FONT_PX, barLayout } from "./layout.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -12,13 +13,13 @@ function s(tag, attrs = {}, text) {
   return el;
 }
 
-/** A horizontal bar chart: rows of {label, value (0..max), text, note}. */
+/** A horizontal bar chart: rows of {label, value (0..max), text, note}. The value and its note never
+ *  overlap (``layout.js``): the note gets its own column, or its own line under the bar when narrow. */
 export function barChart(title, rows, { max = 1, alt = false, width = 560 } = {}) {
-  const labelW = Math.min(132, Math.round(width * 0.3));
-  const valueW = Math.min(96, Math.round(width * 0.24));
+  const { labelW, track, valueX, noteX, noteBelow, rowH } = barLayout(rows, width);
   const barH = 22;
   const gap = 10;
-  const height = Math.max(1, rows.length) * (barH + gap) + 8;
+  const height = Math.max(1, rows.length) * (rowH + gap) + 8;
   const svg = s("svg", {
     class: "chart",
     viewBox: `0 0 ${width} ${height}`,
@@ -27,9 +28,8 @@ export function barChart(title, rows, { max = 1, alt = false, width = 560 } = {}
     "data-testid": "chart",
   });
   svg.append(s("title", {}, title));
-  const track = width - labelW - valueW;
   rows.forEach((r, i) => {
-    const y = 4 + i * (barH + gap);
+    const y = 4 + i * (rowH + gap);
     const label = fitLabel(r.label, labelW - 12);
     const text = s("text", { x: labelW - 8, y: y + barH / 2 + 4, "text-anchor": "end" }, label);
     text.append(s("title", {}, r.label));
@@ -38,8 +38,11 @@ export function barChart(title, rows, { max = 1, alt = false, width = 560 } = {}
     const v = r.value === null || r.value === undefined || Number.isNaN(r.value) ? 0 : Math.max(0, r.value);
     const w = max > 0 ? Math.min(track, (v / max) * track) : 0;
     if (w > 0) svg.append(s("rect", { class: `bar${alt ? " alt" : ""}`, x: labelW, y, width: w.toFixed(1), height: barH, rx: 4 }));
-    svg.append(s("text", { class: "val", x: labelW + track + 8, y: y + barH / 2 + 4 }, r.text));
-    if (r.note) svg.append(s("text", { x: width - 2, y: y + barH / 2 + 4, "text-anchor": "end" }, r.note));
+    svg.append(s("text", { class: "val", x: valueX, y: y + barH / 2 + 4 }, r.text));
+    if (r.note) {
+      const noteY = noteBelow ? y + barH + FONT_PX + 2 : y + barH / 2 + 4;
+      svg.append(s("text", { class: "note", x: noteX, y: noteY, "text-anchor": "end", "data-testid": "chart-note" }, r.note));
+    }
   });
   return h("section", { class: "panel" }, h("h2", {}, title), svg);
 }

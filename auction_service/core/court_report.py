@@ -1,0 +1,179 @@
+"""The monthly 司法网拍 report a court sends to the higher court: per court and per category, the rounds
+(auctions ended and sold in round 1, round 2 and 变卖), the rates, the amounts and 执行到位, for one
+calendar month in China time, with each court's total and the grand total.
+
+Every figure follows the one dating rule of ``core/stats.py``: a month's report does not change once the
+month has closed (a later event shows in the month it happens). A report asked for before the month's
+end says so (``final`` false). Staff get their own court's; an admin every court's, or one court's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction_rules.errors import invalid, unavailable
+
+from ..clock import isoformat
+from ..db.models import Court
+from .confirmation import cjk_font
+from .security import Principal
+from .staff_actions import check_court
+from .stats import CHINA, Figures, Filters, group_statistics
+
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    court: str
+    category: str | None  # None: the court's total (and, with court None too, the grand total)
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class CourtReport:
+    month: str
+    start: datetime
+    end: datetime
+    generated_at: datetime
+    final: bool  # the month has closed: these figures will not change
+    court: str | None  # the court reported on (None: every court)
+    rows: list[ReportRow]
+
+
+def month_window(month: str) -> tuple[datetime, datetime]:
+    """``YYYY-MM`` as [its first day, the next month's first day), 00:00 Beijing time (422 otherwise)."""
+    match = MONTH.fullmatch(month)
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1970:
+        raise invalid("invalid_month", "month: YYYY-MM, for example 2026-03")
+    year, number = int(match[1]), int(match[2])
+    start = datetime(year, number, 1, tzinfo=CHINA)
+    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=CHINA)
+    return start, end
+
+
+async def _court_name(session: AsyncSession, principal: Principal, court: str | None) -> str | None:
+    """The court the caller may report on: staff their own (naming another is 403), an admin any."""
+    if principal.role == "admin":
+        return court
+    row = await session.get(Court, principal.court_id) if principal.court_id is not None else None
+    if row is None:
+        raise invalid("court_required", "the report is per court: staff of a court ask for it")
+    if court is not None and court not in (row.name, str(row.id)):
+        check_court(principal, -1)  # another court's report: 403 wrong_court
+    return row.name
+
+
+async def court_report(
+    session: AsyncSession, principal: Principal, month: str, court: str | None, now: datetime
+) -> CourtReport:
+    start, end = month_window(month)
+    name = await _court_name(session, principal, court)
+    filters = Filters(court=name, start=start, end=end)
+    detail = await group_statistics(session, ["court", "category"], filters, now)
+    totals = await group_statistics(session, ["court"], filters, now)
+    whole = await group_statistics(session, [], filters, now)
+    rows: list[ReportRow] = []
+    for total in totals:
+        court_name = total.key["court"]
+        rows.extend(ReportRow(court_name, g.key["category"], g.figures) for g in detail if g.key["court"] == court_name)
+        rows.append(ReportRow(court_name, None, total.figures))
+    if name is None and whole:
+        rows.append(ReportRow("", None, whole[0].figures))
+    return CourtReport(month, start, end, now, end <= now, name, rows)
+
+
+# --- the PDF (A4 landscape, a CJK font from the host, as the confirmation) --------------------------------
+
+HEADERS = (
+    ("法院", 34), ("类别", 17), ("一拍", 11), ("二拍", 11), ("变卖", 11), ("成交率", 13), ("办结", 10),
+    ("成交额(元)", 26), ("溢价率", 14), ("以物抵债(元)", 26), ("执行到位(元)", 28), ("撤回", 9), ("悔拍", 9),
+)  # fmt: skip
+
+
+# The categories' names as the web client's Chinese texts give them (the PDF is read by people).
+CATEGORY_NAMES = {
+    "residential": "住宅用房", "commercial": "商业用房", "land": "土地", "vehicle": "机动车", "equity": "股权",
+    "machinery": "机器设备", "other": "其他", "vessel": "船舶",
+}  # fmt: skip
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def pdf_cells(row: ReportRow) -> list[str]:
+    f = row.figures
+    court = row.court if row.category is not None or row.court else "合计"
+    category = CATEGORY_NAMES.get(row.category, row.category) if row.category else ("小计" if row.court else "")
+    return [
+        court,
+        category,
+        *(f"{f.sold_by_round[r]}/{f.ended_by_round[r]}" for r in ("1", "2", "sale")),
+        _pct(f.transaction_rate),
+        f"{f.lots_sold}/{f.lots_concluded}",
+        _yuan(f.deal_amount),
+        _pct(f.premium_weighted_over_start),
+        _yuan(f.creditor_taken_amount),
+        _yuan(f.execution_total),
+        str(f.withdrawn),
+        str(f.defaulted),
+    ]
+
+
+def render_pdf(report: CourtReport) -> bytes:
+    """The report as a one-table A4 landscape PDF (CPU-bound: run it in a worker thread)."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    font = cjk_font()
+    if font is None:
+        raise unavailable(
+            "pdf_font_unavailable",
+            "no Chinese font is installed for the PDF; install Debian's fonts-noto-cjk (JSON and CSV work)",
+        )
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_title(f"司法网拍月报 {report.month}")
+    pdf.set_creator("judicial-auction-simulator")
+    pdf.set_creation_date(report.generated_at)
+    pdf.add_page()
+    pdf.add_font("cjk", fname=font[0], collection_font_number=font[1])
+    pdf.set_font("cjk", size=16)
+    title = f"网络司法拍卖工作月报（{report.month[:4]}年{int(report.month[5:])}月）"
+    pdf.cell(0, 12, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("cjk", size=9)
+    state = "本月已结束，数据不再变动" if report.final else "本月尚未结束，数据为临时数"
+    pdf.cell(0, 7, f"{report.court or '全部法院'} · {state}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    pdf.set_font("cjk", size=8)
+    pdf.set_fill_color(235, 235, 235)
+    for label, width in HEADERS:
+        pdf.cell(width, 8, label, border=1, align="C", fill=True)
+    pdf.ln()
+    for row in report.rows:
+        total = row.category is None
+        pdf.set_fill_color(245, 245, 245)
+        for (_, width), text in zip(HEADERS, pdf_cells(row), strict=True):
+            pdf.cell(width, 7, text, border=1, align="L" if width > 20 and not text[:1].isdigit() else "R", fill=total)
+        pdf.ln()
+    pdf.ln(4)
+    pdf.set_font("cjk", size=7)
+    pdf.set_text_color(90, 90, 90)
+    notes = (
+        "一拍/二拍/变卖：成交场次/结束场次；成交率 = 成交 ÷ (成交 + 流拍)；办结：成交办结/办结标的物；"
+        "溢价率：按金额加权，Σ(成交价 − 起拍价) ÷ Σ起拍价；"
+        "执行到位 = 已付尾款的成交价 + 以物抵债金额 + 悔拍没收的保证金。"
+        "各数按其事件发生时刻（北京时间）计入月份：成交与流拍按结束时刻，撤回按撤回时刻，标的物按办结时刻，"
+        f"付款与悔拍按登记时刻。统计区间 {isoformat(report.start)} 至 {isoformat(report.end)}（不含）；生成于 "
+        f"{isoformat(report.generated_at)}。"
+    )
+    pdf.multi_cell(0, 5, notes, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())
