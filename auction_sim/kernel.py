@@ -234,7 +234,7 @@ class Kernel:
         key, n, terms = lot.plan.key, live.ordinal, live.terms
         present = {b.bidder for b in lot.buyers} | set(lot.excluded)
         arriving = stream(self.seed, "arrivals", key, n)
-        new = market.arrivals(lot.plan, self.scenario, n, lot.next_index, present, arriving)
+        new = market.arrivals(lot.plan, self.scenario, n, terms.starting_price, lot.next_index, present, arriving)
         lot.next_index += len(new)
         live.present = [b for b in lot.buyers if b.bidder not in lot.excluded] + new
         lot.buyers = []

@@ -232,14 +232,23 @@ def draw_budgets(scenario: Scenario, rng: random.Random) -> list[Wallet]:
 
 
 def arrivals(
-    lot: LotPlan, scenario: Scenario, auction: int, first_index: int, present: set[int], rng: random.Random
+    lot: LotPlan,
+    scenario: Scenario,
+    auction: int,
+    starting_price: int,
+    first_index: int,
+    present: set[int],
+    rng: random.Random,
 ) -> list[Buyer]:
     """The new buyers who look at the lot's ``auction``-th auction (0: round 1): ``Poisson(heat *
-    arrival * demand)`` of them, pool members not already following the lot, each with a private
-    valuation around the lot's value, a patience and a strategy. ``first_index``: the index the first
-    of them gets (buyers are numbered per lot, the key of their streams)."""
+    arrival * demand * bargain ** attention)`` of them, where ``bargain`` is the lot's worth over the
+    starting price (buyers search for bargains: a cheaper round draws more of them); pool members not
+    already following the lot, each with a private valuation around the lot's value, a patience and a
+    strategy. ``first_index``: the index the first of them gets (buyers are numbered per lot, the key
+    of their streams)."""
     demand = scenario.demand_of(lot.category)
-    count = _poisson(rng, lot.heat * demand.arrival * scenario.demand)
+    bargain = lot.value * lot.appraisal / max(starting_price, 1)
+    count = _poisson(rng, lot.heat * demand.arrival * scenario.demand * bargain**demand.attention)
     out: list[Buyer] = []
     for _ in range(count):
         bidder = rng.randrange(scenario.bidders.pool)

@@ -92,8 +92,9 @@ class Demand:
     structural parameters of ``auction_sim.market``; ``docs/model-card.md`` gives each one's source.
 
     A lot's market value is ``value_mean`` ± ``value_sd`` of its appraisal (times the period's factor);
-    each auction of it draws ``Poisson(heat * arrival * demand)`` new buyers (``heat`` lognormal with
-    log-sd ``heat_sigma``, mean 1) whose private valuations stray from the value with log-sd
+    each auction of it draws ``Poisson(heat * arrival * demand * (value / start) ** attention)`` new
+    buyers (``heat`` lognormal with log-sd ``heat_sigma``, mean 1; buyers search for bargains, so a lot
+    whose start is far below its worth, or a round whose start was cut, draws more of them) whose private valuations stray from the value with log-sd
     ``private_sd``; a buyer who is not served comes back for the lot's next auction with chance ``stay``.
     A buyer registers when the surplus at the start covers ``entry_cost`` (share of the appraisal: looking
     into the lot) plus ``deposit_carry`` times the deposit (the cost of having it frozen); opens the
@@ -108,6 +109,7 @@ class Demand:
     value_sd: float
     private_sd: float
     arrival: float
+    attention: float
     heat_sigma: float
     stay: float
     patience: tuple[float, float]
@@ -290,6 +292,7 @@ def _demand(r: _Reader, name: str) -> Demand:
         value_sd=r.number("value_sd", low=0, high=5),
         private_sd=r.number("private_sd", low=0, high=5),
         arrival=r.number("arrival", low=0, high=1000),
+        attention=r.number("attention", low=0, high=20),
         heat_sigma=r.number("heat_sigma", low=0, high=4),
         stay=r.share("stay"),
         patience=(float(patience[0]), float(patience[1])),
