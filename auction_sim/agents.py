@@ -44,8 +44,10 @@ from auction_rules.profiles import RuleProfile
 RESPONSE_FLOOR = 1.0
 RESPONSE_MEDIAN = 40.0
 RESPONSE_P90 = 300.0
-# Response times stay this far inside the extension window (the real records' answers all do).
+# Response times stay this far inside the extension window (the real records' answers all do); draws past
+# it are folded back into its last tenth.
 RESPONSE_MARGIN = 5.0
+FOLD = 0.9
 _Z90 = 1.2815515655446004
 _MU = math.log(RESPONSE_MEDIAN - RESPONSE_FLOOR)
 _SIGMA = math.log((RESPONSE_P90 - RESPONSE_FLOOR) / (RESPONSE_MEDIAN - RESPONSE_FLOOR)) / _Z90
@@ -102,12 +104,12 @@ def response_cap(extension: float) -> float:
 def response_time(rng: random.Random, extension: float) -> float:
     """Simulated seconds a bidder takes to answer a rival's bid, under a soft close of ``extension``
     seconds (the profile's): a reaction floor plus a lognormal (median ``RESPONSE_MEDIAN``, p90
-    ``RESPONSE_P90`` in all); draws at or above the cap are folded back into [p90, cap), so the median and
-    p90 hold and no answer waits the window out."""
+    ``RESPONSE_P90`` in all); draws at or above the cap are folded back below it, so the median holds
+    and no answer waits the window out."""
     cap = response_cap(extension)
     delay = RESPONSE_FLOOR + rng.lognormvariate(_MU, _SIGMA)
     if delay >= cap:
-        delay = rng.uniform(min(RESPONSE_P90, cap), cap)
+        delay = rng.uniform(min(RESPONSE_P90, FOLD * cap), cap)
     return delay
 
 
