@@ -392,8 +392,10 @@ class Kernel:
         rng = stream(self.seed, "stay", lot.plan.key, live.ordinal)
         for who in live.present:
             interest = live.interests.get(who.bidder)
-            waited = interest is not None and interest.open_limit is not None and (
-                live.terms.starting_price > interest.open_limit
+            waited = (
+                interest is not None
+                and interest.open_limit is not None
+                and (live.terms.starting_price > interest.open_limit)
             )
             if who.bidder != winner and market.stays(who, waited, demand, rng):
                 lot.buyers.append(who)

@@ -94,7 +94,8 @@ class Demand:
     A lot's market value is ``value_mean`` ± ``value_sd`` of its appraisal (times the period's factor);
     each auction of it draws ``Poisson(heat * arrival * demand * (value / start) ** attention)`` new
     buyers (``heat`` lognormal with log-sd ``heat_sigma``, mean 1; buyers search for bargains, so a lot
-    whose start is far below its worth, or a round whose start was cut, draws more of them) whose private valuations stray from the value with log-sd
+    whose start is far below its worth, or a round whose start was cut, draws more of them) whose
+    private valuations stray from the value with log-sd
     ``private_sd``; a buyer who is not served comes back for the lot's next auction with chance ``stay``.
     A buyer registers when the surplus at the start covers ``entry_cost`` (share of the appraisal: looking
     into the lot) plus ``deposit_carry`` times the deposit (the cost of having it frozen); opens the

@@ -131,7 +131,8 @@ def test_a_buyer_comes_to_a_lot_once() -> None:
     sc = market_scenario(lots=200, pool=30, demand=20.0)
     for p in market.plan_lots(sc, random.Random(4)):
         present = {0, 1, 2}
-        new = market.arrivals(p, sc, 0, court.first_round(p, sc.listing).starting_price, 0, present, random.Random(p.key))
+        start = court.first_round(p, sc.listing).starting_price
+        new = market.arrivals(p, sc, 0, start, 0, present, random.Random(p.key))
         bidders = [b.bidder for b in new]
         assert len(set(bidders)) == len(bidders)
         assert not {0, 1, 2} & set(bidders)
@@ -189,7 +190,8 @@ def test_only_those_whose_surplus_covers_the_cost_of_taking_part_and_who_can_pay
     rng = random.Random(1)
     at_cost = (start + cost + 10) / plan.appraisal
     assert market.entry(buyer(at_cost), plan, start, deposit, 0.8, rich, FLATS, rng) is not None
-    assert market.entry(buyer((start + cost - 10) / plan.appraisal), plan, start, deposit, 0.8, rich, FLATS, rng) is None
+    below_cost = (start + cost - 10) / plan.appraisal
+    assert market.entry(buyer(below_cost), plan, start, deposit, 0.8, rich, FLATS, rng) is None
     assert market.entry(buyer(1.5), plan, start, deposit, 0.8, poor, FLATS, rng) is None
     tight = Wallet(80_000_000)
     for _ in range(200):
