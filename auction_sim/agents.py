@@ -41,20 +41,20 @@ from auction_rules.profiles import RuleProfile
 # One bidder's response time: a reaction floor plus a lognormal of this median and p90 (fitted so the gaps
 # between bids, the fastest of the rivals' answers times their pace, match the five records' pooled gaps:
 # p10 ~8 s, median ~40 s, p90 ~224 s, ~3% under 5 s; tests/sim/test_agents.py checks the fit).
-RESPONSE_FLOOR = 1.0
+REACTION_MIN = 1.0  # seconds: nobody answers faster
 RESPONSE_MEDIAN = 40.0
-RESPONSE_P90 = 300.0
+RESPONSE_P90 = 310.0
 # Response times stay this far inside the extension window (the real records' answers all do); draws past
 # it are folded back into its last tenth.
 RESPONSE_MARGIN = 5.0
 FOLD = 0.9
 _Z90 = 1.2815515655446004
-_MU = math.log(RESPONSE_MEDIAN - RESPONSE_FLOOR)
-_SIGMA = math.log((RESPONSE_P90 - RESPONSE_FLOOR) / (RESPONSE_MEDIAN - RESPONSE_FLOOR)) / _Z90
+_MU = math.log(RESPONSE_MEDIAN - REACTION_MIN)
+_SIGMA = math.log((RESPONSE_P90 - REACTION_MIN) / (RESPONSE_MEDIAN - REACTION_MIN)) / _Z90
 
 ONE_INCREMENT = 0.9  # share of one-increment bids by ``bid_steps`` (the generic draw the load tests use)
 JUMP_MEDIAN = 3.0  # a jump's increments: 2 or more, lognormal around this median (a heavy tail)
-JUMP_SIGMA = 0.8
+JUMP_SIGMA = 0.75
 JUMP_CHANCE = {  # chance that a bid by a bidder of this strategy is a jump
     "early": 0.02,
     "last_minute": 0.02,
@@ -71,7 +71,7 @@ MARK_CHANCE = 0.5  # chance that a late arrival places one bid on arriving (the 
 EARLY_BIDDER_LOOK = (1_800.0, 14_400.0)  # seconds between looks of an early incremental bidder
 EARLY_CAP = (0.1, 0.5)  # an early bidder raises early only up to this share of the way to its valuation
 PACE = 2.6
-HURRY = (0.8, 0.99)  # share of the time left at which a bidder too slow for the countdown answers
+HURRY = (0.75, 0.99)  # share of the time left at which a bidder too slow for the countdown answers
 SNIPE_LEAD = (20.0, 280.0)  # a last-minute bidder's first bid comes this long before the end
 IDLE_LOOK = 60.0  # simulated seconds between looks while following (news on the page wakes earlier)
 ENDED = frozenset({"sold", "unsold", "withdrawn"})
@@ -107,7 +107,7 @@ def response_time(rng: random.Random, extension: float) -> float:
     ``RESPONSE_P90`` in all); draws at or above the cap are folded back below it, so the median holds
     and no answer waits the window out."""
     cap = response_cap(extension)
-    delay = RESPONSE_FLOOR + rng.lognormvariate(_MU, _SIGMA)
+    delay = REACTION_MIN + rng.lognormvariate(_MU, _SIGMA)
     if delay >= cap:
         delay = rng.uniform(min(RESPONSE_P90, FOLD * cap), cap)
     return delay

@@ -166,6 +166,8 @@ def _lot(
     heat = math.exp(rng.gauss(-(demand.heat_sigma**2) / 2, demand.heat_sigma))  # mean 1
     if scenario.heat is not None:  # the scenario picks lots of a known popularity (the draw is still made)
         heat = scenario.heat
+    if scenario.value is not None:  # ...or of a known worth
+        value = scenario.value
     priority = rng.random() < scenario.listing.priority_holder
     title, location, case_number = describe(cat.name, court, key, first_start, appraisal, rng)
     return LotPlan(

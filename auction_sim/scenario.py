@@ -219,6 +219,7 @@ class Scenario:
     market: MarketModel
     demand: float = 1.0  # a market condition: buyers' arrival rate relative to the period's
     heat: float | None = None  # a selection condition: every lot of this popularity (None: drawn per lot)
+    value: float | None = None  # a selection condition: every lot worth this share of its appraisal
     source: str = ""  # where the file came from
 
     def demand_of(self, category: str) -> Demand:
@@ -354,6 +355,7 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     model = load_market(market_r.text("period"))
     demand = market_r.number("demand", 1.0, low=0, high=100)
     heat = market_r.number("heat", low=0, high=100) if "heat" in market_r.data else None
+    value = market_r.number("value", low=0.05, high=10) if "value" in market_r.data else None
     for name in categories:
         if name not in model.classes:
             raise ScenarioError(f"{source}: categories.{name}: the {model.period} market file has no such class")
@@ -380,6 +382,7 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
         market=model,
         demand=demand,
         heat=heat,
+        value=value,
         source=source,
     )
     r.done()

@@ -36,7 +36,7 @@ def test_one_bidders_response_time() -> None:
     assert abs(statistics.median(times) - behaviour.RESPONSE_MEDIAN) <= 3
     assert 150 <= quantile(times, 0.9) < behaviour.response_cap(SOFT_CLOSE)
     assert max(times) < behaviour.response_cap(SOFT_CLOSE)
-    assert min(times) >= behaviour.RESPONSE_FLOOR
+    assert min(times) >= behaviour.REACTION_MIN
 
 
 def test_the_end_game_takes_the_extension_window_from_the_profile() -> None:
