@@ -68,7 +68,8 @@ def _scenario(rules: str, **listing: object) -> scenario.Scenario:
             "courts": [
                 {"name": "海事法院", "province": "广东", "city": "广州", "lots": 1, "categories": {"vessel": 1}}
             ],
-            "categories": {"vessel": {"appraisal_median": 100_000, "no_bidder": 0.5, "interest": 1, "value_mean": 1}},
+            "categories": {"vessel": {"appraisal_median": 100_000}},
+            "market": {"period": "2025"},
             "listing": listing,
         }
     )
