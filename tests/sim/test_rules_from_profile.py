@@ -22,7 +22,7 @@ FIRST_START = 1_776_650_400.0  # 10:00 Beijing time
 
 def lot(category: str) -> LotPlan:
     return LotPlan(
-        key=0, court=0, category=category, appraisal=100_000_000, value=0.9, heat=1.0, buyers=3,
+        key=0, court=0, category=category, appraisal=100_000_000, value=0.9, heat=1.0,
         first_start=FIRST_START, priority_holder=False, title="t", location="l", case_number="c",
     )  # fmt: skip
 
