@@ -41,6 +41,7 @@ log = logging.getLogger("auction_cli.demo")
 
 HISTORY = "demo-history"
 LIVE = "demo-live"  # sandbox rules: short auctions; under judicial-2016 the live market is court-month
+PAST_DAYS = 40  # the simulated past reaches this much further back than its scenario's days
 WARM_UP_HOURS = 1.5  # a one-hour auction's whole life, its announcement and its soft close
 CYCLE_REAL_HOURS = 6.0  # one live market's horizon in real time (its bidders' tokens live 12 h)
 
@@ -57,24 +58,22 @@ class Prepared:
 _prepared: Prepared | None = None  # handed from ``prepare`` to ``demo_hook`` in the same process
 
 
-async def prepare(database_url: str, *, seed: int = 1) -> Prepared:
+async def prepare(database_url: str, *, seed: int = 1, say: Callable[[str], None] = lambda line: None) -> Prepared:
     """Seed the demo's accounts; on a database with no lots yet, simulate its past; then (sandbox rules,
     bots on) simulate the live market's last hours up to the server's present, for ``demo_hook`` to
-    carry on."""
+    carry on. ``say`` tells the person waiting what takes a while."""
     global _prepared
     settings = Settings(database_url=database_url)
     present = await _served_present(settings)
     warm = settings.rules == "sandbox" and settings.demo_bots
-    history = load(HISTORY)
-    # round-1 openings spread over 30 days ending ~40 days ago; later rounds carry on up to now
-    history_start = datetime.fromtimestamp(present - (history.horizon_days + 40) * DAY, UTC)
-    history = dataclasses.replace(history, start=history_start)
+    history = past_scenario(present)
     until = present - WARM_UP_HOURS * 3600 if warm else present - 60
     async with in_process_service(database_url, history.rules, clock_start(history)) as (app, clock, client):
         services: Services = app.state.services
         fresh = not await demo_data.has_lots(services)
         await demo_data.seed_accounts(services)
         if fresh:
+            say("demo: simulating the market's past (first start only)...")
             driver = InProcessDriver(app, clock, client)
             await Kernel(history, seed, driver, until=until).run()
             await _quiesce(driver)
@@ -83,11 +82,29 @@ async def prepare(database_url: str, *, seed: int = 1) -> Prepared:
         scenario = live_scenario(settings, until)
         async with in_process_service(database_url, scenario.rules, until) as (app, clock, client):
             driver = InProcessDriver(app, clock, client)
-            market = Kernel(scenario, int(present) % 1_000_000, driver, until=present)
+            market = supervised(Kernel(scenario, int(present) % 1_000_000, driver, until=present))
             await market.run()
             await _quiesce(driver)
         _prepared.market = market
     return _prepared
+
+
+def supervised(market: Kernel) -> Kernel:
+    """A live market people share: anything the service refuses (a sale a clerk already settled, an
+    auction someone suspended or withdrew, a limit, a busy moment: 409, 422, 429, 503) is logged as one
+    line and that step skipped; the market carries on."""
+    market.supervised = True
+    return market
+
+
+def past_scenario(present: float) -> Scenario:
+    """The demo's past: its horizon ends at the present, so round-1 openings spread over the scenario's
+    days and ``PAST_DAYS`` more before it, and later rounds, settlements and relistings go on up to
+    today (every month has results). What the courts were doing when the past stops (balances due,
+    relisting windows, rounds announced under the judicial timings) is left open for the deadlines desk."""
+    history = load(HISTORY)
+    days = history.horizon_days + PAST_DAYS
+    return dataclasses.replace(history, start=datetime.fromtimestamp(present - days * DAY, UTC), horizon_days=days)
 
 
 class LiveDriver(ServiceAccounts, RealTimeDriver):
@@ -147,7 +164,7 @@ async def run_markets(driver: LiveDriver, settings: Settings, first: Kernel | No
         while True:
             if market is None:
                 scenario = live_scenario(settings, await driver.now())
-                market = Kernel(scenario, random.randrange(1, 1_000_000), driver)
+                market = supervised(Kernel(scenario, random.randrange(1, 1_000_000), driver))
                 task = asyncio.create_task(market.run())
             else:
                 task = asyncio.create_task(market.carry_on(driver))

@@ -20,7 +20,9 @@ from .problems import database_errors, describe_database
 from .settings import settings_for
 
 documents_app = typer.Typer(
-    help="Lot documents' files: export from the database, verify, remove unreferenced.", no_args_is_help=True
+    help="Lot documents' files: export from the database, verify, remove unreferenced.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, as the other commands (main.py: PLAIN_HELP)
 )
 T = TypeVar("T")
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import shutil
 import sys
+import textwrap
 import traceback
 from importlib import metadata
 from pathlib import Path
@@ -52,20 +54,25 @@ class _Cli(typer.Typer):
             sys.exit(1)
 
 
+# Plain help (click's), not rich's boxed panels: at 80 columns those squeezed each option's text into a
+# narrow column, cut environment variable names and showed "<bool>" beside plain flags.
+PLAIN_HELP: dict[str, Any] = {"rich_markup_mode": None}
+
 app = _Cli(
     help="Online judicial auction platform simulator.",
     no_args_is_help=True,
+    **PLAIN_HELP,
     pretty_exceptions_show_locals=False,  # locals may hold passwords and keys
 )
-staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True)
-admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+staff_app = typer.Typer(help="Court staff accounts.", no_args_is_help=True, **PLAIN_HELP)
+admin_app = typer.Typer(help="Platform administrators (span all courts).", no_args_is_help=True, **PLAIN_HELP)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, **PLAIN_HELP)
 app.add_typer(staff_app, name="staff")
 app.add_typer(admin_app, name="admin")
 app.add_typer(db_app, name="db")
-audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident bid record.", no_args_is_help=True, **PLAIN_HELP)
 app.add_typer(audit_app, name="audit")
-app.add_typer(documents_app, name="documents")
+app.add_typer(documents_app, name="documents", short_help="Lot documents' files: export, verify, remove unused.")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -127,9 +134,13 @@ def serve(
         typer.Option(envvar="AUCTION_LOG_LEVEL", case_sensitive=False, help="least severe log level written"),
     ] = "info",
     log_format: Annotated[
-        Literal["json", "text"],
-        typer.Option(envvar="AUCTION_LOG_FORMAT", help="json: one object per line (for collectors); text: for people"),
-    ] = "json",
+        Literal["json", "text"] | None,
+        typer.Option(
+            envvar="AUCTION_LOG_FORMAT",
+            show_default=False,
+            help="json: one object per line, for collectors (the default); text: for people (--demo's default)",
+        ),
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -145,6 +156,10 @@ def serve(
     settings = settings_for(database_url, demo=demo)
     if reset and not demo:
         raise Problem("--reset starts the demo afresh and goes with --demo (it never empties another database)")
+    if demo:  # one demo per database, held until the process ends; said before a port is taken or data reset
+        from .demo_lock import hold_demo_lock
+
+        hold_demo_lock(settings.database_url)
     # Bound before anything is announced: a taken port is said before any URL is printed.
     if port is None and demo:
         sock = ports.bind_free(host, ports.DEFAULT_PORT)
@@ -154,7 +169,7 @@ def serve(
         sock = ports.bind(host, ports.DEFAULT_PORT if port is None else port)
     port = ports.port_of(sock)
     try:
-        logs = uvicorn_options(log_level, log_format, access_log)
+        logs = uvicorn_options(log_level, log_format or ("text" if demo else "json"), access_log)
         _serve(settings, sock, host, port, demo=demo, reset=reset, logs=logs)
     finally:
         sock.close()
@@ -180,8 +195,7 @@ def _serve(
             from .demo import prepare
 
             typer.echo(f"demo: data kept in {describe_database(url)} (start afresh: --reset)")
-            typer.echo("demo: simulating the market's past (first start only)...")
-            asyncio.run(prepare(url))
+            asyncio.run(prepare(url, say=typer.echo))
     application = create_app(settings, web_root=WEB_ROOT)
     if demo:
         from .demo import demo_hook
@@ -329,12 +343,15 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     typer.echo(f"{describe_database(url)} is at the latest schema")
 
 
-@app.command()
+@app.command(short_help="Simulate a court market in fast-forward (calibrated bidders and clerks).")
 def simulate(
     scenario: Annotated[str, typer.Argument(help="a shipped scenario (see --list) or a path to a .toml file")] = "",
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
     runs: Annotated[
-        int, typer.Option(min=1, max=10_000, help="repeat with derived seeds; figures get a 95% interval")
+        int,
+        typer.Option(
+            min=1, max=10_000, help="repeat with derived seeds; each figure and target: mean and 95% interval"
+        ),
     ] = 1,
     workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes for --runs")] = 1,
     out: Annotated[Path, typer.Option(help="folder for figures.json, auctions.csv and report.html")] = Path(
@@ -347,19 +364,33 @@ def simulate(
     timings: Annotated[
         bool, typer.Option("--timings", help="print where the wall time went, per kind of API call")
     ] = False,
+    experiment_file: Annotated[
+        Path | None, typer.Argument(help="with SCENARIO 'experiment': the experiment's TOML file")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="experiments: run on the Dask cluster at this address (tcp://host:8786)")
+    ] = None,
 ) -> None:
     """Simulate a court market: calibrated bidders and court staff through the service's real code, on a
-    virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL)."""
+    virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL).
+    `simulate experiment FILE.toml` runs an experiment: variants of the rules or the scenario over common
+    seeds, on local processes (--workers, default one per CPU) or a Dask cluster (--scheduler)."""
+    if scenario == "experiment":
+        _simulate_experiment(experiment_file, workers if workers > 1 else None, scheduler, out)
+        return
     from auction_sim import scenario as scenarios
     from auction_sim.platform import PlatformError
     from auction_sim.report import write_report
+    from auction_sim.tables import write as write_tables
 
     from .simulate import default_database_url
     from .simulate import simulate as run_simulation
 
     if list_ or not scenario:
-        for name in scenarios.shipped():
-            typer.echo(f"{name:18s} {scenarios.load(name).description.splitlines()[0][:90]}")
+        width = max(60, min(110, shutil.get_terminal_size().columns))
+        for name in scenarios.shipped():  # the description's first sentence, wrapped between words
+            first = " ".join(scenarios.load(name).description.split()).split(". ")[0].rstrip(".")
+            typer.echo(textwrap.fill(f"{name:18s} {first}", width=width, subsequent_indent=" " * 19))
         if not list_:
             typer.echo("usage: auction-service simulate SCENARIO [--seed N] [--runs R] [--workers W] [--out DIR]")
         return
@@ -397,26 +428,71 @@ def simulate(
             raise typer.Exit(1) from None
     figures = result.figures()
     paths = write_report(out, figures)
+    write_tables(out / "tables", result.frames())
     _print_summary(loaded.name, figures, runs, result.seeds, result.wall_seconds)
-    typer.echo(f"report: {paths['report']}")
+    typer.echo(f"report: {paths['report']}  tables (Parquet, CSV): {out / 'tables'}")
     if timings and result.timings:
         _print_timings(result.timings, result.wall_seconds)
 
 
+def _simulate_experiment(file: Path | None, workers: int | None, scheduler: str | None, out: Path) -> None:
+    """``simulate experiment FILE.toml``: run it, write its folder, print where the report is."""
+    from auction_sim.experiment import ExperimentError, load_experiment
+
+    from .experiments import run_experiment, write_experiment
+
+    if file is None:
+        typer.echo("usage: auction-service simulate experiment FILE.toml [--workers N] [--scheduler ADDR]", err=True)
+        raise typer.Exit(2)
+    try:
+        experiment = load_experiment(file)
+    except ExperimentError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    total = len(experiment.variants) * len(experiment.seeds)
+    with Progress(
+        TextColumn(experiment.name), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), TimeElapsedColumn()
+    ) as bar:
+        task = bar.add_task("experiment", total=total)
+        result = run_experiment(
+            experiment,
+            workers=workers,
+            scheduler=scheduler,
+            progress=lambda done, _total: bar.update(task, completed=done),
+        )
+    target = out if out != Path("simulation") else Path(f"experiment-{experiment.name}")
+    paths = write_experiment(target, result)
+    typer.echo(
+        f"{experiment.name}: {len(experiment.variants)} variants x {len(experiment.seeds)} seeds in "
+        f"{result.wall_seconds:.1f} s on {result.where}"
+    )
+    typer.echo(f"report: {paths['report']}  tables: {target / 'tables'}")
+
+
 def _print_summary(name: str, figures: dict, runs: int, seeds: list[int], wall_seconds: float) -> None:
-    """The run's headline figures and each target met or missed, in a few lines."""
+    """The run's headline figures and each target met or missed over the runs, in a few lines."""
     summary = figures["summary"]
     if runs > 1:
-        typer.echo(f"{runs} runs (seeds {seeds[0]}...); targets against the mean over the runs; first run:")
+        typer.echo(f"{runs} runs (seeds {seeds[0]}...); first run:")
     typer.echo(
         f"{name}: {summary['auctions']} auctions, {summary['sold']} sold, transaction rate "
-        f"{_pct(summary['transaction_rate'])} (by lot {_pct(summary['transaction_rate_by_lot'])}), median premium "
-        f"over start {_pct(summary['premium_rate_over_start_median'])}, {wall_seconds:.1f} s"
+        f"{_pct(summary['transaction_rate'])} (by lot concluded {_pct(summary['transaction_rate_by_lot'])}, "
+        f"{summary['lots_under_way']} of {summary['lots_listed']} lots still under way at the horizon), median "
+        f"premium over start {_pct(summary['premium_rate_over_start_median'])}, {wall_seconds:.1f} s"
     )
-    for target in figures["targets"]:
-        mark = "ok  " if target["within"] else "MISS"
-        wanted = f"{target['target']:g} ± {target['tolerance']:g}"
-        typer.echo(f"  {mark} {target['name']}: {_num(target['value'])} (target {wanted})")
+    if figures["targets"]:
+        typer.echo(f"targets over {runs} run(s): mean [95% interval] against the band; met = mean in the band and "
+                   "the interval overlaps it")  # fmt: skip
+    for t in figures["targets"]:
+        mark = "met " if t["met"] else "MISS"
+        scope = f" ({t['category']})" if t.get("category") else ""
+        interval = f" [{_num(t['low'])}, {_num(t['high'])}]" if t.get("low") is not None else ""
+        typer.echo(
+            f"  {mark} {t['name']}{scope} per {t['per']}: {_num(t['mean'])}{interval} "
+            f"(band {_num(t['band'][0])}..{_num(t['band'][1])})"
+        )
 
 
 def _print_timings(timings: dict, wall_seconds: float) -> None:

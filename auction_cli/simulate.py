@@ -31,10 +31,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
+from auction_rules import research
 from auction_sim import records as rec
+from auction_sim import tables, validation
 from auction_sim.kernel import Kernel
 from auction_sim.market import clock_start, present_start
-from auction_sim.platform import Headers, Platform, RealTimeDriver, staff_username
+from auction_sim.platform import Headers, Platform, RealTimeDriver, service_level, staff_username
 from auction_sim.scenario import Scenario, load
 
 if TYPE_CHECKING:  # the service is imported when a run starts, not when the command line loads
@@ -59,7 +61,11 @@ class ServiceAccounts:
         username = staff_username(court)
         svc = self.services
         async with svc.write_sessions() as session:
-            row = await accounts.get_or_create_court(session, svc.clock, court)
+            # the court as the service knows courts: its province, city and level, so the service's
+            # statistics by province and level cover the simulated market
+            row = await accounts.get_or_create_court(
+                session, svc.clock, court, province=province, city=city, level=service_level(level)
+            )
             existing = await accounts.account_by_username(session, username)
             account = existing or await accounts.create_account(
                 session, svc.clock, username=username, password=uuid.uuid4().hex, real_name="模拟书记员",
@@ -120,7 +126,12 @@ class InProcessDriver(ServiceAccounts):
 
 @contextlib.asynccontextmanager
 async def in_process_service(
-    database_url: str, rules: str, start: float
+    database_url: str,
+    rules: str,
+    start: float,
+    *,
+    rules_base: str = "judicial-2016",
+    rule_overrides: dict[str, Any] | None = None,
 ) -> AsyncIterator[tuple[BidEdge, VirtualClock, httpx.AsyncClient]]:
     """The whole service (``create_app``, its lifespan running) on a ``VirtualClock`` standing at
     ``start`` (epoch seconds), and an httpx client whose transport is the app itself. Used by
@@ -132,8 +143,14 @@ async def in_process_service(
     # Rate limits off: they count real seconds, and on the virtual clock a whole market's bids pass in a
     # few of them (with limits on, 8% of a court-month's bids were refused `rate_limited`, which no
     # bidder of the simulated month would have met). The market is the service's only client here.
-    settings = Settings(  # Settings validates the scenario's rules name (a str) against RulesName
-        database_url=database_url, rules=cast(RulesName, rules), feed_batch_ms=0, redis_url=None, rate_limits=False
+    settings = Settings(  # Settings validates the rules (a research profile's overrides included)
+        database_url=database_url,
+        rules=rules,
+        rules_base=cast(RulesName, rules_base),
+        rule_overrides=rule_overrides or {},
+        feed_batch_ms=0,
+        redis_url=None,
+        rate_limits=False,
     )
     clock = VirtualClock(datetime.fromtimestamp(start, UTC))
     app = create_app(settings, clock=clock)
@@ -154,7 +171,11 @@ async def run_in_process(
     ``database_url``); ``timings`` gets the wall time spent per kind of API call."""
     with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
-        async with in_process_service(url, scenario.rules, clock_start(scenario)) as (app, clock, client):
+        overrides = scenario.profile.overrides and dict(research.describe_overrides(scenario.profile))
+        service = in_process_service(
+            url, scenario.rules, clock_start(scenario), rules_base=scenario.rules_base, rule_overrides=overrides or None
+        )
+        async with service as (app, clock, client):
             driver = InProcessDriver(app, clock, client)
             records = await Kernel(scenario, seed, driver, progress=progress).run()
             if timings is not None:
@@ -189,10 +210,22 @@ class SimulationResult:
     def summary(self) -> dict[str, Any]:
         return self.summaries[0]
 
+    def targets(self) -> list[dict[str, Any]]:
+        """Each of the scenario's targets over every run: mean, 95% interval, band, met or missed."""
+        return validation.evaluate(list(self.scenario.targets), self.records, rec.summarize)
+
+    def frames(self) -> dict[str, Any]:
+        """The tidy tables of every run (``auction_sim.tables``), tagged with the scenario as the variant."""
+        return tables.frames(
+            ({"variant": self.scenario.name, "seed": seed}, records)
+            for seed, records in zip(self.seeds, self.records, strict=True)
+        )
+
     def figures(self) -> dict[str, Any]:
-        """What ``figures.json`` holds: the first run's records and summary, every run's summary
-        aggregated (mean, 95% interval) when there are several, and the targets."""
-        summary = self.summaries[0]
+        """What ``figures.json`` holds: every run's auction records, each tagged with its run (1, 2...)
+        and seed; each run's summary; every figure over the runs (mean and 95% interval, ``aggregate``);
+        and each target held against them. The aggregate and the targets are recomputed from the records
+        alone (``recompute``)."""
         figures: dict[str, Any] = {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
@@ -202,17 +235,40 @@ class SimulationResult:
             "runs": len(self.seeds),
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "wall_seconds": round(self.wall_seconds, 3),
-            "auctions": [dataclasses.asdict(r) for r in self.records[0]],
-            "summary": summary,
+            "auctions": [
+                {"run": run, "seed": seed, **dataclasses.asdict(r)}
+                for run, (seed, records) in enumerate(zip(self.seeds, self.records, strict=True), start=1)
+                for r in records
+            ],
+            "summary": self.summaries[0],
+            "summaries": self.summaries,
+            "aggregate": validation.aggregate(self.summaries),
+            "targets": self.targets(),
         }
-        if len(self.seeds) > 1:
-            aggregate = rec.aggregate(self.summaries)
-            figures["aggregate"] = aggregate
-            means = {name: a["mean"] for name, a in aggregate.items()}
-            figures["targets"] = rec.evaluate(list(self.scenario.targets), means)
-        else:
-            figures["targets"] = rec.evaluate(list(self.scenario.targets), summary)
         return figures
+
+
+RUN_TAGS = ("run", "seed")
+
+
+def records_by_run(auctions: list[dict[str, Any]]) -> list[list[rec.AuctionRecord]]:
+    """``figures.json``'s auction rows back into each run's records (rows carry their run number)."""
+    runs: dict[int, list[rec.AuctionRecord]] = {}
+    for row in auctions:
+        fields = {k: v for k, v in row.items() if k not in RUN_TAGS}
+        runs.setdefault(int(row.get("run", 1)), []).append(rec.AuctionRecord(**fields))
+    return [runs[k] for k in sorted(runs)]
+
+
+def recompute(figures: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """Every run's summary, the aggregate and the targets, from ``figures.json``'s records alone."""
+    runs = records_by_run(figures["auctions"])
+    summaries = [rec.summarize(r) for r in runs]
+    return {
+        "summaries": summaries,
+        "aggregate": validation.aggregate(summaries),
+        "targets": validation.evaluate(list(scenario.targets), runs, rec.summarize),
+    }
 
 
 def derived_seeds(seed: int, runs: int) -> list[int]:
@@ -220,9 +276,10 @@ def derived_seeds(seed: int, runs: int) -> list[int]:
     return [seed + 1_000_003 * i for i in range(runs)]
 
 
-def _one(ref: str, seed: int, database_url: str | None) -> list[rec.AuctionRecord]:
-    """One run in a worker process (picklable: the scenario travels by reference)."""
-    return asyncio.run(run_in_process(load(ref), seed, database_url))
+def _one(scenario: Scenario, seed: int) -> list[rec.AuctionRecord]:
+    """One run in a worker process, on its own temporary SQLite database. The scenario travels pickled
+    (a frozen dataclass), so one built or changed in Python runs in parallel like a shipped one."""
+    return asyncio.run(run_in_process(scenario, seed, None))
 
 
 def simulate(
@@ -246,11 +303,11 @@ def simulate(
     if url is not None:
         for s in seeds:
             results.append(asyncio.run(run_remote(sc, s, url, staff_password or "", progress)))
-    elif workers > 1 and runs > 1 and not isinstance(scenario, Scenario):
+    elif workers > 1 and runs > 1:
         if database_url and not database_url.startswith("sqlite"):
             raise ValueError("several workers need separate databases: use SQLite (the default) with --workers")
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_one, str(scenario), s, None) for s in seeds]
+            futures = [pool.submit(_one, sc, s) for s in seeds]
             for i, future in enumerate(futures):
                 results.append(future.result())
                 if progress:

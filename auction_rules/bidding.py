@@ -158,7 +158,9 @@ def decide_bid(
         end_at = now + profile.sale_countdown
         extended = False
     else:
-        extended = end_at - now < profile.extension
+        # Rule 11; a research profile may cap the extensions (the law sets no cap).
+        capped = profile.extension_cap is not None and state.extension_count >= profile.extension_cap
+        extended = not capped and end_at - now < profile.extension
         if extended:
             end_at = now + profile.extension
     seq = state.seq + 1

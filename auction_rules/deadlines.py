@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from .listing import SALE, PastAuction, RoundPlan, relisting_deadline
+from .errors import RuleViolation
+from .listing import SALE, PastAuction, plan_next_round, relisting_deadline
 from .profiles import RuleProfile
 
 COURT_TIME = timezone(timedelta(hours=8), "CST")
@@ -140,12 +141,16 @@ def _relisting(lot: LotFacts, profile: RuleProfile, now: datetime) -> list[Deadl
     last, facts = relevant[-1]
     if last.status != "unsold" or last.round == SALE:
         return []
-    deadline = relisting_deadline(profile, RoundPlan(2 if last.round == 1 else SALE, last, after_failure=True))
+    try:
+        plan = plan_next_round([p for p, _ in relevant], profile)
+    except RuleViolation:  # the last round failed and no sale is offered: disposition, not relisting
+        return []
+    deadline = relisting_deadline(profile, plan)
     if deadline is None:
         return []
     state = state_of(deadline, now)
-    next_round = "1" if state == "overdue" else ("2" if last.round == 1 else SALE)
-    actions = ("relist", "dispose") if state == "overdue" or last.round == 2 else ("relist",)
+    next_round = "1" if state == "overdue" else str(plan.round)
+    actions = ("relist", "dispose") if state == "overdue" or plan.round == SALE else ("relist",)
     detail = {"failed_round": str(last.round), "next_round": next_round, "restart": state == "overdue"}
     return [Deadline("relisting", state, deadline, lot.lot_id, facts.auction_id, lot.title, detail, actions)]
 

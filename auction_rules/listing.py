@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from .errors import RuleViolation, invalid, refused
 from .profiles import RuleProfile
 
-Round = int | str  # 1, 2 or "sale" (变卖)
+Round = int | str  # 1, 2 (more in research profiles) or "sale" (变卖)
 
 
 def round_of(stored: str) -> Round:
@@ -55,11 +55,15 @@ class RoundPlan:
     restarted: bool = False  # the relisting window was missed: a fresh round 1 announcement
 
 
-def plan_next_round(history: list[PastAuction]) -> RoundPlan:
+def plan_next_round(history: list[PastAuction], profile: RuleProfile | None = None) -> RoundPlan:
     """Follow the lot's history (oldest first) to the round of its next auction (rules 15-18).
 
     Withdrawn auctions do not count. An open auction or a sale awaiting settlement blocks a new one.
+    ``profile`` sets how many auction rounds come before the fixed-price sale and whether it is offered
+    (the law: two, and yes; research profiles vary them).
     """
+    rounds = profile.auction_rounds if profile is not None else 2
+    sale_offered = profile.sale_offered if profile is not None else True
     relevant = [a for a in history if a.status != "withdrawn"]
     if any(a.status in OPEN_STATUSES for a in relevant):
         raise refused("auction_open", "the lot already has an auction that has not ended")
@@ -75,11 +79,13 @@ def plan_next_round(history: list[PastAuction]) -> RoundPlan:
             raise refused("lot_already_sold", "the lot has been sold and paid for")
         raise refused("lot_already_sold", "the lot has been sold; settle that sale before listing again")
     # last.status == "unsold" (流拍)
-    if last.round == 1:
-        return RoundPlan(2, last, after_failure=True)
-    if last.round == 2:
+    if isinstance(last.round, int) and last.round < rounds:
+        return RoundPlan(last.round + 1, last, after_failure=True)
+    if isinstance(last.round, int) and sale_offered:
         return RoundPlan(SALE, last, after_failure=True)
-    raise refused("lot_concluded", "the fixed-price sale failed: the lot is returned or taken by the creditor")
+    if last.round == SALE:
+        raise refused("lot_concluded", "the fixed-price sale failed: the lot is returned or taken by the creditor")
+    raise refused("lot_concluded", "the last auction round failed and no fixed-price sale is offered")
 
 
 def relisting_deadline(profile: RuleProfile, plan: RoundPlan) -> datetime | None:
@@ -144,7 +150,7 @@ def lowest_starting_price(profile: RuleProfile, plan: RoundPlan, appraisal: int)
         return first_round_floor_price(profile, appraisal)
     if plan.previous is None:
         return None
-    if plan.round == 2:
+    if plan.round != SALE:
         return _ceil_share(plan.previous.starting_price, profile.later_round_floor)
     return plan.previous.starting_price
 
@@ -186,7 +192,7 @@ def next_round(
     listing request must keep; a refusal of ``plan_next_round`` is returned, not raised. The deposit
     bounds are those of the lowest starting price."""
     try:
-        planned = plan_next_round(history)
+        planned = plan_next_round(history, profile)
     except RuleViolation as refusal:
         return NextRound(None, refusal)
     plan = lawful_plan(profile, planned, now)
@@ -221,10 +227,10 @@ def _check_price(profile: RuleProfile, plan: RoundPlan, req: ListingRequest) -> 
                 f"round 1 starting price must be at least {percent((num, den))} of the appraisal ({req.appraisal} fen)"
                 + why,
             )
-    elif plan.round == 2:
+    elif plan.round != SALE:
         base = plan.previous.starting_price if plan.previous else None
         if base is None:
-            raise invalid("price_cut_too_deep", "round 2 needs a failed round 1 to refer to")
+            raise invalid("price_cut_too_deep", f"round {plan.round} needs a failed round to refer to")
         if not _at_least(req.starting_price, base, profile.later_round_floor):
             num, den = profile.later_round_floor
             raise invalid(
@@ -261,6 +267,21 @@ def _check_deposit_and_increment(profile: RuleProfile, plan: RoundPlan, req: Lis
         raise invalid("increment_not_positive", "the increment must be at least 1 fen")
     if req.increment > req.starting_price:
         raise invalid("increment_too_large", "the increment may not exceed the starting price")
+    _check_increment_bounds(profile, req)
+
+
+def _check_increment_bounds(profile: RuleProfile, req: ListingRequest) -> None:
+    """Bounds on the increment as shares of the starting price: none in the law, set by research profiles."""
+    if profile.increment_min is not None and not _at_least(req.increment, req.starting_price, profile.increment_min):
+        raise invalid(
+            "increment_out_of_range",
+            f"the increment must be at least {percent(profile.increment_min)} of the starting price",
+        )
+    if profile.increment_max is not None and not _at_most(req.increment, req.starting_price, profile.increment_max):
+        raise invalid(
+            "increment_out_of_range",
+            f"the increment may be at most {percent(profile.increment_max)} of the starting price",
+        )
 
 
 def _check_dates(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, now: datetime) -> None:

@@ -2,7 +2,12 @@
 
 ``sandbox`` differs from ``judicial-2016`` only in listing rules 4 and 5 (announcement period and the
 24-hour minimum bidding period; likewise the 60-day cap on a fixed-price sale's window), so that
-simulations and demos can run auctions that start now.
+simulations and demos can run auctions that start now. Research profiles (``research.py``) vary any
+quantity for experiments; ``judicial-2016`` itself is the law and never varies.
+
+The quantities the law leaves open have the law's value here: no cap on extensions (rule 11), no bound
+on the increment beyond "positive, at most the starting price" (rule 9), two auction rounds before the
+fixed-price sale (Art. 26) and the sale itself offered (rule 19).
 """
 
 from __future__ import annotations
@@ -40,8 +45,15 @@ class RuleProfile:
     reauction_within: timedelta | None = timedelta(days=30)
     # Rule 5: minimum bidding period (None: any positive duration).
     min_bidding_period: timedelta | None = timedelta(hours=24)
-    # Rule 11: soft close.
+    # Rule 11: soft close, and a cap on how many times a bid may extend the end (None: no cap, the law).
     extension: timedelta = timedelta(minutes=5)
+    extension_cap: int | None = None
+    # Rule 9: the increment's bounds as shares of the starting price (None: the law sets none).
+    increment_min: tuple[int, int] | None = None
+    increment_max: tuple[int, int] | None = None
+    # Art. 26 and rule 19: auction rounds before the fixed-price sale (变卖), and whether it is offered.
+    auction_rounds: int = 2
+    sale_offered: bool = True
     # Rule 19: the fixed-price sale window.
     sale_window: timedelta | None = timedelta(days=60)
     # Rule 19: the first offer in a fixed-price sale starts this countdown.
@@ -50,16 +62,25 @@ class RuleProfile:
     balance_deadline: timedelta = timedelta(days=10)
     # Rule 20 (Art. 28): a paused (暂缓 or 中止) auction is resumed within 5 days; a longer pause is flagged.
     pause_limit: timedelta = timedelta(days=5)
+    # A research profile's origin: the profile it starts from and what it changes (research.py).
+    base: str | None = None
+    overrides: tuple[tuple[str, object], ...] = ()
 
     def announcement_period(self, round_: int | str, category: str) -> timedelta | None:
-        if category in VESSEL_CATEGORIES and round_ in (1, 2):
+        if category in VESSEL_CATEGORIES and round_ != "sale":
             return self.announce_vessel
         long = category in LONG_ANNOUNCEMENT_CATEGORIES
         if round_ == 1:
             return self.announce_round1_long if long else self.announce_round1_short
-        if round_ == 2:
+        if isinstance(round_, int) and round_ >= 2:
+            # A later round (rounds beyond 2 exist only in research profiles) is announced as round 2.
             return self.announce_round2_long if long else self.announce_round2_short
         return None
+
+    @property
+    def rounds(self) -> tuple[int | str, ...]:
+        """The rounds a lot may go through, in order: the auction rounds, then the sale if offered."""
+        return (*range(1, self.auction_rounds + 1), *(("sale",) if self.sale_offered else ()))
 
 
 JUDICIAL_2016 = RuleProfile(name="judicial-2016")

@@ -25,6 +25,19 @@ class EndedAuction:
     appraisal: int
     bid_count: int
     extension_count: int
+    settlement: str | None = None  # paid, defaulted (悔拍) or not yet settled
+
+
+def counted_outcome(status: str, settlement: str | None) -> str | None:
+    """How an auction counts in the court statistics: ``sold``, ``unsold``, ``withdrawn``, or ``defaulted``
+    for a sale whose buyer did not pay (悔拍): not a sale, neither sold nor unsold, adding nothing to the
+    deal amount (the lot's resale counts once). None: not counted (under way, suspended). The service's
+    SQL statistics (``auction_service.core.stats``) count the same way; the simulator's figures call this."""
+    if status == "sold":
+        return "defaulted" if settlement == "defaulted" else "sold"
+    if status in ("unsold", "withdrawn"):
+        return status
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +79,10 @@ def compute_statistics(auctions: list[EndedAuction], concluded_lots: dict[int, b
     """``auctions``: auctions that ended (or were withdrawn) in the window.
     ``concluded_lots``: lot id -> whether it was eventually sold, for lots whose fate was settled in
     the window (sold, or unsold with no further round left)."""
-    sold = [a for a in auctions if a.status == "sold" and a.price is not None]
-    unsold = [a for a in auctions if a.status == "unsold"]
-    withdrawn = sum(1 for a in auctions if a.status == "withdrawn")
+    counted = [(counted_outcome(a.status, a.settlement), a) for a in auctions]
+    sold = [a for c, a in counted if c == "sold" and a.price is not None]
+    unsold = [a for c, a in counted if c == "unsold"]
+    withdrawn = sum(1 for c, _ in counted if c == "withdrawn")
     ended = sold + unsold
     lots_sold = sum(1 for v in concluded_lots.values() if v)
     return Statistics(

@@ -17,8 +17,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from auction_rules.profiles import get_profile
-
 from .api import accounts, auctions, bids, court_desk, documents, lots, misc, monitoring, staff, stats_groups
 from .api import eligibility as eligibility_routes
 from .api import rules as rules_routes
@@ -67,7 +65,7 @@ def create_app(
             await migrate.upgrade(db.write)
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)
         secret = settings.secret_key or await account_service.service_secret(db)
-        profile = get_profile(settings.rules)
+        profile = settings.profile()
         batch = settings.feed_batch_ms / 1000
         bus = RedisBus(settings.redis_url, batch_seconds=batch) if settings.redis_url else EventBus(batch_seconds=batch)
         await bus.start()

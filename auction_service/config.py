@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from limits import parse_many
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from auction_rules.errors import RuleViolation
+from auction_rules.profiles import RuleProfile
+from auction_rules.research import RESEARCH_PREFIX, profile_with
 
 ENV_PREFIX = "AUCTION_"
 
@@ -20,6 +24,7 @@ DATABASE_URL_EXAMPLES = "sqlite+aiosqlite:///./auction.db or postgresql+asyncpg:
 
 
 RulesName = Literal["judicial-2016", "sandbox"]
+RULES_HELP = "judicial-2016, sandbox or research:<label>"
 
 
 class Settings(BaseSettings):
@@ -29,7 +34,12 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./auction.db"
     clock_speed: float = Field(default=1.0, gt=0, le=100_000)
-    rules: RulesName = "judicial-2016"
+    # The rule profile: judicial-2016 (the law), sandbox (no waiting periods), or research:<label>, which
+    # applies ``rule_overrides`` (a JSON object, auction_rules/research.py) to ``rules_base``. The law and
+    # the sandbox take no override.
+    rules: str = "judicial-2016"
+    rules_base: RulesName = "sandbox"
+    rule_overrides: dict[str, Any] = Field(default_factory=dict)
     redis_url: str | None = None
     # Signing key for access tokens. When unset, one is generated and kept in the database so that
     # every service process on the same database accepts the same tokens.
@@ -79,6 +89,30 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError('write a limit like "25/second" or "10/minute;100/hour"') from None
         return spec
+
+    @field_validator("rules")
+    @classmethod
+    def _rules_name(cls, name: str) -> str:
+        if name not in ("judicial-2016", "sandbox") and not name.startswith(RESEARCH_PREFIX):
+            raise ValueError(f"choose {RULES_HELP}")
+        return name
+
+    @field_validator("rule_overrides")
+    @classmethod
+    def _overrides(cls, overrides: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """The whole research profile is built once at start, so a wrong key or value stops ``serve``."""
+        name = info.data.get("rules")
+        if name is None:  # the name itself was refused
+            return overrides
+        try:
+            profile_with(name, overrides, base=info.data.get("rules_base", "sandbox"))
+        except RuleViolation as exc:
+            raise ValueError(exc.message) from None
+        return overrides
+
+    def profile(self) -> RuleProfile:
+        """The rule profile in force (validated at start)."""
+        return profile_with(self.rules, self.rule_overrides, base=self.rules_base)
 
     @field_validator("database_url")
     @classmethod

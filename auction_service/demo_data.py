@@ -16,6 +16,11 @@ from .db.models import Lot
 STAFF = [("深圳市中级人民法院", "clerk", "clerk-demo-pass"), ("广州市中级人民法院", "clerk-gz", "clerk-demo-pass")]
 HUMAN_BIDDERS = [("bidder1", "王小明"), ("bidder2", "李华"), ("bidder3", "陈静")]
 BIDDER_PASSWORD = "demo-pass-123"
+# Where the demo's courts sit and their level, as court reports group statistics (``court_regions``).
+COURT_REGIONS = {
+    "深圳市中级人民法院": {"province": "广东省", "city": "深圳市", "level": "intermediate"},
+    "广州市中级人民法院": {"province": "广东省", "city": "广州市", "level": "intermediate"},
+}
 
 
 def welcome(base_url: str) -> str:
@@ -33,11 +38,12 @@ async def has_lots(services: Services) -> bool:
 
 
 async def seed_accounts(services: Services) -> None:
-    """The demo's clerks and human bidders (kept if they are there already)."""
+    """The demo's courts (their province, city and level set on every start, so an older demo database
+    gets them too), clerks and human bidders (kept if they are there already)."""
     async with services.write_sessions() as session:
         clock = services.clock
         for court_name, username, password in STAFF:
-            court = await accounts.get_or_create_court(session, clock, court_name)
+            court = await accounts.get_or_create_court(session, clock, court_name, **COURT_REGIONS[court_name])
             if await accounts.account_by_username(session, username) is None:
                 await accounts.create_account(
                     session, clock, username=username, password=password, real_name="书记员", role="staff",

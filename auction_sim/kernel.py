@@ -139,6 +139,8 @@ class Kernel:
         self.accounts: list[tuple[str, Headers]] = []
         self.concluded = 0
         self.until = until
+        # Supervised (the demo's live market): a refused step is logged and skipped, never the end of the run.
+        self.supervised = False
         # A bidding period shorter than the real day (sandbox rules: the demo's one-hour auctions) compresses
         # what bidders do long before the end in proportion, so the day's early looks and bids still
         # happen, throughout the period; the end game (response times, the soft close) keeps real time.
@@ -179,7 +181,14 @@ class Kernel:
                 await self.driver.advance_to(moment)
             else:
                 moment = now
-            await step(moment)
+            try:
+                await step(moment)
+            except PlatformError as exc:
+                if not self.supervised:
+                    raise
+                # A live service has people in it too: a clerk who recorded the payment first (409), a
+                # suspended auction (409/422), a limit (429), a busy moment (503). The step is skipped.
+                log.warning("the service refused a step of the market; carrying on without it: %s", exc)
         return self.records
 
     # ------------------------------------------------------------ courts

@@ -244,7 +244,8 @@ class RealTimeDriver:
         except PlatformError as exc:
             raise PlatformError(
                 f"log in as {username} (create it first: AUCTION_NEW_PASSWORD=... auction-service staff add "
-                f"--court {court} --username {username})",
+                f"--court {court} --province {province} --city {city} --level {service_level(level)} "
+                f"--username {username})",
                 httpx.Response(exc.status, json={"error": {"code": exc.code}}),
             ) from None
 
@@ -254,6 +255,17 @@ class RealTimeDriver:
             username = f"{prefix}{i:05d}"
             out.append((username, await self.platform.sign_up(username, self.bidder_password, f"模拟竞买人{i}")))
         return out
+
+
+# A scenario's court levels as the service records them (basic, intermediate, high, supreme): a maritime
+# court (海事法院) is a specialised court at the level of an intermediate court, and the service's
+# statistics by court level count it there.
+SERVICE_LEVELS = {"basic": "basic", "intermediate": "intermediate", "high": "high", "maritime": "intermediate"}
+
+
+def service_level(level: str) -> str:
+    """The court level the service is told for a scenario's ``level``."""
+    return SERVICE_LEVELS.get(level, level)
 
 
 def staff_username(court: str) -> str:

@@ -3,12 +3,18 @@ reader of ``figures.json`` can recompute each one). Pure.
 
 Definitions (``docs/domain.md``, "Statistics"; the denominator is always said):
 
-* ``transaction_rate``: sold ÷ (sold + unsold) over the auctions that ended (a sale later defaulted
-  still ended sold); ``transaction_rate_by_lot``: lots sold and paid ÷ lots concluded (sold and paid,
-  or disposed of after the last round failed);
-* premium rates over the start and over the appraisal, over sold auctions: median, mean, max;
+* a sale later defaulted (悔拍) is not a sale: it counts as ``defaulted``, neither sold nor unsold, with
+  nothing in the deal amount, by the service's own rule (``auction_rules.results.counted_outcome``);
+* ``transaction_rate``: sold ÷ (sold + unsold) over the auctions that ended; ``transaction_rate_by_lot``:
+  lots sold and paid ÷ lots concluded (sold and paid, or disposed of after the last round failed);
+  ``transaction_rate_by_lot_listed``: lots sold and paid ÷ lots listed; lots still under way at the
+  scenario's horizon (their next round opens after it) are counted apart (``lots_under_way``);
+* premium rates over the start and over the appraisal, over sold auctions: median, mean, max; the share
+  of sold auctions with more than 100 bids;
   ``discount_rate``: mean price ÷ appraisal over sold auctions;
 * ``deal_amount``: prices of sales that were paid; ``deposits_forfeited``: deposits of defaulted sales;
+* counts beside each proportion (``sold_round_2``, ``raises``...), so the runs' counts can be pooled
+  (``auction_sim.validation``);
 * calibration figures over *contested* auctions (two bidders or more), medians per auction, and the
   extension-phase gaps (seconds between consecutive bids after the scheduled end) pooled;
 * welfare over sales: ``efficiency`` (share won by the buyer who valued the lot most), the winners'
@@ -24,6 +30,8 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from auction_rules.results import counted_outcome
 
 
 @dataclass
@@ -68,6 +76,7 @@ class AuctionRecord:
     efficient: bool | None = None
     winner_surplus: int | None = None
     price_to_second_valuation: float | None = None
+    onset_minutes: float | None = None  # the first bid, minutes before the scheduled end (None: no bid)
 
     def row(self) -> dict[str, Any]:
         out = asdict(self)
@@ -84,7 +93,7 @@ def bid_record_figures(
     if not bids:
         return {
             "bids": 0, "bidders": 0, "extensions": 0, "minutes_past_end": 0.0, "single_increment_bids": 0,
-            "raises": 0, "top2_bids": 0, "top3_bids": 0, "extension_gaps": [],
+            "raises": 0, "top2_bids": 0, "top3_bids": 0, "extension_gaps": [], "onset_minutes": None,
         }  # fmt: skip
     end = scheduled_end
     extensions = 0
@@ -105,6 +114,7 @@ def bid_record_figures(
         "top2_bids": sum(counts[:2]),
         "top3_bids": sum(counts[:3]),
         "extension_gaps": [round(g, 3) for g in gaps],
+        "onset_minutes": round((scheduled_end - bids[0][0]) / 60, 3),
     }
 
 
@@ -152,12 +162,40 @@ def quantile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
+def counted(record: AuctionRecord) -> str | None:
+    """How the record counts in the figures: the service's own rule (``auction_rules.results``), so a
+    simulated 悔拍 sale is ``defaulted`` here exactly as in the service's statistics."""
+    return counted_outcome(record.outcome, "defaulted" if record.defaulted else None)
+
+
+def lot_figures(records: list[AuctionRecord]) -> dict[str, Any]:
+    """Lots over all their rounds. A lot is concluded when it sold and was paid, or was taken or returned
+    after its last round failed; a lot whose next round would open after the scenario's horizon is
+    neither: it is *under way* at the horizon (censored), counted apart rather than dropped, so the rate
+    per lot concluded and the rate per lot listed (every lot under way counted unsold) bracket the truth."""
+    listed = {r.lot_id for r in records}
+    lots_sold = {r.lot_id for r in records if counted(r) == "sold"}
+    concluded = lots_sold | {r.lot_id for r in records if r.disposition is not None}
+    under_way = listed - concluded
+    return {
+        "lots": len({r.lot_id for r in records if counted(r) in ("sold", "unsold", "defaulted")}),
+        "lots_listed": len(listed),
+        "lots_sold": len(lots_sold),
+        "lots_concluded": len(concluded),
+        "lots_under_way": len(under_way),
+        "transaction_rate_by_lot": _rate(len(lots_sold), len(concluded)),
+        "transaction_rate_by_lot_listed": _rate(len(lots_sold), len(listed)),
+        "share_lots_under_way": _rate(len(under_way), len(listed)),
+    }
+
+
 def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
-    """Every summary figure of a run, from its auction records alone."""
-    ended = [r for r in records if r.outcome in ("sold", "unsold")]
-    sold = [r for r in ended if r.outcome == "sold"]
-    lots_sold = {r.lot_id for r in sold if not r.defaulted}
-    lots_concluded = lots_sold | {r.lot_id for r in ended if r.disposition is not None}
+    """Every summary figure of a run, from its auction records alone. A sale later defaulted (悔拍) is
+    not a sale (``counted``): it is neither sold nor unsold, as in the service's statistics."""
+    outcome = [(counted(r), r) for r in records]
+    sold = [r for c, r in outcome if c == "sold"]
+    defaulted = [r for c, r in outcome if c == "defaulted"]
+    ended = [r for c, r in outcome if c in ("sold", "unsold")]
     over_start = [(r.price - r.starting_price) / r.starting_price for r in sold if r.price is not None]
     over_appraisal = [(r.price - r.appraisal) / r.appraisal for r in sold if r.price is not None]
     contested = [r for r in ended if r.bidders >= 2]
@@ -165,15 +203,15 @@ def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
     gaps = [g for r in contested for g in r.extension_gaps]
     by_round = Counter(str(r.round) for r in sold)
     judged = [r for r in sold if r.efficient is not None]
+    over_100 = sum(1 for r in sold if r.bids > 100)
     return {
         "auctions": len(ended),
         "sold": len(sold),
         "unsold": len(ended) - len(sold),
+        "defaulted": len(defaulted),
+        "hammered": len(sold) + len(defaulted),
         "transaction_rate": _rate(len(sold), len(ended)),
-        "lots": len({r.lot_id for r in ended}),
-        "lots_sold": len(lots_sold),
-        "lots_concluded": len(lots_concluded),
-        "transaction_rate_by_lot": _rate(len(lots_sold), len(lots_concluded)),
+        **lot_figures(records),
         "premium_rate_over_start_median": _median(over_start),
         "premium_rate_over_start_mean": _mean(over_start),
         "premium_rate_over_start_max": max(over_start, default=None),
@@ -181,20 +219,27 @@ def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
         "premium_rate_over_appraisal_mean": _mean(over_appraisal),
         "premium_rate_over_appraisal_max": max(over_appraisal, default=None),
         "discount_rate": _mean([r.price / r.appraisal for r in sold if r.price is not None]),
-        "deal_amount": sum(r.price or 0 for r in sold if not r.defaulted),
-        "deposits_forfeited": sum(r.deposit for r in sold if r.defaulted),
-        "default_rate": _rate(sum(r.defaulted for r in sold), len(sold)),
+        "deal_amount": sum(r.price or 0 for r in sold),
+        "deposits_forfeited": sum(r.deposit for r in defaulted),
+        "default_rate": _rate(len(defaulted), len(sold) + len(defaulted)),
         "bids_per_auction": _mean([r.bids for r in ended]),
         "bidders_per_auction": _mean([r.bidders for r in ended]),
         "registrations_per_auction": _mean([r.registrations for r in ended]),
+        "sold_round_1": by_round["1"],
+        "sold_round_2": by_round["2"],
+        "sold_sale": by_round["sale"],
         "share_sold_round_1": _rate(by_round["1"], len(sold)),
         "share_sold_round_2": _rate(by_round["2"], len(sold)),
         "share_sold_sale": _rate(by_round["sale"], len(sold)),
+        "sold_over_100_bids": over_100,
+        "share_sold_over_100_bids": _rate(over_100, len(sold)),
         "contested_auctions": len(contested),
         "extensions_per_contested": _median([r.extensions for r in contested]),
         "minutes_past_end_per_contested": _median([r.minutes_past_end for r in contested]),
         "bids_per_contested": _median([r.bids for r in contested]),
         "bidders_per_contested": _median([r.bidders for r in contested]),
+        "single_increment_bids": sum(r.single_increment_bids for r in contested),
+        "raises": raises,
         "single_increment_share": _rate(sum(r.single_increment_bids for r in contested), raises),
         "top2_share": _median([r.top2_bids / r.bids for r in contested]),
         "top3_share": _median([r.top3_bids / r.bids for r in contested]),
@@ -213,47 +258,3 @@ def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
             sum(1 for r in ended if r.outcome == "unsold" and r.registrations > 0), len(ended) - len(sold)
         ),
     }
-
-
-# ----------------------------------------------------------------- several runs
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-         15: 2.131, 20: 2.086, 30: 2.042}  # fmt: skip
-
-
-def t_quantile(df: int) -> float:
-    """Student's t 97.5% quantile (a 95% two-sided interval) for ``df`` degrees of freedom."""
-    if df > 30:
-        return 1.96
-    known = max(k for k in _T975 if k <= df)
-    return _T975[known]
-
-
-def aggregate(summaries: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
-    """Each numeric figure over several runs: mean and its 95% confidence interval."""
-    out: dict[str, dict[str, float | None]] = {}
-    for name in summaries[0]:
-        values = [s[name] for s in summaries if isinstance(s.get(name), int | float)]
-        if not values:
-            out[name] = {"mean": None, "low": None, "high": None, "runs": 0}
-            continue
-        mean = statistics.fmean(values)
-        half = (
-            t_quantile(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
-        )
-        out[name] = {"mean": mean, "low": mean - half, "high": mean + half, "runs": len(values)}
-    return out
-
-
-def evaluate(targets: list[Any], summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each published target beside the run's value."""
-    return [
-        {
-            "name": t.name,
-            "target": t.target,
-            "tolerance": t.tolerance,
-            "value": summary.get(t.name),
-            "within": t.within(summary.get(t.name)),
-            "source": t.source,
-        }
-        for t in targets
-    ]

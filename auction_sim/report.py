@@ -43,14 +43,20 @@ ROUND_LABELS = {"1": "Round 1", "2": "Round 2", "sale": "Sale (变卖)"}
 # its kind, which picks the formatting. Figures not listed are still shown, under their own name.
 RATE, MONEY, COUNT, NUMBER, MINUTES, SECONDS = "rate", "money", "count", "number", "minutes", "seconds"
 FIGURES: dict[str, tuple[str, str]] = {
-    "auctions": ("Auctions ended (sold + unsold)", COUNT),
-    "sold": ("Auctions sold", COUNT),
+    "auctions": ("Auctions ended (sold + unsold; a 悔拍 sale is neither)", COUNT),
+    "sold": ("Auctions sold (悔拍 sales excluded)", COUNT),
     "unsold": ("Auctions unsold", COUNT),
+    "defaulted": ("Sales that ended in 悔拍 (not counted as sold, as in the service's statistics)", COUNT),
+    "hammered": ("Auctions whose hammer fell (sold + 悔拍)", COUNT),
     "transaction_rate": ("Transaction rate 成交率 (sold ÷ ended auctions)", RATE),
     "lots": ("Lots with an ended auction", COUNT),
+    "lots_listed": ("Lots listed", COUNT),
     "lots_sold": ("Lots sold and paid", COUNT),
     "lots_concluded": ("Lots concluded (sold and paid, or taken/returned after the last round)", COUNT),
+    "lots_under_way": ("Lots still under way at the horizon (next round after it: censored, not dropped)", COUNT),
     "transaction_rate_by_lot": ("Transaction rate by lot (lots sold and paid ÷ lots concluded)", RATE),
+    "transaction_rate_by_lot_listed": ("Transaction rate by lot listed (lots sold and paid ÷ lots listed)", RATE),
+    "share_lots_under_way": ("Lots still under way at the horizon (÷ lots listed)", RATE),
     "premium_rate_over_start_median": ("Premium over starting price, median (over sold auctions)", RATE),
     "premium_rate_over_start_mean": ("Premium over starting price, mean (over sold auctions)", RATE),
     "premium_rate_over_start_max": ("Premium over starting price, max (over sold auctions)", RATE),
@@ -67,11 +73,18 @@ FIGURES: dict[str, tuple[str, str]] = {
     "share_sold_round_1": ("Share sold in round 1 (round-1 sales ÷ sold auctions)", RATE),
     "share_sold_round_2": ("Share sold in round 2 (round-2 sales ÷ sold auctions)", RATE),
     "share_sold_sale": ("Share sold in the sale phase (sale-phase sales ÷ sold auctions)", RATE),
+    "share_sold_over_100_bids": ("Sales with more than 100 bids (÷ sold auctions)", RATE),
+    "sold_round_1": ("Sales in round 1", COUNT),
+    "sold_round_2": ("Sales in round 2", COUNT),
+    "sold_sale": ("Sales in the sale phase (变卖)", COUNT),
+    "sold_over_100_bids": ("Sales with more than 100 bids", COUNT),
     "contested_auctions": ("Contested auctions (two bidders or more)", COUNT),
     "extensions_per_contested": ("Extensions per contested auction (median)", NUMBER),
     "minutes_past_end_per_contested": ("Time past the scheduled end per contested auction (median)", MINUTES),
     "bids_per_contested": ("Bids per contested auction (median)", NUMBER),
     "bidders_per_contested": ("Bidders per contested auction (median)", NUMBER),
+    "single_increment_bids": ("Single-increment raises in contested auctions", COUNT),
+    "raises": ("Raises in contested auctions (bids after the opening bid)", COUNT),
     "single_increment_share": ("Single-increment raises (÷ all raises in contested auctions)", RATE),
     "top2_share": ("Bids by the top 2 bidders (÷ the auction's bids, median over contested)", RATE),
     "top3_share": ("Bids by the top 3 bidders (÷ the auction's bids, median over contested)", RATE),
@@ -108,15 +121,25 @@ def _csv_cell(name: str, value: Any) -> Any:
     return value
 
 
+# Money columns are integer fen (1/100 yuan); their headers say so, since a spreadsheet shows no units.
+MONEY_COLUMNS = ("appraisal", "starting_price", "increment", "deposit", "price")
+
+
+def csv_header(column: str) -> str:
+    """The CSV header of a record field: ``price`` is ``price_fen``."""
+    return f"{column}_fen" if column in MONEY_COLUMNS else column
+
+
 def _write_csv(path: Path, records: Sequence[dict[str, Any]]) -> None:
     """One row per record; keys beyond the dataclass's are kept at the end rather than silently dropped.
     ``utf-8-sig`` because Excel only reads the Chinese court names right with a BOM."""
-    columns = list(RECORD_COLUMNS)
+    tags = [k for k in ("run", "seed") if any(k in r for r in records)]  # which run of several, first
+    columns = tags + list(RECORD_COLUMNS)
     for record in records:
         columns.extend(k for k in record if k not in columns)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(columns)
+        writer.writerow([csv_header(c) for c in columns])
         for record in records:
             writer.writerow([_csv_cell(c, record.get(c)) for c in columns])
 
@@ -204,27 +227,58 @@ def _summary_section(summary: dict[str, Any]) -> str:
     return _table(["Figure", "Value", "Name"], rows)
 
 
-def _targets_section(targets: Sequence[dict[str, Any]]) -> str:
+def _interval_text(kind: str, low: Any, high: Any) -> str:
+    if not (_is_number(low) and _is_number(high)):
+        return "—"
+    return f"[{format_value(kind, low)}, {format_value(kind, high)}]"
+
+
+def _targets_section(targets: Sequence[dict[str, Any]], runs: Any) -> str:
     if not targets:
         return "<p>This scenario sets no targets.</p>"
     rows = []
     for t in targets:
         label, kind = _figure(str(t.get("name")))
-        within = bool(t.get("within"))
-        goal = f"{format_value(kind, t.get('target'))} ± {format_tolerance(kind, t.get('tolerance'))}"
+        met = bool(t.get("met"))
+        band = t.get("band") or [None, None]
+        scope = f"<br>category: {_e(t['category'])}" if t.get("category") else ""
         rows.append(
             [
-                (f"{_e(label)}<br><code>{_e(t.get('name'))}</code>", ""),
-                (_e(goal), "n"),
-                (_e(format_value(kind, t.get("value"))), "n"),
-                ("✓" if within else "✗", "ok" if within else "bad"),
+                (f"{_e(label)}<br><code>{_e(t.get('name'))}</code>{scope}<br>per {_e(t.get('per', ''))}", ""),
+                (_e(f"{format_value(kind, t.get('target'))} ± {format_tolerance(kind, t.get('tolerance'))}"), "n"),
+                (_e(_interval_text(kind, band[0], band[1])), "n"),
+                (_e(format_value(kind, t.get("mean"))), "n"),
+                (_e(_interval_text(kind, t.get("low"), t.get("high"))), "n"),
+                (_e(t.get("runs", "")), "n"),
+                ("met" if met else "missed", "ok" if met else "bad"),
                 (_e(t.get("source") or ""), ""),
             ]
         )
-    hits = sum(1 for t in targets if t.get("within"))
-    return f"<p>{hits} of {len(targets)} targets within tolerance.</p>" + _table(
-        ["Figure", "Target ± tolerance", "Value", "Within", "Source"], rows
+    hits = sum(1 for t in targets if t.get("met"))
+    intro = (
+        f"<p>{hits} of {len(targets)} targets met over {_e(runs)} run(s). Each figure is computed per run (over "
+        "the target's category when it names one); the mean over the runs and its 95% interval (proportions: "
+        "Wilson's interval on the pooled counts joined with Student's t on the runs; other figures: Student's "
+        "t; always within the figure's bounds). A target is met when the mean lies in the band and the "
+        "interval overlaps it.</p>"
     )
+    head = ["Figure", "Target ± tolerance", "Band", "Mean", "95% interval", "Runs", "Verdict", "Source"]
+    return intro + _table(head, rows)
+
+
+def _censoring_section(summary: dict[str, Any], aggregate: dict[str, Any] | None) -> str:
+    """Lots still under way at the horizon, apart: they are neither sold nor concluded."""
+    if not _is_number(summary.get("lots_listed")):
+        return ""
+    text = (
+        f"{summary['lots_listed']:,} lots listed; {summary.get('lots_concluded', 0):,} concluded "
+        f"({summary.get('lots_sold', 0):,} sold and paid); {summary.get('lots_under_way', 0):,} still under way "
+        "at the scenario's horizon (their next round would open after it): reported apart, neither sold nor "
+        "concluded. The rate per lot concluded leaves them out; the rate per lot listed counts them unsold"
+    )
+    if aggregate and _is_number((aggregate.get("share_lots_under_way") or {}).get("mean")):
+        text += f"; over the runs, {format_value(RATE, aggregate['share_lots_under_way']['mean'])} of lots listed"
+    return f"<p>{_e(text)}.</p>"
 
 
 def _aggregate_section(aggregate: dict[str, dict[str, Any]], runs: Any) -> str:
@@ -232,17 +286,17 @@ def _aggregate_section(aggregate: dict[str, dict[str, Any]], runs: Any) -> str:
     for name in _ordered(list(aggregate)):
         label, kind = _figure(name)
         a = aggregate[name] or {}
-        interval = f"[{format_value(kind, a.get('low'))}, {format_value(kind, a.get('high'))}]"
         rows.append(
             [
                 (_e(label), ""),
                 (_e(format_value(kind, a.get("mean"))), "n"),
-                (_e(interval) if _is_number(a.get("mean")) else "—", "n"),
+                (_e(_interval_text(kind, a.get("low"), a.get("high"))), "n"),
                 (_e(a.get("runs", "")), "n"),
             ]
         )
     intro = (
-        f"<p>Over {_e(runs)} runs: the mean of each figure and its 95% confidence interval (Student's t); "
+        f"<p>Over {_e(runs)} runs: the mean of each figure and its 95% confidence interval (proportions: Wilson "
+        "on the pooled counts joined with Student's t; others: Student's t; clipped to the figure's bounds); "
         "“runs” counts the runs where the figure had a value.</p>"
     )
     return intro + _table(["Figure", "Mean", "95% interval", "Runs"], rows)
@@ -255,13 +309,14 @@ def render_html(figures: dict[str, Any]) -> str:
     runs = figures.get("runs", 1)
     records = figures.get("auctions") or []
     aggregate = figures.get("aggregate")
+    several = _is_number(runs) and runs > 1
     meta = [
         f"Runs: {_e(runs)}",
         f"generated at {_e(figures.get('generated_at', '?'))}",
     ]
     if _is_number(figures.get("wall_seconds")):
         meta.append(f"wall time {figures['wall_seconds']:.1f} s")
-    meta.append(f"{len(records)} auction records" + (" (first run)" if aggregate else ""))
+    meta.append(f"{len(records)} auction records" + (" (all runs)" if _is_number(runs) and runs > 1 else ""))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
@@ -271,12 +326,13 @@ def render_html(figures: dict[str, Any]) -> str:
         f"<h1>Simulation report: {_e(scenario)} ({_e(seeds)})</h1>",
         f"<p>{_e(figures.get('description', ''))}</p>",
         f'<p class="meta">{"; ".join(meta)}.</p>',
-        "<h2>Summary figures" + (" (first run)" if aggregate else "") + "</h2>",
-        _summary_section(figures.get("summary") or {}),
         "<h2>Targets</h2>",
-        _targets_section(figures.get("targets") or []),
+        _targets_section(figures.get("targets") or [], runs),
+        "<h2>Summary figures" + (" (first run)" if several else "") + "</h2>",
+        _censoring_section(figures.get("summary") or {}, aggregate if several else None),
+        _summary_section(figures.get("summary") or {}),
     ]
-    if aggregate:
+    if aggregate and several:
         parts += ["<h2>Across runs</h2>", _aggregate_section(aggregate, runs)]
     parts.append("<h2>Charts</h2>")
     # the profile the run was under (``figures["rules"]`` when the runner records it)
@@ -444,10 +500,17 @@ def _chart_targets(targets: Sequence[dict[str, Any]]) -> tuple[str, str] | None:
                 k = 100.0 if _figure(name)[1] == RATE else 1.0  # rates read as percentages
                 tol = float(t["tolerance"]) * k if _is_number(t.get("tolerance")) else 0.0
                 ax.errorbar([t["target"] * k], [0], xerr=[tol], fmt="|", color="#57606a", capsize=6, markersize=12)
-                value = t.get("value")
-                if _is_number(value):
-                    ax.plot([value * k], [0], "o", color="#1a7f37" if t.get("within") else "#cf222e")
-                    low, high = min(t["target"] * k - tol, value * k), max(t["target"] * k + tol, value * k)
+                mean = t.get("mean")
+                if _is_number(mean):
+                    colour = "#1a7f37" if t.get("met") else "#cf222e"
+                    low_, high_ = t.get("low"), t.get("high")
+                    if _is_number(low_) and _is_number(high_):
+                        ax.plot([low_ * k, high_ * k], [0, 0], "-", color=colour, linewidth=3, alpha=0.5)
+                    else:
+                        low_, high_ = mean, mean
+                    low = min(t["target"] * k - tol, low_ * k)
+                    high = max(t["target"] * k + tol, high_ * k)
+                    ax.plot([mean * k], [0], "o", color=colour)
                 else:
                     low, high = t["target"] * k - tol, t["target"] * k + tol
                 pad = (high - low) * 0.15 or abs(t["target"] * k) * 0.1 or 1.0
@@ -456,8 +519,12 @@ def _chart_targets(targets: Sequence[dict[str, Any]]) -> tuple[str, str] | None:
                 ax.set_ylabel(name + (" (%)" if k == 100.0 else ""), rotation=0, ha="right", va="center")
                 for side in ("left", "right", "top"):
                     ax.spines[side].set_visible(False)
-            axes[0, 0].set_title("Targets: value (dot; green within, red outside) vs target ± tolerance (bar)")
-            return "Each target's value against the published target and its tolerance.", _svg(fig, "c7")
+            axes[0, 0].set_title("Targets: mean and 95% interval (green met, red missed) vs target ± tolerance")
+            return (
+                "Each target's mean over the runs (dot) and its 95% interval (line) against the published target "
+                "and its tolerance (bar).",
+                _svg(fig, "c7"),
+            )
         finally:
             plt.close(fig)
 

@@ -6,8 +6,10 @@ round 1's, the deposit and increment shares; each held to the rules in force, ``
 what the courts do after a close (relisting, settlement deadlines), the buyer population (accounts and
 budgets), the period and market conditions (``[market]``: ``period`` names the market file,
 ``auction_sim/markets/<period>.toml``, whose per-class demand every scenario of that period shares;
-``demand`` scales how many buyers come), and the published figures the run is held against
-(``targets``, each with a tolerance). How buyers behave is the market file's, never a scenario's.
+``demand`` scales how many buyers come), and the published figures the runs are held against
+(``targets``: each with its tolerance, its source, what the figure is divided by and optionally one
+category; evaluated over many seeds by ``validation``). How buyers behave is the market file's, never a
+scenario's.
 
 Loading validates everything and says exactly what is wrong (``ScenarioError``): a typo in a field
 name is an error, not a silently ignored line.
@@ -23,42 +25,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from auction_rules.profiles import CATEGORIES, JUDICIAL_2016, PROFILES, RuleProfile, get_profile
+from auction_rules.errors import RuleViolation
+from auction_rules.profiles import CATEGORIES, JUDICIAL_2016, PROFILES, RuleProfile
+from auction_rules.research import profile_with
 
 from .court_calendar import DAY, announce_days, day_start
+from .validation import FIGURES, PER
 
 LEVELS = ("basic", "intermediate", "high", "maritime")
-SUMMARY_FIGURES = (
-    "transaction_rate",
-    "transaction_rate_by_lot",
-    "premium_rate_over_start_median",
-    "premium_rate_over_start_mean",
-    "premium_rate_over_start_max",
-    "premium_rate_over_appraisal_median",
-    "premium_rate_over_appraisal_mean",
-    "premium_rate_over_appraisal_max",
-    "discount_rate",
-    "lots",
-    "lots_sold",
-    "auctions",
-    "sold",
-    "bids_per_auction",
-    "bidders_per_auction",
-    "share_sold_round_1",
-    "share_sold_round_2",
-    "default_rate",
-    # calibration figures over contested auctions (two bidders or more): medians
-    "extensions_per_contested",
-    "minutes_past_end_per_contested",
-    "bids_per_contested",
-    "bidders_per_contested",
-    "single_increment_share",
-    "top2_share",
-    "top3_share",
-    "extension_gap_median",
-    "extension_gap_p90",
-    "extension_gap_max",
-)
+# The figures a target may name, each with what it is divided by (``validation.FIGURES``).
+SUMMARY_FIGURES = tuple(FIGURES)
 
 
 class ScenarioError(ValueError):
@@ -194,13 +170,18 @@ class Bidders:
 
 @dataclass(frozen=True)
 class Target:
+    """A published figure the scenario is held to: ``target`` ± ``tolerance`` (the band), its ``source``
+    (who published it, for which period), what the figure is divided by (``per``, one of
+    ``validation.PER``; checked against the figure's definition so a file cannot claim the wrong
+    denominator) and optionally the one category it is about (``category``: "sold flats" is
+    ``residential``). Met over many seeds by ``validation.evaluate``'s rule."""
+
     name: str  # a summary figure (SUMMARY_FIGURES)
     target: float
     tolerance: float
-    source: str = ""
-
-    def within(self, value: float | None) -> bool:
-        return value is not None and abs(value - self.target) <= self.tolerance + 1e-12
+    per: str
+    source: str
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +202,9 @@ class Scenario:
     heat: float | None = None  # a selection condition: every lot of this popularity (None: drawn per lot)
     value: float | None = None  # a selection condition: every lot worth this share of its appraisal
     source: str = ""  # where the file came from
+    # A research profile's changes to ``rules_base`` (``rules = "research:<label>"``; auction_rules/research.py)
+    rule_overrides: tuple[tuple[str, Any], ...] = ()
+    rules_base: str = "judicial-2016"
 
     def demand_of(self, category: str) -> Demand:
         return self.market.classes[category]
@@ -231,8 +215,9 @@ class Scenario:
 
     @property
     def profile(self) -> RuleProfile:
-        """The rules in force (``auction_rules.profiles``), as the service runs them."""
-        return get_profile(self.rules)
+        """The rules in force (``auction_rules.profiles``, or a research profile), as the service runs them."""
+        overrides = {k: list(v) if isinstance(v, tuple) else v for k, v in self.rule_overrides}
+        return profile_with(self.rules, overrides, base=self.rules_base)
 
 
 # ----------------------------------------------------------------- loading
@@ -344,13 +329,12 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     courts = tuple(_court(r.sub(f"courts[{i}]", body), categories) for i, body in enumerate(r.list("courts")))
     if not courts:
         raise ScenarioError(f"{source}: at least one [[courts]] entry is needed")
-    rules = r.choice("rules", tuple(PROFILES), JUDICIAL_2016.name)
-    profile = get_profile(rules)
+    rules, profile, overrides, rules_base = _rules(r)
     listing_r = r.sub("listing", r.table("listing"))
     listing = _listing(listing_r, profile)
     bidders_r = r.sub("bidders", r.table("bidders"))
     bidders = _bidders(bidders_r)
-    targets = tuple(_target(r.sub(f"targets[{i}]", body)) for i, body in enumerate(r.list("targets")))
+    targets = tuple(_target(r.sub(f"targets[{i}]", body), categories) for i, body in enumerate(r.list("targets")))
     market_r = r.sub("market", r.table("market", required=True))
     model = load_market(market_r.text("period"))
     demand = market_r.number("demand", 1.0, low=0, high=100)
@@ -384,9 +368,25 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
         heat=heat,
         value=value,
         source=source,
+        rule_overrides=overrides,
+        rules_base=rules_base,
     )
     r.done()
     return scenario
+
+
+def _rules(r: _Reader) -> tuple[str, RuleProfile, tuple[tuple[str, Any], ...], str]:
+    """``rules`` (judicial-2016, sandbox or research:<label>), with a research profile's ``rules_base``
+    and ``[rule_overrides]``; the fixed profiles take no override (auction_rules/research.py)."""
+    rules = r.text("rules", JUDICIAL_2016.name)
+    rules_base = r.choice("rules_base", tuple(PROFILES), JUDICIAL_2016.name)
+    overrides = dict(r.table("rule_overrides"))
+    try:
+        profile = profile_with(rules, overrides, base=rules_base)
+    except RuleViolation as exc:
+        raise ScenarioError(f"{r.where}: rules: {exc.message}") from None
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()))
+    return rules, profile, frozen, rules_base
 
 
 class _Reader:
@@ -560,13 +560,21 @@ def _bidders(r: _Reader) -> Bidders:
     )
 
 
-def _target(r: _Reader) -> Target:
+def _target(r: _Reader, categories: dict[str, Category]) -> Target:
     name = r.text("name")
     if name not in SUMMARY_FIGURES:
         raise ScenarioError(f"{r.where}: name {name!r} is not a summary figure (one of {', '.join(SUMMARY_FIGURES)})")
+    per = r.choice("per", tuple(PER), "")
+    if per != FIGURES[name].per:
+        raise ScenarioError(f"{r.where}: {name} is per {FIGURES[name].per!r} ({PER[FIGURES[name].per]}), not {per!r}")
+    category = r._get("category", None)
+    if category is not None and category not in categories:
+        raise ScenarioError(f"{r.where}: category {category!r} is not one of the scenario's ({', '.join(categories)})")
     return Target(
         name=name,
         target=r.number("target"),
         tolerance=r.number("tolerance", low=0),
-        source=r.text("source", ""),
+        per=per,
+        source=r.text("source"),
+        category=category,
     )

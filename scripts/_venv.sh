@@ -23,6 +23,7 @@ esac
 STAMP=".venv/.installed-${EXTRAS:-runtime}-$(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$STAMP" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
+  # quiet: setuptools warns (a banner of stars) on every editable install; nothing a user can act on
+  PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
   touch "$STAMP"
 fi

@@ -9,6 +9,13 @@ Every ```bash block of README.md carries a marker on the line before it:
 - ``<!-- readme-check: skip (why) -->``: not run, with the reason (the test suite itself, a long
   benchmark, a step another check covers).
 
+Commands named in the prose count too: every inline code span (`` `...` ``) that starts with ``./scripts/``,
+``auction-service``, ``.venv/bin/`` or ``python`` (after any ``VAR=value``) runs after the blocks, in the
+same session with the ``AUCTION_*`` settings the blocks exported unset (a command in prose stands alone);
+``auction-service`` is the venv's. One that starts a server (``./scripts/demo``, ``auction-service serve``)
+runs as a serve block does, on a free port. A command the check cannot run (a placeholder, the test suite
+itself) is listed in ``PROSE_SKIPS`` below with the reason; a skip the README no longer names is an error.
+
 The commands run in a temporary copy of the repository's files (a fresh clone's content, no ``.venv``), so
 the first block that needs the venv really installs it. What cannot be shared with the machine is
 redirected: the PostgreSQL database ``auction`` becomes a fresh ``readme_check_…`` database (dropped at
@@ -46,6 +53,24 @@ SERVE_SECONDS = 600  # the first server start may include the venv's installatio
 STOP_SECONDS = 30
 
 
+PROSE_PREFIXES = ("./scripts/", "auction-service", ".venv/bin/", "python")
+INLINE_CODE = re.compile(r"`([^`]+)`")
+ASSIGNMENTS = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+")
+SERVES = re.compile(r"(?:^|\s)(?:\./scripts/demo|\S*auction-service serve)(?:\s|$)")
+# The commands README names in prose that the check does not run, each with its reason (reviewed: keep
+# this list short; a command that can run, runs).
+PROSE_SKIPS = {
+    "./scripts/test": "the whole test run: the README check is one of its stages",
+    "STAGES=lint,pytest-fast ./scripts/test": "a part of the test run the README check is a stage of",
+    "./scripts/test tests/api -k bids": "a part of the test run the README check is a stage of",
+    "./scripts/test <pytest arguments>": "a pattern (<pytest arguments> stands for the reader's own)",
+    "auction-service COMMAND --help": "a pattern (COMMAND stands for each command; `--help` runs above)",
+    "auction-service --debug ...": "a pattern (... stands for any command)",
+    "auction-service audit verify --case-file FILE.zip": "a pattern (FILE.zip stands for an exported case file)",
+    "auction-service": "the command's name (without arguments it prints its help and exits 2, as click does)",
+}
+
+
 @dataclass
 class Block:
     kind: str  # run, serve, skip, or "" when the marker is missing
@@ -75,6 +100,31 @@ def blocks(text: str) -> list[Block]:
     return found
 
 
+def prose_commands(text: str) -> list[str]:
+    """The commands named in inline code outside the bash blocks, in order, each once."""
+    prose: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+            prose.append("")  # a block ends the paragraph before it
+        elif not inside:
+            prose.append(line)
+    found: list[str] = []
+    for paragraph in "\n".join(prose).split("\n\n"):  # a code span may wrap onto the next line
+        for span in INLINE_CODE.findall(paragraph):
+            command = " ".join(span.split())
+            if ASSIGNMENTS.sub("", command).startswith(PROSE_PREFIXES) and command not in found:
+                found.append(command)
+    return found
+
+
+def prose_to_run(text: str) -> list[str]:
+    """The prose commands the check runs: not skipped, and not run already as a line of a block."""
+    in_blocks = {c.strip() for b in blocks(text) if b.kind in ("run", "serve") for c in b.commands}
+    return [c for c in prose_commands(text) if c not in PROSE_SKIPS and c not in in_blocks]
+
+
 def substitutions(database: str, port: int) -> list[tuple[str, str]]:
     """What a run block may name that belongs to the machine, and its temporary stand-in."""
     return [
@@ -89,7 +139,7 @@ def substitutions(database: str, port: int) -> list[tuple[str, str]]:
 UNREDIRECTED = re.compile(r"\b8000\b|@[^/\s]+/auction(?![\w.-])|postgres auction(?![\w.-])")
 
 
-def problems(text: str, *, links: bool = True) -> list[str]:
+def problems(text: str, *, links: bool = True, skips: bool = True) -> list[str]:
     """Everything wrong with the README that needs no command run: missing markers, skips without a
     reason, machine resources a run block names that the check cannot redirect, broken relative links."""
     found = [problem for block in blocks(text) for problem in _block_problems(block)]
@@ -105,6 +155,10 @@ def problems(text: str, *, links: bool = True) -> list[str]:
             found.append(f"README.md names a path that does not exist: {path}")
     if "shared/" in text:
         found.append("README.md refers to shared/, which is not in the repository")
+    named = prose_commands(text)
+    if skips:  # the skip list is the README's: another file in its format (a test's) names other commands
+        found.extend(f"PROSE_SKIPS names a command README.md no longer has: {c}" for c in PROSE_SKIPS if c not in named)
+        found.extend(f"PROSE_SKIPS: no reason for {c}" for c, why in PROSE_SKIPS.items() if not why.strip())
     return found
 
 
@@ -199,8 +253,30 @@ def script(text: str, database: str) -> str:
                 parts.append(f"readme_serve http://127.0.0.1:{port}/healthz")
             else:
                 parts.append(command)
+    parts.extend(_prose_script(text))
     parts.append("echo 'readme-check: every command ran'")
     return "\n".join(parts) + "\n"
+
+
+def _prose_script(text: str) -> list[str]:
+    """The prose's commands, each alone: the blocks' AUCTION_* exports unset, the venv's commands on PATH."""
+    parts = [
+        "echo 'readme-check: ---- the commands named in the prose'",
+        'for readme_var in $(compgen -v AUCTION_); do unset "$readme_var"; done',
+        'export PATH="$PWD/.venv/bin:$PATH"',
+    ]
+    for command in prose_to_run(text):
+        parts.append(f"echo {shlex.quote('$ ' + command)}")
+        if not SERVES.search(command):
+            parts.append(command)
+            continue
+        port = free_port()
+        for old, new in substitutions("readme_check_x", port):
+            command = command.replace(old, new)
+        if "auction-service serve" in command and "--port" not in command:
+            command += f" --port {port}"
+        parts += [f"{command} &", "readme_server=$!", f"readme_serve http://127.0.0.1:{port}/healthz"]
+    return parts
 
 
 def copy_repository(dest: Path) -> None:
@@ -251,7 +327,7 @@ def main() -> int:
     parser.add_argument("--no-links", action="store_true", help="skip the link check (a file still to come)")
     args = parser.parse_args()
     text = args.readme.read_text(encoding="utf-8")
-    found = problems(text, links=not args.no_links)
+    found = problems(text, links=not args.no_links, skips=args.readme.resolve() == README)
     for problem in found:
         print(f"readme-check: {problem}", file=sys.stderr)
     if found:

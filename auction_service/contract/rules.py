@@ -23,6 +23,7 @@ from auction_rules.profiles import (
     VESSEL_CATEGORIES,
     RuleProfile,
 )
+from auction_rules.research import describe_overrides
 
 from ..clock import isoformat
 from .answers import Answer, Category, Fen, Round, Time
@@ -49,9 +50,12 @@ class AnnouncementPeriods(Answer):
 
 
 class Rules(Answer):
-    """The rule profile in force (``judicial-2016`` or ``sandbox``), every quantity a client needs."""
+    """The rule profile in force (``judicial-2016``, ``sandbox`` or ``research:<label>``), every quantity a
+    client needs."""
 
-    profile: str = Field(description="judicial-2016 or sandbox")
+    profile: str = Field(description="judicial-2016, sandbox or research:<label> (an experiment, not the law)")
+    base: str | None = Field(description="a research profile's starting profile (null for the fixed ones)")
+    overrides: dict[str, Any] = Field(description="what a research profile changes, as given (empty otherwise)")
     categories: list[Category]
     real_estate_categories: list[Category]
     long_announcement_categories: list[Category] = Field(description="rule 4's long announcement periods")
@@ -61,6 +65,11 @@ class Rules(Answer):
     deposit_min: Fraction = Field(description="rule 3: the least deposit of the starting price")
     deposit_max: Fraction = Field(description="rule 3: the most deposit of the starting price")
     extension_seconds: Seconds = Field(description="rule 11: the soft close")
+    extension_cap: int | None = Field(description="most extensions of one auction (null: no cap, the law)")
+    increment_min: Fraction | None = Field(description="least increment of the starting price (null: none)")
+    increment_max: Fraction | None = Field(description="most increment of the starting price (null: none)")
+    auction_rounds: int = Field(description="auction rounds before the fixed-price sale (the law: 2)")
+    sale_offered: bool = Field(description="whether a fixed-price sale (变卖) follows the last failed round")
     min_bidding_period_seconds: Seconds | None = Field(description="rule 5 (null: any positive period)")
     announcement_seconds: dict[Category, AnnouncementPeriods] = Field(description="rule 4, per category")
     reauction_within_seconds: Seconds | None = Field(description="Art. 26: relist a failed round within this")
@@ -106,9 +115,15 @@ def _ordered(categories: frozenset[str]) -> list[str]:
     return [c for c in CATEGORIES if c in categories]
 
 
+def _maybe_fraction(value: tuple[int, int] | None) -> dict[str, int] | None:
+    return None if value is None else _fraction(value)
+
+
 def rules_json(profile: RuleProfile) -> dict[str, Any]:
     return {
         "profile": profile.name,
+        "base": profile.base,
+        "overrides": describe_overrides(profile),
         "categories": list(CATEGORIES),
         "real_estate_categories": _ordered(REAL_ESTATE_CATEGORIES),
         "long_announcement_categories": _ordered(LONG_ANNOUNCEMENT_CATEGORIES),
@@ -118,6 +133,11 @@ def rules_json(profile: RuleProfile) -> dict[str, Any]:
         "deposit_min": _fraction(profile.deposit_min),
         "deposit_max": _fraction(profile.deposit_max),
         "extension_seconds": _seconds(profile.extension),
+        "extension_cap": profile.extension_cap,
+        "increment_min": _maybe_fraction(profile.increment_min),
+        "increment_max": _maybe_fraction(profile.increment_max),
+        "auction_rounds": profile.auction_rounds,
+        "sale_offered": profile.sale_offered,
         "min_bidding_period_seconds": _seconds(profile.min_bidding_period),
         "announcement_seconds": {
             category: {str(r): _seconds(profile.announcement_period(r, category)) for r in ROUNDS}

@@ -54,7 +54,9 @@ async def create_auction(
     if lot.disposition is not None:
         raise refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
     now = svc.clock.now()
-    plan = listing.lawful_plan(svc.profile, listing.plan_next_round(await lot_history(session, lot_id, now)), now)
+    plan = listing.lawful_plan(
+        svc.profile, listing.plan_next_round(await lot_history(session, lot_id, now), svc.profile), now
+    )
     request = listing.ListingRequest(
         category=lot.category,
         appraisal=lot.appraisal,

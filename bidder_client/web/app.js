@@ -1,7 +1,7 @@
 // The shell: header, language switch and a small hash router (#/path?query).
 
-import { logout, onAuthChange, session, startClockSync } from "./api.js";
-import { getLang, setLang, t } from "./i18n.js";
+import { clock, logout, onAuthChange, session, startClockSync } from "./api.js";
+import { duration, getLang, number, setLang, t, timeOnly } from "./i18n.js";
 import { go, parseHash } from "./router.js";
 import { loadRules } from "./rules.js";
 import { clear, fill, h } from "./ui.js";
@@ -141,6 +141,24 @@ setInterval(() => {
   const fn = current.ctx?.onTick;
   if (fn) fn();
 }, 250);
+
+// The service's clock when it does not run at real speed (the demo: ten times as fast): its speed, its time
+// and how far it runs ahead of the visitor's own clock, so that times on the page that look wrong are explained.
+function renderSimClock() {
+  const strip = document.getElementById("sim-clock");
+  if (!strip) return;
+  strip.hidden = clock.anchorServer === null || clock.speed === 1;
+  if (strip.hidden) return;
+  const now = clock.now();
+  const ahead = now - Date.now();
+  const key = ahead >= 60_000 ? "sim_clock_ahead" : ahead <= -60_000 ? "sim_clock_behind" : "sim_clock";
+  strip.textContent = t(key, {
+    speed: number(clock.speed, clock.speed % 1 ? 1 : 0),
+    time: timeOnly(new Date(now).toISOString()),
+    ahead: duration(Math.abs(ahead)),
+  });
+}
+setInterval(renderSimClock, 1000);
 
 window.addEventListener("hashchange", route);
 onAuthChange(() => renderHeader(parseHash().path.split("/")[1] || "auctions"));

@@ -48,7 +48,7 @@ export function ruleTexts(rules) {
   const ann = rules.announcement_seconds || {};
   const announce = (category, round) => days(ann[category]?.[round]) ?? "—";
   return {
-    ext_minutes: Math.round(rules.extension_seconds / 60),
+    ext_minutes: Math.round((rules.extension_seconds / 60) * 100) / 100,
     floor1_pct: percentOf(rules.first_round_floor),
     floor2_pct: percentOf(rules.later_round_floor),
     deposit_min_pct: percentOf(rules.deposit_min),

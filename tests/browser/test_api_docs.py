@@ -37,6 +37,8 @@ async def offline_page(browser: Browser, base_url: str) -> tuple[Page, list[str]
     await context.route("**/*", only_loopback)
     page = await context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # a request the page's Content-Security-Policy refused (ReDoc's CDN logo once) is a console error
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     return page, blocked, errors
 
 
@@ -82,3 +84,6 @@ async def test_the_pages_name_no_cdn(live_server):
         assert "http" not in r.text.replace("http-equiv", ""), r.text
     js = await live_server.client.get("/docs-assets/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.content) > 100_000
+    redoc = await live_server.client.get("/docs-assets/redoc.standalone.js")
+    assert redoc.status_code == 200 and len(redoc.content) > 100_000
+    assert b"cdn.redoc.ly" not in redoc.content

@@ -120,6 +120,9 @@ async def test_two_bidders_see_each_other_live_and_the_extension(live_server, br
         await expect(bob_page.get_by_test_id("leading-code")).to_have_text(alice_code, timeout=1000)
         seen_after = time.monotonic() - started
         assert seen_after < 1.0, seen_after
+        accepted = alice.locator(".bid-message")  # the answer shows beside the button, at 1280x900 too
+        await expect(accepted).to_contain_text("¥7,000,000.00")
+        await expect(accepted).to_be_in_viewport()
         await expect(bob_page.get_by_test_id("current-price")).to_have_text("¥7,000,000.00")
         first = bob_page.get_by_test_id("bid-record").locator("tbody tr").first
         await expect(first).to_contain_text(alice_code)

@@ -3,6 +3,7 @@ the test's own, with a clean environment (no ``AUCTION_*`` setting leaks in from
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,6 +70,11 @@ def get(url: str) -> int | None:
             return answer.status
     except OSError:
         return None
+
+
+def read_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        return json.load(answer)
 
 
 @contextmanager

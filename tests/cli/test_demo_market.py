@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from auction_cli import demo
+from auction_service import demo_data
 from auction_service.app import create_app
 from auction_service.clock import ManualClock
 from auction_service.config import Settings
@@ -136,3 +137,75 @@ async def test_a_market_stopped_by_the_service_stopping_is_one_line_a_bug_is_a_t
     [record] = [r for r in caplog.records if "live market of the demo stopped" in r.getMessage()]
     assert record.levelname == level and (record.exc_info is not None) == traceback
     assert task not in running
+
+
+class _Enough(Exception):
+    """The test has watched the market long enough."""
+
+
+async def _as(client: httpx.AsyncClient, username: str, password: str) -> dict[str, str]:
+    answer = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+async def _a_person_acts(client: httpx.AsyncClient) -> tuple[int, int]:
+    """What a visitor does in the web client while the market runs: each clerk records the payment of
+    every sale of their court awaiting it (the simulated clerk meant to settle some of them), the
+    Shenzhen clerk suspends a live auction, and ``bidder1`` registers for another and outbids its
+    leader. Returns the suspended auction's id and how many payments were recorded."""
+    live = (await client.get("/api/v1/auctions", params={"status": "live", "limit": 100})).json()["items"]
+    sold = (await client.get("/api/v1/auctions", params={"status": "sold", "limit": 100})).json()["items"]
+    paid = 0
+    for court, username, password in demo_data.STAFF:
+        clerk = await _as(client, username, password)
+        for auction in (a for a in sold if a["court"] == court):
+            settled = await client.post(
+                f"/api/v1/auctions/{auction['id']}/settlement", json={"outcome": "paid"}, headers=clerk
+            )
+            paid += settled.status_code == 200
+    clerk = await _as(client, "clerk", "clerk-demo-pass")
+    shenzhen = [a for a in live if a["court"] == "深圳市中级人民法院" and a["bid_count"]]
+    suspended = shenzhen[0]["id"]
+    answer = await client.post(f"/api/v1/auctions/{suspended}/suspend", json={"reason": "异议审查"}, headers=clerk)
+    assert answer.status_code == 200, answer.text
+    bidder = await _as(client, "bidder1", demo_data.BIDDER_PASSWORD)
+    target = next(a for a in live if a["id"] != suspended and a["bid_count"])
+    assert (await client.post(f"/api/v1/auctions/{target['id']}/registrations", headers=bidder)).status_code == 201
+    amount = target["current_price"] + target["increment"]
+    answer = await client.post(f"/api/v1/auctions/{target['id']}/bids", json={"amount": amount}, headers=bidder)
+    assert answer.status_code == 201, answer.text
+    return suspended, paid
+
+
+async def test_a_person_acting_in_the_live_market_never_stops_it(
+    demo_db: str, fixed_starts: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Payments recorded by hand before the simulated clerk gets to them, a suspension, a human bid: the
+    service refuses the simulated clerks' and bidders' next steps (409 ``already_settled``...), the
+    market logs each as one line and goes on opening, selling and settling."""
+    prepared = await demo.prepare(demo_db)
+    market = prepared.market
+    assert market is not None and market.supervised
+    watched_until = prepared.present + 2 * 3600
+
+    async with demo.in_process_service(demo_db, "sandbox", prepared.present) as (app, clock, client):
+        suspended, paid = await _a_person_acts(client)
+        assert paid, "no sale was awaiting payment"
+
+        class Watching(demo.InProcessDriver):
+            async def advance_to(self, moment: float) -> None:
+                if moment > watched_until:
+                    raise _Enough
+                await super().advance_to(moment)
+
+        driver = Watching(app, clock, client)
+        with caplog.at_level("WARNING", logger="auction_sim.kernel"), pytest.raises(_Enough):
+            await market.carry_on(driver)
+        refused = [r.getMessage() for r in caplog.records if "refused a step" in r.getMessage()]
+        assert any("already_settled" in line for line in refused), refused
+        assert all(r.exc_info is None for r in caplog.records)
+        ended = (await client.get("/api/v1/auctions", params={"status": "sold", "limit": 500})).json()["items"]
+        late = [a for a in ended if minutes(a["end_at"], prepared.present) > 90]
+        assert late, "nothing sold after the person acted: the market stopped"
+        assert (await client.get(f"/api/v1/auctions/{suspended}")).json()["status"] == "suspended"

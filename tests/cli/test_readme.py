@@ -62,6 +62,27 @@ def test_the_check_passes_when_every_command_does(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_every_command_named_in_the_prose_is_run_or_skipped_with_a_reason() -> None:
+    """Inline commands (`./scripts/...`, `auction-service ...`) count as much as the blocks' lines: each is
+    run by the check or listed in its skip list with a reason, and no skip outlives its command."""
+    named = check_readme.prose_commands(readme())
+    assert "./scripts/demo --reset" in named and "auction-service serve --demo --reset" in named
+    to_run = check_readme.prose_to_run(readme())
+    in_blocks = {c.strip() for b in check_readme.blocks(readme()) if b.kind in ("run", "serve") for c in b.commands}
+    for command in named:
+        assert command in to_run or command in check_readme.PROSE_SKIPS or command in in_blocks, command
+    assert "./scripts/demo --reset" in to_run
+    assert all(why.strip() for why in check_readme.PROSE_SKIPS.values())
+    session = check_readme.script(readme(), "readme_check_x")
+    assert "auction-service serve --demo --reset --port" in session  # a server in prose: on a free port
+
+
+def test_a_failing_command_in_the_prose_fails_the_check(tmp_path: Path) -> None:
+    done = _check(tmp_path, "Then run `python3 -c 'raise SystemExit(3)'` and see.\n")
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "raise SystemExit(3)" in done.stdout
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import assert_one_line_error, cli, free_port, get, output_of, serving
+from .support import assert_one_line_error, cli, free_port, get, output_of, read_json, serving
 
 
 def test_a_taken_port_is_one_line_and_no_url(tmp_path: Path) -> None:
@@ -44,15 +44,23 @@ def test_serve_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
 @pytest.mark.realtime  # the demo's service process, polled until it answers
 def test_demo_reset_starts_afresh_and_says_where_the_data_is(tmp_path: Path) -> None:
     """A demo database that cannot be used (not a database at all) is gone after ``--reset``: the demo
-    makes a new one, in ./demo.db by default, and the start-up lines say so."""
+    makes a new one, in ./demo.db by default, and the start-up lines say so. ``serve --demo`` alone is the
+    demo (sandbox rules, the clock at ten times real time, readable log lines), and a second demo on the
+    same database says which process runs it and stops, without taking a port or touching the data."""
     (tmp_path / "demo.db").write_text("not a database")
     (tmp_path / "demo-documents" / "ab").mkdir(parents=True)  # the old demo's lot documents go too
     (tmp_path / "demo-documents" / "ab" / "cd").write_bytes(b"an old upload")
     port = free_port()
-    settings = {"AUCTION_DEMO_BOTS": "false", "AUCTION_RULES": "sandbox"}
-    with serving("serve", "--demo", "--reset", "--port", str(port), cwd=tmp_path, port=port, **settings):
+    settings = {"AUCTION_DEMO_BOTS": "false"}
+    with serving("serve", "--demo", "--reset", "--port", str(port), cwd=tmp_path, port=port, **settings) as proc:
         assert get(f"http://127.0.0.1:{port}/api/v1/auctions") == 200
+        assert read_json(f"http://127.0.0.1:{port}/api/v1/rules")["profile"] == "sandbox"
+        assert read_json(f"http://127.0.0.1:{port}/api/v1/clock")["speed"] == 10
+        second = cli("serve", "--demo", "--reset", "--port", str(free_port()), cwd=tmp_path, **settings)
+        assert_one_line_error(second, "another demo is already running", str(tmp_path / "demo.db"), str(proc.pid))
+        assert get(f"http://127.0.0.1:{port}/api/v1/auctions") == 200  # the first one's data was not reset
     said = output_of(tmp_path, port)
+    assert '{"' not in said  # text log lines, not JSON
     where = tmp_path / "demo.db"
     assert f"deleted the SQLite database {where} and its documents folder {tmp_path / 'demo-documents'}" in said
     assert not (tmp_path / "demo-documents" / "ab").exists()

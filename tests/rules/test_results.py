@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auction_rules.results import EndedAuction, RateSummary, compute_statistics, premium_rate
+from auction_rules.results import EndedAuction, RateSummary, compute_statistics, counted_outcome, premium_rate
 
 
 def sold(lot_id, price, starting_price, appraisal, bids=1, extensions=0) -> EndedAuction:
@@ -135,3 +135,33 @@ def test_a_window_with_only_failures_has_a_zero_rate_and_no_premium():
     assert stats.lot_transaction_rate == 0.0
     assert stats.premium_rate_over_start == RateSummary(None, None, None)
     assert stats.bids_per_auction == 0.0
+
+
+# --- 悔拍: one counting rule for the service and the simulator --------------------------------------------
+
+
+def test_a_sale_that_ended_in_default_is_not_a_sale():
+    """A buyer who did not pay (悔拍): the auction is neither sold nor unsold and adds nothing to the deal
+    amount; the lot's resale counts once (the service's statistics and the simulator's figures both)."""
+    defaulted = EndedAuction(1, "sold", 120_000_000, 100_000_000, 140_000_000, 9, 2, settlement="defaulted")
+    resold = EndedAuction(1, "sold", 90_000_000, 80_000_000, 140_000_000, 3, 0, settlement="paid")
+    stats = compute_statistics([defaulted, resold], {1: True})
+    assert (stats.sold, stats.unsold, stats.auctions_ended) == (1, 0, 1)
+    assert stats.deal_amount == 90_000_000
+    assert stats.transaction_rate == 1.0
+
+
+@pytest.mark.parametrize(
+    ("status", "settlement", "counted"),
+    [
+        ("sold", None, "sold"),
+        ("sold", "paid", "sold"),
+        ("sold", "defaulted", "defaulted"),
+        ("unsold", None, "unsold"),
+        ("withdrawn", None, "withdrawn"),
+        ("live", None, None),
+        ("suspended", None, None),
+    ],
+)
+def test_how_each_auction_counts(status, settlement, counted):
+    assert counted_outcome(status, settlement) == counted

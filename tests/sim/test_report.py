@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from auction_sim import report
-from auction_sim.records import AuctionRecord, aggregate, summarize
+from auction_sim.records import AuctionRecord, summarize
+from auction_sim.scenario import Target
+from auction_sim.validation import aggregate, evaluate
 
 
 def record(auction_id: int, **changes: Any) -> AuctionRecord:
@@ -79,27 +81,17 @@ def records() -> list[AuctionRecord]:
     ]
 
 
+TARGETS = (
+    Target("transaction_rate", 0.6454, 0.1, "auction ended", "最高人民法院 2025 Q1"),
+    Target("extension_gap_median", 31.0, 10.0, "extension gap", "real-bid-logs"),
+)
+
+
 def make_figures(recs: list[AuctionRecord], runs: int = 1) -> dict[str, Any]:
-    summary = summarize(recs)
-    targets = [
-        {
-            "name": "transaction_rate",
-            "target": 0.6454,
-            "tolerance": 0.1,
-            "value": summary["transaction_rate"],
-            "within": summary["transaction_rate"] is not None and abs(summary["transaction_rate"] - 0.6454) <= 0.1,
-            "source": "最高人民法院 2025 Q1",
-        },
-        {
-            "name": "extension_gap_median",
-            "target": 31.0,
-            "tolerance": 10.0,
-            "value": summary["extension_gap_median"],
-            "within": False,
-            "source": "real-bid-logs",
-        },
-    ]
-    figures: dict[str, Any] = {
+    """Figures as ``simulate`` writes them; with two runs the second is the first two records alone."""
+    per_run = [recs, recs[:2]][:runs]
+    summaries = [summarize(run) for run in per_run]
+    return {
         "scenario": "hot-lot",
         "description": "Two committed bidders <b>fight</b> over one flat & its neighbours.",
         "seed": 7,
@@ -107,13 +99,14 @@ def make_figures(recs: list[AuctionRecord], runs: int = 1) -> dict[str, Any]:
         "seeds": list(range(7, 7 + runs)),
         "generated_at": "2026-01-06T03:00:00Z",
         "wall_seconds": 1.25,
-        "auctions": [dataclasses.asdict(r) for r in recs],
-        "summary": summary,
-        "targets": targets,
+        "auctions": [
+            {"run": i, "seed": 6 + i, **dataclasses.asdict(r)} for i, run in enumerate(per_run, start=1) for r in run
+        ],
+        "summary": summaries[0],
+        "summaries": summaries,
+        "aggregate": aggregate(summaries),
+        "targets": evaluate(TARGETS, per_run, summarize),
     }
-    if runs > 1:
-        figures["aggregate"] = aggregate([summary, summarize(recs[:2])])
-    return figures
 
 
 class _Collector(HTMLParser):
@@ -152,8 +145,9 @@ def test_auctions_csv_has_one_row_per_record(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for the Chinese names
     with paths["auctions"].open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    header = [field.name for field in dataclasses.fields(AuctionRecord)]
-    assert rows[0] == header
+    header = ["run", "seed", *(field.name for field in dataclasses.fields(AuctionRecord))]
+    assert rows[0] == [report.csv_header(name) for name in header]
+    assert {"appraisal_fen", "starting_price_fen", "increment_fen", "deposit_fen", "price_fen"} <= set(rows[0])
     assert len(rows) == 1 + len(recs)
     by_name = [dict(zip(header, row, strict=True)) for row in rows[1:]]
     assert by_name[0]["court"] == "杭州市西湖区人民法院"
@@ -186,12 +180,41 @@ def test_report_html_is_self_contained(tmp_path: Path) -> None:
 
 def test_report_html_formats_figures(tmp_path: Path) -> None:
     page = report.write_report(tmp_path, make_figures(records()))["report"].read_text(encoding="utf-8")
-    assert "66.7%" in page  # 2 sold of 3 ended
+    assert "50.0%" in page  # 1 sold of 2 ended: the 悔拍 sale is neither sold nor unsold
     assert "815,500.00 yuan" in page  # the paid sale only (the defaulted one is no deal), fen → yuan
     assert "70,000.00 yuan" in page  # the defaulted sale's deposit, forfeited
     assert "64.5% ± 10.0 pp" in page
     assert "最高人民法院 2025 Q1" in page
-    assert "✓" in page and "✗" in page
+    assert ">met<" in page and ">missed<" in page
+
+
+def test_each_target_shows_its_mean_interval_band_and_verdict(tmp_path: Path) -> None:
+    """Per target: the mean over the runs, its 95% interval (never outside the figure's bounds), the band,
+    the denominator and met or missed, as figures.json has them."""
+    figures = make_figures(records(), runs=2)
+    rate = figures["targets"][0]
+    assert rate["mean"] == 0.5 and rate["runs"] == 2 and rate["pooled"] == [2, 4]
+    assert 0 <= rate["low"] < 0.5 < rate["high"] <= 1
+    assert rate["band"] == pytest.approx([0.5454, 0.7454])
+    assert rate["met"] is False  # the mean lies outside the band, though the interval overlaps it
+    page = report.write_report(tmp_path, figures)["report"].read_text(encoding="utf-8")
+    assert "[54.5%, 74.5%]" in page  # the band
+    assert f"[{rate['low'] * 100:.1f}%, {rate['high'] * 100:.1f}%]" in page
+    assert "per auction ended" in page
+    assert "1 of 2 targets met over 2 run(s)" in page  # the gap median is met
+
+
+def test_lots_under_way_at_the_horizon_are_reported_apart(tmp_path: Path) -> None:
+    """A lot whose next round opens after the horizon is neither sold nor concluded: it is counted apart
+    (and per lot listed counted unsold), not dropped."""
+    recs = [*records(), record(4, lot_id=4)]  # failed round 1, next round after the horizon
+    figures = make_figures(recs)
+    summary = figures["summary"]
+    assert (summary["lots_listed"], summary["lots_concluded"], summary["lots_under_way"]) == (4, 2, 2)
+    assert summary["transaction_rate_by_lot"] == 0.5  # lot 1 sold of lots 1 and 2 concluded
+    assert summary["transaction_rate_by_lot_listed"] == 0.25
+    page = report.write_report(tmp_path, figures)["report"].read_text(encoding="utf-8")
+    assert "2 still under way at the scenario" in page
 
 
 def test_svg_ids_are_unique_across_charts(tmp_path: Path) -> None:

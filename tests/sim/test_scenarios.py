@@ -43,8 +43,10 @@ pool = 20
 
 [[targets]]
 name = "transaction_rate"
+per = "auction ended"
 target = 0.6
 tolerance = 0.1
+source = "a published figure, with its period"
 """
 
 
@@ -165,6 +167,27 @@ def test_a_target_must_name_a_summary_figure(write: Write) -> None:
     message = refused(write(MINIMAL.replace('name = "transaction_rate"', 'name = "happiness"')))
     assert "happiness" in message
     assert "transaction_rate" in message  # says which figures there are
+
+
+def test_a_target_must_state_its_figure_s_denominator(write: Write) -> None:
+    """A target says what its figure is divided by; a file claiming the wrong denominator is refused with
+    the right one named (the rate per auction ended is not a rate per lot listed)."""
+    message = refused(write(MINIMAL.replace('per = "auction ended"', 'per = "lot listed"')))
+    assert "transaction_rate" in message
+    assert "auction ended" in message
+    assert "auction ended" in refused(write(MINIMAL.replace('per = "auction ended"\n', "")))
+
+
+def test_a_target_must_cite_its_source(write: Write) -> None:
+    message = refused(write(MINIMAL.replace('source = "a published figure, with its period"\n', "")))
+    assert "source" in message
+
+
+def test_a_target_may_be_about_one_of_the_scenario_s_categories(write: Write) -> None:
+    scoped = MINIMAL.replace('per = "auction ended"', 'per = "auction ended"\ncategory = "residential"')
+    assert scenario.load(write(scoped)).targets[0].category == "residential"
+    message = refused(write(scoped.replace('category = "residential"', 'category = "vessel"')))
+    assert "vessel" in message
 
 
 def test_a_scenario_without_a_start_is_refused(write: Write) -> None:

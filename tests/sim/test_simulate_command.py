@@ -9,18 +9,26 @@ that the summary is recomputed exactly from the records").
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import dataclasses
 import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auction_sim.records import AuctionRecord, summarize
+from auction_cli import simulate as simulate_module
+from auction_cli.simulate import recompute, records_by_run
+from auction_sim.market import clock_start
+from auction_sim.platform import service_level
+from auction_sim.records import summarize
+from auction_sim.scenario import LEVELS, load
 
 TIMEOUT = 300  # seconds; court-month takes about 10
 RECORD_FIELDS = {
@@ -76,6 +84,15 @@ def hot_lot_other_seed(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 @pytest.fixture(scope="module")
+def hot_lot_runs(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """Three runs on two worker processes."""
+    out = tmp_path_factory.mktemp("hot-lot-runs")
+    run = command("simulate", "hot-lot", "--seed", "5", "--runs", "3", "--workers", "2", out=out)
+    assert run.returncode == 0, run.stderr
+    return run
+
+
+@pytest.fixture(scope="module")
 def court_month(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return simulated(tmp_path_factory, "court-month", 3)
 
@@ -85,7 +102,8 @@ def reproducible(auctions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def recomputed(figures: dict[str, Any]) -> dict[str, Any]:
-    return summarize([AuctionRecord(**a) for a in figures["auctions"]])
+    """The first run's summary from figures.json's records alone (rows carry their run and seed)."""
+    return summarize(records_by_run(figures["auctions"])[0])
 
 
 # ----------------------------------------------------------------- the files
@@ -105,6 +123,7 @@ def test_every_auction_record_says_what_happened(run: str, request: pytest.Fixtu
     assert figures["auctions"], "a run without a single auction"
     for auction in figures["auctions"]:
         assert RECORD_FIELDS <= set(auction), f"missing {RECORD_FIELDS - set(auction)}"
+        assert auction["run"] == 1 and auction["seed"] == figures["seed"]
         assert auction["outcome"] in ("sold", "unsold")
         assert (auction["price"] is not None) == (auction["outcome"] == "sold")
 
@@ -115,6 +134,30 @@ def test_every_summary_figure_is_recomputed_exactly_from_the_records(run: str, r
     nothing is lost in writing the records out (exact equality, floats included)."""
     figures = request.getfixturevalue(run).figures
     assert recomputed(figures) == figures["summary"]
+
+
+def test_several_runs_keep_every_run_s_records_tagged_by_run_and_seed(hot_lot_runs: Run) -> None:
+    figures = hot_lot_runs.figures
+    assert figures["runs"] == 3
+    tags = [(a["run"], a["seed"]) for a in figures["auctions"]]
+    assert sorted(set(tags)) == list(zip([1, 2, 3], figures["seeds"], strict=True))  # one flat per run
+    assert figures["seeds"][0] == 5
+    with (hot_lot_runs.out / "auctions.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(int(r["run"]), int(r["seed"])) for r in rows] == tags
+
+
+def test_the_aggregate_and_the_targets_are_recomputed_from_figures_json(hot_lot_runs: Run) -> None:
+    """A reader holding figures.json alone gets every run's summary, each figure's mean and interval over
+    the runs, and each target's verdict back, exactly."""
+    figures = hot_lot_runs.figures
+    again = json.loads(json.dumps(recompute(figures, load("hot-lot"))))
+    assert again["summaries"] == figures["summaries"]
+    assert again["aggregate"] == figures["aggregate"]
+    assert again["targets"] == figures["targets"]
+    for target in figures["targets"]:
+        assert {"mean", "low", "high", "band", "met", "per", "source"} <= set(target)
+    assert "targets over 3 run(s)" in hot_lot_runs.stdout
 
 
 def test_court_month_lists_lots_of_several_kinds_over_several_rounds(court_month: Run) -> None:
@@ -158,3 +201,58 @@ def test_list_shows_the_shipped_scenarios() -> None:
     names = [line.split()[0] for line in run.stdout.splitlines() if line.strip()]
     assert "hot-lot" in names
     assert "court-month" in names
+
+
+# ----------------------------------------------------------------- the Python API
+class CountingPool(ProcessPoolExecutor):
+    """The worker pool, counting what it was given (in this process)."""
+
+    submitted = 0
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        CountingPool.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+def test_a_scenario_object_runs_on_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario built or changed in Python travels to the workers whole (it is not reloaded by name): the
+    runs happen in the pool, and give what the same runs give one after the other."""
+    shipped = load("hot-lot")
+    variant = dataclasses.replace(
+        shipped, name="hot-lot-cheaper", listing=dataclasses.replace(shipped.listing, start_ratio=0.75)
+    )
+    monkeypatch.setattr(simulate_module, "ProcessPoolExecutor", CountingPool)
+    parallel = simulate_module.simulate(variant, runs=2, workers=2)
+    assert CountingPool.submitted == 2
+    serial = simulate_module.simulate(variant, runs=2, workers=1)
+    assert [reproducible([dataclasses.asdict(r) for r in run]) for run in parallel.records] == [
+        reproducible([dataclasses.asdict(r) for r in run]) for run in serial.records
+    ]
+    start = [r.starting_price / r.appraisal for run in parallel.records for r in run]
+    assert all(abs(ratio - 0.75) < 0.01 for ratio in start)  # the variant ran, not the shipped file
+
+
+def test_simulated_courts_carry_province_city_and_level_in_the_service(tmp_path: Path) -> None:
+    """The service's statistics by province and court level cover a simulated market: its courts are
+    created with the scenario's province, city and level (a maritime court at the intermediate level)."""
+    database = f"sqlite+aiosqlite:///{tmp_path}/market.db"
+    scenario = load("hot-lot")
+    result = simulate_module.simulate(scenario, seed=2, database_url=database)
+    sold = sum(1 for r in result.records[0] if r.outcome == "sold")
+
+    async def groups() -> dict[str, Any]:
+        after = clock_start(scenario) + 30 * 86_400.0
+        async with simulate_module.in_process_service(database, scenario.rules, after) as (_app, _clock, client):
+            answer = await client.get("/api/v1/stats/groups", params={"by": "province,court_level"})
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+    items = asyncio.run(groups())["items"]
+    court = scenario.courts[0]
+    assert [item["group"] for item in items] == [{"province": court.province, "court_level": court.level}]
+    assert items[0]["sold"] == sold
+
+
+def test_a_maritime_court_is_an_intermediate_court_to_the_service() -> None:
+    assert service_level("maritime") == "intermediate"
+    assert {service_level(level) for level in LEVELS} <= {"basic", "intermediate", "high", "supreme"}

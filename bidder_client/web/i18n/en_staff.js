@@ -40,6 +40,7 @@ export default {
   create_lot: "Create lot",
   lot_created: "Lot created.",
   lot_auctions: "Auctions",
+  schedule_none_title: "No next round can be scheduled now",
   schedule_title: "Schedule the next round: {round}",
   schedule_go: "Publish auction",
   schedule_done: "Auction published.",

@@ -40,6 +40,7 @@ export default {
   create_lot: "创建标的物",
   lot_created: "标的物已创建。",
   lot_auctions: "拍卖场次",
+  schedule_none_title: "目前不能安排下一轮",
   schedule_title: "安排下一轮:{round}",
   schedule_go: "发布拍卖",
   schedule_done: "拍卖已发布。",

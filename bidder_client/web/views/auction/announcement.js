@@ -23,7 +23,8 @@ export function announcementPanel(page) {
       [t("increment"), money(a.increment)],
       [t("deposit"), money(a.deposit)],
       [t("ann_schedule"), biddingPeriod(a)],
-      [t("ann_rules"), t("ann_rules_text")],
+      [t("ann_rules"), t("ann_rules_text", { ext_limit: extensionLimit(page.rules) })],
+      [t("rules_in_force"), rulesInForce(page.rules)],
       [t("ann_priority"), priorityText(page)],
       [t("ann_defects"), l.defects],
       [t("ann_encumbrances"), l.encumbrances],
@@ -38,13 +39,34 @@ export function announcementPanel(page) {
       h(
         "dl",
         { class: "kv ann" },
-        rows.map(([k, v]) => [h("dt", {}, k), h("dd", { class: v ? "" : "muted" }, v || t("none"))]),
+        rows.map(([k, v]) => [h("dt", {}, k), h("dd", { class: v ? "" : "muted" }, v || t("not_stated"))]),
       ),
       h("p", { class: "muted small" }, t("extension_note")),
     );
   }
 
   return { el, paint };
+}
+
+/** Whether the soft close may extend without end (the law) or a research profile caps it. */
+function extensionLimit(rules) {
+  const cap = rules ? rules.extension_cap : null;
+  return cap === null || cap === undefined ? t("ext_no_limit") : t("ext_limit", { n: cap });
+}
+
+/** The profile the service runs: the law, the sandbox, or a research profile named as an experiment. */
+export function rulesInForce(rules) {
+  if (!rules) return null;
+  if (rules.profile === "judicial-2016") return t("rules_profile_law");
+  if (rules.profile === "sandbox") return t("rules_profile_sandbox");
+  const changes = Object.entries(rules.overrides || {})
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(", ");
+  return h(
+    "span",
+    { class: "research-rules", "data-testid": "research-rules" },
+    t("rules_profile_research", { name: rules.profile, base: rules.base, changes: changes || "—" }),
+  );
 }
 
 function biddingPeriod(a) {

@@ -102,10 +102,10 @@ export function bidPanel(page) {
     );
     el.append(
       refs.one,
+      message, // beside the button most bids come from: the answer is seen without scrolling
       h("div", { class: "muted small center" }, t("bid_one_step_hint"), " · ", t("increment"), " ", money(a.increment)),
       h("div", { class: "bid-row" }, h("label", { for: refs.steps.id }, t("bid_n_steps")), h("div", { class: "inline" }, refs.steps, refs.stepsGo)),
       h("div", { class: "bid-row" }, h("label", { for: refs.custom.id }, t("bid_custom")), h("div", { class: "inline" }, refs.custom, refs.customGo)),
-      message,
     );
   }
 
@@ -115,7 +115,7 @@ export function bidPanel(page) {
     if (refs.stepsGo) {
       const n = Number(refs.steps.value);
       refs.stepsGo.textContent =
-        Number.isInteger(n) && n >= 1 ? `${t("bid_n_steps_go")} ${money(stepsAmount(a, n))}` : t("bid_n_steps_go");
+        Number.isInteger(n) && n >= 1 ? t("bid_n_steps_go_n", { n, amount: money(stepsAmount(a, n)) }) : t("bid_n_steps_go");
     }
     if (refs.standing) {
       const mine = bids.some((b) => b.bidder_code === reg.bidder_code);
@@ -136,6 +136,7 @@ export function bidPanel(page) {
     message.className = `bid-message ${kind}`;
     message.textContent = text;
     delete message.dataset.minimum;
+    if (text && message.isConnected) message.scrollIntoView?.({ block: "nearest" }); // in view, whatever the window
   }
 
   async function doRegister() {

@@ -47,6 +47,7 @@ export function recordPanel(page) {
     for (let i = bids.length - 1; i >= 0; i--) rows.push(bidRow(bids[i], i === bids.length - 1, ended, reg));
     if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: "4", class: "empty" }, t("bid_record_empty"))));
     fill(bidsBody, ...rows);
+    paintAudit();
   }
 
   let auditReport = null;
@@ -59,7 +60,12 @@ export function recordPanel(page) {
     }
     auditLine.className = `audit small ${auditReport.valid ? "ok" : "bad"}`;
     if (auditReport.valid) {
-      auditLine.textContent = t("audit_ok", { n: auditReport.bids });
+      // The record on the page may already hold bids the last check had not seen (it runs 1.5 s after a bid).
+      const shown = page.bids.length;
+      auditLine.textContent =
+        auditReport.bids < shown
+          ? t("audit_ok_partial", { n: auditReport.bids, total: shown })
+          : t("audit_ok", { n: auditReport.bids });
       auditLine.title = auditReport.head ? t("audit_title", { head: auditReport.head }) : "";
     } else {
       auditLine.textContent = t("audit_bad", { seq: auditReport.first_bad_seq ?? "?" });

@@ -32,7 +32,7 @@ export function scheduleForm(lot, plan, rules, reload) {
   const panel = h("section", { class: "panel", "data-testid": "schedule" });
   if (!plan || !rules || !plan.schedulable) {
     const why = plan?.blocked ? blockedText(plan.blocked) : errorText({ code: "network_error" });
-    panel.append(h("h2", {}, t("schedule_title", { round: "—" })), h("p", { class: "alert info" }, t("schedule_blocked", { why })));
+    panel.append(h("h2", {}, t("schedule_none_title")), h("p", { class: "alert info" }, t("schedule_blocked", { why })));
     return panel;
   }
   const proposed = scheduleDefaults(plan, lot, rules, clock.now());

@@ -1,0 +1,86 @@
+"""A service started with a research profile (``AUCTION_RULES=research:<label>``): it answers with the
+profile's name and overrides wherever it names the rules, and its bidding and listing follow them.
+``judicial-2016`` with an override does not start."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from auction_service.app import create_app
+from auction_service.clock import ManualClock
+from auction_service.config import Settings, describe_settings_error
+from bidder_client import WEB_ROOT
+from tests.conftest import START, Service, make_settings
+from tests.support.scenes import end_unsold, go_to, scene, t
+
+WINDOW = {"extension_seconds": 120, "extension_cap": 1}
+
+
+@pytest.fixture
+async def research(db_url: str):
+    clock = ManualClock(START)
+    settings = make_settings(db_url, "research:window-2m", rules_base="sandbox", rule_overrides=WINDOW)
+    app = create_app(settings, clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
+    async with app.api.router.lifespan_context(app.api):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Service(app, clock, client, "http://test")
+
+
+def test_the_law_with_an_override_does_not_start():
+    with pytest.raises(ValidationError) as caught:
+        Settings(rules="judicial-2016", rule_overrides={"extension_seconds": 120})
+    line = describe_settings_error(caught.value)
+    assert "AUCTION_RULE_OVERRIDES" in line and "judicial-2016 is the law" in line
+
+
+def test_an_unknown_quantity_does_not_start():
+    with pytest.raises(ValidationError) as caught:
+        Settings(rules="research:x", rule_overrides={"extension_minutes": 2})
+    assert "extension_minutes" in describe_settings_error(caught.value)
+
+
+async def test_the_rules_answer_names_the_research_profile(research):
+    rules = (await research.client.get("/api/v1/rules")).json()
+    assert rules["profile"] == "research:window-2m"
+    assert rules["base"] == "sandbox"
+    assert rules["overrides"] == WINDOW
+    assert rules["extension_seconds"] == 120 and rules["extension_cap"] == 1
+    assert (await research.client.get("/api/v1/clock")).json()["rules"] == "research:window-2m"
+
+
+async def test_bids_follow_the_research_window_and_cap(research):
+    s = await scene(research, bidders=2, start_in=timedelta(minutes=10), duration=timedelta(hours=1))
+    await go_to(research, s.end_at - timedelta(seconds=150))
+    first = await research.api.bid(s.bidders[0], s.id, 7_000_000_00)
+    assert first.status_code == 201, first.text
+    assert t(first.json()["end_at"]) == s.end_at  # 2.5 min left: outside the window
+    await go_to(research, s.end_at - timedelta(seconds=90))
+    second = await research.api.bid(s.bidders[1], s.id, 7_005_000_00)
+    moved = t(second.json()["end_at"])
+    assert moved == research.clock.now() + timedelta(minutes=2)  # the window is two minutes
+    await go_to(research, moved - timedelta(seconds=30))
+    third = await research.api.bid(s.bidders[0], s.id, 7_010_000_00)
+    assert t(third.json()["end_at"]) == moved  # the cap: one extension only
+    assert (await research.api.auction(s.id))["extension_count"] == 1
+
+
+async def test_a_third_round_comes_before_the_sale_when_the_profile_says_so(db_url: str):
+    clock = ManualClock(START)
+    settings = make_settings(db_url, "research:three", rule_overrides={"auction_rounds": 3})
+    app = create_app(settings, clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
+    async with app.api.router.lifespan_context(app.api):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            svc = Service(app, clock, client, "http://test")
+            staff = await svc.api.staff(svc.services)
+            lot = await svc.api.lot(staff)
+            quick = {"start_in": timedelta(minutes=1), "duration": timedelta(hours=1)}
+            await end_unsold(svc, staff, lot["id"], **quick)
+            await end_unsold(svc, staff, lot["id"], starting_price=5_600_000_00, **quick)
+            nxt = (await client.get(f"/api/v1/lots/{lot['id']}/next-round")).json()
+            assert nxt["round"] == 3
+            assert nxt["min_start_price_fen"] == 5_600_000_00 * 4 // 5

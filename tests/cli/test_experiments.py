@@ -1,0 +1,53 @@
+"""Running an experiment (``auction_cli/experiments.py``): every variant over common seeds, locally or on
+a Dask cluster, with the same tables either way; the tables load into pandas with one call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auction_cli.experiments import run_experiment, write_experiment
+from auction_sim import tables
+from auction_sim.experiment import parse_experiment
+
+WINDOW = {"name": "window", "scenario": "hot-lot", "seeds": 1, "seed": 3, "grid": {"rules.extension_seconds": [0, 300]}}
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory) -> tuple[Path, dict[str, pd.DataFrame]]:
+    out = tmp_path_factory.mktemp("local")
+    result = run_experiment(parse_experiment(WINDOW), workers=1)
+    write_experiment(out, result)
+    return out, tables.load(out)
+
+
+def test_the_tables_load_with_one_call_and_carry_units_in_their_names(local):
+    out, frames = local
+    auctions = frames["auctions"]
+    assert set(auctions["variant"]) == {"extension_seconds=0", "extension_seconds=300"}
+    assert {"price_fen", "appraisal_fen", "start_at_utc"} <= set(auctions.columns)
+    assert "price" not in auctions.columns
+    assert (out / "tables" / "auctions.csv").exists() and (out / "tables" / "data-dictionary.md").exists()
+    assert (out / "report.html").read_text(encoding="utf-8").count("<svg") >= 1
+
+
+def test_a_zero_window_gives_no_extensions(local):
+    _, frames = local
+    by_variant = frames["auctions"].groupby("variant")["extensions"].sum()
+    assert by_variant["extension_seconds=0"] == 0
+    assert by_variant["extension_seconds=300"] > 0
+
+
+def test_a_two_worker_dask_cluster_writes_the_same_tables(local, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    _, frames = local
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        result = run_experiment(parse_experiment(WINDOW), scheduler=cluster.scheduler_address)
+    write_experiment(tmp_path, result)
+    on_cluster = tables.load(tmp_path)
+    for name in tables.TABLES:
+        pd.testing.assert_frame_equal(frames[name], on_cluster[name])
