@@ -10,9 +10,9 @@ the steps out through the public API.
   within the sale window); after that fails: the creditor takes the lot (以物抵债) or it is returned;
 
 Every rule quantity comes from the scenario's profile (``Listing.rules``, ``auction_rules.profiles``).
-* after a sale: the winner pays the balance within ``balance_days``, or defaults (悔拍) with a chance
-  that rises with the premium over the appraisal; the lot is then auctioned again in the same round
-  with the defaulter barred.
+* after a sale: the balance is due within ``balance_days`` (whether the winner pays is the winner's
+  decision, ``auction_sim.market.pays_balance``); after a 悔拍 the lot is auctioned again in the same
+  round with the defaulter barred.
 """
 
 from __future__ import annotations
@@ -90,13 +90,16 @@ def again_after_default(
     return announce_at, _terms(last.round, last.starting_price, start, listing, sale=last.round == "sale")
 
 
-def settlement(lot: LotPlan, price: int, ended_at: float, listing: Listing, rng: random.Random) -> tuple[float, str]:
-    """When the balance deadline is settled and how: ``paid`` or ``defaulted`` (悔拍), the latter more
-    likely the further the price went above the appraisal (a winner carried away by the bidding)."""
-    premium = max(0.0, price / lot.appraisal - 1)
-    chance = min(1.0, listing.default_base + listing.default_per_premium * premium)
-    outcome = "defaulted" if rng.random() < chance else "paid"
-    return ended_at + rng.uniform(0.1, 1.0) * listing.balance_days * DAY, outcome
+def balance_due(ended_at: float, listing: Listing, rng: random.Random) -> float:
+    """When the court settles the balance of a sale: some time within the balance deadline."""
+    return ended_at + rng.uniform(0.1, 1.0) * listing.balance_days * DAY
+
+
+def next_cut(round_: Round, listing: Listing) -> float | None:
+    """What the next round's start will be, as a share of this round's, if this one fails (what a
+    forward-looking buyer weighs): round 2's cut after round 1; none after round 2 (a 变卖 is at round
+    2's price) or after a 变卖 (nothing follows)."""
+    return listing.round2_ratio if round_ == 1 else None
 
 
 def disposition(failed_at: float, listing: Listing, rng: random.Random) -> tuple[float, str]:

@@ -9,8 +9,11 @@ step out through the public API. Bidders decide with the pure model (``auction_s
 what a bidder sees: the auction's public page, kept current the way the live feed keeps a page current
 (every accepted bid is news to those following the auction).
 
-Reproducible: every draw comes from ``random.Random`` instances derived from the seed in a fixed
-order, and events at the same moment run in the order they were made.
+Reproducible: every draw comes from a stream derived from the run's seed by a stable key
+(``auction_sim.seeds``: the lot plan, the budgets, each lot's clerk, each auction's arrivals, each
+buyer's decisions and bidding), so two variants of a scenario run with the same seed meet the same
+buyers with the same valuations (common random numbers); events at the same moment run in the order
+they were made.
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import clerks as court_policy
+from . import market
 from .agents import Action, Bidder, Strategy, View
 from .clerks import Terms
-from .market import LotPlan, Wallet, draw_budgets, interests, plan_lots, potential_buyers
+from .market import Buyer, Interest, LotPlan, Wallet, draw_budgets, plan_lots
 from .platform import Driver, Headers, PlatformError, epoch, iso
-from .records import AuctionRecord, bid_record_figures
+from .records import AuctionRecord, bid_record_figures, welfare
 from .scenario import Scenario
+from .seeds import stream
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +72,10 @@ class Live:
     agents: list[Agent] = field(default_factory=list)
     registrations: int = 0
     excluded: frozenset[int] = frozenset()
+    ordinal: int = 0  # the lot's n-th auction (0: its first)
+    present: list[Buyer] = field(default_factory=list)  # the buyers who looked at this auction
+    interests: dict[int, Interest] = field(default_factory=dict)  # pool index -> registration
+    valuations: dict[int, int] = field(default_factory=dict)  # pool index -> valuation (fen) here
 
     def view(self, now: float, code: str) -> View:
         status = self.status
@@ -91,9 +100,11 @@ class Live:
 class LotState:
     plan: LotPlan
     lot_id: int | None = None
-    buyers: list[tuple[int, float]] = field(default_factory=list)
+    buyers: list[Buyer] = field(default_factory=list)  # carried over to the next auction
     excluded: set[int] = field(default_factory=set)
-    rng: random.Random = field(default_factory=random.Random)
+    rng: random.Random = field(default_factory=random.Random)  # the court's decisions on this lot
+    auctions: int = 0  # auctions listed so far
+    next_index: int = 0  # the index the lot's next new buyer gets
 
 
 class Kernel:
@@ -115,12 +126,10 @@ class Kernel:
         self.driver = driver
         self.platform = driver.platform
         self.progress = progress or (lambda done, total: None)
-        root = random.Random(f"{scenario.name}:{seed}")
-        self.lots = [LotState(p) for p in plan_lots(scenario, random.Random(root.random()))]
+        self.lots = [LotState(p) for p in plan_lots(scenario, stream(seed, "lots"))]
         for lot in self.lots:
-            lot.rng = random.Random(root.random())
-            lot.buyers = potential_buyers(lot.plan, scenario, lot.rng)
-        self.wallets: list[Wallet] = draw_budgets(scenario, random.Random(root.random()))
+            lot.rng = stream(seed, "court", lot.plan.key)
+        self.wallets: list[Wallet] = draw_budgets(scenario, stream(seed, "budgets"))
         self.horizon_end = scenario.start.timestamp() + scenario.horizon_days * 86_400
         self._heap: list[tuple[float, int, Callable[[float], Any]]] = []
         self._order = itertools.count()
@@ -219,18 +228,51 @@ class Kernel:
                 # A running service's time passed the start while the step ran (slow answers under load):
                 # one announcement period after the refused start, so each try has more room than the last.
                 opens_after = max(await self.driver.now(), terms.start_at)
-        live = Live(auction["id"], lot.plan, terms, end_at=epoch(auction["end_at"]), excluded=frozenset(lot.excluded))
-        wanted = interests(
-            lot.plan, lot.buyers, terms.starting_price, terms.deposit, terms.start_at, now,
-            self.wallets, self.scenario, lot.rng, excluded=live.excluded,
+        live = Live(
+            auction["id"], lot.plan, terms, end_at=epoch(auction["end_at"]), excluded=frozenset(lot.excluded),
+            ordinal=lot.auctions,
         )  # fmt: skip
-        for interest in wanted:
+        lot.auctions += 1
+        for interest in self._interests(lot, live, now):
             self.at(max(interest.register_at, now), functools.partial(self._register, live=live, interest=interest))
         self.at(live.end_at, lambda t: self._end(t, live))
 
-    async def _register(self, now: float, live: Live, interest: Any) -> None:
+    def _interests(self, lot: LotState, live: Live, now: float) -> list[Interest]:
+        """Who looks at this auction (the lot's buyers who stayed, and new arrivals) and who of them
+        registers (``market.entry``): the buyers' own decisions, each from its own stream."""
+        key, n, terms = lot.plan.key, live.ordinal, live.terms
+        present = {b.bidder for b in lot.buyers} | set(lot.excluded)
+        arriving = stream(self.seed, "arrivals", key, n)
+        new = market.arrivals(lot.plan, self.scenario, n, terms.starting_price, lot.next_index, present, arriving)
+        lot.next_index += len(new)
+        live.present = [b for b in lot.buyers if b.bidder not in lot.excluded] + new
+        lot.buyers = []
+        demand = self.scenario.demand_of(lot.plan.category)
+        cut = court_policy.next_cut(terms.round, self.scenario.listing)
+        out: list[Interest] = []
+        holder_given = not lot.plan.priority_holder
+        for who in live.present:
+            rng = stream(self.seed, "entry", key, who.index, n)
+            wallet = self.wallets[who.bidder]
+            live.valuations[who.bidder] = min(int(lot.plan.appraisal * who.ratio), wallet.available)
+            decided = market.entry(who, lot.plan, terms.starting_price, terms.deposit, cut, wallet, demand, rng)
+            if decided is None:
+                continue
+            valuation, limit = decided
+            live.valuations[who.bidder] = valuation
+            interest = Interest(
+                who.bidder, valuation, who.strategy, market.register_time(terms.start_at, now, rng),
+                priority=not holder_given, open_limit=limit, index=who.index, budget=wallet.available,
+            )  # fmt: skip
+            holder_given = True
+            live.interests[who.bidder] = interest
+            out.append(interest)
+        return out
+
+    async def _register(self, now: float, live: Live, interest: Interest) -> None:
         wallet = self.wallets[interest.bidder]
         if wallet.available < live.terms.deposit or now >= live.end_at:
+            live.interests.pop(interest.bidder, None)
             return  # the money went elsewhere meanwhile
         username, headers = self.accounts[interest.bidder]
         if interest.priority:
@@ -238,13 +280,13 @@ class Kernel:
         registration = await self.platform.register(headers, live.auction_id)
         wallet.freeze(live.auction_id, live.terms.deposit)
         live.registrations += 1
-        rng = random.Random(live.lot.key * 7919 + len(live.agents))
+        rng = stream(self.seed, "bidder", live.lot.key, interest.index, live.ordinal)
         strategy = interest.strategy
-        if live.terms.round == "sale" and strategy is not Strategy.PASSIVE:
+        if live.terms.round == "sale":
             strategy = Strategy.EARLY  # in a 变卖 a qualified buyer makes the offer soon
         policy = Bidder(
             interest.valuation, rng, rules=self.scenario.profile, latency=LATENCY, strategy=strategy,
-            priority=interest.priority,
+            priority=interest.priority, open_limit=interest.open_limit,
         )  # fmt: skip
         agent = Agent(interest.bidder, registration["bidder_code"], policy)
         live.agents.append(agent)
@@ -344,11 +386,39 @@ class Kernel:
         for agent in live.agents:
             if agent.bidder != winner:
                 self.wallets[agent.bidder].release(live.auction_id)
+        self._carry_over(lot, live, winner)
         if live.status == "sold":
-            due, outcome = court_policy.settlement(live.lot, record.price or 0, now, self.scenario.listing, lot.rng)
+            due = court_policy.balance_due(now, self.scenario.listing, lot.rng)
+            outcome = self._balance(live, record, winner)
             self.at(due, lambda t: self._settle(t, live, record, winner, outcome))
         else:
             self._after_failure(now, lot, live, record)
+
+    def _carry_over(self, lot: LotState, live: Live, winner: int | None) -> None:
+        """Who of this auction's buyers looks at the lot's next auction (if there is one): those who
+        held out for it, and of the others those who stay (``market.stays``)."""
+        demand = self.scenario.demand_of(lot.plan.category)
+        rng = stream(self.seed, "stay", lot.plan.key, live.ordinal)
+        for who in live.present:
+            interest = live.interests.get(who.bidder)
+            waited = (
+                interest is not None
+                and interest.open_limit is not None
+                and (live.terms.starting_price > interest.open_limit)
+            )
+            if who.bidder != winner and market.stays(who, waited, demand, rng):
+                lot.buyers.append(who)
+
+    def _balance(self, live: Live, record: AuctionRecord, winner: int | None) -> str:
+        """The winner's decision by the balance deadline (``market.pays_balance``): ``paid`` or
+        ``defaulted`` (悔拍). A winner the simulator does not run (a person on a running service) pays."""
+        interest = live.interests.get(winner) if winner is not None else None
+        if interest is None:
+            return "paid"
+        demand = self.scenario.demand_of(live.lot.category)
+        rng = stream(self.seed, "balance", live.lot.key, live.ordinal)
+        pays = market.pays_balance(interest.valuation, record.price or 0, live.terms.deposit, demand, rng)
+        return "paid" if pays else "defaulted"
 
     def _after_failure(self, now: float, lot: LotState, live: Live, record: AuctionRecord) -> None:
         step = court_policy.next_round(live.lot, live.terms, now, self.scenario.listing, lot.rng)
@@ -393,6 +463,29 @@ class Kernel:
         record.disposition = outcome
         self._done()
 
+    def _participants(self, live: Live, page: dict[str, Any]) -> dict[str, Any]:
+        """Who looked at the auction (their valuation here, budget, strategy, whether they registered,
+        their opening limit) and the welfare figures of its outcome (``records.welfare``)."""
+        rows = []
+        for who in live.present:
+            interest = live.interests.get(who.bidder)
+            rows.append({
+                "bidder": who.bidder,
+                "valuation": live.valuations.get(who.bidder, 0),
+                "budget": self.wallets[who.bidder].budget,
+                "strategy": str(who.strategy),
+                "patience": round(who.patience, 4),
+                "registered": interest is not None,
+                "open_limit": interest.open_limit if interest is not None else None,
+                "arrived": who.arrived,
+            })  # fmt: skip
+        winner = next((a.bidder for a in live.agents if a.code == page["leading_code"]), None)
+        price = page["current_price"] if page["status"] == "sold" else None
+        held_out = sum(
+            1 for i in live.interests.values() if i.open_limit is not None and live.terms.starting_price > i.open_limit
+        )
+        return {"participants": rows, "held_out": held_out, **welfare(live.valuations, winner, price)}
+
     def _done(self) -> None:
         self.concluded += 1
         self.progress(self.concluded, len(self.lots))
@@ -428,6 +521,7 @@ class Kernel:
             registrations=page["registrations"],
             defaulted=False,
             **figures,
+            **self._participants(live, page),
         )
         self.records.append(record)
         self._by_auction[live.auction_id] = record

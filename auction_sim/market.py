@@ -1,14 +1,26 @@
 """The demand side of a simulated market: which lots exist, who wants them, at what private valuation,
-with how much money. Pure: every draw comes from the ``random.Random`` passed in, so one seed gives one
-market.
+with how much money, and what each buyer decides. Pure: every draw comes from the ``random.Random``
+passed in (the kernel derives one stream per purpose and thing from the run's seed, ``auction_sim.seeds``).
 
-A lot has a market value relative to its appraisal (``Category.value_mean`` ± ``value_sd``: some lots
-are appraised too high and sell only after a price cut, some too low and draw a premium) and a *heat*
-(lognormal: a heavy tail of popular lots). Its potential buyers are drawn once per lot (none for a share
-``no_bidder`` of lots); each values it at the market value times their own lognormal factor, and takes
-part in a round only when that valuation reaches the round's starting price and their budget covers the
-deposit. Budgets are per bidder across lots: a deposit stays frozen from registration until the
-auction's close, and a purchase uses up the budget.
+Structural, per asset class and period (``Demand``, the market file ``auction_sim/markets/<period>.toml``):
+
+* a lot has a market value relative to its appraisal (``value_mean`` ± ``value_sd``, times the period's
+  factor) and a *heat* (lognormal, mean 1: a heavy tail of popular lots);
+* each auction of a lot draws ``Poisson(heat * arrival * demand)`` new buyers (``arrivals``), with
+  private valuations around the lot's value, a patience and a bidding strategy; buyers not served come
+  back for the next auction with chance ``stay`` (those who chose to wait for it, always);
+* a buyer registers (``entry``) when the surplus at the starting price covers the cost of taking part:
+  looking into the lot and having the deposit frozen (so a higher deposit keeps marginal buyers out), and
+  the money covers the deposit; between registering and bidding the valuation is revised (inspection),
+  so a registrant may find the start too dear and not bid;
+* a registrant looks forward: it opens the bidding only when the surplus now beats waiting for the next
+  round's lower start (``open_limit``); once someone opens, waiting is pointless and it bids up to its
+  valuation. So a registered lot can fail because everyone there would rather wait;
+* the winner pays the balance or forfeits the deposit (``pays_balance``, 悔拍), whichever costs less once
+  the valuation has moved (or the financing fell through).
+
+Budgets are per buyer across lots: a deposit stays frozen from registration until the auction's close, and
+a purchase uses up the budget.
 """
 
 from __future__ import annotations
@@ -20,12 +32,7 @@ from dataclasses import dataclass, field
 from . import places
 from .agents import Strategy, draw_strategy
 from .court_calendar import DAY, day_start, longest_first_announcement_days
-from .scenario import Category, Court, Scenario
-
-# Most of a lot's bids come from two or three committed buyers; the rest value it lower and drop out
-# early (docs/domain.md: "2-3 bidders make most bids; many registrants bid once or not at all").
-COMMITTED = 0.5
-CASUAL_SHIFT = -0.15  # log-valuation of a casual buyer relative to the lot's value
+from .scenario import Category, Court, Demand, Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,6 @@ class LotPlan:
     appraisal: int  # fen
     value: float  # what the market thinks it is worth, relative to the appraisal
     heat: float
-    buyers: int  # potential buyers (0: nobody wants it)
     first_start: float  # epoch seconds: round 1 bidding opens
     priority_holder: bool
     title: str
@@ -47,14 +53,33 @@ class LotPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class Buyer:
+    """One potential buyer of one lot, drawn when it first looks at one of the lot's auctions: who
+    (``bidder``, index into the pool), what the lot is worth to them (``ratio``, relative to the
+    appraisal), how patient (``patience``: the discounted chance they put on getting the lot at the next
+    round's start) and how they bid."""
+
+    bidder: int
+    ratio: float
+    patience: float
+    strategy: Strategy
+    index: int  # the lot's n-th buyer: the key of this buyer's random streams
+    arrived: int  # the lot's auction (0, 1, ...) at which they first came
+
+
+@dataclass(frozen=True, slots=True)
 class Interest:
-    """One bidder's interest in one auction: who, at what valuation, bidding how."""
+    """One buyer's registration for one auction: at what valuation (after inspection, within the money
+    there is) and with what opening limit, bidding how."""
 
     bidder: int  # index into the pool
     valuation: int  # fen
     strategy: Strategy
     register_at: float  # epoch seconds
     priority: bool = False
+    open_limit: int | None = None  # opens the bidding only at or below this start (None: at any)
+    index: int = 0  # the buyer's index on the lot
+    budget: int = 0  # the money available when registering, fen
 
 
 @dataclass
@@ -136,9 +161,14 @@ def _lot(
 ) -> LotPlan:
     appraisal = int(cat.appraisal_median * math.exp(rng.gauss(0, cat.appraisal_sigma)))
     appraisal = max(appraisal // 100 * 100, 10_000)  # whole yuan, at least ¥100
-    value = max(0.05, rng.gauss(cat.value_mean, cat.value_sd))
-    heat = math.exp(rng.gauss(-(cat.heat_sigma**2) / 2, cat.heat_sigma))  # mean 1
-    buyers = 0 if rng.random() < cat.no_bidder else 1 + _poisson(rng, heat * cat.interest)
+    demand = scenario.demand_of(cat.name)
+    value = max(0.05, rng.gauss(demand.value_mean, demand.value_sd)) * scenario.market.value_factor
+    heat = math.exp(rng.gauss(-(demand.heat_sigma**2) / 2, demand.heat_sigma))  # mean 1
+    if scenario.heat is not None:  # the scenario picks lots of a known popularity (the draw is still made)
+        heat = scenario.heat
+    if scenario.value is not None:  # ...or of a known worth
+        value = scenario.value
+    priority = rng.random() < scenario.listing.priority_holder
     title, location, case_number = describe(cat.name, court, key, first_start, appraisal, rng)
     return LotPlan(
         key=key,
@@ -147,9 +177,8 @@ def _lot(
         appraisal=appraisal,
         value=value,
         heat=heat,
-        buyers=buyers,
         first_start=first_start,
-        priority_holder=buyers > 0 and rng.random() < scenario.listing.priority_holder,
+        priority_holder=priority,
         title=title,
         location=location,
         case_number=case_number,
@@ -204,61 +233,100 @@ def draw_budgets(scenario: Scenario, rng: random.Random) -> list[Wallet]:
     return [Wallet(int(b.budget_median * math.exp(rng.gauss(0, b.budget_sigma)))) for _ in range(b.pool)]
 
 
-def potential_buyers(lot: LotPlan, scenario: Scenario, rng: random.Random) -> list[tuple[int, float]]:
-    """The lot's potential buyers, drawn once per lot: (pool index, valuation relative to appraisal).
-    The same people come back for the next round at its lower price."""
-    cat = scenario.categories[lot.category]
-    chosen = rng.sample(range(scenario.bidders.pool), min(lot.buyers, scenario.bidders.pool))
-    return [
-        (i, lot.value * math.exp(rng.gauss(0 if rng.random() < COMMITTED else CASUAL_SHIFT, cat.bidder_sd)))
-        for i in chosen
-    ]
-
-
-def interests(
+def arrivals(
     lot: LotPlan,
-    buyers: list[tuple[int, float]],
-    starting_price: int,
-    deposit: int,
-    start_at: float,
-    announced_at: float,
-    wallets: list[Wallet],
     scenario: Scenario,
+    auction: int,
+    starting_price: int,
+    first_index: int,
+    present: set[int],
     rng: random.Random,
-    *,
-    excluded: frozenset[int] = frozenset(),
-) -> list[Interest]:
-    """Who registers for one auction of ``lot``: the potential buyers whose valuation reaches the
-    starting price and whose money covers the deposit (a defaulter of this lot is excluded), plus a few
-    passive registrants among them who looked but will not bid."""
-    mix = {Strategy(k): v for k, v in scenario.bidders.strategies.items()}
-    out: list[Interest] = []
-    holder_given = not lot.priority_holder
-    for bidder, ratio in buyers:
-        if bidder in excluded:
-            continue
-        valuation = int(lot.appraisal * ratio)
-        wallet = wallets[bidder]
-        if valuation < starting_price or wallet.available < deposit:
-            continue
-        valuation = min(valuation, wallet.available)  # never bid more than the money there is
-        if valuation < starting_price:
-            continue
-        strategy = draw_strategy(rng, mix)
-        priority = not holder_given and strategy is not Strategy.PASSIVE
-        holder_given = holder_given or priority
-        out.append(Interest(bidder, valuation, strategy, _register_time(start_at, announced_at, rng), priority))
-    if out:
-        taken = {i.bidder for i in out} | set(excluded)
-        for _ in range(_poisson(rng, scenario.bidders.passive_registrants)):
-            bidder = rng.randrange(scenario.bidders.pool)
-            if bidder in taken or wallets[bidder].available < deposit:
-                continue
-            taken.add(bidder)
-            out.append(Interest(bidder, starting_price, Strategy.PASSIVE, _register_time(start_at, announced_at, rng)))
+) -> list[Buyer]:
+    """The new buyers who look at the lot's ``auction``-th auction (0: round 1): ``Poisson(heat *
+    arrival * demand * bargain ** attention)`` of them, where ``bargain`` is the lot's worth over the
+    starting price (buyers search for bargains: a cheaper round draws more of them); pool members not
+    already following the lot, each with a private valuation around the lot's value, a patience and a
+    strategy. ``first_index``: the index the first of them gets (buyers are numbered per lot, the key
+    of their streams)."""
+    demand = scenario.demand_of(lot.category)
+    bargain = lot.value * lot.appraisal / max(starting_price, 1)
+    count = _poisson(rng, lot.heat * demand.arrival * scenario.demand * bargain**demand.attention)
+    out: list[Buyer] = []
+    for _ in range(count):
+        bidder = rng.randrange(scenario.bidders.pool)
+        if bidder in present:
+            continue  # already following this lot: the same person does not come twice
+        present.add(bidder)
+        out.append(buyer(lot, scenario, bidder, first_index + len(out), auction, rng))
     return out
 
 
-def _register_time(start_at: float, announced_at: float, rng: random.Random) -> float:
+def buyer(lot: LotPlan, scenario: Scenario, bidder: int, index: int, auction: int, rng: random.Random) -> Buyer:
+    demand = scenario.demand_of(lot.category)
+    return Buyer(
+        bidder=bidder,
+        ratio=lot.value * math.exp(rng.gauss(0.0, demand.private_sd)),
+        patience=rng.uniform(*demand.patience),
+        strategy=draw_strategy(rng, {Strategy(k): v for k, v in scenario.market.strategies.items()}),
+        index=index,
+        arrived=auction,
+    )
+
+
+def participation_cost(appraisal: int, deposit: int, demand: Demand) -> float:
+    """What taking part in one auction costs a buyer (fen): looking into the lot, and having the deposit
+    frozen until the close."""
+    return demand.entry_cost * appraisal + demand.deposit_carry * deposit
+
+
+def open_limit(valuation: int, patience: float, cut: float | None) -> int:
+    """The highest start at which a buyer opens the bidding rather than wait for the next round, whose
+    start is ``cut`` times this one (None: no cheaper round follows). Opening now is worth ``v - s``;
+    waiting ``patience * (v - cut * s)``; so the buyer opens while ``s <= v (1 - p) / (1 - p cut)``."""
+    if cut is None or cut >= 1:
+        return valuation
+    return int(valuation * (1 - patience) / (1 - patience * cut))
+
+
+def entry(
+    who: Buyer,
+    lot: LotPlan,
+    starting_price: int,
+    deposit: int,
+    cut: float | None,
+    wallet: Wallet,
+    demand: Demand,
+    rng: random.Random,
+) -> tuple[int, int] | None:
+    """Whether ``who`` registers for an auction of ``lot``: only when the money covers the deposit and
+    the surplus at the start covers the cost of taking part. Then (valuation when bidding, after
+    inspection and within the money there is; the opening limit); else None."""
+    if wallet.available < deposit:
+        return None
+    value = lot.appraisal * who.ratio
+    if value - starting_price < participation_cost(lot.appraisal, deposit, demand):
+        return None
+    revised = min(int(value * math.exp(rng.gauss(0.0, demand.inspect_sd))), wallet.available)
+    return revised, open_limit(revised, who.patience, cut)
+
+
+def stays(who: Buyer, waited: bool, demand: Demand, rng: random.Random) -> bool:
+    """Whether a buyer not served by this auction looks at the lot's next one: always when they chose
+    to wait for it, else with chance ``stay``."""
+    return waited or rng.random() < demand.stay
+
+
+def pays_balance(valuation: int, price: int, deposit: int, demand: Demand, rng: random.Random) -> bool:
+    """悔拍 as a decision: by the balance deadline the winner's valuation has moved (log-sd
+    ``shock_sd``); paying is worth ``v' - price``, defaulting ``-deposit`` (the deposit counts toward
+    the price if paid, is forfeit if not). The winner pays when ``v' - price >= -deposit``, unless the
+    financing fell through (chance ``finance_fail``)."""
+    if rng.random() < demand.finance_fail:
+        return False
+    later = valuation * math.exp(rng.gauss(0.0, demand.shock_sd))
+    return later - price >= -deposit
+
+
+def register_time(start_at: float, announced_at: float, rng: random.Random) -> float:
     """Most register in the last days before bidding opens."""
     return max(announced_at + 60.0, start_at - rng.uniform(0.1, 3.0) * DAY)

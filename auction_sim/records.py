@@ -16,7 +16,10 @@ Definitions (``docs/domain.md``, "Statistics"; the denominator is always said):
 * counts beside each proportion (``sold_round_2``, ``raises``...), so the runs' counts can be pooled
   (``auction_sim.validation``);
 * calibration figures over *contested* auctions (two bidders or more), medians per auction, and the
-  extension-phase gaps (seconds between consecutive bids after the scheduled end) pooled.
+  extension-phase gaps (seconds between consecutive bids after the scheduled end) pooled;
+* welfare over sales: ``efficiency`` (share won by the buyer who valued the lot most), the winners'
+  surplus (total, and mean as a share of the price), the price ÷ the second-highest valuation;
+  ``unsold_registered_share``: unsold auctions that had registrants (buyers came and chose not to bid).
 """
 
 from __future__ import annotations
@@ -61,6 +64,18 @@ class AuctionRecord:
     top2_bids: int = 0
     top3_bids: int = 0
     extension_gaps: list[float] = field(default_factory=list)
+    # Who looked at the auction: per buyer its pool index, valuation here (fen), budget, strategy,
+    # patience, whether it registered, its opening limit and the auction at which it first came.
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    held_out: int = 0  # registrants who would not open the bidding at this start (waiting for the next round)
+    # welfare of a sale (``welfare``): the highest and second-highest valuations among those who looked,
+    # the winner's, whether the buyer who valued it most won, the winner's surplus, price ÷ 2nd valuation
+    top_valuation: int | None = None
+    second_valuation: int | None = None
+    winner_valuation: int | None = None
+    efficient: bool | None = None
+    winner_surplus: int | None = None
+    price_to_second_valuation: float | None = None
     onset_minutes: float | None = None  # the first bid, minutes before the scheduled end (None: no bid)
 
     def row(self) -> dict[str, Any]:
@@ -100,6 +115,27 @@ def bid_record_figures(
         "top3_bids": sum(counts[:3]),
         "extension_gaps": [round(g, 3) for g in gaps],
         "onset_minutes": round((scheduled_end - bids[0][0]) / 60, 3),
+    }
+
+
+def welfare(valuations: dict[int, int], winner: int | None, price: int | None) -> dict[str, Any]:
+    """The welfare figures of one auction from the valuations (fen) of the buyers who looked at it,
+    keyed by buyer, its winner and price (None: unsold): whether the buyer who valued it most won
+    (``efficient``), the winner's surplus (valuation − price), and the price against the second-highest
+    valuation (what an efficient second-price auction would have raised)."""
+    ranked = sorted(valuations.values(), reverse=True)
+    top = ranked[0] if ranked else None
+    second = ranked[1] if len(ranked) > 1 else None
+    out: dict[str, Any] = {"top_valuation": top, "second_valuation": second}
+    if price is None or winner is None or winner not in valuations:
+        return out
+    mine = valuations[winner]
+    return {
+        **out,
+        "winner_valuation": mine,
+        "efficient": mine == top,
+        "winner_surplus": mine - price,
+        "price_to_second_valuation": price / second if second else None,
     }
 
 
@@ -166,6 +202,7 @@ def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
     raises = sum(r.raises for r in contested)
     gaps = [g for r in contested for g in r.extension_gaps]
     by_round = Counter(str(r.round) for r in sold)
+    judged = [r for r in sold if r.efficient is not None]
     over_100 = sum(1 for r in sold if r.bids > 100)
     return {
         "auctions": len(ended),
@@ -209,4 +246,15 @@ def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
         "extension_gap_median": _median(gaps),
         "extension_gap_p90": quantile(gaps, 0.9),
         "extension_gap_max": max(gaps, default=None),
+        # welfare over sales whose winner the simulator ran
+        "efficiency": _rate(sum(bool(r.efficient) for r in judged), len(judged)),
+        "winner_surplus_total": sum(r.winner_surplus or 0 for r in judged),
+        "winner_surplus_to_price_mean": _mean([(r.winner_surplus or 0) / r.price for r in judged if r.price]),
+        "price_to_second_valuation_mean": _mean(
+            [r.price_to_second_valuation for r in judged if r.price_to_second_valuation is not None]
+        ),
+        # registered auctions that failed: buyers came and paid the deposit, and chose not to bid
+        "unsold_registered_share": _rate(
+            sum(1 for r in ended if r.outcome == "unsold" and r.registrations > 0), len(ended) - len(sold)
+        ),
     }

@@ -1,13 +1,15 @@
 """Scenarios: a simulated court market described in a TOML file (``auction_sim/scenarios/``).
 
-A scenario names its courts (with province, city and level) and how many lots each lists, per category:
-the appraisal distribution, how many bidders a lot draws (heavy-tailed: many lots draw nobody), what
-those bidders value it at relative to the appraisal, and the listing terms (round 1's starting price as
-a share of the appraisal, round 2's of round 1's, the deposit and increment shares; each held to the
-rules in force, ``auction_rules.profiles``). It also sets the bidder population
-(budgets, strategy mix), how the courts behave after a close (relisting, settlement, 悔拍) and the
-published figures the runs are held against (``targets``: each with its tolerance, its source, what the
-figure is divided by and optionally one category; evaluated over many seeds by ``validation``).
+A scenario names its courts (with province, city and level), how many lots each lists per category and
+their appraisals, the listing terms (round 1's starting price as a share of the appraisal, round 2's of
+round 1's, the deposit and increment shares; each held to the rules in force, ``auction_rules.profiles``),
+what the courts do after a close (relisting, settlement deadlines), the buyer population (accounts and
+budgets), the period and market conditions (``[market]``: ``period`` names the market file,
+``auction_sim/markets/<period>.toml``, whose per-class demand every scenario of that period shares;
+``demand`` scales how many buyers come), and the published figures the runs are held against
+(``targets``: each with its tolerance, its source, what the figure is divided by and optionally one
+category; evaluated over many seeds by ``validation``). How buyers behave is the market file's, never a
+scenario's.
 
 Loading validates everything and says exactly what is wrong (``ScenarioError``): a typo in a field
 name is an error, not a silently ignored line.
@@ -15,8 +17,9 @@ name is an error, not a silently ignored line.
 
 from __future__ import annotations
 
+import functools
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -50,23 +53,60 @@ class Court:
 
 @dataclass(frozen=True)
 class Category:
-    """How lots of one category are appraised, wanted and valued.
-
-    ``appraisal_median`` (fen) and ``appraisal_sigma``: lognormal appraisals. ``no_bidder``: share of lots
-    nobody wants at all; the others draw ``1 + Poisson(heat * interest)`` interested bidders, where a
-    lot's ``heat`` is lognormal with sigma ``heat_sigma`` (a heavy tail: a few lots draw crowds).
-    ``value_mean``/``value_sd``: what the market thinks a lot is worth, relative to its appraisal;
-    ``bidder_sd``: how far one bidder's private valuation strays from that."""
+    """What the courts of a scenario list in one category: lognormal appraisals around
+    ``appraisal_median`` (fen) with log-sd ``appraisal_sigma``. What buyers make of those lots is the
+    market's (``Demand``, from the period's market file), not the scenario's."""
 
     name: str
     appraisal_median: int
     appraisal_sigma: float
-    no_bidder: float
-    interest: float
-    heat_sigma: float
+
+
+@dataclass(frozen=True)
+class Demand:
+    """The buyers of one asset class in one period (a market file, ``auction_sim/markets/``): the
+    structural parameters of ``auction_sim.market``; ``docs/model-card.md`` gives each one's source.
+
+    A lot's market value is ``value_mean`` ± ``value_sd`` of its appraisal (times the period's factor);
+    each auction of it draws ``Poisson(heat * arrival * demand * (value / start) ** attention)`` new
+    buyers (``heat`` lognormal with log-sd ``heat_sigma``, mean 1; buyers search for bargains, so a lot
+    whose start is far below its worth, or a round whose start was cut, draws more of them) whose
+    private valuations stray from the value with log-sd
+    ``private_sd``; a buyer who is not served comes back for the lot's next auction with chance ``stay``.
+    A buyer registers when the surplus at the start covers ``entry_cost`` (share of the appraisal: looking
+    into the lot) plus ``deposit_carry`` times the deposit (the cost of having it frozen); opens the
+    bidding only if that beats waiting for the next round, valued at ``patience`` (a range: the
+    discounted chance of getting the lot at the next round's start); revises the valuation between
+    registering and bidding with log-sd ``inspect_sd``; and after winning, with log-sd ``shock_sd``
+    (the valuation may fall) and a chance ``finance_fail`` that the money falls through, pays or forfeits
+    the deposit (悔拍), whichever costs less."""
+
+    name: str
     value_mean: float
     value_sd: float
-    bidder_sd: float
+    private_sd: float
+    arrival: float
+    attention: float
+    heat_sigma: float
+    stay: float
+    patience: tuple[float, float]
+    entry_cost: float
+    deposit_carry: float
+    inspect_sd: float
+    shock_sd: float
+    finance_fail: float
+
+
+@dataclass(frozen=True)
+class MarketModel:
+    """One period's market (``auction_sim/markets/<period>.toml``), shared by every scenario of that
+    period: a market-wide factor on values, the mix of bidding strategies, one ``Demand`` per asset class."""
+
+    period: str
+    value_factor: float
+    strategies: dict[str, float]
+    classes: dict[str, Demand]
+    source: str = ""
 
 
 def _days(rules: RuleProfile, name: str) -> float | None:
@@ -98,8 +138,6 @@ class Listing:
     balance_days: float = _judicial_days("balance_deadline")  # the winner pays the balance within this
     sale_days: float = _judicial_days("sale_window")  # the 变卖 window
     creditor_takes: float = 0.5  # after a failed 变卖: chance the creditor takes the lot (else returned)
-    default_base: float = 0.01  # 悔拍: chance at no premium over the appraisal...
-    default_per_premium: float = 0.10  # ...plus this times the premium over the appraisal
     priority_holder: float = 0.03  # share of lots with a priority holder (a co-owner, a tenant)
     sale_mode: bool = True  # after round 2 fails: 变卖 (else straight to disposition)
     # Sandbox rules only (a live demo market): bidding periods and announcements of any length, bidding
@@ -122,13 +160,12 @@ class Listing:
 
 @dataclass(frozen=True)
 class Bidders:
+    """The scenario's population of buyers (accounts on the service) and their money: budgets are
+    lognormal, per buyer across lots."""
+
     pool: int = 200
     budget_median: int = 500_000_000  # fen (¥5M)
     budget_sigma: float = 1.0
-    strategies: dict[str, float] = field(
-        default_factory=lambda: {"early": 0.2, "last_minute": 0.6, "jump": 0.05, "passive": 0.15}
-    )
-    passive_registrants: float = 0.6  # mean extra registrants per wanted auction who never bid
 
 
 @dataclass(frozen=True)
@@ -160,10 +197,17 @@ class Scenario:
     listing: Listing
     bidders: Bidders
     targets: tuple[Target, ...]
+    market: MarketModel
+    demand: float = 1.0  # a market condition: buyers' arrival rate relative to the period's
+    heat: float | None = None  # a selection condition: every lot of this popularity (None: drawn per lot)
+    value: float | None = None  # a selection condition: every lot worth this share of its appraisal
     source: str = ""  # where the file came from
     # A research profile's changes to ``rules_base`` (``rules = "research:<label>"``; auction_rules/research.py)
     rule_overrides: tuple[tuple[str, Any], ...] = ()
     rules_base: str = "judicial-2016"
+
+    def demand_of(self, category: str) -> Demand:
+        return self.market.classes[category]
 
     @property
     def lots(self) -> int:
@@ -178,6 +222,73 @@ class Scenario:
 
 # ----------------------------------------------------------------- loading
 SHIPPED = resources.files("auction_sim") / "scenarios"
+MARKETS = resources.files("auction_sim") / "markets"
+
+
+def markets() -> list[str]:
+    """The periods that have a market file."""
+    return sorted(p.name.removesuffix(".toml") for p in MARKETS.iterdir() if p.name.endswith(".toml"))
+
+
+@functools.cache
+def load_market(period: str) -> MarketModel:
+    """The market file of ``period`` (``auction_sim/markets/<period>.toml``): one ``Demand`` per asset
+    class, each class's table the file's ``[defaults]`` overridden by its own fields."""
+    entry = MARKETS / f"{period}.toml"
+    if not entry.is_file():
+        raise ScenarioError(f"market.period {period!r}: no market file (one of {', '.join(markets())})")
+    source = f"market:{period}"
+    try:
+        data = tomllib.loads(entry.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+    r = _Reader(data, source)
+    defaults = r.table("defaults")
+    classes = {
+        name: _demand(r.sub(f"classes.{name}", {**defaults, **body}), name)
+        for name, body in r.table("classes", required=True).items()
+    }
+    for name in classes:
+        if name not in CATEGORIES:
+            raise ScenarioError(f"{source}: classes.{name}: unknown category (one of {', '.join(CATEGORIES)})")
+    model = MarketModel(
+        period=r.text("period"),
+        value_factor=r.number("value_factor", low=0.05, high=10),
+        strategies=r.weights("strategies", ("early", "last_minute", "jump")),
+        classes=classes,
+        source=r.text("source", ""),
+    )
+    r.done()
+    if model.period != period:
+        raise ScenarioError(f"{source}: period = {model.period!r} does not match the file's name")
+    return model
+
+
+def _demand(r: _Reader, name: str) -> Demand:
+    patience = r._get("patience", _REQUIRED)
+    if (
+        not isinstance(patience, list)
+        or len(patience) != 2
+        or not all(isinstance(x, int | float) and 0 <= x < 1 for x in patience)
+        or patience[0] > patience[1]
+    ):
+        raise ScenarioError(f"{r.where}: patience must be [low, high] with 0 <= low <= high < 1")
+    return Demand(
+        name=name,
+        value_mean=r.number("value_mean", low=0.05, high=10),
+        value_sd=r.number("value_sd", low=0, high=5),
+        private_sd=r.number("private_sd", low=0, high=5),
+        arrival=r.number("arrival", low=0, high=1000),
+        attention=r.number("attention", low=0, high=20),
+        heat_sigma=r.number("heat_sigma", low=0, high=4),
+        stay=r.share("stay"),
+        patience=(float(patience[0]), float(patience[1])),
+        entry_cost=r.number("entry_cost", low=0, high=1),
+        deposit_carry=r.number("deposit_carry", low=0, high=1),
+        inspect_sd=r.number("inspect_sd", low=0, high=2),
+        shock_sd=r.number("shock_sd", low=0, high=2),
+        finance_fail=r.share("finance_fail"),
+    )
 
 
 def shipped() -> list[str]:
@@ -224,6 +335,14 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     bidders_r = r.sub("bidders", r.table("bidders"))
     bidders = _bidders(bidders_r)
     targets = tuple(_target(r.sub(f"targets[{i}]", body), categories) for i, body in enumerate(r.list("targets")))
+    market_r = r.sub("market", r.table("market", required=True))
+    model = load_market(market_r.text("period"))
+    demand = market_r.number("demand", 1.0, low=0, high=100)
+    heat = market_r.number("heat", low=0, high=100) if "heat" in market_r.data else None
+    value = market_r.number("value", low=0.05, high=10) if "value" in market_r.data else None
+    for name in categories:
+        if name not in model.classes:
+            raise ScenarioError(f"{source}: categories.{name}: the {model.period} market file has no such class")
     start = r.time("start")
     fixed_days = _days(profile, "min_bidding_period")  # None: the sandbox, any bidding period
     if fixed_days is not None and (listing.bidding_hours != fixed_days * 24 or listing.announce_hours is not None):
@@ -244,6 +363,10 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
         listing=listing,
         bidders=bidders,
         targets=targets,
+        market=model,
+        demand=demand,
+        heat=heat,
+        value=value,
         source=source,
         rule_overrides=overrides,
         rules_base=rules_base,
@@ -376,12 +499,6 @@ def _category(r: _Reader, name: str) -> Category:
         name=name,
         appraisal_median=r.integer("appraisal_median", low=100),
         appraisal_sigma=r.number("appraisal_sigma", 0.6, low=0, high=3),
-        no_bidder=r.share("no_bidder"),
-        interest=r.number("interest", low=0, high=100),
-        heat_sigma=r.number("heat_sigma", 1.0, low=0, high=4),
-        value_mean=r.number("value_mean", low=0.05, high=10),
-        value_sd=r.number("value_sd", 0.15, low=0, high=5),
-        bidder_sd=r.number("bidder_sd", 0.08, low=0, high=5),
     )
 
 
@@ -424,8 +541,6 @@ def _listing(r: _Reader, rules: RuleProfile) -> Listing:
         balance_days=r.number("balance_days", d.balance_days, low=0.001, high=60),
         sale_days=r.number("sale_days", d.sale_days, low=0.001, high=sale_window),
         creditor_takes=r.share("creditor_takes", d.creditor_takes),
-        default_base=r.share("default_base", d.default_base),
-        default_per_premium=r.number("default_per_premium", d.default_per_premium, low=0, high=10),
         priority_holder=r.share("priority_holder", d.priority_holder),
         sale_mode=bool(r._get("sale_mode", d.sale_mode)),
         bidding_hours=r.number("bidding_hours", d.bidding_hours, low=0.01, high=24 * 60),
@@ -442,8 +557,6 @@ def _bidders(r: _Reader) -> Bidders:
         pool=r.integer("pool", d.pool, low=2),
         budget_median=r.integer("budget_median", d.budget_median, low=100),
         budget_sigma=r.number("budget_sigma", d.budget_sigma, low=0, high=4),
-        strategies=r.weights("strategies", ("early", "last_minute", "jump", "passive"), d.strategies),
-        passive_registrants=r.number("passive_registrants", d.passive_registrants, low=0, high=50),
     )
 
 

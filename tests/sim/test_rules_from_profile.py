@@ -22,7 +22,7 @@ FIRST_START = 1_776_650_400.0  # 10:00 Beijing time
 
 def lot(category: str) -> LotPlan:
     return LotPlan(
-        key=0, court=0, category=category, appraisal=100_000_000, value=0.9, heat=1.0, buyers=3,
+        key=0, court=0, category=category, appraisal=100_000_000, value=0.9, heat=1.0,
         first_start=FIRST_START, priority_holder=False, title="t", location="l", case_number="c",
     )  # fmt: skip
 
@@ -68,7 +68,8 @@ def _scenario(rules: str, **listing: object) -> scenario.Scenario:
             "courts": [
                 {"name": "海事法院", "province": "广东", "city": "广州", "lots": 1, "categories": {"vessel": 1}}
             ],
-            "categories": {"vessel": {"appraisal_median": 100_000, "no_bidder": 0.5, "interest": 1, "value_mean": 1}},
+            "categories": {"vessel": {"appraisal_median": 100_000}},
+            "market": {"period": "2025"},
             "listing": listing,
         }
     )

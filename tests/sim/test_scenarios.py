@@ -31,9 +31,9 @@ categories = { residential = 1 }
 
 [categories.residential]
 appraisal_median = 150_000_000
-no_bidder = 0.2
-interest = 2.0
-value_mean = 0.8
+
+[market]
+period = "2025"
 
 [listing]
 start_ratio = 0.70
@@ -134,6 +134,27 @@ def test_a_category_the_service_does_not_know_is_refused(write: Write) -> None:
     message = refused(write(text))
     assert "spaceship" in message
     assert "residential" in message  # says which categories there are
+
+
+def test_a_scenario_names_a_period_that_has_a_market_file(write: Write) -> None:
+    message = refused(write(MINIMAL.replace('period = "2025"', 'period = "1999"')))
+    assert "1999" in message
+    assert "2025" in message  # says which periods there are
+
+
+def test_behaviour_is_the_markets_not_a_scenarios(write: Write) -> None:
+    """How buyers behave is set once per period and asset class (the market file): a scenario that tries
+    to set it (the old per-scenario demand knobs) is refused, not silently obeyed."""
+    for knob in ("no_bidder = 0.5", "value_mean = 0.8", "private_sd = 0.1"):
+        text = MINIMAL.replace("appraisal_median = 150_000_000", f"appraisal_median = 150_000_000\n{knob}")
+        assert knob.split()[0] in refused(write(text))
+
+
+def test_every_scenario_of_a_period_shares_its_market() -> None:
+    """Flats are the same market in every 2025 scenario: one parameter set, the market file's."""
+    national, housing = scenario.load("national-q1-2025"), scenario.load("housing-2025")
+    assert national.market.period == housing.market.period == "2025"
+    assert national.demand_of("residential") == housing.demand_of("residential")
 
 
 def test_a_court_weighting_an_undeclared_category_is_refused(write: Write) -> None:
