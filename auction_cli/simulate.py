@@ -236,7 +236,7 @@ class SimulationResult:
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "wall_seconds": round(self.wall_seconds, 3),
             "auctions": [
-                {"run": run, "seed": seed, **dataclasses.asdict(r)}
+                {"run": run, "seed": seed, **rec.figures_row(r)}
                 for run, (seed, records) in enumerate(zip(self.seeds, self.records, strict=True), start=1)
                 for r in records
             ],

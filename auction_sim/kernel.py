@@ -496,10 +496,8 @@ class Kernel:
         scheduled_end = epoch(page["scheduled_end_at"])
         if live.terms.round == "sale" and bids:  # the countdown the first offer started (rule 19)
             scheduled_end = epoch(bids[0]["placed_at"]) + rules.sale_countdown.total_seconds()
-        figures = bid_record_figures(
-            [(epoch(b["placed_at"]), b["bidder_code"], b["amount"]) for b in bids],
-            live.terms.increment, scheduled_end, rules.extension.total_seconds(),
-        )  # fmt: skip
+        log = [(epoch(b["placed_at"]), b["bidder_code"], b["amount"]) for b in bids]
+        figures = bid_record_figures(log, live.terms.increment, scheduled_end, rules.extension.total_seconds())
         c = self.scenario.courts[live.lot.court]
         record = AuctionRecord(
             auction_id=live.auction_id,
@@ -522,6 +520,7 @@ class Kernel:
             defaulted=False,
             **figures,
             **self._participants(live, page),
+            bid_log=log,
         )
         self.records.append(record)
         self._by_auction[live.auction_id] = record

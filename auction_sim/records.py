@@ -77,11 +77,21 @@ class AuctionRecord:
     winner_surplus: int | None = None
     price_to_second_valuation: float | None = None
     onset_minutes: float | None = None  # the first bid, minutes before the scheduled end (None: no bid)
+    # every accepted bid (server time in epoch seconds, bidder code, amount in fen), for the bids table
+    # (``tables.py``); not in ``figures.json``, whose figures need none of it
+    bid_log: list[tuple[float, str, int]] = field(default_factory=list, repr=False)
 
     def row(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = figures_row(self)
         out["extension_gaps"] = ";".join(f"{g:g}" for g in self.extension_gaps)
         return out
+
+
+def figures_row(record: AuctionRecord) -> dict[str, Any]:
+    """The record as ``figures.json`` keeps it: every field but the bid log (the tables hold the bids)."""
+    out = asdict(record)
+    del out["bid_log"]
+    return out
 
 
 def bid_record_figures(

@@ -34,7 +34,7 @@ from auction_rules.profiles import JUDICIAL_2016, PROFILES, RuleProfile
 from .records import AuctionRecord
 
 # The CSV columns, in the record's own order, so the file reads like the dataclass documents it.
-RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(AuctionRecord))
+RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(AuctionRecord) if f.name != "bid_log")
 
 ROUND_ORDER = ("1", "2", "sale")
 ROUND_LABELS = {"1": "Round 1", "2": "Round 2", "sale": "Sale (变卖)"}

@@ -22,6 +22,11 @@ TABLES = ("auctions", "bids", "agents")
 
 # A record's field -> its column (units in the name). Fields not named here keep their name.
 RENAMES = {
+    "top_valuation": "top_valuation_fen",
+    "second_valuation": "second_valuation_fen",
+    "winner_valuation": "winner_valuation_fen",
+    "winner_surplus": "winner_surplus_fen",
+    "onset_minutes": "onset_min",
     "appraisal": "appraisal_fen",
     "starting_price": "starting_price_fen",
     "increment": "increment_fen",
@@ -32,8 +37,9 @@ RENAMES = {
     "scheduled_end_at": "scheduled_end_at_utc",
     "end_at": "end_at_utc",
 }
+AGENT_RENAMES = {"valuation": "valuation_fen", "budget": "budget_fen", "open_limit": "open_limit_fen"}
 # list-valued fields that become rows of other tables, not columns
-NESTED = frozenset({"extension_gaps", "bid_log", "agents"})
+NESTED = frozenset({"extension_gaps", "bid_log", "participants"})
 TIMES = ("start_at_utc", "scheduled_end_at_utc", "end_at_utc")
 
 DICTIONARY: dict[str, dict[str, str]] = {
@@ -67,6 +73,14 @@ DICTIONARY: dict[str, dict[str, str]] = {
         "raises": "bids after the opening bid",
         "top2_bids": "bids placed by the two most active bidders",
         "top3_bids": "bids placed by the three most active bidders",
+        "held_out": "registrants who would not open the bidding at this start (waiting for the next round)",
+        "top_valuation_fen": "the highest valuation among the buyers who looked at the auction, fen",
+        "second_valuation_fen": "the second-highest valuation among them, fen",
+        "winner_valuation_fen": "the buyer's valuation (sold auctions), fen",
+        "efficient": "the buyer who valued the lot most won it",
+        "winner_surplus_fen": "the buyer's valuation minus the price, fen",
+        "price_to_second_valuation": "price ÷ the second-highest valuation",
+        "onset_min": "the first bid, minutes before the scheduled end (empty: no bid)",
     },
     "bids": {
         "variant": "the experiment's variant",
@@ -80,7 +94,15 @@ DICTIONARY: dict[str, dict[str, str]] = {
     "agents": {
         "variant": "the experiment's variant",
         "seed": "the run's seed",
-        "auction_id": "the auction the agent took part in",
+        "auction_id": "the auction the buyer looked at (one row per buyer and auction)",
+        "bidder": "the buyer's index in the run's pool of buyers",
+        "valuation_fen": "the buyer's valuation of the lot at this auction, fen",
+        "budget_fen": "the buyer's budget, fen",
+        "strategy": "the buyer's bidding strategy (early, last_minute, jump...)",
+        "patience": "how readily the buyer waits for a cheaper round (0-1)",
+        "registered": "the buyer paid the deposit",
+        "open_limit_fen": "the highest start at which the buyer would open the bidding, fen (empty: not registered)",
+        "arrived": "the auction at which the buyer first came",
     },
 }
 
@@ -96,7 +118,6 @@ def _auction_row(record: AuctionRecord, tags: Mapping[str, Any]) -> dict[str, An
 
 
 def _bid_rows(record: AuctionRecord, tags: Mapping[str, Any]) -> list[dict[str, Any]]:
-    log = getattr(record, "bid_log", None) or []
     return [
         {
             **tags,
@@ -106,13 +127,15 @@ def _bid_rows(record: AuctionRecord, tags: Mapping[str, Any]) -> list[dict[str, 
             "bidder_code": code,
             "amount_fen": amount,
         }
-        for i, (at, code, amount) in enumerate(log)
+        for i, (at, code, amount) in enumerate(record.bid_log)
     ]
 
 
 def _agent_rows(record: AuctionRecord, tags: Mapping[str, Any]) -> list[dict[str, Any]]:
-    agents = getattr(record, "agents", None) or []
-    return [{**tags, "auction_id": record.auction_id, **agent} for agent in agents]
+    return [
+        {**tags, "auction_id": record.auction_id, **{AGENT_RENAMES.get(k, k): v for k, v in agent.items()}}
+        for agent in record.participants
+    ]
 
 
 def frames(runs: Iterable[tuple[Mapping[str, Any], Sequence[AuctionRecord]]]) -> dict[str, pd.DataFrame]:

@@ -51,3 +51,11 @@ def test_a_two_worker_dask_cluster_writes_the_same_tables(local, tmp_path):
     on_cluster = tables.load(tmp_path)
     for name in tables.TABLES:
         pd.testing.assert_frame_equal(frames[name], on_cluster[name])
+
+
+def test_every_column_of_every_table_is_in_the_data_dictionary(local):
+    _, frames = local
+    for name, frame in frames.items():
+        assert len(frame) > 0, name
+        missing = [c for c in frame.columns if c not in tables.DICTIONARY[name]]
+        assert not missing, f"{name}: {missing}"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from auction_sim import report
-from auction_sim.records import AuctionRecord, summarize
+from auction_sim.records import AuctionRecord, figures_row, summarize
 from auction_sim.scenario import Target
 from auction_sim.validation import aggregate, evaluate
 
@@ -100,7 +100,7 @@ def make_figures(recs: list[AuctionRecord], runs: int = 1) -> dict[str, Any]:
         "generated_at": "2026-01-06T03:00:00Z",
         "wall_seconds": 1.25,
         "auctions": [
-            {"run": i, "seed": 6 + i, **dataclasses.asdict(r)} for i, run in enumerate(per_run, start=1) for r in run
+            {"run": i, "seed": 6 + i, **figures_row(r)} for i, run in enumerate(per_run, start=1) for r in run
         ],
         "summary": summaries[0],
         "summaries": summaries,
@@ -145,7 +145,7 @@ def test_auctions_csv_has_one_row_per_record(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for the Chinese names
     with paths["auctions"].open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    header = ["run", "seed", *(field.name for field in dataclasses.fields(AuctionRecord))]
+    header = ["run", "seed", *report.RECORD_COLUMNS]
     assert rows[0] == [report.csv_header(name) for name in header]
     assert {"appraisal_fen", "starting_price_fen", "increment_fen", "deposit_fen", "price_fen"} <= set(rows[0])
     assert len(rows) == 1 + len(recs)
