@@ -34,6 +34,16 @@ def id_number_check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+def compose_id_number(region: str, birth: str, serial: int) -> str:
+    """A well-formed resident identity number from its parts: a six-digit region code, the birth date
+    ``YYYYMMDD``, a three-digit serial (0-999), and the check character computed here. For simulated and
+    test accounts; real numbers come from the person."""
+    first17 = f"{region}{birth}{serial % 1000:03d}"
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError(f"region (6 digits) and birth date (YYYYMMDD) make no identity number: {first17!r}")
+    return first17 + id_number_check_digit(first17)
+
+
 def normalize_id_number(value: str) -> str | None:
     """The 18-character resident identity number in canonical form (upper-case ``X``), or None when it
     is not one (wrong length, characters, or check digit). Real-name verification itself is simulated:

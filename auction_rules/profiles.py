@@ -2,7 +2,8 @@
 
 ``sandbox`` differs from ``judicial-2016`` only in listing rules 4 and 5 (announcement period and the
 24-hour minimum bidding period; likewise the 60-day cap on a fixed-price sale's window), so that
-simulations and demos can run auctions that start now.
+simulations and demos can run auctions that start now, and in not requiring a complete announcement
+(``announcement.py``: the contract names that requirement for ``judicial-2016``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class RuleProfile:
     balance_deadline: timedelta = timedelta(days=10)
     # Rule 20 (Art. 28): a paused (暂缓 or 中止) auction is resumed within 5 days; a longer pause is flagged.
     pause_limit: timedelta = timedelta(days=5)
+    # Arts. 12-14: the announcement states location, defects, encumbrances, taxes and a contact before
+    # an auction is scheduled (``announcement.py``); the sandbox lists made-up lots without them.
+    complete_announcement: bool = True
 
     def announcement_period(self, round_: int | str, category: str) -> timedelta | None:
         if category in VESSEL_CATEGORIES and round_ in (1, 2):
@@ -73,6 +77,7 @@ SANDBOX = RuleProfile(
     reauction_within=None,
     min_bidding_period=None,
     sale_window=None,
+    complete_announcement=False,
 )
 PROFILES = {p.name: p for p in (JUDICIAL_2016, SANDBOX)}
 

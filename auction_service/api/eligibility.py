@@ -29,7 +29,8 @@ MAX_LIST_BYTES = 8 * 1024 * 1024
 @router.put(
     "/me/identity",
     **answers(IdentityRecorded, errors=(
-        *AUTH, *BODY, "invalid_id_number", ("not_a_bidder", 403), "account_not_found", "identity_already_set"
+        *AUTH, *BODY, "invalid_id_number", ("not_a_bidder", 403), "account_not_found", "identity_already_set",
+        "id_number_taken",
     )),
 )  # fmt: skip
 async def set_identity(body: IdentityIn, principal: CurrentPrincipal, session: WriteSession) -> dict:

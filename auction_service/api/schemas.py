@@ -16,13 +16,14 @@ malformed reaches a service or a group commit (one bad row would fail the whole 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from auction_rules.profiles import CATEGORIES
+from auction_rules.settlement import SettlementRequest
 
 from ..clock import truncate_ms
 from ..contract.numbers import INT4_MAX, plain_digits
@@ -107,8 +108,10 @@ class BidderIn(Strict):
     username: Username
     password: Password
     real_name: PersonName
-    id_number: Annotated[str, StringConstraints(max_length=32), Line] | None = Field(
-        default=None, description="optional: the resident identity number, stored only as a keyed hash"
+    id_number: Annotated[str, StringConstraints(max_length=32), Line] = Field(
+        description="the resident identity number (18 characters, ISO 7064 MOD 11-2 check character, X allowed"
+        " last); one account per number; stored only as a keyed hash",
+        examples=["11010519491231002X"],
     )
 
 
@@ -145,6 +148,9 @@ class AuctionIn(Strict):
 class PriorityHolderIn(Strict):
     username: Username
     rank: Annotated[int, Field(strict=True, ge=1, le=1000)]
+    reason: Reason | None = Field(
+        default=None, description="required once bidding has opened: the grounds of the late declaration"
+    )
 
 
 class BidIn(Strict):
@@ -156,7 +162,29 @@ class ReasonIn(Strict):
 
 
 class SettlementIn(Strict):
+    """The outcome and its grounds. ``defaulted`` (悔拍) before the balance deadline needs
+    ``renounced: true`` (the buyer's written renunciation) with a ``reason``."""
+
     outcome: Literal["paid", "defaulted"]
+    reason: Reason | None = Field(default=None, description="the grounds, in the court's words")
+    renounced: Annotated[bool, Field(strict=True)] = Field(
+        default=False, description="defaulted only: the buyer renounced the purchase in writing"
+    )
+    ruling_number: OneLine100 | None = Field(default=None, description="the ruling (裁定书) number, if any")
+    evidence: Note | None = Field(default=None, description="what it rests on: receipt, renunciation, notice")
+    amount: Money | None = Field(default=None, description="paid only: the balance received (price - deposit)")
+    paid_on: date | None = Field(default=None, description="paid only: the day the balance was received")
+
+    def request(self) -> SettlementRequest:
+        return SettlementRequest(
+            outcome=self.outcome,
+            reason=self.reason,
+            renounced=self.renounced,
+            ruling_number=self.ruling_number,
+            evidence=self.evidence,
+            amount=self.amount,
+            paid_on=self.paid_on.isoformat() if self.paid_on else None,
+        )
 
 
 class DispositionIn(Strict):

@@ -201,9 +201,18 @@ class PriorityHolderList(Answer):
 
 
 class Settlement(Answer):
+    """The settlement with the grounds recorded for it (each present when stated)."""
+
     auction_id: int
     outcome: SettlementOutcome
     settled_at: Time
+    balance_due_at: Time = Field(description="the balance deadline the settlement was judged against")
+    renounced: bool | None = Field(default=None, description="defaulted: on the buyer's written renunciation")
+    reason: str | None = None
+    ruling_number: str | None = None
+    evidence: str | None = None
+    amount: int | None = Field(default=None, description="paid: the balance received, fen")
+    paid_on: str | None = Field(default=None, description="paid: the day received (YYYY-MM-DD)")
 
 
 class PlacedBid(Answer):

@@ -169,6 +169,7 @@ def settlement_json(settlement: Settlement) -> Json:
         "auction_id": settlement.auction_id,
         "outcome": settlement.outcome,
         "settled_at": isoformat(settlement.settled_at),
+        **settlement.grounds,
     }
 
 

@@ -59,8 +59,9 @@ async def hash_id_number(session: AsyncSession, raw: str, field: str = "id_numbe
 
 
 async def set_identity(session: AsyncSession, principal: Principal, id_number: str) -> None:
-    """A bidder records their identity number once (it is optional at sign-up). Changing it afterwards
-    is refused (409 ``identity_already_set``): a restricted person could otherwise swap it away."""
+    """A bidder records their identity number once (accounts from before it was required at sign-up).
+    Changing it afterwards is refused (409 ``identity_already_set``): a restricted person could otherwise
+    swap it away; a number another account holds is 409 ``id_number_taken`` (one account per person)."""
     if principal.role != "bidder":
         raise forbidden("not_a_bidder", "only bidder accounts carry an identity number")
     account = await session.get(Account, principal.account_id)
@@ -71,6 +72,9 @@ async def set_identity(session: AsyncSession, principal: Principal, id_number: s
         if hmac.compare_digest(account.id_number_hash, digest):
             return
         raise refused("identity_already_set", "the identity number is already recorded; ask the platform to correct it")
+    holder = select(Account.id).where(Account.id_number_hash == digest, Account.id != account.id)
+    if (await session.execute(holder)).first() is not None:
+        raise refused("id_number_taken", "an account with this identity number exists: one account per person (实名)")
     account.id_number_hash = digest
     await session.flush()
 

@@ -9,7 +9,7 @@ written out is the contract's business.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -138,6 +138,9 @@ class Settlement:
     auction_id: int
     outcome: str  # paid | defaulted
     settled_at: datetime
+    # The grounds recorded with it: reason, ruling_number, evidence, amount, paid_on, renounced (a
+    # default), balance_due_at.
+    grounds: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

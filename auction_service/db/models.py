@@ -71,9 +71,9 @@ class Account(Base):
     real_name: Mapped[str] = mapped_column(String(200))
     court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Migration 0007: the identity number only as a keyed hash (HMAC-SHA256, core/eligibility.py), never
-    # in clear; matched against the restriction list and a lot's debtor.
-    id_number_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Migrations 0007 and 0009: the identity number only as a keyed hash (HMAC-SHA256, core/eligibility.py), never
+    # in clear, one account per number; matched against the restriction list and a lot's debtor.
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True, unique=True)
 
     @validates("username")
     def _keep_key(self, _key: str, username: str) -> str:
