@@ -61,8 +61,9 @@ async def rows(service, model, *conditions):
 # ----------------------------------------------------------------------------- identity numbers
 
 
-async def test_the_contract_sign_up_needs_no_identity_number_and_a_bad_one_is_refused(service):
-    assert (await sign_up(service, "plain")).status_code == 201  # the contract's body, exactly
+async def test_sign_up_needs_an_identity_number_and_a_bad_one_is_refused(service):
+    missing = assert_error(await sign_up(service, "plain"), 422, "validation_error")
+    assert missing["fields"][0]["field"] == "id_number"
     r = await sign_up(service, "badid", "440305198001010010")  # wrong check digit
     error = assert_error(r, 422, "invalid_id_number")
     assert "440305198001010010" not in r.text  # never echoed
@@ -80,8 +81,19 @@ async def test_the_identity_number_is_stored_only_as_a_keyed_hash(service):
     assert number not in repr(account.__dict__)
 
 
+async def account_from_before_real_names(service, username: str) -> dict[str, str]:
+    """An account made before sign-up required an identity number (none recorded)."""
+    services = service.services
+    async with services.write_sessions() as session:
+        await account_service.create_account(
+            session, services.clock, username=username, password="password123", real_name="张三", role="bidder"
+        )
+        await session.commit()
+    return await service.api.token(username)
+
+
 async def test_a_bidder_records_an_identity_number_once(service):
-    token = await service.api.bidder("later")
+    token = await account_from_before_real_names(service, "later")
     number = id_number()
     r = await service.client.put("/api/v1/me/identity", json={"id_number": number}, headers=token)
     assert r.status_code == 200, r.text
