@@ -7,6 +7,8 @@ import { field, h, toast } from "../../ui.js";
 export function priorityForm(auction) {
   const username = h("input", { name: "priority_username", required: true, minlength: "3" });
   const rank = h("input", { name: "rank", type: "number", min: "1", max: "1000", value: "1", required: true });
+  // Required by the service once bidding has opened (a late declaration states its grounds).
+  const reason = h("input", { name: "priority_reason", maxlength: "2000" });
   const message = h("div", { class: "form-message", role: "alert" });
   return h(
     "details",
@@ -19,15 +21,17 @@ export function priorityForm(auction) {
           e.preventDefault();
           message.textContent = "";
           try {
-            await api.priorityHolder(auction.id, username.value.trim(), Number(rank.value));
+            await api.priorityHolder(auction.id, username.value.trim(), Number(rank.value), reason.value.trim());
             toast(t("priority_added"), "ok");
             username.value = "";
+            reason.value = "";
           } catch (err) {
             message.textContent = errorText(err);
           }
         },
       },
       h("div", { class: "grid-2" }, field(t("priority_username"), username), field(t("priority_rank"), rank)),
+      field(t("priority_reason"), reason),
       message,
       h("button", { type: "submit", class: "btn" }, t("add_priority")),
     ),
