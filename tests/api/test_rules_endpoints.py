@@ -10,7 +10,16 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support.scenes import APPRAISAL, START_PRICE, assert_error, end_unsold, go_to, listing_body, t
+from tests.support.scenes import (
+    APPRAISAL,
+    START_PRICE,
+    assert_error,
+    end_unsold,
+    go_to,
+    listing_body,
+    settlement_body,
+    t,
+)
 
 DAY = 86_400
 ROUND2_PRICE = START_PRICE * 4 // 5
@@ -37,8 +46,11 @@ JUDICIAL_RULES = {
     "sale_countdown_seconds": DAY,
     "balance_deadline_seconds": 10 * DAY,
     "pause_limit_seconds": 5 * DAY,
+    "announcement_required_fields": ["location", "defects", "encumbrances", "taxes", "contact"],
+    "none_known": "none known",
 }
 SANDBOX_RULES = JUDICIAL_RULES | {
+    "announcement_required_fields": [],
     "profile": "sandbox",
     "min_bidding_period_seconds": None,
     "announcement_seconds": {c: {"1": None, "2": None, "sale": None} for c in JUDICIAL_RULES["categories"]},
@@ -161,7 +173,9 @@ async def test_a_sale_blocks_until_a_default_puts_the_lot_back_in_the_same_round
     lot = await service.api.lot(staff)
     sold = await _sold(service, staff, lot["id"])
     blocked(await next_round(service, lot["id"]), lot["id"], "lot_already_sold")
-    r = await service.client.post(f"/api/v1/auctions/{sold}/settlement", json={"outcome": "defaulted"}, headers=staff)
+    r = await service.client.post(
+        f"/api/v1/auctions/{sold}/settlement", json=settlement_body("defaulted"), headers=staff
+    )
     assert r.status_code == 200, r.text
     answer = await next_round(service, lot["id"])
     assert (answer["round"], answer["previous_auction_id"], answer["restarted"]) == (1, None, False)
