@@ -95,6 +95,24 @@ def check_eligibility(category: str, *, is_debtor: bool, restriction: Restrictio
         )
 
 
+def check_list_keeper(own_court: str | None, admin: bool, entries: list[tuple[int | str, str]]) -> None:
+    """Entries on the list and their restoration belong to the court that listed the person (its
+    decision, its case): staff of another court may neither list nor restore them; a platform
+    administrator may (403 ``wrong_court`` naming each entry of another court). ``entries``: (line or
+    entry id, the listing court)."""
+    if admin:
+        return
+    foreign = [(where, court) for where, court in entries if court != own_court]
+    if foreign:
+        where, court = foreign[0]
+        raise forbidden(
+            "wrong_court",
+            f"{len(foreign)} entr{'y' if len(foreign) == 1 else 'ies'} of another court (first: {where}, {court}): "
+            f"only the listing court ({own_court or 'none'}) or an administrator may list or restore a person",
+            rows=[{"line": w, "reason": f"listed by {c}, not by {own_court}"} for w, c in foreign[:200]],
+        )
+
+
 # ----------------------------------------------------------------------------- the list's CSV
 
 # Accepted headers for each column (English or Chinese, as courts export them).

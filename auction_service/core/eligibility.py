@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction_rules import eligibility
 from auction_rules.errors import forbidden, invalid, not_found, refused
 
-from ..db.models import Account, Lot, RestrictedPerson, ServiceSecret
+from ..db.models import Account, Court, Lot, RestrictedPerson, ServiceSecret
 from . import action_log
 from .security import Principal
 
@@ -125,6 +125,12 @@ class ListedPersonView:
     restored_reason: str | None
 
 
+async def _court_name(session: AsyncSession, principal: Principal) -> str | None:
+    """The name of the staff member's court, as the list names courts (None for an admin)."""
+    court = await session.get(Court, principal.court_id) if principal.court_id is not None else None
+    return court.name if court is not None else None
+
+
 def _staff(principal: Principal) -> None:
     if principal.role not in ("staff", "admin"):
         raise forbidden("staff_only", "only court staff may do this")
@@ -143,6 +149,9 @@ async def import_list(session: AsyncSession, principal: Principal, text: str, no
             rows=[{"line": b.line, "reason": b.reason} for b in shown],
             bad_rows=len(bad),
         )
+    eligibility.check_list_keeper(
+        await _court_name(session, principal), principal.role == "admin", [(p.line, p.court) for p in people]
+    )
     key = await identity_key(session)
     digests = {hash_with(key, p.id_number): p for p in people}
     existing: dict[str, RestrictedPerson] = {}
@@ -230,6 +239,9 @@ async def restore_credit(
     row = await session.get(RestrictedPerson, person_id)
     if row is None:
         raise not_found("restricted_person_not_found", f"no entry {person_id} on the restriction list")
+    eligibility.check_list_keeper(
+        await _court_name(session, principal), principal.role == "admin", [(f"entry {row.id}", row.court)]
+    )
     if row.restored_at is not None:
         raise refused("already_restored", "this person's credit was already restored")
     row.restored_at, row.restored_by, row.restored_reason = now, principal.account_id, reason
