@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 REAL_ESTATE_CATEGORIES = frozenset({"residential", "commercial", "land"})
-# Rule 4: "30 days for real estate, land and other property rights" - equity is a property right.
-LONG_ANNOUNCEMENT_CATEGORIES = REAL_ESTATE_CATEGORIES | {"equity"}
+# Rule 4 (Art. 12): "30 days for real estate and other property rights (其他财产权), 15 days for movables".
+# Equity is a property right; so is ``property_right`` (intellectual property, claims, use rights...),
+# split from ``other``, which holds the remaining movables at 15 days: staff say which by the category.
+LONG_ANNOUNCEMENT_CATEGORIES = REAL_ESTATE_CATEGORIES | {"equity", "property_right"}
 # 船舶: sold by maritime courts; the Special Maritime Procedure Law (海事诉讼特别程序法, Art. 32) sets its
 # own announcement period: at least 30 days before the auction.
 VESSEL_CATEGORIES = frozenset({"vessel"})
-CATEGORIES = ("residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel")
+CATEGORIES = (
+    "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,9 @@ Limit500 = Annotated[int, Query(ge=1, le=500), BeforeValidator(ascii_digits)]
 Limit10k = Annotated[int, Query(ge=1, le=10_000), BeforeValidator(ascii_digits)]
 Filter = Annotated[str | None, Query(max_length=200), AfterValidator(_optional_line)]
 Money = Annotated[int, Field(strict=True, ge=1, le=MAX_MONEY, description="integer fen (1 yuan = 100 fen)")]
-Category = Literal["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"]
+Category = Literal[
+    "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right"
+]
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128), Line]

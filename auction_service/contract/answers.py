@@ -24,7 +24,9 @@ AuctionStatus = Literal["announced", "live", "sold", "unsold", "suspended", "wit
 DepositStatus = Literal["frozen", "released", "applied", "forfeited"]
 SettlementOutcome = Literal["paid", "defaulted"]
 DispositionOutcome = Literal["creditor_taken", "returned"]
-Category = Literal["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"]
+Category = Literal[
+    "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right"
+]
 
 
 class Answer(BaseModel):

@@ -174,3 +174,19 @@ async def test_a_payment_is_recorded_with_its_amount_day_and_evidence(service):
         "paid_on": "2026-06-03",
         "evidence": "银行回单 No.889",
     }
+
+
+# ----------------------------------------------------------------------------- other property rights
+
+
+async def test_another_property_right_is_announced_30_days_ahead_and_movables_15(service):
+    api = service.api
+    staff = await api.staff(service.services)
+    right = await api.lot(staff, title="某商标专用权", category="property_right", appraisal=1_000_000_00)
+    early = listing_body(api.clock.now(), starting_price=700_000_00, start_in=timedelta(days=20))
+    r = await service.client.post(f"/api/v1/lots/{right['id']}/auctions", json=early, headers=staff)
+    assert_error(r, 422, "announcement_too_short")
+    assert (await api.schedule(staff, right["id"], starting_price=700_000_00, start_in=timedelta(days=31)))["id"]
+    movable = await api.lot(staff, title="办公家具一批", category="other", appraisal=1_000_000_00)
+    r = await service.client.post(f"/api/v1/lots/{movable['id']}/auctions", json=early, headers=staff)
+    assert r.status_code == 201, r.text

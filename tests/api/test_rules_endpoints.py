@@ -26,9 +26,19 @@ ROUND2_PRICE = START_PRICE * 4 // 5
 
 JUDICIAL_RULES = {
     "profile": "judicial-2016",
-    "categories": ["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"],
+    "categories": [
+        "residential",
+        "commercial",
+        "land",
+        "vehicle",
+        "equity",
+        "machinery",
+        "other",
+        "vessel",
+        "property_right",
+    ],
     "real_estate_categories": ["residential", "commercial", "land"],
-    "long_announcement_categories": ["residential", "commercial", "land", "equity"],
+    "long_announcement_categories": ["residential", "commercial", "land", "equity", "property_right"],
     "vessel_categories": ["vessel"],
     "first_round_floor": {"numerator": 7, "denominator": 10},
     "later_round_floor": {"numerator": 4, "denominator": 5},
@@ -37,7 +47,10 @@ JUDICIAL_RULES = {
     "extension_seconds": 300,
     "min_bidding_period_seconds": DAY,
     "announcement_seconds": {
-        **{c: {"1": 30 * DAY, "2": 15 * DAY, "sale": None} for c in ("residential", "commercial", "land", "equity")},
+        **{
+            c: {"1": 30 * DAY, "2": 15 * DAY, "sale": None}
+            for c in ("residential", "commercial", "land", "equity", "property_right")
+        },
         **{c: {"1": 15 * DAY, "2": 7 * DAY, "sale": None} for c in ("vehicle", "machinery", "other")},
         "vessel": {"1": 30 * DAY, "2": 30 * DAY, "sale": None},
     },

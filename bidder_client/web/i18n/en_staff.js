@@ -168,6 +168,7 @@ export default {
   restr_restored: "Credit restored for {name}.",
   // the court desk (views/staff.js)
   cat_vessel: "Vessel",
+  cat_property_right: "Other property right (IP, claims, use rights)",
   act_postpone: "Postpone",
   pause_postponed: "Postponed (暂缓)",
   pause_suspended: "Suspended (中止)",

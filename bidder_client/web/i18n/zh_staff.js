@@ -170,6 +170,7 @@ export default {
   restr_restored: "已为 {name} 办理信用修复。",
   // the court desk (views/staff.js)
   cat_vessel: "船舶",
+  cat_property_right: "其他财产权(知识产权、债权、使用权等)",
   act_postpone: "暂缓",
   pause_postponed: "暂缓",
   pause_suspended: "中止",
