@@ -10,10 +10,27 @@ holder can be declared at all (409 ``auction_ended``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from .bidding import AuctionState, bidding_has_ended
 from .errors import invalid, refused
+
+# The kinds of priority right a court confirms (优先购买权), with what each rests on: a co-owner's share
+# (按份共有人, Civil Code Art. 305), a tenant of a house (承租人, Art. 726), a shareholder of a limited
+# company whose equity is sold (股东, Company Law Art. 85), or another right a law gives.
+KINDS = {"co_owner": "按份共有人", "tenant": "承租人", "shareholder": "股东", "other": "其他法定优先购买权"}
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityGrounds:
+    """What the court states with a declaration: the kind of right (a key of ``KINDS``), its basis, the
+    day the holder was notified (YYYY-MM-DD), and the reason a declaration after opening needs."""
+
+    kind: str | None = None
+    basis: str | None = None
+    notice_date: str | None = None
+    reason: str | None = None
 
 
 def bidding_has_opened(state: AuctionState, now: datetime) -> bool:

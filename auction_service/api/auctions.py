@@ -153,7 +153,7 @@ async def add_priority_holder(
     confirmed before bidding opens; a later declaration needs a ``reason`` (422 ``reason_required``).
     Each declaration is on the action log and announced on the live feed (``priority_holder``)."""
     holder = await registrations.add_priority_holder(
-        session, svc, principal, auction_id, body.username, body.rank, body.reason
+        session, svc, principal, auction_id, body.username, body.rank, body.grounds()
     )
     return priority_holder_json(holder)
 

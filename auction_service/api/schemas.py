@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from auction_rules.priority import PriorityGrounds
 from auction_rules.profiles import CATEGORIES
 from auction_rules.settlement import SettlementRequest
 
@@ -153,6 +154,19 @@ class PriorityHolderIn(Strict):
     reason: Reason | None = Field(
         default=None, description="required once bidding has opened: the grounds of the late declaration"
     )
+    kind: Literal["co_owner", "tenant", "shareholder", "other"] | None = Field(
+        default=None, description="the kind of right: co-owner (共有人), tenant (承租人), shareholder (股东), other"
+    )
+    basis: Note | None = Field(default=None, description="what the right rests on (lease, register entry...)")
+    notice_date: date | None = Field(default=None, description="the day the holder was notified of the auction")
+
+    def grounds(self) -> PriorityGrounds:
+        return PriorityGrounds(
+            kind=self.kind,
+            basis=self.basis,
+            notice_date=self.notice_date.isoformat() if self.notice_date else None,
+            reason=self.reason,
+        )
 
 
 class BidIn(Strict):

@@ -185,14 +185,24 @@ class Registration(Answer):
     registered_at: Time
 
 
+PriorityKind = Literal["co_owner", "tenant", "shareholder", "other"]
+
+
 class PriorityHolder(Answer):
+    """The declared holder with the grounds the court stated (null where none was stated)."""
+
     auction_id: int
     username: str
     rank: int
+    kind: PriorityKind | None = Field(default=None, description="the kind of right (共有人, 承租人, 股东...)")
+    basis: str | None = Field(default=None, description="what the right rests on (lease, register, articles)")
+    notice_date: str | None = Field(default=None, description="the day the holder was notified (YYYY-MM-DD)")
+    reason: str | None = Field(default=None, description="the grounds of a declaration after bidding opened")
 
 
 class PublishedPriorityHolder(Answer):
     rank: int
+    kind: PriorityKind | None = Field(default=None, description="the kind of right, published with the rank")
     name: str | None = Field(description="null until bidding ends (identities are secret until then)")
     bidder_code: str | None = Field(description="null until the holder registers, and until bidding ends")
 

@@ -134,7 +134,7 @@ async def add_priority_holder(
     auction_id: int,
     username: str,
     rank: int,
-    reason: str | None = None,
+    grounds: priority.PriorityGrounds | None = None,
 ) -> PriorityHolderView:
     """Declare (or re-rank) a court-confirmed priority holder (优先购买权人). Holders are confirmed before
     bidding opens; a later declaration needs a ``reason`` (``auction_rules/priority.py``). Every
@@ -146,6 +146,8 @@ async def add_priority_holder(
     check_court(principal, lot.court_id)
     book = await svc.engine.book(auction_id)
     now = svc.clock.now()
+    grounds = grounds or priority.PriorityGrounds()
+    reason = grounds.reason
     late = priority.check_priority_holder(book.state, now, reason)
     account = await account_by_username(session, username)
     if account is None:
@@ -153,17 +155,28 @@ async def add_priority_holder(
     if account.role != "bidder":
         raise refused("not_a_bidder", "only a bidder account can hold a priority right")
     holder = await session.get(PriorityHolder, (auction_id, account.id))
-    before = None if holder is None else {"rank": holder.rank}
+    before = None if holder is None else {"rank": holder.rank, "kind": holder.kind}
     if holder is None:
         holder = PriorityHolder(auction_id=auction_id, bidder_id=account.id, rank=rank, created_at=now)
         session.add(holder)
-    else:
-        holder.rank = rank
+    holder.rank = rank
+    # A re-declaration keeps the grounds stated before unless it states new ones.
+    holder.kind = grounds.kind or holder.kind
+    holder.basis = grounds.basis or holder.basis
+    holder.notice_date = grounds.notice_date or holder.notice_date
+    holder.reason = reason or holder.reason
     registration = await _registration_of(session, auction_id, account.id)
     if registration is not None:
         registration.priority_rank = rank
     await session.flush()
-    after = {"holder": account.username, "rank": rank, "after_opening": late}
+    after = {
+        "holder": account.username,
+        "rank": rank,
+        "after_opening": late,
+        "kind": holder.kind,
+        "basis": holder.basis,
+        "notice_date": holder.notice_date,
+    }
     await action_log.record(
         session, principal, lot.court_id, lot.id, auction_id, "priority_holder_declared", reason, before, after, at=now
     )
@@ -172,4 +185,12 @@ async def add_priority_holder(
         after_commit(session, lambda: remember_registration(svc, view))
     declared = PriorityHolderDeclared(auction_id, rank, late, reason, now)
     after_commit(session, lambda: svc.events.publish(auction_id, [declared]))
-    return PriorityHolderView(auction_id=auction_id, username=account.username, rank=holder.rank)
+    return PriorityHolderView(
+        auction_id=auction_id,
+        username=account.username,
+        rank=holder.rank,
+        kind=holder.kind,
+        basis=holder.basis,
+        notice_date=holder.notice_date,
+        reason=holder.reason,
+    )

@@ -122,6 +122,10 @@ class PriorityHolderView:
     auction_id: int
     username: str
     rank: int
+    kind: str | None = None
+    basis: str | None = None
+    notice_date: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,7 @@ class PublishedPriorityHolder:
     rank: int
     name: str | None  # None until bidding ends (identities stay secret until the close)
     bidder_code: str | None  # None until the holder registers, and until bidding ends
+    kind: str | None = None  # the kind of right (published: it names no one)
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,11 @@ class PriorityHolder(Base):
     bidder_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     rank: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Migration 0010: the right's grounds as the court confirmed them (``auction_rules/priority.py``).
+    kind: Mapped[str | None] = mapped_column(String(32), nullable=True)  # co_owner, tenant, shareholder, other
+    basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notice_date: Mapped[str | None] = mapped_column(String(10), nullable=True)  # YYYY-MM-DD
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # a declaration after bidding opened
 
 
 class Bid(Base):

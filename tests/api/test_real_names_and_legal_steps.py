@@ -190,3 +190,18 @@ async def test_another_property_right_is_announced_30_days_ahead_and_movables_15
     movable = await api.lot(staff, title="办公家具一批", category="other", appraisal=1_000_000_00)
     r = await service.client.post(f"/api/v1/lots/{movable['id']}/auctions", json=early, headers=staff)
     assert r.status_code == 201, r.text
+
+
+async def test_a_priority_holder_is_declared_with_the_kind_of_right_its_basis_and_the_notice_date(service):
+    s = await scene(service, bidders=1, live=False)
+    await service.api.bidder("tenant_zhou")
+    grounds = {"kind": "tenant", "basis": "房屋租赁合同(2024-03-01 至 2027-02-28)", "notice_date": "2026-05-02"}
+    r = await declare(service, s, "tenant_zhou", 1, **grounds)
+    assert r.status_code == 201, r.text
+    assert {k: r.json()[k] for k in grounds} == grounds
+    assert_error(await declare(service, s, "tenant_zhou", 1, kind="neighbour"), 422)
+    published = (await service.client.get(f"/api/v1/auctions/{s.id}/priority-holders")).json()
+    assert published["items"] == [{"rank": 1, "kind": "tenant", "name": None, "bidder_code": None}]
+    page = await service.client.get(f"/api/v1/lots/{s.lot['id']}/actions", headers=s.staff)
+    [entry] = [e for e in page.json()["items"] if e["action"] == "priority_holder_declared"]
+    assert {k: entry["after"][k] for k in grounds} == grounds
