@@ -127,8 +127,11 @@ export const api = {
   withdraw: (id, reason) => request("POST", `/auctions/${id}/withdraw`, { body: { reason } }),
   // grounds: reason, renounced, ruling_number, evidence, amount, paid_on (each optional)
   settle: (id, outcome, grounds = {}) => request("POST", `/auctions/${id}/settlement`, { body: { outcome, ...grounds } }),
-  priorityHolder: (id, username, rank, reason = "") =>
-    request("POST", `/auctions/${id}/priority-holders`, { body: reason ? { username, rank, reason } : { username, rank } }),
+  // grounds: reason, kind, basis, notice_date (each sent only when given)
+  priorityHolder: (id, username, rank, grounds = {}) =>
+    request("POST", `/auctions/${id}/priority-holders`, {
+      body: { username, rank, ...Object.fromEntries(Object.entries(grounds).filter(([, v]) => v)) },
+    }),
   stats: (query) => request("GET", "/stats", { query }),
   statsMonthly: (query) => request("GET", "/stats/monthly", { query }),
   me: () => request("GET", "/me"),
