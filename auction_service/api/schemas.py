@@ -83,6 +83,17 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Line]
 LongText = Annotated[str, StringConstraints(max_length=20_000), Lines]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Lines]
+
+
+def _day_text(value: object) -> object:
+    """A day is written ``YYYY-MM-DD``: a number (read by pydantic as seconds since 1970) is refused."""
+    if not isinstance(value, str | date):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+# A calendar day written YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(_day_text)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Lines]
 # single-line texts of at most N characters (named, not built by a function: a type checker reads them)
 OneLine20 = Annotated[str, StringConstraints(max_length=20), Line]
@@ -158,7 +169,7 @@ class PriorityHolderIn(Strict):
         default=None, description="the kind of right: co-owner (共有人), tenant (承租人), shareholder (股东), other"
     )
     basis: Note | None = Field(default=None, description="what the right rests on (lease, register entry...)")
-    notice_date: date | None = Field(default=None, description="the day the holder was notified of the auction")
+    notice_date: Day | None = Field(default=None, description="the day the holder was notified of the auction")
 
     def grounds(self) -> PriorityGrounds:
         return PriorityGrounds(
@@ -189,7 +200,7 @@ class SettlementIn(Strict):
     ruling_number: OneLine100 | None = Field(default=None, description="the ruling (裁定书) number, if any")
     evidence: Note | None = Field(default=None, description="what it rests on: receipt, renunciation, notice")
     amount: Money | None = Field(default=None, description="paid only: the balance received (price - deposit)")
-    paid_on: date | None = Field(default=None, description="paid only: the day the balance was received")
+    paid_on: Day | None = Field(default=None, description="paid only: the day the balance was received")
 
     def request(self) -> SettlementRequest:
         return SettlementRequest(

@@ -165,6 +165,7 @@ async def test_a_payment_is_recorded_with_its_amount_day_and_evidence(service):
     wrong = await settle(service, s, outcome="paid", amount=balance + 1)
     assert assert_error(wrong, 422, "payment_amount_mismatch")["balance_due"] == balance
     assert_error(await settle(service, s, outcome="paid", renounced=True), 422)
+    assert_error(await settle(service, s, outcome="paid", paid_on=0), 422)  # a day is written YYYY-MM-DD
     r = await settle(service, s, outcome="paid", amount=balance, paid_on="2026-06-03", evidence="银行回单 No.889")
     assert r.status_code == 200, r.text
     page = (await service.client.get(f"/api/v1/lots/{s.lot['id']}/actions", headers=s.staff)).json()
