@@ -34,12 +34,15 @@ import httpx
 from auction_rules import research
 from auction_sim import records as rec
 from auction_sim import tables, validation
+from auction_sim.identities import id_number_for
 from auction_sim.kernel import Kernel
 from auction_sim.market import clock_start, present_start
-from auction_sim.platform import Headers, Platform, RealTimeDriver, service_level, staff_username
+from auction_sim.platform import ID_NUMBER_TRIES, Headers, Platform, RealTimeDriver, service_level, staff_username
 from auction_sim.scenario import Scenario, load
 
 if TYPE_CHECKING:  # the service is imported when a run starts, not when the command line loads
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from auction_service.api.bids import BidEdge
     from auction_service.clock import VirtualClock
     from auction_service.core.services import Services
@@ -83,12 +86,36 @@ class ServiceAccounts:
         run = uuid.uuid4().hex[:6]
         names = [(f"{prefix}{run}{i:05d}", f"模拟竞买人{i}") for i in range(count)]
         async with svc.write_sessions() as session:
-            rows = await accounts.create_bidders(session, svc.clock, names, BIDDER_PASSWORD)
+            people = await _with_identity_numbers(session, names)
+            rows = await accounts.create_bidders(session, svc.clock, people, BIDDER_PASSWORD)
             await session.commit()
             return [
                 (a.username, {"Authorization": f"Bearer {svc.tokens.issue(a.id, a.username, 'bidder', None)}"})
                 for a in rows
             ]
+
+
+async def _with_identity_numbers(session: AsyncSession, names: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Each simulated bidder with the identity number its username draws (``auction_sim/identities.py``),
+    drawing again for a number an account holds already or the batch has twice."""
+    from auction_service.core import accounts, eligibility
+
+    key = await eligibility.identity_key(session)
+    attempts = dict.fromkeys((u for u, _ in names), 0)
+    for _ in range(ID_NUMBER_TRIES):
+        numbers = {u: id_number_for(u, a) for u, a in attempts.items()}
+        digests = {u: eligibility.hash_with(key, n) for u, n in numbers.items()}
+        taken = await accounts.id_numbers_taken(session, digests.values())
+        seen: set[str] = set()
+        clashes = 0
+        for username, digest in digests.items():
+            if digest in taken or digest in seen:
+                attempts[username] += 1
+                clashes += 1
+            seen.add(digest)
+        if not clashes:
+            return [(u, n, numbers[u]) for u, n in names]
+    raise RuntimeError(f"could not draw {len(names)} free identity numbers in {ID_NUMBER_TRIES} tries")
 
 
 class InProcessDriver(ServiceAccounts):

@@ -38,6 +38,7 @@ ACTIONS = frozenset(
         "lot_disposed",
         "document_uploaded",
         "eligibility_changed",
+        "priority_holder_declared",
         "court_edited",
     }
 )

@@ -34,6 +34,16 @@ def id_number_check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+def compose_id_number(region: str, birth: str, serial: int) -> str:
+    """A well-formed resident identity number from its parts: a six-digit region code, the birth date
+    ``YYYYMMDD``, a three-digit serial (0-999), and the check character computed here. For simulated and
+    test accounts; real numbers come from the person."""
+    first17 = f"{region}{birth}{serial % 1000:03d}"
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError(f"region (6 digits) and birth date (YYYYMMDD) make no identity number: {first17!r}")
+    return first17 + id_number_check_digit(first17)
+
+
 def normalize_id_number(value: str) -> str | None:
     """The 18-character resident identity number in canonical form (upper-case ``X``), or None when it
     is not one (wrong length, characters, or check digit). Real-name verification itself is simulated:
@@ -82,6 +92,24 @@ def check_eligibility(category: str, *, is_debtor: bool, restriction: Restrictio
             f"{restriction.restricted_on} and may not bid for real estate, vehicles or vessels; contact "
             f"{restriction.court} about credit restoration (信用修复)",
             court=restriction.court,
+        )
+
+
+def check_list_keeper(own_court: str | None, admin: bool, entries: list[tuple[int | str, str]]) -> None:
+    """Entries on the list and their restoration belong to the court that listed the person (its
+    decision, its case): staff of another court may neither list nor restore them; a platform
+    administrator may (403 ``wrong_court`` naming each entry of another court). ``entries``: (line or
+    entry id, the listing court)."""
+    if admin:
+        return
+    foreign = [(where, court) for where, court in entries if court != own_court]
+    if foreign:
+        where, court = foreign[0]
+        raise forbidden(
+            "wrong_court",
+            f"{len(foreign)} entr{'y' if len(foreign) == 1 else 'ies'} of another court (first: {where}, {court}): "
+            f"only the listing court ({own_court or 'none'}) or an administrator may list or restore a person",
+            rows=[{"line": w, "reason": f"listed by {c}, not by {own_court}"} for w, c in foreign[:200]],
         )
 
 

@@ -2,8 +2,9 @@
 
 ``sandbox`` differs from ``judicial-2016`` only in listing rules 4 and 5 (announcement period and the
 24-hour minimum bidding period; likewise the 60-day cap on a fixed-price sale's window), so that
-simulations and demos can run auctions that start now. Research profiles (``research.py``) vary any
-quantity for experiments; ``judicial-2016`` itself is the law and never varies.
+simulations and demos can run auctions that start now, and in not requiring a complete announcement
+(``announcement.py``: the contract names that requirement for ``judicial-2016``). Research profiles
+(``research.py``) vary any quantity for experiments; ``judicial-2016`` itself is the law and never varies.
 
 The quantities the law leaves open have the law's value here: no cap on extensions (rule 11), no bound
 on the increment beyond "positive, at most the starting price" (rule 9), two auction rounds before the
@@ -16,12 +17,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 REAL_ESTATE_CATEGORIES = frozenset({"residential", "commercial", "land"})
-# Rule 4: "30 days for real estate, land and other property rights" - equity is a property right.
-LONG_ANNOUNCEMENT_CATEGORIES = REAL_ESTATE_CATEGORIES | {"equity"}
+# Rule 4 (Art. 12): "30 days for real estate and other property rights (其他财产权), 15 days for movables".
+# Equity is a property right; so is ``property_right`` (intellectual property, claims, use rights...),
+# split from ``other``, which holds the remaining movables at 15 days: staff say which by the category.
+LONG_ANNOUNCEMENT_CATEGORIES = REAL_ESTATE_CATEGORIES | {"equity", "property_right"}
 # 船舶: sold by maritime courts; the Special Maritime Procedure Law (海事诉讼特别程序法, Art. 32) sets its
 # own announcement period: at least 30 days before the auction.
 VESSEL_CATEGORIES = frozenset({"vessel"})
-CATEGORIES = ("residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel")
+CATEGORIES = (
+    "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,9 @@ class RuleProfile:
     balance_deadline: timedelta = timedelta(days=10)
     # Rule 20 (Art. 28): a paused (暂缓 or 中止) auction is resumed within 5 days; a longer pause is flagged.
     pause_limit: timedelta = timedelta(days=5)
+    # Arts. 12-14: the announcement states location, defects, encumbrances, taxes and a contact before
+    # an auction is scheduled (``announcement.py``); the sandbox lists made-up lots without them.
+    complete_announcement: bool = True
     # A research profile's origin: the profile it starts from and what it changes (research.py).
     base: str | None = None
     overrides: tuple[tuple[str, object], ...] = ()
@@ -94,6 +102,7 @@ SANDBOX = RuleProfile(
     reauction_within=None,
     min_bidding_period=None,
     sale_window=None,
+    complete_announcement=False,
 )
 PROFILES = {p.name: p for p in (JUDICIAL_2016, SANDBOX)}
 

@@ -94,6 +94,7 @@ OVERRIDES: dict[str, tuple[str, Parser]] = {
     "later_round_floor": _fraction("later_round_floor"),
     "auction_rounds": ("auction_rounds", lambda k, v: _count(k, v, 1, MAX_ROUNDS, allow_none=False)),
     "sale_offered": ("sale_offered", _flag),
+    "complete_announcement": ("complete_announcement", _flag),
     "sale_window_seconds": _duration("sale_window", allow_none=True, allow_zero=False),
     "sale_countdown_seconds": _duration("sale_countdown", allow_none=False, allow_zero=False),
     "announce_round1_long_seconds": _duration("announce_round1_long", allow_none=True),

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from .core import accounts
+from .core import accounts, eligibility
 from .core.services import Services
 from .db.models import Lot
 
 STAFF = [("深圳市中级人民法院", "clerk", "clerk-demo-pass"), ("广州市中级人民法院", "clerk-gz", "clerk-demo-pass")]
-HUMAN_BIDDERS = [("bidder1", "王小明"), ("bidder2", "李华"), ("bidder3", "陈静")]
+# Real names and identity numbers (made up, with valid check characters): the contract knows bidders by
+# real name, one account per number.
+HUMAN_BIDDERS = [
+    ("bidder1", "王小明", "440305199001010018"),
+    ("bidder2", "李华", "440305199202020028"),
+    ("bidder3", "陈静", "44030519940303002X"),
+]
 BIDDER_PASSWORD = "demo-pass-123"
 # Where the demo's courts sit and their level, as court reports group statistics (``court_regions``).
 COURT_REGIONS = {
@@ -27,7 +33,7 @@ def welcome(base_url: str) -> str:
     """How to use the demo (printed once it is seeded)."""
     return (
         f"\nDemo ready: open {base_url}/ in a browser\n"
-        f"  bidders: {', '.join(u for u, _ in HUMAN_BIDDERS)} (password {BIDDER_PASSWORD})\n"
+        f"  bidders: {', '.join(u for u, _, _ in HUMAN_BIDDERS)} (password {BIDDER_PASSWORD})\n"
         f"  court staff: {STAFF[0][1]} / {STAFF[0][2]} ({STAFF[0][0]})"
     )
 
@@ -49,9 +55,10 @@ async def seed_accounts(services: Services) -> None:
                     session, clock, username=username, password=password, real_name="书记员", role="staff",
                     court_id=court.id,
                 )  # fmt: skip
-        for username, real_name in HUMAN_BIDDERS:
+        for username, real_name, id_number in HUMAN_BIDDERS:
             if await accounts.account_by_username(session, username) is None:
                 await accounts.create_account(
-                    session, clock, username=username, password=BIDDER_PASSWORD, real_name=real_name, role="bidder"
-                )
+                    session, clock, username=username, password=BIDDER_PASSWORD, real_name=real_name, role="bidder",
+                    id_number_hash=await eligibility.hash_id_number(session, id_number),
+                )  # fmt: skip
         await session.commit()

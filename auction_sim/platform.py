@@ -18,10 +18,14 @@ from typing import Any, Protocol
 
 import httpx
 
+from .identities import complete_announcement, id_number_for
+
 API = "/api/v1"
 RECORD_PAGE = 10_000  # the largest page of a bid record the API hands out
 RATE_LIMITED_TRIES = 5  # a call answered 429 is tried this many times in all, each after its Retry-After
 Headers = dict[str, str]
+ID_NUMBER_TRIES = 8  # identity numbers a sign-up draws before giving up (each taken one draws the next)
+RENOUNCED_REASON = "买受人书面表示放弃购买（模拟）"
 
 
 def iso(t: float) -> str:
@@ -39,6 +43,15 @@ def retry_after(response: httpx.Response) -> float:
         return max(0.0, float(response.headers.get("retry-after", "1")))
     except ValueError:
         return 1.0
+
+
+def _code(response: httpx.Response) -> str | None:
+    """The error ``code`` of a refusal (None when the body carries none)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error", {}).get("code") if isinstance(body, dict) else None
 
 
 class PlatformError(RuntimeError):
@@ -111,14 +124,24 @@ class Platform:
         return {"Authorization": f"Bearer {body['access_token']}"}
 
     async def sign_up(self, username: str, password: str, real_name: str) -> Headers:
-        response = await self._request(
-            "POST", "/bidders", json={"username": username, "password": password, "real_name": real_name}
-        )
-        if response.status_code not in (201, 409):  # 409: the account is there from an earlier run
-            raise PlatformError("sign up", response)
-        return await self.token(username, password)
+        """Sign up with the identity number the username draws (``identities.py``); a number another
+        account holds already draws the next one."""
+        for attempt in range(ID_NUMBER_TRIES):
+            body = {"username": username, "password": password, "real_name": real_name}
+            response = await self._request(
+                "POST", "/bidders", json=body | {"id_number": id_number_for(username, attempt)}
+            )
+            if response.status_code == 409 and _code(response) == "id_number_taken":
+                continue
+            if response.status_code not in (201, 409):  # 409: the account is there from an earlier run
+                raise PlatformError("sign up", response)
+            return await self.token(username, password)
+        raise PlatformError(f"sign up ({ID_NUMBER_TRIES} identity numbers taken)", response)
 
     async def create_lot(self, staff: Headers, body: dict[str, Any]) -> dict[str, Any]:
+        """List a lot; the simulated court states every announcement field the rules require
+        (``identities.complete_announcement``) where the plan gives none."""
+        body = complete_announcement(body)
         return await self._call("create a lot", "POST", "/lots", ok=(201,), json=body, headers=staff)
 
     async def schedule(self, staff: Headers, lot_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -132,10 +155,16 @@ class Platform:
             ok=(200, 201), headers=bidder,
         )  # fmt: skip
 
-    async def add_priority_holder(self, staff: Headers, auction_id: int, username: str, rank: int = 1) -> None:
+    async def add_priority_holder(
+        self, staff: Headers, auction_id: int, username: str, rank: int = 1, reason: str | None = None
+    ) -> None:
+        """Declare a priority holder; after bidding opened the service wants the ``reason``."""
+        body: dict[str, Any] = {"username": username, "rank": rank}
+        if reason:
+            body["reason"] = reason
         await self._call(
             "declare a priority holder", "POST", f"/auctions/{auction_id}/priority-holders",
-            ok=(201,), json={"username": username, "rank": rank}, headers=staff,
+            ok=(201,), json=body, headers=staff,
         )  # fmt: skip
 
     async def bid(self, bidder: Headers, auction_id: int, amount: int) -> BidAnswer:
@@ -166,10 +195,16 @@ class Platform:
         )
 
     async def settle(self, staff: Headers, auction_id: int, outcome: str) -> None:
-        await self._call(
-            f"settle auction {auction_id}", "POST", f"/auctions/{auction_id}/settlement",
-            ok=(200,), json={"outcome": outcome}, headers=staff,
-        )  # fmt: skip
+        """Settle the sale. A 悔拍 the court policy declares before the balance deadline is refused
+        (``balance_not_due``) unless the buyer renounced in writing: the simulated buyer who walks away
+        early is taken to have renounced, and the clerk records it so, with a reason."""
+        path = f"/auctions/{auction_id}/settlement"
+        response = await self._request("POST", path, json={"outcome": outcome}, headers=staff)
+        if outcome == "defaulted" and response.status_code == 409 and _code(response) == "balance_not_due":
+            body = {"outcome": outcome, "renounced": True, "reason": RENOUNCED_REASON}
+            response = await self._request("POST", path, json=body, headers=staff)
+        if response.status_code != 200:
+            raise PlatformError(f"settle auction {auction_id}", response)
 
     async def dispose(self, staff: Headers, lot_id: int, outcome: str) -> None:
         await self._call(

@@ -42,6 +42,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from auction_sim.identities import complete_announcement
+
 from . import feed, run, seed
 
 ROOT = run.ROOT
@@ -131,7 +133,7 @@ async def seed_bench(base: str, staff: dict, auctions: int, per_bidder: int) -> 
                 "POST",
                 "/api/v1/lots",
                 token,
-                json={"title": f"bench {i}", "category": "vehicle", "appraisal": (i + 1) * UNIT},
+                json=complete_announcement({"title": f"bench {i}", "category": "vehicle", "appraisal": (i + 1) * UNIT}),
             )
             # the auction id is not known before it is created: create, then check the price range
             expected = len(ids) + 1

@@ -14,10 +14,12 @@ import httpx
 
 from auction_rules.listing import first_round_floor_price
 from auction_rules.profiles import SANDBOX
+from auction_sim.identities import complete_announcement, id_number_for
 
 PASSWORD = "load-test-password"
 # A conservative rate of registrations while seeding: auctions start after this much time for them.
 REGISTRATIONS_PER_SECOND = 25.0
+ID_NUMBER_TRIES = 8  # identity numbers a sign-up draws before giving up
 
 
 def iso(moment: datetime) -> str:
@@ -54,10 +56,19 @@ class Seeder:
         return body["access_token"]
 
     async def bidder(self, username: str) -> dict[str, Any]:
-        await self.call(
-            "POST", "/api/v1/bidders", json={"username": username, "password": PASSWORD, "real_name": username}
-        )
-        return {"username": username, "token": await self.token(username), "codes": {}}
+        """Sign up with the identity number the username draws (``auction_sim/identities.py``); one that
+        another account holds already (409 ``id_number_taken``) draws the next."""
+        for attempt in range(ID_NUMBER_TRIES):
+            body = {"username": username, "password": PASSWORD, "real_name": username}
+            async with self.sem:
+                r = await self.client.post(
+                    "/api/v1/bidders", json=body | {"id_number": id_number_for(username, attempt)}
+                )
+            if r.status_code == 201:
+                return {"username": username, "token": await self.token(username), "codes": {}}
+            if r.status_code != 409 or r.json().get("error", {}).get("code") != "id_number_taken":
+                raise RuntimeError(f"seeding: POST /api/v1/bidders -> {r.status_code} {r.text[:300]}")
+        raise RuntimeError(f"seeding: no free identity number for {username} in {ID_NUMBER_TRIES} tries")
 
     async def bidders(self, prefix: str, count: int) -> list[dict[str, Any]]:
         names = [f"{self.tag}{prefix}{i:05d}" for i in range(count)]
@@ -75,11 +86,13 @@ class Seeder:
             "POST",
             "/api/v1/lots",
             staff_token,
-            json={
-                "title": title,
-                "category": rng.choice(("residential", "commercial", "vehicle")),
-                "appraisal": appraisal,
-            },
+            json=complete_announcement(
+                {
+                    "title": title,
+                    "category": rng.choice(("residential", "commercial", "vehicle")),
+                    "appraisal": appraisal,
+                }
+            ),
         )
         starting = first_round_floor_price(SANDBOX, appraisal)
         increment = max(starting // 200, 100)  # ~0.5% of the starting price

@@ -21,10 +21,14 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 @router.post(
     "/bidders",
     status_code=201,
-    **answers(SignedUp, status=201, errors=(*BODY, "username_taken", "invalid_id_number", "rate_limited")),
+    **answers(
+        SignedUp, status=201, errors=(*BODY, "username_taken", "id_number_taken", "invalid_id_number", "rate_limited")
+    ),
 )
 async def sign_up(body: BidderIn, session: WriteSession, svc: ServicesDep, address: ClientAddress) -> dict:
-    """Create a bidder account (409 ``username_taken``; 429 beyond the sign-ups allowed per address)."""
+    """Create a bidder account, known by real name: ``id_number`` is a resident identity number with a
+    valid check digit (422 ``invalid_id_number``), one account per number (409 ``id_number_taken``);
+    409 ``username_taken``; 429 beyond the sign-ups allowed per address."""
     await svc.limits.sign_up(address)
     account = await accounts.sign_up(
         session,

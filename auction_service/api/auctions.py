@@ -135,14 +135,26 @@ async def register(
     **answers(
         PriorityHolder,
         status=201,
-        errors=(*STAFF_OF_COURT, *NO_AUCTION, *BODY, "account_not_found", "auction_ended", "not_a_bidder"),
+        errors=(
+            *STAFF_OF_COURT,
+            *NO_AUCTION,
+            *BODY,
+            "account_not_found",
+            "auction_ended",
+            "not_a_bidder",
+            "reason_required",
+        ),
     ),
 )
 async def add_priority_holder(
     auction_id: Id, body: PriorityHolderIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
-    """Declare a court-confirmed priority holder (优先购买权人) with a rank (1 is the best)."""
-    holder = await registrations.add_priority_holder(session, svc, principal, auction_id, body.username, body.rank)
+    """Declare a court-confirmed priority holder (优先购买权人) with a rank (1 is the best). Holders are
+    confirmed before bidding opens; a later declaration needs a ``reason`` (422 ``reason_required``).
+    Each declaration is on the action log and announced on the live feed (``priority_holder``)."""
+    holder = await registrations.add_priority_holder(
+        session, svc, principal, auction_id, body.username, body.rank, body.grounds()
+    )
     return priority_holder_json(holder)
 
 
@@ -181,13 +193,19 @@ async def result(auction_id: Id, session: ReadSession, svc: ServicesDep) -> dict
 
 @router.post(
     "/auctions/{auction_id}/settlement",
-    **answers(Settlement, errors=(*STAFF_OF_COURT, *NO_AUCTION, *BODY, "auction_not_sold", "already_settled")),
-)
+    **answers(Settlement, errors=(
+        *STAFF_OF_COURT, *NO_AUCTION, *BODY, "auction_not_sold", "already_settled", "balance_not_due",
+        "reason_required", "payment_amount_mismatch",
+    )),
+)  # fmt: skip
 async def settlement(
     auction_id: Id, body: SettlementIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
-    """Record payment of the balance, or declare 悔拍 (deposit forfeited, bidder barred from the lot)."""
-    return settlement_json(await staff_actions.settle(session, svc, principal, auction_id, body.outcome))
+    """Record payment of the balance, or declare 悔拍 (deposit forfeited, bidder barred from the lot), with
+    its grounds. 悔拍 before the balance deadline is 409 ``balance_not_due`` unless the buyer renounced in
+    writing (``renounced: true`` with a ``reason``; 422 ``reason_required`` without one). A payment's
+    stated ``amount`` is the balance due (422 ``payment_amount_mismatch``)."""
+    return settlement_json(await staff_actions.settle(session, svc, principal, auction_id, body.request()))
 
 
 @router.get("/auctions/{auction_id}/bids", **answers(BidRecord, errors=NO_AUCTION))

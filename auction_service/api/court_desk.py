@@ -151,14 +151,15 @@ async def status_history(auction_id: Id, session: ReadSession) -> dict:
     **answers(
         Lot,
         errors=(*STAFF_OF_COURT, *NO_LOT, *BODY, "nothing_to_change", "lot_concluded", "lot_auction_opened",
-                "lot_terms_announced"),
+                "lot_terms_announced", "announcement_incomplete"),
     ),
 )  # fmt: skip
 async def edit_lot(
     lot_id: Id, body: LotEditIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Correct the lot's announcement before its auction opens; the edit is logged with the lot before
-    and after. Appraisal and category are fixed while a round is announced (withdraw it first)."""
+    and after. Appraisal and category are fixed while a round is announced (withdraw it first), and the
+    announcement stays complete under it (422 ``announcement_incomplete`` for clearing a required field)."""
     lot = await lots.edit_lot(session, svc, principal, lot_id, body.changes(), body.reason)
     return lot_json(lot)
 

@@ -29,7 +29,8 @@ MAX_LIST_BYTES = 8 * 1024 * 1024
 @router.put(
     "/me/identity",
     **answers(IdentityRecorded, errors=(
-        *AUTH, *BODY, "invalid_id_number", ("not_a_bidder", 403), "account_not_found", "identity_already_set"
+        *AUTH, *BODY, "invalid_id_number", ("not_a_bidder", 403), "account_not_found", "identity_already_set",
+        "id_number_taken",
     )),
 )  # fmt: skip
 async def set_identity(body: IdentityIn, principal: CurrentPrincipal, session: WriteSession) -> dict:
@@ -42,14 +43,15 @@ async def set_identity(body: IdentityIn, principal: CurrentPrincipal, session: W
 @router.post(
     "/restrictions/import",
     openapi_extra=CSV_BODY,
-    **answers(ImportOutcome, errors=(*STAFF, "restriction_list_invalid", "payload_too_large")),
+    **answers(ImportOutcome, errors=(*STAFF, "restriction_list_invalid", "payload_too_large", "wrong_court")),
 )
 async def import_restrictions(
     request: Request, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Import a dishonest-debtor / consumption-restriction list: a CSV body (UTF-8) with the columns
     ``id_number,name,court,restricted_on`` (or 身份证号,姓名,执行法院,限制日期). All or nothing: a bad row
-    refuses the file (422 ``restriction_list_invalid``, ``rows``: each bad line and why)."""
+    refuses the file (422 ``restriction_list_invalid``, ``rows``: each bad line and why). Staff list
+    only for their own court (403 ``wrong_court`` naming the rows of another); an admin for any."""
     raw = await request.body()
     if len(raw) > MAX_LIST_BYTES:
         raise invalid("restriction_list_invalid", f"the list is larger than {MAX_LIST_BYTES // (1024 * 1024)} MiB")
@@ -83,7 +85,7 @@ async def list_restrictions(
 
 @router.post(
     "/restrictions/{person_id}/restore",
-    **answers(ListedPerson, errors=(*STAFF, *BODY, "restricted_person_not_found", "already_restored")),
+    **answers(ListedPerson, errors=(*STAFF, *BODY, "restricted_person_not_found", "already_restored", "wrong_court")),
 )
 async def restore_credit(
     person_id: Id, body: ReasonIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep

@@ -16,13 +16,15 @@ malformed reaches a service or a group commit (one bad row would fail the whole 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from auction_rules.priority import PriorityGrounds
 from auction_rules.profiles import CATEGORIES
+from auction_rules.settlement import SettlementRequest
 
 from ..clock import truncate_ms
 from ..contract.numbers import INT4_MAX, plain_digits
@@ -70,7 +72,9 @@ Limit500 = Annotated[int, Query(ge=1, le=500), BeforeValidator(ascii_digits)]
 Limit10k = Annotated[int, Query(ge=1, le=10_000), BeforeValidator(ascii_digits)]
 Filter = Annotated[str | None, Query(max_length=200), AfterValidator(_optional_line)]
 Money = Annotated[int, Field(strict=True, ge=1, le=MAX_MONEY, description="integer fen (1 yuan = 100 fen)")]
-Category = Literal["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"]
+Category = Literal[
+    "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right"
+]
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128), Line]
@@ -79,6 +83,17 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Line]
 LongText = Annotated[str, StringConstraints(max_length=20_000), Lines]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Lines]
+
+
+def _day_text(value: object) -> object:
+    """A day is written ``YYYY-MM-DD``: a number (read by pydantic as seconds since 1970) is refused."""
+    if not isinstance(value, str | date):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+# A calendar day written YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(_day_text)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Lines]
 # single-line texts of at most N characters (named, not built by a function: a type checker reads them)
 OneLine20 = Annotated[str, StringConstraints(max_length=20), Line]
@@ -107,8 +122,10 @@ class BidderIn(Strict):
     username: Username
     password: Password
     real_name: PersonName
-    id_number: Annotated[str, StringConstraints(max_length=32), Line] | None = Field(
-        default=None, description="optional: the resident identity number, stored only as a keyed hash"
+    id_number: Annotated[str, StringConstraints(max_length=32), Line] = Field(
+        description="the resident identity number (18 characters, ISO 7064 MOD 11-2 check character, X allowed"
+        " last); one account per number; stored only as a keyed hash",
+        examples=["11010519491231002X"],
     )
 
 
@@ -145,6 +162,22 @@ class AuctionIn(Strict):
 class PriorityHolderIn(Strict):
     username: Username
     rank: Annotated[int, Field(strict=True, ge=1, le=1000)]
+    reason: Reason | None = Field(
+        default=None, description="required once bidding has opened: the grounds of the late declaration"
+    )
+    kind: Literal["co_owner", "tenant", "shareholder", "other"] | None = Field(
+        default=None, description="the kind of right: co-owner (共有人), tenant (承租人), shareholder (股东), other"
+    )
+    basis: Note | None = Field(default=None, description="what the right rests on (lease, register entry...)")
+    notice_date: Day | None = Field(default=None, description="the day the holder was notified of the auction")
+
+    def grounds(self) -> PriorityGrounds:
+        return PriorityGrounds(
+            kind=self.kind,
+            basis=self.basis,
+            notice_date=self.notice_date.isoformat() if self.notice_date else None,
+            reason=self.reason,
+        )
 
 
 class BidIn(Strict):
@@ -156,7 +189,29 @@ class ReasonIn(Strict):
 
 
 class SettlementIn(Strict):
+    """The outcome and its grounds. ``defaulted`` (悔拍) before the balance deadline needs
+    ``renounced: true`` (the buyer's written renunciation) with a ``reason``."""
+
     outcome: Literal["paid", "defaulted"]
+    reason: Reason | None = Field(default=None, description="the grounds, in the court's words")
+    renounced: Annotated[bool, Field(strict=True)] = Field(
+        default=False, description="defaulted only: the buyer renounced the purchase in writing"
+    )
+    ruling_number: OneLine100 | None = Field(default=None, description="the ruling (裁定书) number, if any")
+    evidence: Note | None = Field(default=None, description="what it rests on: receipt, renunciation, notice")
+    amount: Money | None = Field(default=None, description="paid only: the balance received (price - deposit)")
+    paid_on: Day | None = Field(default=None, description="paid only: the day the balance was received")
+
+    def request(self) -> SettlementRequest:
+        return SettlementRequest(
+            outcome=self.outcome,
+            reason=self.reason,
+            renounced=self.renounced,
+            ruling_number=self.ruling_number,
+            evidence=self.evidence,
+            amount=self.amount,
+            paid_on=self.paid_on.isoformat() if self.paid_on else None,
+        )
 
 
 class DispositionIn(Strict):

@@ -24,7 +24,9 @@ AuctionStatus = Literal["announced", "live", "sold", "unsold", "suspended", "wit
 DepositStatus = Literal["frozen", "released", "applied", "forfeited"]
 SettlementOutcome = Literal["paid", "defaulted"]
 DispositionOutcome = Literal["creditor_taken", "returned"]
-Category = Literal["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"]
+Category = Literal[
+    "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right"
+]
 
 
 class Answer(BaseModel):
@@ -183,14 +185,24 @@ class Registration(Answer):
     registered_at: Time
 
 
+PriorityKind = Literal["co_owner", "tenant", "shareholder", "other"]
+
+
 class PriorityHolder(Answer):
+    """The declared holder with the grounds the court stated (null where none was stated)."""
+
     auction_id: int
     username: str
     rank: int
+    kind: PriorityKind | None = Field(default=None, description="the kind of right (共有人, 承租人, 股东...)")
+    basis: str | None = Field(default=None, description="what the right rests on (lease, register, articles)")
+    notice_date: str | None = Field(default=None, description="the day the holder was notified (YYYY-MM-DD)")
+    reason: str | None = Field(default=None, description="the grounds of a declaration after bidding opened")
 
 
 class PublishedPriorityHolder(Answer):
     rank: int
+    kind: PriorityKind | None = Field(default=None, description="the kind of right, published with the rank")
     name: str | None = Field(description="null until bidding ends (identities are secret until then)")
     bidder_code: str | None = Field(description="null until the holder registers, and until bidding ends")
 
@@ -201,9 +213,18 @@ class PriorityHolderList(Answer):
 
 
 class Settlement(Answer):
+    """The settlement with the grounds recorded for it (each present when stated)."""
+
     auction_id: int
     outcome: SettlementOutcome
     settled_at: Time
+    balance_due_at: Time = Field(description="the balance deadline the settlement was judged against")
+    renounced: bool | None = Field(default=None, description="defaulted: on the buyer's written renunciation")
+    reason: str | None = None
+    ruling_number: str | None = None
+    evidence: str | None = None
+    amount: int | None = Field(default=None, description="paid: the balance received, fen")
+    paid_on: str | None = Field(default=None, description="paid: the day received (YYYY-MM-DD)")
 
 
 class PlacedBid(Answer):

@@ -161,7 +161,15 @@ def registration_json(registration: RegistrationView) -> Json:
 
 
 def priority_holder_json(holder: PriorityHolderView) -> Json:
-    return {"auction_id": holder.auction_id, "username": holder.username, "rank": holder.rank}
+    return {
+        "auction_id": holder.auction_id,
+        "username": holder.username,
+        "rank": holder.rank,
+        "kind": holder.kind,
+        "basis": holder.basis,
+        "notice_date": holder.notice_date,
+        "reason": holder.reason,
+    }
 
 
 def settlement_json(settlement: Settlement) -> Json:
@@ -169,6 +177,7 @@ def settlement_json(settlement: Settlement) -> Json:
         "auction_id": settlement.auction_id,
         "outcome": settlement.outcome,
         "settled_at": isoformat(settlement.settled_at),
+        **settlement.grounds,
     }
 
 

@@ -12,6 +12,7 @@ from .answers import Answer, Fen, Time
 Action = Literal[
     "lot_created", "lot_edited", "auction_scheduled", "auction_postponed", "auction_suspended", "auction_resumed",
     "auction_withdrawn", "sale_paid", "sale_defaulted", "lot_disposed", "document_uploaded", "eligibility_changed",
+    "priority_holder_declared",
 ]  # fmt: skip
 
 

@@ -50,6 +50,6 @@ def published_priority_holders_json(holders: list[PublishedPriorityHolder], iden
     """The contract's ``{"items": [{"rank", "name", "bidder_code"}]}``; before the close ``name`` and
     ``bidder_code`` are null (identities secret until bidding ends), and ``identities_published`` says so."""
     return {
-        "items": [{"rank": h.rank, "name": h.name, "bidder_code": h.bidder_code} for h in holders],
+        "items": [{"rank": h.rank, "kind": h.kind, "name": h.name, "bidder_code": h.bidder_code} for h in holders],
         "identities_published": identities_published,
     }

@@ -37,6 +37,9 @@ class ErrorDetail(BaseModel):
         default=None, description="the health check's 503: each dependency, ``ok`` or why it is down"
     )
     retry_after: int | None = Field(default=None, description="429 and 503: seconds to wait (also ``Retry-After``)")
+    missing: list[str] | None = Field(
+        default=None, description="``announcement_incomplete``: the announcement fields still to set"
+    )
 
 
 class ErrorEnvelope(BaseModel):
@@ -112,6 +115,17 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "sale_price_mismatch": ErrorCode(Kind.INVALID, "a sale (变卖) keeps the last round's price"),
     "sale_deposit_must_be_full_price": ErrorCode(Kind.INVALID, "a sale's deposit is its full price"),
     "sale_window_too_long": ErrorCode(Kind.INVALID, "a sale's window is longer than the rules allow"),
+    "announcement_incomplete": ErrorCode(
+        Kind.INVALID, "the lot's announcement lacks required fields: ``missing`` names them (``none known`` counts)"
+    ),
+    "reason_required": ErrorCode(Kind.INVALID, "this step needs its grounds: a non-empty ``reason``"),
+    "balance_not_due": ErrorCode(
+        Kind.CONFLICT, "悔拍 before the balance deadline needs the buyer's written renunciation (``renounced``)"
+    ),
+    "payment_amount_mismatch": ErrorCode(
+        Kind.INVALID, "a payment's stated amount is the balance due (price - deposit)"
+    ),
+    "id_number_taken": ErrorCode(Kind.CONFLICT, "an account with this identity number exists (one per person)"),
     "empty_document": ErrorCode(Kind.INVALID, "the file is empty"),
     "invalid_document_kind": ErrorCode(Kind.INVALID, "kind is appraisal_report or photo"),
     "unsupported_document_type": ErrorCode(Kind.INVALID, "not a PDF, JPEG, PNG or WebP, or not the kind declared"),

@@ -11,7 +11,14 @@ from typing import Any
 from auction_rules.bidding import PlacedBid
 
 from ..clock import isoformat
-from ..core.bidding.events import AuctionClosed, BidPlaced, DomainEvent, RegistrationsChanged, StatusChanged
+from ..core.bidding.events import (
+    AuctionClosed,
+    BidPlaced,
+    DomainEvent,
+    PriorityHolderDeclared,
+    RegistrationsChanged,
+    StatusChanged,
+)
 from .bids import placed_bid_json
 
 Message = dict[str, Any]
@@ -57,6 +64,15 @@ def event_message(event: DomainEvent) -> Message:
         }
     if isinstance(event, RegistrationsChanged):
         return {"type": "registrations", "auction_id": event.auction_id, "count": event.count}
+    if isinstance(event, PriorityHolderDeclared):
+        return {
+            "type": "priority_holder",
+            "auction_id": event.auction_id,
+            "rank": event.rank,
+            "after_opening": event.late,
+            "reason": event.reason,
+            "at": isoformat(event.at),
+        }
     raise TypeError(f"not a domain event: {event!r}")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
+from auction_rules import announcement
 from auction_rules.listing import NextRound
 from auction_rules.profiles import (
     CATEGORIES,
@@ -77,6 +78,10 @@ class Rules(Answer):
     sale_countdown_seconds: Seconds = Field(description="rule 19: the first offer starts this countdown")
     balance_deadline_seconds: Seconds = Field(description="rule 6: the balance is paid within this")
     pause_limit_seconds: Seconds = Field(description="rule 20: a pause longer than this is flagged")
+    announcement_required_fields: list[str] = Field(
+        description="Arts. 12-14: set before scheduling (empty: the profile does not require them)"
+    )
+    none_known: str = Field(description="the value that states no such thing is known (a defect, a burden...)")
 
 
 class Blocked(Answer):
@@ -148,6 +153,8 @@ def rules_json(profile: RuleProfile) -> dict[str, Any]:
         "sale_countdown_seconds": _seconds(profile.sale_countdown),
         "balance_deadline_seconds": _seconds(profile.balance_deadline),
         "pause_limit_seconds": _seconds(profile.pause_limit),
+        "announcement_required_fields": list(announcement.REQUIRED_FIELDS) if profile.complete_announcement else [],
+        "none_known": announcement.NONE_KNOWN,
     }
 
 

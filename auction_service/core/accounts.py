@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction_rules import eligibility as ruled_eligibility
 from auction_rules.errors import refused, unauthenticated
 
 from ..clock import Clock
@@ -28,7 +30,10 @@ async def create_account(
     real_name: str,
     role: str,
     court_id: int | None = None,
+    id_number_hash: str | None = None,
 ) -> Account:
+    """An account (409 ``username_taken``; 409 ``id_number_taken`` for an identity number another
+    account holds: one account per person)."""
     password_hash = await asyncio.to_thread(hash_password, password)
     account = Account(
         username=username,
@@ -37,27 +42,56 @@ async def create_account(
         real_name=real_name,
         court_id=court_id,
         created_at=clock.now(),
+        id_number_hash=id_number_hash,
     )
     try:
         async with session.begin_nested():
             session.add(account)
     except IntegrityError:
+        if id_number_hash is not None and await account_by_username(session, username) is None:
+            raise _id_number_taken() from None
         raise refused("username_taken", f"the username {username!r} is taken; choose another") from None
     return account
 
 
+def _id_number_taken() -> Exception:
+    return refused("id_number_taken", "an account with this identity number exists: one account per person (实名)")
+
+
+async def id_numbers_taken(session: AsyncSession, digests: Iterable[str]) -> set[str]:
+    """Which of these identity-number hashes an account holds already."""
+    wanted = list(digests)
+    taken: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        query = select(Account.id_number_hash).where(Account.id_number_hash.in_(wanted[i : i + 500]))
+        taken.update(h for h in (await session.execute(query)).scalars() if h is not None)
+    return taken
+
+
 async def create_bidders(
-    session: AsyncSession, clock: Clock, accounts: list[tuple[str, str]], password: str
+    session: AsyncSession, clock: Clock, accounts: list[tuple[str, str, str]], password: str
 ) -> list[Account]:
-    """Many bidder accounts (username, real name) sharing one password, hashed once: a simulated market
-    (``auction-service simulate``) needs hundreds, and one argon2 hash each would cost tens of seconds.
-    Usernames must be free (an IntegrityError otherwise: the caller picks fresh ones)."""
+    """Many bidder accounts (username, real name, identity number) sharing one password, hashed once: a
+    simulated market (``auction-service simulate``) needs hundreds, and one argon2 hash each would cost
+    tens of seconds. Usernames must be free (an IntegrityError otherwise: the caller picks fresh ones);
+    an identity number held already, or twice in the batch, is 409 ``id_number_taken``
+    (``id_numbers_taken`` lets the caller pick others first)."""
+    key = await eligibility.identity_key(session)
+    digests = [eligibility.hash_with(key, ruled_eligibility.parse_id_number(n)) for _, _, n in accounts]
+    if len(set(digests)) != len(digests) or await id_numbers_taken(session, digests):
+        raise _id_number_taken()
     password_hash = await asyncio.to_thread(hash_password, password)
     rows = [
         Account(
-            username=u, password_hash=password_hash, role="bidder", real_name=n, court_id=None, created_at=clock.now()
+            username=u,
+            password_hash=password_hash,
+            role="bidder",
+            real_name=n,
+            court_id=None,
+            created_at=clock.now(),
+            id_number_hash=digest,
         )
-        for u, n in accounts
+        for (u, n, _), digest in zip(accounts, digests, strict=True)
     ]
     session.add_all(rows)
     await session.flush()
@@ -80,17 +114,23 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> A
 
 
 async def sign_up(
-    session: AsyncSession, clock: Clock, *, username: str, password: str, real_name: str, id_number: str | None = None
+    session: AsyncSession, clock: Clock, *, username: str, password: str, real_name: str, id_number: str
 ) -> AccountView:
-    """A bidder signs up over the API (409 ``username_taken``). The identity number is optional (the
-    contract's sign-up has none) and is stored only as a keyed hash (``core/eligibility.py``)."""
-    digest = await eligibility.hash_id_number(session, id_number) if id_number else None
+    """A bidder signs up over the API, known by real name (实名): the identity number is required and
+    check-digit valid (422 ``invalid_id_number``), one account per number (409 ``id_number_taken``), and
+    stored only as a keyed hash (``core/eligibility.py``). 409 ``username_taken`` first."""
+    digest = await eligibility.hash_id_number(session, id_number)
+    if await account_by_username(session, username) is None and await id_numbers_taken(session, [digest]):
+        raise _id_number_taken()
     account = await create_account(
-        session, clock, username=username, password=password, real_name=real_name, role="bidder"
+        session,
+        clock,
+        username=username,
+        password=password,
+        real_name=real_name,
+        role="bidder",
+        id_number_hash=digest,
     )
-    if digest is not None:
-        account.id_number_hash = digest
-        await session.flush()
     return _view(account, None)
 
 

@@ -199,7 +199,7 @@ async def priority_holders(
     published = bidding.effective_status(state_of(auction), now) in bidding.ENDED
     rows = (
         await session.execute(
-            select(PriorityHolder.rank, Account.real_name, Registration.bidder_code)
+            select(PriorityHolder.rank, PriorityHolder.kind, Account.real_name, Registration.bidder_code)
             .join(Account, Account.id == PriorityHolder.bidder_id)
             .outerjoin(
                 Registration,
@@ -211,8 +211,8 @@ async def priority_holders(
         )
     ).all()
     if not published:
-        return [PublishedPriorityHolder(r.rank, None, None) for r in rows], False
-    return [PublishedPriorityHolder(r.rank, r.real_name, r.bidder_code) for r in rows], True
+        return [PublishedPriorityHolder(r.rank, None, None, r.kind) for r in rows], False
+    return [PublishedPriorityHolder(r.rank, r.real_name, r.bidder_code, r.kind) for r in rows], True
 
 
 async def auction_result(session: AsyncSession, svc: Services, auction_id: int) -> AuctionResult:

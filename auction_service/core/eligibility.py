@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction_rules import eligibility
 from auction_rules.errors import forbidden, invalid, not_found, refused
 
-from ..db.models import Account, Lot, RestrictedPerson, ServiceSecret
+from ..db.models import Account, Court, Lot, RestrictedPerson, ServiceSecret
 from . import action_log
 from .security import Principal
 
@@ -59,8 +59,9 @@ async def hash_id_number(session: AsyncSession, raw: str, field: str = "id_numbe
 
 
 async def set_identity(session: AsyncSession, principal: Principal, id_number: str) -> None:
-    """A bidder records their identity number once (it is optional at sign-up). Changing it afterwards
-    is refused (409 ``identity_already_set``): a restricted person could otherwise swap it away."""
+    """A bidder records their identity number once (accounts from before it was required at sign-up).
+    Changing it afterwards is refused (409 ``identity_already_set``): a restricted person could otherwise
+    swap it away; a number another account holds is 409 ``id_number_taken`` (one account per person)."""
     if principal.role != "bidder":
         raise forbidden("not_a_bidder", "only bidder accounts carry an identity number")
     account = await session.get(Account, principal.account_id)
@@ -71,6 +72,9 @@ async def set_identity(session: AsyncSession, principal: Principal, id_number: s
         if hmac.compare_digest(account.id_number_hash, digest):
             return
         raise refused("identity_already_set", "the identity number is already recorded; ask the platform to correct it")
+    holder = select(Account.id).where(Account.id_number_hash == digest, Account.id != account.id)
+    if (await session.execute(holder)).first() is not None:
+        raise refused("id_number_taken", "an account with this identity number exists: one account per person (实名)")
     account.id_number_hash = digest
     await session.flush()
 
@@ -121,6 +125,12 @@ class ListedPersonView:
     restored_reason: str | None
 
 
+async def _court_name(session: AsyncSession, principal: Principal) -> str | None:
+    """The name of the staff member's court, as the list names courts (None for an admin)."""
+    court = await session.get(Court, principal.court_id) if principal.court_id is not None else None
+    return court.name if court is not None else None
+
+
 def _staff(principal: Principal) -> None:
     if principal.role not in ("staff", "admin"):
         raise forbidden("staff_only", "only court staff may do this")
@@ -139,6 +149,9 @@ async def import_list(session: AsyncSession, principal: Principal, text: str, no
             rows=[{"line": b.line, "reason": b.reason} for b in shown],
             bad_rows=len(bad),
         )
+    eligibility.check_list_keeper(
+        await _court_name(session, principal), principal.role == "admin", [(p.line, p.court) for p in people]
+    )
     key = await identity_key(session)
     digests = {hash_with(key, p.id_number): p for p in people}
     existing: dict[str, RestrictedPerson] = {}
@@ -226,6 +239,9 @@ async def restore_credit(
     row = await session.get(RestrictedPerson, person_id)
     if row is None:
         raise not_found("restricted_person_not_found", f"no entry {person_id} on the restriction list")
+    eligibility.check_list_keeper(
+        await _court_name(session, principal), principal.role == "admin", [(f"entry {row.id}", row.court)]
+    )
     if row.restored_at is not None:
         raise refused("already_restored", "this person's credit was already restored")
     row.restored_at, row.restored_by, row.restored_reason = now, principal.account_id, reason

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction_rules import lot_edits
+from auction_rules import announcement, lot_edits
 from auction_rules.errors import invalid
 
 from ..db.models import Auction, Court, Lot, Registration
@@ -115,7 +115,12 @@ async def edit_lot(
     for name in REQUIRED_FIELDS & set(effective):
         if effective[name] is None:
             raise invalid("validation_error", f"{name} cannot be cleared", fields={name: "required"})
-    lot_edits.check_lot_edit(await lot_history(session, lot_id, now), effective, lot.disposition is not None)
+    history = await lot_history(session, lot_id, now)
+    lot_edits.check_lot_edit(history, effective, lot.disposition is not None)
+    if any(a.status == "announced" for a in history):
+        # An announced round's announcement stays complete: no required field is cleared under it.
+        announced = {**current, **effective}
+        announcement.check_announcement(svc.profile, announced)
     details = dict(lot.details or {})
     for name, value in effective.items():
         if name in DETAIL_FIELDS:

@@ -14,15 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction_rules import bidding
+from auction_rules import bidding, priority
 from auction_rules.bidding import Bidder
 from auction_rules.errors import forbidden, invalid, not_found, refused, unavailable
 
 from ..db.models import LotExclusion, PriorityHolder, Registration
-from . import eligibility
+from . import action_log, eligibility
 from .accounts import account_by_username
 from .auction_queries import get_auction_row, get_lot, registration_count, registration_view
-from .bidding.events import RegistrationsChanged
+from .bidding.events import PriorityHolderDeclared, RegistrationsChanged
 from .security import Principal
 from .services import Services
 from .staff_actions import check_court
@@ -128,32 +128,69 @@ def remember_registration(svc: Services, registration: RegistrationView) -> None
 
 
 async def add_priority_holder(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, username: str, rank: int
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    auction_id: int,
+    username: str,
+    rank: int,
+    grounds: priority.PriorityGrounds | None = None,
 ) -> PriorityHolderView:
-    """Declare (or re-rank) a court-confirmed priority holder (优先购买权人). A holder already registered
-    gets the rank on the registration too, and the book learns it once committed."""
+    """Declare (or re-rank) a court-confirmed priority holder (优先购买权人). Holders are confirmed before
+    bidding opens; a later declaration needs a ``reason`` (``auction_rules/priority.py``). Every
+    declaration is on the action log and announced to the auction's watchers (rank and grounds, not the
+    holder's identity). A holder already registered gets the rank on the registration too, and the book
+    learns it once committed."""
     auction = await get_auction_row(session, auction_id)
     lot = await get_lot(session, auction.lot_id)
     check_court(principal, lot.court_id)
     book = await svc.engine.book(auction_id)
-    if bidding.bidding_has_ended(book.state, svc.clock.now()):
-        raise refused("auction_ended", "priority holders can only be declared before bidding ends")
+    now = svc.clock.now()
+    grounds = grounds or priority.PriorityGrounds()
+    reason = grounds.reason
+    late = priority.check_priority_holder(book.state, now, reason)
     account = await account_by_username(session, username)
     if account is None:
         raise not_found("account_not_found", f"no bidder with username {username!r}")
     if account.role != "bidder":
         raise refused("not_a_bidder", "only a bidder account can hold a priority right")
     holder = await session.get(PriorityHolder, (auction_id, account.id))
+    before = None if holder is None else {"rank": holder.rank, "kind": holder.kind}
     if holder is None:
-        holder = PriorityHolder(auction_id=auction_id, bidder_id=account.id, rank=rank, created_at=svc.clock.now())
+        holder = PriorityHolder(auction_id=auction_id, bidder_id=account.id, rank=rank, created_at=now)
         session.add(holder)
-    else:
-        holder.rank = rank
+    holder.rank = rank
+    # A re-declaration keeps the grounds stated before unless it states new ones.
+    holder.kind = grounds.kind or holder.kind
+    holder.basis = grounds.basis or holder.basis
+    holder.notice_date = grounds.notice_date or holder.notice_date
+    holder.reason = reason or holder.reason
     registration = await _registration_of(session, auction_id, account.id)
     if registration is not None:
         registration.priority_rank = rank
     await session.flush()
+    after = {
+        "holder": account.username,
+        "rank": rank,
+        "after_opening": late,
+        "kind": holder.kind,
+        "basis": holder.basis,
+        "notice_date": holder.notice_date,
+    }
+    await action_log.record(
+        session, principal, lot.court_id, lot.id, auction_id, "priority_holder_declared", reason, before, after, at=now
+    )
     if registration is not None:
         view = registration_view(registration)
         after_commit(session, lambda: remember_registration(svc, view))
-    return PriorityHolderView(auction_id=auction_id, username=account.username, rank=holder.rank)
+    declared = PriorityHolderDeclared(auction_id, rank, late, reason, now)
+    after_commit(session, lambda: svc.events.publish(auction_id, [declared]))
+    return PriorityHolderView(
+        auction_id=auction_id,
+        username=account.username,
+        rank=holder.rank,
+        kind=holder.kind,
+        basis=holder.basis,
+        notice_date=holder.notice_date,
+        reason=holder.reason,
+    )

@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction_rules import bidding, listing
+from auction_rules import announcement, bidding, deadlines, listing, settlement
 from auction_rules.errors import forbidden, refused
 
+from ..clock import isoformat
 from ..db.models import Auction, Court, LotExclusion, Registration
 from . import action_log
 from .action_log import Attribution
@@ -67,6 +68,7 @@ async def create_auction(
         end_at=end_at,
     )
     listing.check_listing(svc.profile, plan, request, now)
+    announcement.check_announcement(svc.profile, {**(lot.details or {}), "location": lot.location})
     auction = Auction(
         lot_id=lot.id,
         round=str(plan.round),
@@ -148,13 +150,17 @@ async def withdraw(
 
 
 async def settle(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, outcome: str
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, request: settlement.SettlementRequest
 ) -> Settlement:
-    """Payment of the balance, or 悔拍: the deposit is forfeited and the bidder barred from the lot."""
+    """Payment of the balance, or 悔拍: the deposit is forfeited and the bidder barred from the lot. 悔拍
+    before the balance deadline only on the buyer's recorded written renunciation
+    (``auction_rules/settlement.py``). The grounds (reason, ruling number, evidence, a payment's amount
+    and day) go into the action log with the step."""
     # Judge from the row as it is now (not this process's book, which another process may have moved
     # on), on a read session: the close below needs the database's write lock, which ``session`` would
     # hold from its first statement on SQLite. So ``session`` must not have been used before this call.
     now = svc.clock.now()
+    outcome = request.outcome
     async with svc.read_sessions() as read:
         state = state_of(await get_auction_row(read, auction_id))
     status = bidding.effective_status(state, now)
@@ -170,6 +176,12 @@ async def settle(
     winner = (
         await session.execute(select(Registration).where(Registration.id == auction.leader_registration_id))
     ).scalar_one()
+    due_at = deadlines.balance_due(
+        auction.closed_at or auction.end_at, svc.profile, (lot.details or {}).get("balance_deadline_days")
+    )
+    settlement.check_settlement(
+        request, now=now, balance_due_at=due_at, balance_due=(auction.current_price or 0) - winner.deposit
+    )
     settled = await session.execute(
         update(Auction)
         .where(Auction.id == auction_id, Auction.settlement.is_(None))
@@ -183,6 +195,7 @@ async def settle(
     winner.deposit_updated_at = now
     if outcome == "defaulted":
         session.add(LotExclusion(lot_id=lot.id, bidder_id=winner.bidder_id, auction_id=auction_id, created_at=now))
+    grounds = _grounds(request, due_at)
     await action_log.record(
         session,
         principal,
@@ -190,9 +203,25 @@ async def settle(
         lot.id,
         auction_id,
         "sale_paid" if outcome == "paid" else "sale_defaulted",
-        None,
+        request.reason,
         {"settlement": None, "winner_code": winner.bidder_code, "deposit_status": "frozen"},
-        {"settlement": outcome, "winner_code": winner.bidder_code, "deposit_status": winner.deposit_status},
+        {"settlement": outcome, "winner_code": winner.bidder_code, "deposit_status": winner.deposit_status} | grounds,
         at=now,
     )
-    return Settlement(auction_id=auction_id, outcome=outcome, settled_at=now)
+    return Settlement(auction_id=auction_id, outcome=outcome, settled_at=now, grounds=grounds)
+
+
+def _grounds(request: settlement.SettlementRequest, due_at: datetime) -> dict[str, object]:
+    """What the settlement rests on, as recorded (the stated fields only, and the balance deadline)."""
+    stated = {
+        "reason": request.reason,
+        "ruling_number": request.ruling_number,
+        "evidence": request.evidence,
+        "amount": request.amount,
+        "paid_on": request.paid_on,
+    }
+    grounds: dict[str, object] = {k: v for k, v in stated.items() if v is not None}
+    if request.outcome == "defaulted":
+        grounds["renounced"] = request.renounced
+    grounds["balance_due_at"] = isoformat(due_at)
+    return grounds

@@ -9,7 +9,7 @@ written out is the contract's business.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -122,6 +122,10 @@ class PriorityHolderView:
     auction_id: int
     username: str
     rank: int
+    kind: str | None = None
+    basis: str | None = None
+    notice_date: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,7 @@ class PublishedPriorityHolder:
     rank: int
     name: str | None  # None until bidding ends (identities stay secret until the close)
     bidder_code: str | None  # None until the holder registers, and until bidding ends
+    kind: str | None = None  # the kind of right (published: it names no one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +143,9 @@ class Settlement:
     auction_id: int
     outcome: str  # paid | defaulted
     settled_at: datetime
+    # The grounds recorded with it: reason, ruling_number, evidence, amount, paid_on, renounced (a
+    # default), balance_due_at.
+    grounds: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,9 +71,9 @@ class Account(Base):
     real_name: Mapped[str] = mapped_column(String(200))
     court_id: Mapped[int | None] = mapped_column(ForeignKey("courts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Migration 0007: the identity number only as a keyed hash (HMAC-SHA256, core/eligibility.py), never
-    # in clear; matched against the restriction list and a lot's debtor.
-    id_number_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Migrations 0007 and 0009: the identity number only as a keyed hash (HMAC-SHA256, core/eligibility.py), never
+    # in clear, one account per number; matched against the restriction list and a lot's debtor.
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True, unique=True)
 
     @validates("username")
     def _keep_key(self, _key: str, username: str) -> str:
@@ -160,6 +160,11 @@ class PriorityHolder(Base):
     bidder_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     rank: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Migration 0010: the right's grounds as the court confirmed them (``auction_rules/priority.py``).
+    kind: Mapped[str | None] = mapped_column(String(32), nullable=True)  # co_owner, tenant, shareholder, other
+    basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notice_date: Mapped[str | None] = mapped_column(String(10), nullable=True)  # YYYY-MM-DD
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # a declaration after bidding opened
 
 
 class Bid(Base):

@@ -52,9 +52,8 @@ export async function login(username, password) {
   return auth;
 }
 
-export async function signUp(username, password, realName, idNumber = "") {
-  const body = { username, password, real_name: realName };
-  if (idNumber) body.id_number = idNumber; // optional: the contract's sign-up has three fields
+export async function signUp(username, password, realName, idNumber) {
+  const body = { username, password, real_name: realName, id_number: idNumber }; // 实名: required
   await request("POST", "/bidders", { body, anonymous: true });
   return login(username, password);
 }
@@ -126,9 +125,13 @@ export const api = {
   suspend: (id, reason) => request("POST", `/auctions/${id}/suspend`, { body: { reason } }),
   resume: (id) => request("POST", `/auctions/${id}/resume`),
   withdraw: (id, reason) => request("POST", `/auctions/${id}/withdraw`, { body: { reason } }),
-  settle: (id, outcome) => request("POST", `/auctions/${id}/settlement`, { body: { outcome } }),
-  priorityHolder: (id, username, rank) =>
-    request("POST", `/auctions/${id}/priority-holders`, { body: { username, rank } }),
+  // grounds: reason, renounced, ruling_number, evidence, amount, paid_on (each optional)
+  settle: (id, outcome, grounds = {}) => request("POST", `/auctions/${id}/settlement`, { body: { outcome, ...grounds } }),
+  // grounds: reason, kind, basis, notice_date (each sent only when given)
+  priorityHolder: (id, username, rank, grounds = {}) =>
+    request("POST", `/auctions/${id}/priority-holders`, {
+      body: { username, rank, ...Object.fromEntries(Object.entries(grounds).filter(([, v]) => v)) },
+    }),
   stats: (query) => request("GET", "/stats", { query }),
   statsMonthly: (query) => request("GET", "/stats/monthly", { query }),
   me: () => request("GET", "/me"),

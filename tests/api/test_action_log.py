@@ -18,7 +18,7 @@ from auction_service.core import accounts
 from auction_service.core.action_log import verify_chains
 from bidder_client import WEB_ROOT
 from tests.conftest import START, Service, make_settings
-from tests.support.scenes import START_PRICE, assert_error, go_to, t
+from tests.support.scenes import START_PRICE, assert_error, go_to, settlement_body, t
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -154,7 +154,9 @@ async def test_settlement_and_default_and_disposition_are_logged(service):
     await go_to(service, t(auction["start_at"]))
     assert (await api.bid(bidder, auction["id"], START_PRICE)).status_code == 201
     await go_to(service, t(auction["end_at"]))
-    r = await client.post(f"/api/v1/auctions/{auction['id']}/settlement", json={"outcome": "defaulted"}, headers=staff)
+    r = await client.post(
+        f"/api/v1/auctions/{auction['id']}/settlement", json=settlement_body("defaulted"), headers=staff
+    )
     assert r.status_code == 200, r.text
     entries = (await actions_of(service, staff, lot["id"], limit=2, offset=2))["items"]
     assert [e["action"] for e in entries] == ["sale_defaulted"]
@@ -241,7 +243,9 @@ async def test_a_lot_is_edited_only_before_its_auction_opens(service):
     )
     assert r.status_code == 200 and r.json()["appraisal"] == 11_000_000_00 and r.json()["category"] == "commercial"
     auction = await api.schedule(staff, lot["id"], starting_price=START_PRICE * 11 // 10)
-    r = await client.patch(f"/api/v1/lots/{lot['id']}", json={"defects": "屋顶渗水", "taxes": None}, headers=staff)
+    cleared = await client.patch(f"/api/v1/lots/{lot['id']}", json={"taxes": None}, headers=staff)
+    assert assert_error(cleared, 422, "announcement_incomplete")["missing"] == ["taxes"]  # announced: stays complete
+    r = await client.patch(f"/api/v1/lots/{lot['id']}", json={"defects": "屋顶渗水"}, headers=staff)
     assert r.status_code == 200 and r.json()["defects"] == "屋顶渗水"
     await go_to(service, t(auction["start_at"]))
     r = await client.patch(f"/api/v1/lots/{lot['id']}", json={"description": "迟到的更正"}, headers=staff)
@@ -256,7 +260,8 @@ async def test_a_lot_is_edited_only_before_its_auction_opens(service):
     ).json()
     assert edits["total"] == 2
     assert edits["items"][0]["before"]["appraisal"] == lot["appraisal"]
-    assert edits["items"][1]["after"]["details"] == {"defects": "屋顶渗水"}
+    assert edits["items"][1]["after"]["details"]["defects"] == "屋顶渗水"
+    assert edits["items"][1]["before"]["details"]["defects"] == "none known"
 
 
 async def test_audit_verify_recomputes_every_courts_chain_and_names_a_tampered_entry(service, db_url):

@@ -13,6 +13,7 @@ from tests.support.scenes import (
     assert_utc,
     go_to,
     scene,
+    settlement_body,
     t,
 )
 
@@ -241,9 +242,12 @@ async def test_idempotency_keys_belong_to_one_bidder(service):
 
 
 async def _declare(service, s, username, rank):
-    r = await service.client.post(
-        f"/api/v1/auctions/{s.id}/priority-holders", json={"username": username, "rank": rank}, headers=s.staff
-    )
+    body = {
+        "username": username,
+        "rank": rank,
+        "reason": "法院确认的优先购买权",
+    }  # a reason: needed once bidding opened
+    r = await service.client.post(f"/api/v1/auctions/{s.id}/priority-holders", json=body, headers=s.staff)
     assert r.status_code == 201, r.text
 
 
@@ -388,7 +392,9 @@ async def test_no_bid_is_a_failed_auction(service):
 
 
 async def _settle(service, s, outcome):
-    return await service.client.post(f"/api/v1/auctions/{s.id}/settlement", json={"outcome": outcome}, headers=s.staff)
+    return await service.client.post(
+        f"/api/v1/auctions/{s.id}/settlement", json=settlement_body(outcome), headers=s.staff
+    )
 
 
 async def test_paid_settles_the_sale_once(service):

@@ -12,6 +12,7 @@ from tests.support.scenes import (
     assert_utc,
     listing_body,
     scene,
+    settlement_body,
 )
 
 # ----------------------------------------------------------------------------- 401
@@ -103,7 +104,7 @@ async def test_staff_of_another_court_may_not_act_on_the_lot(service):
     assert (await service.api.bid(s.bidders[0], s.id, START_PRICE)).status_code == 201
     service.clock.set(s.end_at)
     await service.settle()
-    r = await client.post(f"/api/v1/auctions/{s.id}/settlement", json={"outcome": "defaulted"}, headers=other)
+    r = await client.post(f"/api/v1/auctions/{s.id}/settlement", json=settlement_body("defaulted"), headers=other)
     assert_error(r, 403)
     assert (await service.api.auction(s.id))["settlement"] is None
     # and the lot's auctions list has still only the one auction

@@ -59,7 +59,7 @@ def _listing(**fields: Any) -> dict[str, Any]:
     return {"json": body | fields}
 
 
-SIGN_UP = {"username": "newcomer", "password": "password123", "real_name": "王五"}
+SIGN_UP = {"username": "newcomer", "password": "password123", "real_name": "王五", "id_number": "11010519491231002X"}
 LOT = {"title": "某住宅", "category": "residential", "appraisal": 10_000_000_00}
 
 TABLE: list[Row] = [

@@ -61,8 +61,9 @@ async def rows(service, model, *conditions):
 # ----------------------------------------------------------------------------- identity numbers
 
 
-async def test_the_contract_sign_up_needs_no_identity_number_and_a_bad_one_is_refused(service):
-    assert (await sign_up(service, "plain")).status_code == 201  # the contract's body, exactly
+async def test_sign_up_needs_an_identity_number_and_a_bad_one_is_refused(service):
+    missing = assert_error(await sign_up(service, "plain"), 422, "validation_error")
+    assert missing["fields"][0]["field"] == "id_number"
     r = await sign_up(service, "badid", "440305198001010010")  # wrong check digit
     error = assert_error(r, 422, "invalid_id_number")
     assert "440305198001010010" not in r.text  # never echoed
@@ -80,8 +81,19 @@ async def test_the_identity_number_is_stored_only_as_a_keyed_hash(service):
     assert number not in repr(account.__dict__)
 
 
+async def account_from_before_real_names(service, username: str) -> dict[str, str]:
+    """An account made before sign-up required an identity number (none recorded)."""
+    services = service.services
+    async with services.write_sessions() as session:
+        await account_service.create_account(
+            session, services.clock, username=username, password="password123", real_name="张三", role="bidder"
+        )
+        await session.commit()
+    return await service.api.token(username)
+
+
 async def test_a_bidder_records_an_identity_number_once(service):
-    token = await service.api.bidder("later")
+    token = await account_from_before_real_names(service, "later")
     number = id_number()
     r = await service.client.put("/api/v1/me/identity", json={"id_number": number}, headers=token)
     assert r.status_code == 200, r.text
@@ -132,8 +144,9 @@ async def test_only_staff_import_the_list(service):
 async def test_a_restricted_person_cannot_register_for_real_estate_or_vehicles_and_is_told_the_court(service):
     api = service.api
     staff = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)  # the listing court keeps its entries
     number = id_number()
-    r = await import_list(service, staff, restriction_csv((number, "李四", RESTRICTING, "2025-03-01")))
+    r = await import_list(service, keeper, restriction_csv((number, "李四", RESTRICTING, "2025-03-01")))
     assert r.status_code == 200, r.text
     assert r.json() == {"rows": 1, "added": 1, "updated": 0}
     listed = (await service.client.get("/api/v1/restrictions", headers=staff)).json()
@@ -165,9 +178,10 @@ async def test_a_restricted_person_cannot_register_for_real_estate_or_vehicles_a
 async def test_credit_restoration_lifts_the_refusal_and_is_on_the_record(service):
     api = service.api
     staff = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)  # the listing court keeps its entries
     number = id_number()
     assert (
-        await import_list(service, staff, restriction_csv((number, "李四", RESTRICTING, "2025-03-01")))
+        await import_list(service, keeper, restriction_csv((number, "李四", RESTRICTING, "2025-03-01")))
     ).status_code == 200
     restricted = await bidder_with_id(service, "lisi", number)
     house = await api.schedule(staff, (await api.lot(staff))["id"])
@@ -175,14 +189,16 @@ async def test_credit_restoration_lifts_the_refusal_and_is_on_the_record(service
     assert_error(await service.client.post(url, headers=restricted), 403, "bidder_restricted")
 
     person = (await service.client.get("/api/v1/restrictions", headers=staff)).json()["items"][0]
-    assert_error(await service.client.post(f"/api/v1/restrictions/{person['id']}/restore", json={}, headers=staff), 422)
+    assert_error(
+        await service.client.post(f"/api/v1/restrictions/{person['id']}/restore", json={}, headers=keeper), 422
+    )
     r = await service.client.post(
-        f"/api/v1/restrictions/{person['id']}/restore", json={"reason": "已履行全部义务,信用修复"}, headers=staff
+        f"/api/v1/restrictions/{person['id']}/restore", json={"reason": "已履行全部义务,信用修复"}, headers=keeper
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "restored"
     again = await service.client.post(
-        f"/api/v1/restrictions/{person['id']}/restore", json={"reason": "再次"}, headers=staff
+        f"/api/v1/restrictions/{person['id']}/restore", json={"reason": "再次"}, headers=keeper
     )
     assert_error(again, 409, "already_restored")
     assert (await service.client.get("/api/v1/restrictions", headers=staff)).json()["total"] == 0
@@ -198,17 +214,38 @@ async def test_credit_restoration_lifts_the_refusal_and_is_on_the_record(service
 async def test_a_person_listed_again_after_restoration_is_refused_again(service):
     api = service.api
     staff = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)  # the listing court keeps its entries
     number = id_number()
     listing = restriction_csv((number, "李四", RESTRICTING, "2025-03-01"))
-    await import_list(service, staff, listing)
+    await import_list(service, keeper, listing)
     person = (await service.client.get("/api/v1/restrictions", headers=staff)).json()["items"][0]
-    await service.client.post(f"/api/v1/restrictions/{person['id']}/restore", json={"reason": "修复"}, headers=staff)
-    r = await import_list(service, staff, listing)
+    await service.client.post(f"/api/v1/restrictions/{person['id']}/restore", json={"reason": "修复"}, headers=keeper)
+    r = await import_list(service, keeper, listing)
     assert r.json() == {"rows": 1, "added": 0, "updated": 1}
     restricted = await bidder_with_id(service, "lisi", number)
     house = await api.schedule(staff, (await api.lot(staff))["id"])
     r = await service.client.post(f"/api/v1/auctions/{house['id']}/registrations", headers=restricted)
     assert_error(r, 403, "bidder_restricted")
+
+
+async def test_only_the_listing_court_or_an_admin_lists_and_restores_a_person(service):
+    api = service.api
+    other = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)
+    listing = restriction_csv(
+        (id_number(), "李四", RESTRICTING, "2025-03-01"), (id_number(), "王五", COURT, "2025-03-01")
+    )
+    refused = assert_error(await import_list(service, other, listing), 403, "wrong_court")
+    assert refused["rows"] == [{"line": 2, "reason": f"listed by {RESTRICTING}, not by {COURT}"}]
+    assert await rows(service, RestrictedPerson) == []  # all or nothing
+    ours = restriction_csv((id_number(), "李四", RESTRICTING, "2025-03-01"))
+    assert (await import_list(service, keeper, ours)).status_code == 200
+    person = (await service.client.get("/api/v1/restrictions", headers=other)).json()["items"][0]
+    url = f"/api/v1/restrictions/{person['id']}/restore"
+    assert_error(await service.client.post(url, json={"reason": "越权修复"}, headers=other), 403, "wrong_court")
+    assert (await rows(service, RestrictedPerson))[0].restored_at is None
+    root = await admin(service)
+    assert (await service.client.post(url, json={"reason": "平台依法院函修复"}, headers=root)).status_code == 200
 
 
 # ----------------------------------------------------------------------------- the lot's debtor

@@ -112,6 +112,7 @@ async def test_an_overdue_balance_is_flagged_and_default_is_one_action(service):
     page = await desk(service, staff, lot["court_id"])
     assert kinds(page) == [("balance", "overdue")] and page["counts"]["overdue"] == 1
     assert page["items"][0]["actions"][0] == "default"
+    # overdue: a default needs no renunciation now
     r = await client.post(f"/api/v1/auctions/{auction['id']}/settlement", json={"outcome": "defaulted"}, headers=staff)
     assert r.status_code == 200
     assert (await desk(service, staff, lot["court_id"]))["items"] == []  # 悔拍: relisted freely, no window

@@ -16,6 +16,7 @@ from tests.support.scenes import (
     end_unsold,
     go_to,
     scene,
+    settlement_body,
     t,
 )
 
@@ -51,7 +52,9 @@ async def bid_ok(service, bidder, auction_id: int, amount: int) -> dict:
 
 
 async def settle_sale(service, staff, auction_id: int, outcome: str) -> None:
-    r = await service.client.post(f"/api/v1/auctions/{auction_id}/settlement", json={"outcome": outcome}, headers=staff)
+    r = await service.client.post(
+        f"/api/v1/auctions/{auction_id}/settlement", json=settlement_body(outcome), headers=staff
+    )
     assert r.status_code == 200, r.text
 
 

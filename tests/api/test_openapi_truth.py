@@ -16,7 +16,7 @@ import pytest
 from auction_service.clock import isoformat
 from tests.support.identity import id_number
 from tests.support.openapi import Recorder, Truth, copy_of
-from tests.support.scenes import INCREMENT, START_PRICE, assert_error, end_unsold, go_to, scene, t
+from tests.support.scenes import INCREMENT, START_PRICE, assert_error, end_unsold, go_to, listing_body, scene, t
 
 TYPED = {"$ref", "properties", "oneOf", "anyOf"}  # a schema that says what the keys are
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -33,17 +33,16 @@ async def whole_flow(service) -> None:
     """Every operation, with its success and the errors a client meets most."""
     api, client = service.api, service.client
     # accounts
+    zhang_number = id_number()
     r = await client.post(
-        "/api/v1/bidders", json={"username": "zhang_san", "password": "password123", "real_name": "张三"}
+        "/api/v1/bidders",
+        json={"username": "zhang_san", "password": "password123", "real_name": "张三", "id_number": zhang_number},
     )
     assert r.status_code == 201
-    assert_error(
-        await client.post(
-            "/api/v1/bidders", json={"username": "Zhang_San", "password": "password123", "real_name": "x"}
-        ),
-        409,
-        "username_taken",
-    )
+    again = {"username": "Zhang_San", "password": "password123", "real_name": "x", "id_number": id_number()}
+    assert_error(await client.post("/api/v1/bidders", json=again), 409, "username_taken")
+    same_person = again | {"username": "zhang_again", "id_number": zhang_number}
+    assert_error(await client.post("/api/v1/bidders", json=same_person), 409, "id_number_taken")
     assert_error(await client.post("/api/v1/bidders", json={"username": "x"}), 422, "validation_error")
     assert_error(await client.post("/api/v1/auth/token", data={"username": "zhang_san", "password": "wrong-pass"}), 401)
     zhang = await api.token("zhang_san")
@@ -57,6 +56,10 @@ async def whole_flow(service) -> None:
     assert (await client.get("/api/v1/courts")).status_code == 200
     assert (await client.get("/api/v1/lots", params={"limit": 5})).status_code == 200
     assert (await client.get(f"/api/v1/lots/{lot['id']}")).status_code == 200
+    bare = await api.lot(staff, taxes=None)
+    late = f"/api/v1/lots/{bare['id']}/auctions"
+    body = listing_body(api.clock.now())
+    assert_error(await client.post(late, json=body, headers=staff), 422, "announcement_incomplete")
     assert_error(await client.get("/api/v1/lots/999999"), 404, "lot_not_found")
     assert_error(await client.get("/api/v1/lots/abc"), 422, "validation_error")
     assert (await client.get("/api/v1/rules")).status_code == 200
@@ -170,7 +173,7 @@ async def court_side_flow(service) -> None:
     assert (await client.get("/api/v1/case-file-key")).status_code == 200
 
     number = id_number()
-    bidder = await api.bidder()
+    bidder = await api.bidder(identity=number)  # recording the same number again is a no-op
     assert (await client.put("/api/v1/me/identity", json={"id_number": number}, headers=bidder)).status_code == 200
     assert_error(await client.put("/api/v1/me/identity", json={"id_number": "123"}, headers=bidder), 422)
     listed = f"id_number,name,court,restricted_on\n{id_number()},李四,广州市中级人民法院,2024-01-01\n"

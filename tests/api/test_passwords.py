@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from auction_service.core import security
 from auction_service.db.models import Account
+from tests.support.identity import id_number
 from tests.support.passwords import CHEAP_HASHER
 
 
@@ -22,7 +23,8 @@ def argon2() -> Iterator[None]:
 
 async def test_sign_up_and_log_in_with_argon2(service, argon2) -> None:
     r = await service.client.post(
-        "/api/v1/bidders", json={"username": "argon", "password": "password123", "real_name": "张三"}
+        "/api/v1/bidders",
+        json={"username": "argon", "password": "password123", "real_name": "张三", "id_number": id_number()},
     )
     assert r.status_code == 201, r.text
     async with service.services.read_sessions() as session:

@@ -35,7 +35,7 @@ async def test_before_the_close_only_the_ranks_are_published(service):
 
     announced = await _holders(service, s.id)
     assert announced.json() == {
-        "items": [{"rank": 1, "name": None, "bidder_code": None}],
+        "items": [{"rank": 1, "kind": None, "name": None, "bidder_code": None}],
         "identities_published": False,
     }
 
@@ -43,7 +43,7 @@ async def test_before_the_close_only_the_ranks_are_published(service):
     assert (await api.bid(holder, s.id, START_PRICE)).status_code == 201
     for headers in (None, onlooker, s.bidders[0]):
         live = await _holders(service, s.id, headers)
-        assert live.json()["items"] == [{"rank": 1, "name": None, "bidder_code": None}]
+        assert live.json()["items"] == [{"rank": 1, "kind": None, "name": None, "bidder_code": None}]
         assert HOLDER_NAME not in live.text and HOLDER_USERNAME not in live.text and code not in live.text
     # the public bid record shows the code with priority: true, and nothing anywhere names its holder
     record = await service.client.get(f"/api/v1/auctions/{s.id}/bids")
@@ -75,8 +75,8 @@ async def test_after_the_close_names_and_codes_are_published(service):
     body = (await _holders(service, s.id)).json()
     assert body == {
         "items": [
-            {"rank": 1, "name": HOLDER_NAME, "bidder_code": code},
-            {"rank": 2, "name": "钱七", "bidder_code": None},  # never registered: no code
+            {"rank": 1, "kind": None, "name": HOLDER_NAME, "bidder_code": code},
+            {"rank": 2, "kind": None, "name": "钱七", "bidder_code": None},  # never registered: no code
         ],
         "identities_published": True,
     }

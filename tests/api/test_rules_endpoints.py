@@ -10,16 +10,35 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support.scenes import APPRAISAL, START_PRICE, assert_error, end_unsold, go_to, listing_body, t
+from tests.support.scenes import (
+    APPRAISAL,
+    START_PRICE,
+    assert_error,
+    end_unsold,
+    go_to,
+    listing_body,
+    settlement_body,
+    t,
+)
 
 DAY = 86_400
 ROUND2_PRICE = START_PRICE * 4 // 5
 
 JUDICIAL_RULES = {
     "profile": "judicial-2016",
-    "categories": ["residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel"],
+    "categories": [
+        "residential",
+        "commercial",
+        "land",
+        "vehicle",
+        "equity",
+        "machinery",
+        "other",
+        "vessel",
+        "property_right",
+    ],
     "real_estate_categories": ["residential", "commercial", "land"],
-    "long_announcement_categories": ["residential", "commercial", "land", "equity"],
+    "long_announcement_categories": ["residential", "commercial", "land", "equity", "property_right"],
     "vessel_categories": ["vessel"],
     "first_round_floor": {"numerator": 7, "denominator": 10},
     "later_round_floor": {"numerator": 4, "denominator": 5},
@@ -35,7 +54,10 @@ JUDICIAL_RULES = {
     "sale_offered": True,
     "min_bidding_period_seconds": DAY,
     "announcement_seconds": {
-        **{c: {"1": 30 * DAY, "2": 15 * DAY, "sale": None} for c in ("residential", "commercial", "land", "equity")},
+        **{
+            c: {"1": 30 * DAY, "2": 15 * DAY, "sale": None}
+            for c in ("residential", "commercial", "land", "equity", "property_right")
+        },
         **{c: {"1": 15 * DAY, "2": 7 * DAY, "sale": None} for c in ("vehicle", "machinery", "other")},
         "vessel": {"1": 30 * DAY, "2": 30 * DAY, "sale": None},
     },
@@ -44,8 +66,11 @@ JUDICIAL_RULES = {
     "sale_countdown_seconds": DAY,
     "balance_deadline_seconds": 10 * DAY,
     "pause_limit_seconds": 5 * DAY,
+    "announcement_required_fields": ["location", "defects", "encumbrances", "taxes", "contact"],
+    "none_known": "none known",
 }
 SANDBOX_RULES = JUDICIAL_RULES | {
+    "announcement_required_fields": [],
     "profile": "sandbox",
     "min_bidding_period_seconds": None,
     "announcement_seconds": {c: {"1": None, "2": None, "sale": None} for c in JUDICIAL_RULES["categories"]},
@@ -168,7 +193,9 @@ async def test_a_sale_blocks_until_a_default_puts_the_lot_back_in_the_same_round
     lot = await service.api.lot(staff)
     sold = await _sold(service, staff, lot["id"])
     blocked(await next_round(service, lot["id"]), lot["id"], "lot_already_sold")
-    r = await service.client.post(f"/api/v1/auctions/{sold}/settlement", json={"outcome": "defaulted"}, headers=staff)
+    r = await service.client.post(
+        f"/api/v1/auctions/{sold}/settlement", json=settlement_body("defaulted"), headers=staff
+    )
     assert r.status_code == 200, r.text
     answer = await next_round(service, lot["id"])
     assert (answer["round"], answer["previous_auction_id"], answer["restarted"]) == (1, None, False)

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from auction_service.core import accounts as account_service
-from tests.support.scenes import assert_error, go_to, t
+from tests.support.scenes import assert_error, go_to, settlement_body, t
 
 JIA, YI, BING = "甲法院", "乙法院", "丙法院"
 Y = 100  # fen per yuan
@@ -56,7 +56,9 @@ async def _auction(service, staff, lot_id, start_price, bids, *, settle=None, in
     await go_to(service, t(a["end_at"]) + timedelta(minutes=1))
     assert (await api.auction(a["id"]))["status"] == ("sold" if bids else "unsold")
     if settle:
-        r = await service.client.post(f"/api/v1/auctions/{a['id']}/settlement", json={"outcome": settle}, headers=staff)
+        r = await service.client.post(
+            f"/api/v1/auctions/{a['id']}/settlement", json=settlement_body(settle), headers=staff
+        )
         assert r.status_code == 200, r.text
     return a
 

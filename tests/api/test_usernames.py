@@ -1,6 +1,7 @@
 """Usernames are compared without case: a look-alike ``BIDDER1`` beside ``bidder1`` would let one person
 pass for another (migration 0005, ``accounts.username_key``)."""
 
+from tests.support.identity import id_number
 from tests.support.scenes import assert_error
 
 
@@ -8,7 +9,8 @@ async def test_a_username_differing_only_in_case_cannot_sign_up(service):
     await service.api.bidder(username="bidder1")
     for look_alike in ("BIDDER1", "Bidder1", "bIdDeR1"):
         r = await service.client.post(
-            "/api/v1/bidders", json={"username": look_alike, "password": "password123", "real_name": "李四"}
+            "/api/v1/bidders",
+            json={"username": look_alike, "password": "password123", "real_name": "李四", "id_number": id_number()},
         )
         assert_error(r, 409, "username_taken")
 

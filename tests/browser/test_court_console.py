@@ -59,8 +59,10 @@ async def test_the_stuck_lot_and_the_overdue_balance_through_the_console(
         await expect(balance).to_contain_text("已逾期")
         await shoot(page, artifacts, "court-console-deadlines")
 
-        # 悔拍 with one action (and a confirmation): the item leaves the desk
+        # 悔拍 with one action (a confirmation, then its grounds): the item leaves the desk
         await balance.locator("[data-desk-action=default]").click()
+        await page.locator("dialog.modal button[value=ok]").click()
+        await page.locator("dialog.modal textarea").fill("逾期未缴纳余款")
         await page.locator("dialog.modal button[value=ok]").click()
         await expect(balance).to_have_count(0)
         await expect(relisting).to_have_count(1)

@@ -24,7 +24,7 @@ from auction_service.db.models import ActionLog, Registration
 from tests.browser.test_web_client import PASSWORD, log_in, new_page, shoot
 from tests.support.identity import id_number
 
-RESTRICTING = "广州市天河区人民法院"
+RESTRICTING = "深圳市中级人民法院"  # the clerk's own court: only the listing court keeps its entries
 
 
 async def test_a_restricted_bidder_is_refused_until_staff_restore_their_credit(

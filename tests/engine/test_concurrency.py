@@ -9,6 +9,7 @@ import itertools
 import random
 from datetime import timedelta
 
+from tests.support.identity import id_number
 from tests.support.scenes import BIDDER_CODE, INCREMENT, START_PRICE, assert_error, go_to, quick_bidders, t
 
 P, INC = START_PRICE, INCREMENT
@@ -167,7 +168,7 @@ async def test_a_double_clicked_registration_gives_one_code(live_server):
 
 
 async def test_concurrent_sign_ups_of_one_username_give_one_account(live_server):
-    body = {"username": "same_name", "password": "password123", "real_name": "同名"}
+    body = {"username": "same_name", "password": "password123", "real_name": "同名", "id_number": id_number()}
     answers = await asyncio.gather(*(live_server.client.post("/api/v1/bidders", json=body) for _ in range(8)))
     statuses = sorted(r.status_code for r in answers)
     assert statuses == [201] + [409] * 7, [r.text for r in answers]

@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from auction_service.clock import isoformat
 from bidder_client import AuctionClient
 from tests.conftest import IN_CI, PG_ADMIN_URL, _migrate, _pg_admin, run_in_thread
+from tests.support.identity import id_number
 from tests.support.live import recv, recv_type, ws_connect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.realtime]  # service processes on one PostgreSQL and Redis
@@ -155,7 +156,7 @@ async def test_a_watcher_on_one_process_sees_bids_placed_through_another(cluster
         aid = await _auction_starting_soon(staff_a, "多进程测试标的")
         for i, client in enumerate((alice, bob)):
             username = f"mp-bidder-{i}-{uuid.uuid4().hex[:6]}"
-            await client.sign_up(username, "password123", "王五")
+            await client.sign_up(username, "password123", "王五", id_number())
             await client.login(username, "password123")
             await client.register(aid)
         for _ in range(150):  # sandbox: the auction opens ~2 s after scheduling
@@ -216,7 +217,7 @@ async def test_two_processes_taking_bids_on_one_auction_never_both_accept_a_pric
     try:
         for i, client in enumerate(clients):
             username = f"race-{i}-{uuid.uuid4().hex[:6]}"
-            await client.sign_up(username, "password123", "竞买人")
+            await client.sign_up(username, "password123", "竞买人", id_number())
             await client.login(username, "password123")
             await client.register(aid)
         for _ in range(150):

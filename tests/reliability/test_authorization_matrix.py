@@ -15,6 +15,7 @@ import itertools
 from typing import Any
 
 from auction_service.core import accounts as account_service
+from tests.support.identity import id_number
 from tests.support.scenes import START_PRICE, listing_body, scene
 
 ROLES = ("anonymous", "bidder", "other", "staff", "alien", "admin")
@@ -96,7 +97,9 @@ def request_for(operation: str, ids: dict[str, Any]) -> tuple[str, str, dict[str
     path = template.format(**ids)
     n = next(_names)
     bodies: dict[str, dict[str, Any]] = {
-        "POST /api/v1/bidders": {"json": {"username": f"matrix{n}", "password": "password123", "real_name": "某"}},
+        "POST /api/v1/bidders": {
+            "json": {"username": f"matrix{n}", "password": "password123", "real_name": "某", "id_number": id_number()}
+        },
         "POST /api/v1/auth/token": {"data": {"username": ids["bidder_name"], "password": "password123"}},
         "PUT /api/v1/me/identity": {"json": {"id_number": "11010519491231002X"}},
         "PATCH /api/v1/courts/{court_id}": {"json": {"city": "深圳市"}},

@@ -29,6 +29,7 @@ import pytest
 
 from auction_service.clock import isoformat
 from tests.conftest import IN_CI, PG_ADMIN_URL, _pg_admin, run_in_thread
+from tests.support.identity import id_number
 from tests.support.private_postgres import free_port
 from tests.support.serve_process import ServeProcess, run_cli
 
@@ -137,7 +138,13 @@ async def prepare(url: str) -> tuple[int, list[dict]]:
         for i in range(BIDDERS):
             username = f"crash-{i}-{uuid.uuid4().hex[:6]}"
             r = await client.post(
-                "/api/v1/bidders", json={"username": username, "password": "password123", "real_name": f"竞买人{i}"}
+                "/api/v1/bidders",
+                json={
+                    "username": username,
+                    "password": "password123",
+                    "real_name": f"竞买人{i}",
+                    "id_number": id_number(),
+                },
             )
             assert r.status_code == 201, r.text
             head = await token(username, "password123")

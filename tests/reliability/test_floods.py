@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from auction_service.db.models import Account
 from tests.conftest import Service
+from tests.support.identity import id_number
 from tests.support.scenes import START_PRICE, assert_error, scene
 from tests.support.served import served
 
@@ -102,7 +103,8 @@ async def test_sign_ups_from_one_address_are_limited_and_the_refused_create_noth
     async with serving(db_url, rate_limit_sign_up="5/minute") as svc:
         answers = [
             await svc.client.post(
-                "/api/v1/bidders", json={"username": f"spam{i}", "password": "password123", "real_name": "某"}
+                "/api/v1/bidders",
+                json={"username": f"spam{i}", "password": "password123", "real_name": "某", "id_number": id_number()},
             )
             for i in range(8)
         ]

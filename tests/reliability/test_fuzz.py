@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.identity import id_number
 from tests.support.private_postgres import free_port
 from tests.support.serve_process import ROOT, ServeProcess, run_cli
 
@@ -50,7 +51,8 @@ async def seed(base: str) -> dict[str, str]:
             return r.json()["access_token"]
 
         r = await client.post(
-            "/api/v1/bidders", json={"username": "fuzzer", "password": "fuzz-pass-1", "real_name": "模糊"}
+            "/api/v1/bidders",
+            json={"username": "fuzzer", "password": "fuzz-pass-1", "real_name": "模糊", "id_number": id_number()},
         )
         assert r.status_code == 201, r.text
         bidder, staff = await token("fuzzer", "fuzz-pass-1"), await token("fuzzclerk", "fuzz-clerk-pass")

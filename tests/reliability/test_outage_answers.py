@@ -22,6 +22,7 @@ from sqlalchemy.pool import Pool
 from websockets.exceptions import ConnectionClosed
 
 from auction_service.core import auction_queries as auction_service
+from tests.support.identity import id_number
 from tests.support.live import recv, recv_type, token_of, ws_connect, ws_url
 from tests.support.private_postgres import free_port
 from tests.support.scenes import START_PRICE, go_to, scene, settle
@@ -60,7 +61,7 @@ async def test_every_request_answers_503_with_retry_after_while_storage_is_down(
         assert_unavailable(await client.get("/api/v1/lots"))
         assert_unavailable(await client.get(f"/api/v1/auctions/{s.id}/bids"))
         assert_unavailable(await client.post("/api/v1/auth/token", data={"username": "x1", "password": "password123"}))
-        sign_up = {"username": "outage2", "password": "password123", "real_name": "王五"}
+        sign_up = {"username": "outage2", "password": "password123", "real_name": "王五", "id_number": id_number()}
         assert_unavailable(await client.post("/api/v1/bidders", json=sign_up))
         assert_unavailable(await client.post(f"/api/v1/auctions/{s.id}/registrations", headers=bidder))
         health = await client.get("/healthz")

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import IN_CI, _migrate, run_in_thread
+from tests.support.identity import id_number
 from tests.support.live import recv, recv_type, ws_connect, ws_url
 from tests.support.private_postgres import PrivatePostgres, private_postgres
 from tests.support.scenes import START_PRICE, go_to, scene, t
@@ -140,7 +141,12 @@ async def test_an_outage_across_the_end_degrades_then_heals_without_a_restart(po
                 assert_unavailable(await svc.client.get("/api/v1/auctions"))
                 login = {"username": "nobody", "password": "password123"}
                 assert_unavailable(await svc.client.post("/api/v1/auth/token", data=login))
-                sign_up = {"username": "outage1", "password": "password123", "real_name": "李四"}
+                sign_up = {
+                    "username": "outage1",
+                    "password": "password123",
+                    "real_name": "李四",
+                    "id_number": id_number(),
+                }
                 assert_unavailable(await svc.client.post("/api/v1/bidders", json=sign_up))
                 health = await svc.client.get("/healthz")
                 assert_unavailable(health)

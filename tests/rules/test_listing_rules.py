@@ -242,7 +242,7 @@ def test_bidding_must_end_after_it_starts_under_both_profiles(profile, length):
 # --- the profiles -------------------------------------------------------------------------------------
 
 
-def test_the_sandbox_differs_from_the_2016_rules_only_in_the_waiting_periods():
+def test_the_sandbox_differs_from_the_2016_rules_only_in_the_waiting_periods_and_the_complete_announcement():
     differing = {
         f.name
         for f in dataclasses.fields(RuleProfile)
@@ -257,6 +257,7 @@ def test_the_sandbox_differs_from_the_2016_rules_only_in_the_waiting_periods():
         "reauction_within",
         "min_bidding_period",
         "sale_window",  # like rule 5's period: the sandbox takes any positive sale window (rule 19)
+        "complete_announcement",  # the contract requires a complete announcement under judicial-2016
     }
     assert SANDBOX.extension == JUDICIAL_2016.extension == timedelta(minutes=5)
 

@@ -29,6 +29,16 @@ BAD_MONEY: list[Any] = [1.0, 1.5, True, False, "12", None, 0, -1, -500, MAX_MONE
 BAD_MONEY_IDS = ["float-1.0", "float-1.5", "true", "false", "string", "null", "zero", "neg-1", "neg-500", "1e15+1"]
 
 
+# 悔拍 before the balance deadline is the buyer's written renunciation, recorded with its reason (a test
+# about something else declares it at the close rather than waiting out the deadline).
+RENOUNCED = {"renounced": True, "reason": "买受人书面表示放弃购买"}
+
+
+def settlement_body(outcome: str) -> dict[str, Any]:
+    """The settlement's body: a default is declared as the buyer's written renunciation."""
+    return {"outcome": outcome} | (RENOUNCED if outcome == "defaulted" else {})
+
+
 def assert_error(r: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
     """The contract's envelope: any non-2xx body is {"error": {"code": snake_case, "message": text}}."""
     assert r.status_code == status, f"expected {status} {code}, got {r.status_code}: {r.text}"

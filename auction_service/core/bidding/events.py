@@ -54,7 +54,19 @@ class RegistrationsChanged:
     count: int
 
 
-DomainEvent = BidPlaced | StatusChanged | AuctionClosed | RegistrationsChanged
+@dataclass(frozen=True, slots=True)
+class PriorityHolderDeclared:
+    """A priority holder was declared (its rank, and the grounds of a declaration after bidding opened);
+    the holder's identity stays secret until the close, as in the published list."""
+
+    auction_id: int
+    rank: int
+    late: bool  # declared after bidding opened
+    reason: str | None
+    at: datetime
+
+
+DomainEvent = BidPlaced | StatusChanged | AuctionClosed | RegistrationsChanged | PriorityHolderDeclared
 
 
 class EventSink(Protocol):

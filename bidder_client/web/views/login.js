@@ -16,9 +16,11 @@ export async function renderLogin(main, _params, ctx, { signup = false } = {}) {
     minlength: signup ? "8" : null,
   });
   const realName = signup ? h("input", { name: "real_name", autocomplete: "name", required: true, maxlength: "200" }) : null;
-  // The identity number is what the court's restriction list (失信/限高) is matched against; it is
-  // stored only as a keyed hash. Optional here as in the API, but a bidder without one is told why.
-  const idNumber = signup ? h("input", { name: "id_number", autocomplete: "off", maxlength: "32", "data-testid": "id-number" }) : null;
+  // Bidders are known by real name: the identity number is required (the service checks its check
+  // character and that no other account holds it) and stored only as a keyed hash.
+  const idNumber = signup
+    ? h("input", { name: "id_number", autocomplete: "off", required: true, minlength: "18", maxlength: "18", "data-testid": "id-number" })
+    : null;
   const message = h("div", { class: "form-message", role: "alert", "aria-live": "assertive" });
   const submit = h("button", { type: "submit", class: "btn primary block" }, signup ? t("signup_go") : t("login_go"));
   const form = h(

@@ -4,6 +4,7 @@
 import { api, apiUrl, confirmationUrls, request, session } from "../../api.js";
 import { dateTime, errorText, money, percent, t } from "../../i18n.js";
 import { ask, fill, h, roundBadge, statusBadge, toast } from "../../ui.js";
+import { declareDefault, recordPayment } from "./settle.js";
 
 export function auctionRow(a, reload) {
   const act = (label, fn, cls = "") =>
@@ -42,14 +43,8 @@ export function auctionRow(a, reload) {
   if (a.status === "announced") actions.push(act(t("act_withdraw"), withReason((r) => api.withdraw(a.id, r)), "danger"));
   actions.push(h("button", { type: "button", class: "btn small ghost", "data-testid": "case-file", onclick: () => downloadCaseFile(a.id) }, t("case_file")));
   if (a.status === "sold" && !a.settlement) {
-    actions.push(act(t("act_paid"), () => api.settle(a.id, "paid")));
-    actions.push(
-      act(
-        t("act_defaulted"),
-        async () => ((await ask(t("confirm_defaulted"), { confirmOnly: true })) ? api.settle(a.id, "defaulted") : false),
-        "danger",
-      ),
-    );
+    actions.push(act(t("act_paid"), () => recordPayment(a.id)));
+    actions.push(act(t("act_defaulted"), () => declareDefault(a.id), "danger"));
   }
   if (a.status === "sold") {
     const urls = confirmationUrls(a.id);

@@ -3,6 +3,7 @@
 import { api, request } from "../../api.js";
 import { dateTime, errorText, money, roundText, t } from "../../i18n.js";
 import { ask, errorBox, fill, h, loading, toast } from "../../ui.js";
+import { declareDefault, recordPayment } from "./settle.js";
 
 // How far ahead the desk looks (the view's choice, not a rule): asked of the service and said in the hint.
 const HORIZON_DAYS = 7;
@@ -49,9 +50,8 @@ export function deadlinesDesk(onCourt = () => {}) {
     d.actions.map((name) => {
       const lotLink = (label) => h("a", { class: "btn small", href: `#/staff/lot/${d.lot_id}`, "data-desk-action": name }, label);
       if (name === "default")
-        return step(t("desk_act_default"), name, async () =>
-          (await ask(t("confirm_defaulted"), { confirmOnly: true })) ? api.settle(d.auction_id, "defaulted") : false, "danger");
-      if (name === "paid") return step(t("desk_act_paid"), name, () => api.settle(d.auction_id, "paid"));
+        return step(t("desk_act_default"), name, () => declareDefault(d.auction_id), "danger");
+      if (name === "paid") return step(t("desk_act_paid"), name, () => recordPayment(d.auction_id));
       if (name === "resume") return step(t("desk_act_resume"), name, () => api.resume(d.auction_id));
       if (name === "withdraw")
         return step(t("desk_act_withdraw"), name, async () => {
