@@ -90,8 +90,12 @@ def again_after_default(
     return announce_at, _terms(last.round, last.starting_price, start, listing, sale=last.round == "sale")
 
 
-def balance_due(ended_at: float, listing: Listing, rng: random.Random) -> float:
-    """When the court settles the balance of a sale: some time within the balance deadline."""
+def balance_due(ended_at: float, listing: Listing, rng: random.Random, *, defaulted: bool = False) -> float:
+    """When the court settles the balance of a sale: a payment some time within the balance deadline; a
+    悔拍 once the deadline has passed (the service refuses it earlier unless the buyer renounced in
+    writing), within the next working days."""
+    if defaulted:
+        return ended_at + listing.balance_days * DAY + rng.uniform(0.05, 3.0) * DAY
     return ended_at + rng.uniform(0.1, 1.0) * listing.balance_days * DAY
 
 

@@ -388,8 +388,8 @@ class Kernel:
                 self.wallets[agent.bidder].release(live.auction_id)
         self._carry_over(lot, live, winner)
         if live.status == "sold":
-            due = court_policy.balance_due(now, self.scenario.listing, lot.rng)
             outcome = self._balance(live, record, winner)
+            due = court_policy.balance_due(now, self.scenario.listing, lot.rng, defaulted=outcome == "defaulted")
             self.at(due, lambda t: self._settle(t, live, record, winner, outcome))
         else:
             self._after_failure(now, lot, live, record)

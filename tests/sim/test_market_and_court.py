@@ -356,6 +356,16 @@ def test_the_balance_is_settled_by_its_deadline() -> None:
         assert ended < due <= ended + listing.balance_days * DAY  # by the balance deadline (practice)
 
 
+def test_a_default_is_declared_only_once_the_balance_deadline_has_passed() -> None:
+    """The service refuses 悔拍 before the deadline (``balance_not_due``) unless the buyer renounced in
+    writing: the simulated clerk declares it after the deadline, as a court does."""
+    listing, rng = Listing(), random.Random(5)
+    ended = 1_776_736_800.0
+    for _ in range(500):
+        due = court.balance_due(ended, listing, rng, defaulted=True)
+        assert due > ended + listing.balance_days * DAY
+
+
 # ================================================================= court: the increment
 def significant_digits(n: int) -> int:
     return len(str(n).rstrip("0"))
