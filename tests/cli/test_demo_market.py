@@ -178,6 +178,19 @@ async def _a_person_acts(client: httpx.AsyncClient) -> tuple[int, int]:
     return suspended, paid
 
 
+async def _pay_by_hand(client: httpx.AsyncClient, clerks: dict[str, dict[str, str]]) -> None:
+    """A clerk in the web client records the payment of every sale awaiting one (refusals are fine: the
+    simulated clerk may have settled it first)."""
+    sold = (await client.get("/api/v1/auctions", params={"status": "sold", "limit": 100})).json()["items"]
+    for auction in sold:
+        if auction["court"] in clerks:
+            await client.post(
+                f"/api/v1/auctions/{auction['id']}/settlement",
+                json={"outcome": "paid"},
+                headers=clerks[auction["court"]],
+            )
+
+
 async def test_a_person_acting_in_the_live_market_never_stops_it(
     demo_db: str, fixed_starts: None, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -193,11 +206,20 @@ async def test_a_person_acting_in_the_live_market_never_stops_it(
         suspended, paid = await _a_person_acts(client)
         assert paid, "no sale was awaiting payment"
 
+        clerks = {court: await _as(client, u, pw) for court, u, pw in demo_data.STAFF}
+        looked = {"at": prepared.present}
+
         class Watching(demo.InProcessDriver):
+            """Moves the market's clock; every five simulated minutes the person records the payment of
+            each sale the market made meanwhile, before the simulated clerk gets to it."""
+
             async def advance_to(self, moment: float) -> None:
                 if moment > watched_until:
                     raise _Enough
                 await super().advance_to(moment)
+                if moment - looked["at"] >= 300:
+                    looked["at"] = moment
+                    await _pay_by_hand(client, clerks)
 
         driver = Watching(app, clock, client)
         with caplog.at_level("WARNING", logger="auction_sim.kernel"), pytest.raises(_Enough):
