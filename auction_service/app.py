@@ -76,7 +76,13 @@ def create_app(
         # the lifecycle: the lifecycle gets the scheduler's ``schedule`` as a callback (late-bound to the
         # scheduler built on the next line; nothing is scheduled before ``scheduler.start``).
         lifecycle = Lifecycle(engine, the_clock, reschedule=lambda auction_id, at: scheduler.schedule(auction_id, at))
-        scheduler = Scheduler(db, the_clock, lifecycle)
+        scheduler = Scheduler(
+            db,
+            the_clock,
+            lifecycle,
+            sweep_seconds=settings.scheduler_sweep_seconds,
+            lease_seconds=settings.scheduler_lease_seconds,
+        )
         services = Services(
             settings=settings,
             db=db,

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     # for PostgreSQL: every process of a database must share the same directory).
     documents_dir: str | None = None
     demo_bots: bool = True
+    # Several processes on one database (``core/bidding/scheduler.py``): every process sweeps the
+    # database this often (real seconds) for due openings and closes, and claims one for this long before
+    # acting; a process that dies mid-close is taken over once its claim runs out.
+    scheduler_sweep_seconds: float = Field(default=2.0, gt=0, le=60)
+    scheduler_lease_seconds: float = Field(default=10.0, gt=0, le=600)
     # Prometheus metrics (``GET /metrics``, ``auction_service/metrics.py``); 0 turns every instrument
     # into a no-op and ``/metrics`` into a 404.
     metrics: bool = True
