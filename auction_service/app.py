@@ -47,6 +47,15 @@ from .metrics import measure, pools
 log = logging.getLogger("auction_service")
 
 
+async def _migrate(settings: Settings) -> None:
+    """Apply pending migrations on engines of their own, without the statement timeout of serving."""
+    db = create_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        await migrate.upgrade(db.write)
+    finally:
+        await db.dispose()
+
+
 def create_app(
     settings: Settings | None = None,
     clock: Clock | None = None,
@@ -61,10 +70,14 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = create_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        if migrate_on_start:  # unbounded: a long migration is not a hung database
+            await _migrate(settings)
+        db = create_database(
+            settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            timeout=settings.database_timeout_seconds,
+        )
         pools.watch_database(db)
-        if migrate_on_start:
-            await migrate.upgrade(db.write)
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)
         secret = settings.secret_key or await account_service.service_secret(db)
         profile = get_profile(settings.rules)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # for PostgreSQL: every process of a database must share the same directory).
     documents_dir: str | None = None
     demo_bots: bool = True
+    # The bound on every wait for the database (a connection, a statement, SQLite's lock), in seconds:
+    # a hung database answers 503 storage_unavailable within about this long (``db/connection.py``).
+    database_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     # Several processes on one database (``core/bidding/scheduler.py``): every process sweeps the
     # database this often (real seconds) for due openings and closes, and claims one for this long before
     # acting; a process that dies mid-close is taken over once its claim runs out.
