@@ -29,7 +29,7 @@ from .api.request_ids import RequestIdEdge
 from .clock import Clock, SimulatedClock
 from .config import Settings, get_settings
 from .core import accounts as account_service
-from .core import clock_store
+from .core import clock_store, password_pool
 from .core import documents as document_service
 from .core.bidding.engine import BidEngine
 from .core.bidding.lifecycle import Lifecycle
@@ -70,6 +70,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        password_pool.configure(settings.password_hash_workers, settings.password_hash_queue)
         if migrate_on_start:  # unbounded: a long migration is not a hung database
             await _migrate(settings)
         db = create_database(

@@ -68,15 +68,22 @@ class Settings(BaseSettings):
     # for a hundred auctions) meet a limit only beyond 100 bids or registrations a second per bidder,
     # a rate no person reaches. A public deployment may set tighter values (docs/reliability.md).
     rate_limits: bool = True  # off only for synthetic runs that measure something else; never in serve
-    rate_limit_login_account: str = "10/minute"
-    rate_limit_login_address: str = "60/minute"
+    rate_limit_login_account: str = "10/minute"  # failed, per account from one address: locks that pair
+    rate_limit_login_address: str = "60/minute"  # failed, per address: slows the address down
+    rate_limit_login_attempts_address: str = "50/second;1000/minute"  # every login, before the hash
+    rate_limit_login_attempts_account: str = "30/minute"  # every login; refuses addresses that failed on it
+    # Password hashing (argon2) runs on this many threads of its own, at most ``password_hash_queue``
+    # logins and sign-ups waiting for them (beyond, 429): logins cannot take the CPU from the bid path.
+    password_hash_workers: int = Field(default=1, ge=1, le=32)
+    password_hash_queue: int = Field(default=64, ge=1, le=10_000)
     rate_limit_sign_up: str = "10000/hour"
     rate_limit_bids: str = "100/second"
     rate_limit_registrations: str = "100/second"
     rate_limit_live_connections: str = "300/minute"
 
     @field_validator(
-        "rate_limit_login_account", "rate_limit_login_address", "rate_limit_sign_up", "rate_limit_bids",
+        "rate_limit_login_account", "rate_limit_login_address", "rate_limit_login_attempts_address",
+        "rate_limit_login_attempts_account", "rate_limit_sign_up", "rate_limit_bids",
         "rate_limit_registrations", "rate_limit_live_connections",
     )  # fmt: skip
     @classmethod

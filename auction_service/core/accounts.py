@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from auction_rules.errors import refused, unauthenticated
 from ..clock import Clock
 from ..db.connection import Database
 from ..db.models import Account, Court, ServiceSecret
-from . import court_regions, eligibility
+from . import court_regions, eligibility, password_pool
 from .security import Principal, hash_password, verify_password
 from .views import AccountView
 
@@ -29,7 +28,7 @@ async def create_account(
     role: str,
     court_id: int | None = None,
 ) -> Account:
-    password_hash = await asyncio.to_thread(hash_password, password)
+    password_hash = await password_pool.run(hash_password, password)
     account = Account(
         username=username,
         password_hash=password_hash,
@@ -52,7 +51,7 @@ async def create_bidders(
     """Many bidder accounts (username, real name) sharing one password, hashed once: a simulated market
     (``auction-service simulate``) needs hundreds, and one argon2 hash each would cost tens of seconds.
     Usernames must be free (an IntegrityError otherwise: the caller picks fresh ones)."""
-    password_hash = await asyncio.to_thread(hash_password, password)
+    password_hash = await password_pool.run(hash_password, password)
     rows = [
         Account(
             username=u, password_hash=password_hash, role="bidder", real_name=n, court_id=None, created_at=clock.now()
@@ -73,7 +72,7 @@ async def account_by_username(session: AsyncSession, username: str) -> Account |
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Account:
     account = await account_by_username(session, username)
-    ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else None)
+    ok = await password_pool.run(verify_password, password, account.password_hash if account else None)
     if account is None or not ok:
         raise unauthenticated("invalid_credentials", "wrong username or password")
     return account
