@@ -86,6 +86,11 @@ class BidEngine:
             self._writer_task = None
         self._writer.close()
 
+    @property
+    def stopping(self) -> bool:
+        """``stop`` began: nothing new is decided (readiness answers 503 so the process is drained)."""
+        return self._closing
+
     def idle(self) -> bool:
         """Nothing decided is waiting for its commit (tests wait for this)."""
         return not self._dirty and not any(book.busy for book in self._books.values())
