@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     # The bound on every wait for the database (a connection, a statement, SQLite's lock), in seconds:
     # a hung database answers 503 storage_unavailable within about this long (``db/connection.py``).
     database_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    # Bounds on connections (``live/connection_limits.py``; docs/operations.md has nginx's matching ones).
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)  # a request's head: 431 beyond
+    max_headers: int = Field(default=100, ge=10, le=10_000)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)  # the whole head, from its first byte
+    body_timeout_seconds: float = Field(default=15.0, gt=0, le=600)  # the longest pause inside a body
+    max_connections_per_address: int = Field(default=256, ge=0)  # open HTTP connections per peer; 0: no bound
+    max_connections: int = Field(default=0, ge=0)  # all open connections of the process (503 beyond); 0: no bound
+    max_websockets_per_address: int = Field(default=100, ge=0)  # open live-feed sockets per client; 0: no bound
+    max_websockets_per_account: int = Field(default=20, ge=0)  # authenticated live-feed sockets per account
     # Several processes on one database (``core/bidding/scheduler.py``): every process sweeps the
     # database this often (real seconds) for due openings and closes, and claims one for this long before
     # acting; a process that dies mid-close is taken over once its claim runs out.

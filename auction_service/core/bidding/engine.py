@@ -195,7 +195,9 @@ class BidEngine:
         bidder = await self._bidder_of(book, bidder_id)
         if bidder is None:
             raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
-        keys = self._keys.setdefault(auction_id, KeyTable())
+        keys = self._keys.get(auction_id)
+        if keys is None:
+            keys = self._keys[auction_id] = KeyTable()
         if idempotency_key is not None:
             seen = keys.get((bidder_id, idempotency_key))
             if seen is None and bidder_id in keys.forgot:
