@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     rate_limits: bool = True  # off only for synthetic runs that measure something else; never in serve
     rate_limit_login_account: str = "10/minute"  # failed, per account from one address: locks that pair
     rate_limit_login_address: str = "60/minute"  # failed, per address: slows the address down
-    rate_limit_login_attempts_address: str = "50/second;1000/minute"  # every login, before the hash
+    rate_limit_login_attempts_address: str = "100/second;3000/minute"  # every login, before the hash
     rate_limit_login_attempts_account: str = "30/minute"  # every login; refuses addresses that failed on it
     # Password hashing (argon2) runs on this many threads of its own, at most ``password_hash_queue``
     # logins and sign-ups waiting for them (beyond, 429): logins cannot take the CPU from the bid path.

@@ -199,9 +199,9 @@ class BidEngine:
         if keys is None:
             keys = self._keys[auction_id] = KeyTable()
         if idempotency_key is not None:
-            seen = keys.get((bidder_id, idempotency_key))
-            if seen is None and bidder_id in keys.forgot:
-                seen = await self._stored_key(book, keys, bidder_id, idempotency_key)
+            seen = keys.get((bidder_id, idempotency_key)) or await self._stored_key(
+                book, keys, bidder_id, idempotency_key
+            )
             if seen is not None:
                 return await self._replay(seen, amount)
         try:
@@ -221,7 +221,10 @@ class BidEngine:
         return await self._enqueue(book, op)
 
     async def _stored_key(self, book: Book, keys: KeyTable, bidder_id: int, key: str) -> tuple[int, Any] | None:
-        """A key dropped from memory (``KeyTable``'s bounds) whose bid was accepted is in the database."""
+        """A key dropped from memory (``KeyTable``'s bounds) whose bid was accepted is in the database
+        (looked for only for a bidder who lost an accepted key)."""
+        if bidder_id not in keys.forgot:
+            return None
         with storage_errors():
             async with self.db.read.connect() as conn:
                 stored = await load_keyed_bids(conn, book.id, [key])
