@@ -26,6 +26,7 @@ from .api.bids import BidEdge
 from .api.docs import install_docs
 from .api.errors import install_error_handlers
 from .api.request_ids import RequestIdEdge
+from .api.strict_json import StrictJson
 from .clock import Clock, SimulatedClock
 from .config import Settings, get_settings
 from .core import accounts as account_service
@@ -145,6 +146,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.startup_hooks = []
+    app.add_middleware(StrictJson)  # duplicate keys refused in every JSON body (api/strict_json.py)
     install_error_handlers(app)
     for module in (accounts, lots, auctions, bids, misc, staff, documents, ws, monitoring):
         app.include_router(module.router)
