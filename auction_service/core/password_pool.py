@@ -12,6 +12,7 @@ process's.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -30,14 +31,26 @@ class PasswordPool:
         self.queue = queue
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="password-hash")
         self._pending = 0
+        self._pid = os.getpid()
+
+    def _own_executor(self) -> ThreadPoolExecutor:
+        """The executor of *this* process: a child forked after the pool's threads started (the
+        simulator's process pool) inherits an executor whose threads do not exist in it, where work
+        would wait forever."""
+        if self._pid != os.getpid():
+            self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="password-hash")
+            self._pending = 0
+            self._pid = os.getpid()
+        return self._executor
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         """``work(*args)`` on the pool's threads; refused (429) when ``queue`` are already waiting."""
+        executor = self._own_executor()
         if self._pending >= self.queue + self.workers:
             raise rate_limited("too many logins and sign-ups are being checked; retry in 1 s", retry_after=1)
         self._pending += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+            return await asyncio.get_running_loop().run_in_executor(executor, work, *args)
         finally:
             self._pending -= 1
 
