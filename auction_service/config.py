@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     demo_bots: bool = True
     # The bound on every wait for the database (a connection, a statement, SQLite's lock), in seconds:
     # a hung database answers 503 storage_unavailable within about this long (``db/connection.py``).
-    database_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    database_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     # Bounds on connections (``live/connection_limits.py``; docs/operations.md has nginx's matching ones).
     max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)  # a request's head: 431 beyond
     max_headers: int = Field(default=100, ge=10, le=10_000)
