@@ -209,7 +209,7 @@ def _serve(
     application.state.startup_hooks.append(_freeze_heap)
     shown = _client_host(host) if host in ("0.0.0.0", "::", "") else host
     typer.echo(f"Web client: http://{shown}:{port}/   API docs: http://{shown}:{port}/docs")
-    config = server_config(application, host, port, **logs)  # logs: level, format, access log
+    config = server_config(application, host, port, settings, **logs)  # logs: level, format, access log
     # LiveServer: live-feed sockets get close code 1001 on shutdown (plain uvicorn sends 1012 first).
     LiveServer(config).run(sockets=[sock])
 

@@ -24,10 +24,11 @@ from .api.bids import BidEdge
 from .api.docs import install_docs
 from .api.errors import install_error_handlers
 from .api.request_ids import RequestIdEdge
+from .api.strict_json import StrictJson
 from .clock import Clock, SimulatedClock
 from .config import Settings, get_settings
 from .core import accounts as account_service
-from .core import clock_store
+from .core import clock_store, password_pool
 from .core import documents as document_service
 from .core.bidding.engine import BidEngine
 from .core.bidding.lifecycle import Lifecycle
@@ -45,6 +46,15 @@ from .metrics import measure, pools
 log = logging.getLogger("auction_service")
 
 
+async def _migrate(settings: Settings) -> None:
+    """Apply pending migrations on engines of their own, without the statement timeout of serving."""
+    db = create_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        await migrate.upgrade(db.write)
+    finally:
+        await db.dispose()
+
+
 def create_app(
     settings: Settings | None = None,
     clock: Clock | None = None,
@@ -59,10 +69,15 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = create_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        password_pool.configure(settings.password_hash_workers, settings.password_hash_queue)
+        if migrate_on_start:  # unbounded: a long migration is not a hung database
+            await _migrate(settings)
+        db = create_database(
+            settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            timeout=settings.database_timeout_seconds,
+        )
         pools.watch_database(db)
-        if migrate_on_start:
-            await migrate.upgrade(db.write)
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)
         secret = settings.secret_key or await account_service.service_secret(db)
         profile = settings.profile()
@@ -74,7 +89,13 @@ def create_app(
         # the lifecycle: the lifecycle gets the scheduler's ``schedule`` as a callback (late-bound to the
         # scheduler built on the next line; nothing is scheduled before ``scheduler.start``).
         lifecycle = Lifecycle(engine, the_clock, reschedule=lambda auction_id, at: scheduler.schedule(auction_id, at))
-        scheduler = Scheduler(db, the_clock, lifecycle)
+        scheduler = Scheduler(
+            db,
+            the_clock,
+            lifecycle,
+            sweep_seconds=settings.scheduler_sweep_seconds,
+            lease_seconds=settings.scheduler_lease_seconds,
+        )
         services = Services(
             settings=settings,
             db=db,
@@ -123,6 +144,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.startup_hooks = []
+    app.add_middleware(StrictJson)  # duplicate keys refused in every JSON body (api/strict_json.py)
     install_error_handlers(app)
     for module in (accounts, lots, auctions, bids, misc, staff, documents, ws, monitoring):
         app.include_router(module.router)

@@ -61,6 +61,23 @@ class Settings(BaseSettings):
     # first use if missing. Unset: ``case-file-signing-key.pem`` in the documents directory.
     case_file_key: str | None = None
     demo_bots: bool = True
+    # The bound on every wait for the database (a connection, a statement, SQLite's lock), in seconds:
+    # a hung database answers 503 storage_unavailable within about this long (``db/connection.py``).
+    database_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Bounds on connections (``live/connection_limits.py``; docs/operations.md has nginx's matching ones).
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)  # a request's head: 431 beyond
+    max_headers: int = Field(default=100, ge=10, le=10_000)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)  # the whole head, from its first byte
+    body_timeout_seconds: float = Field(default=15.0, gt=0, le=600)  # the longest pause inside a body
+    max_connections_per_address: int = Field(default=256, ge=0)  # open HTTP connections per peer; 0: no bound
+    max_connections: int = Field(default=0, ge=0)  # all open connections of the process (503 beyond); 0: no bound
+    max_websockets_per_address: int = Field(default=100, ge=0)  # open live-feed sockets per client; 0: no bound
+    max_websockets_per_account: int = Field(default=20, ge=0)  # authenticated live-feed sockets per account
+    # Several processes on one database (``core/bidding/scheduler.py``): every process sweeps the
+    # database this often (real seconds) for due openings and closes, and claims one for this long before
+    # acting; a process that dies mid-close is taken over once its claim runs out.
+    scheduler_sweep_seconds: float = Field(default=2.0, gt=0, le=60)
+    scheduler_lease_seconds: float = Field(default=10.0, gt=0, le=600)
     # Prometheus metrics (``GET /metrics``, ``auction_service/metrics.py``); 0 turns every instrument
     # into a no-op and ``/metrics`` into a 404.
     metrics: bool = True
@@ -73,15 +90,22 @@ class Settings(BaseSettings):
     # for a hundred auctions) meet a limit only beyond 100 bids or registrations a second per bidder,
     # a rate no person reaches. A public deployment may set tighter values (docs/reliability.md).
     rate_limits: bool = True  # off only for synthetic runs that measure something else; never in serve
-    rate_limit_login_account: str = "10/minute"
-    rate_limit_login_address: str = "60/minute"
+    rate_limit_login_account: str = "10/minute"  # failed, per account from one address: locks that pair
+    rate_limit_login_address: str = "60/minute"  # failed, per address: slows the address down
+    rate_limit_login_attempts_address: str = "100/second;3000/minute"  # every login, before the hash
+    rate_limit_login_attempts_account: str = "30/minute"  # every login; refuses addresses that failed on it
+    # Password hashing (argon2) runs on this many threads of its own, at most ``password_hash_queue``
+    # logins and sign-ups waiting for them (beyond, 429): logins cannot take the CPU from the bid path.
+    password_hash_workers: int = Field(default=1, ge=1, le=32)
+    password_hash_queue: int = Field(default=64, ge=1, le=10_000)
     rate_limit_sign_up: str = "10000/hour"
     rate_limit_bids: str = "100/second"
     rate_limit_registrations: str = "100/second"
     rate_limit_live_connections: str = "300/minute"
 
     @field_validator(
-        "rate_limit_login_account", "rate_limit_login_address", "rate_limit_sign_up", "rate_limit_bids",
+        "rate_limit_login_account", "rate_limit_login_address", "rate_limit_login_attempts_address",
+        "rate_limit_login_attempts_account", "rate_limit_sign_up", "rate_limit_bids",
         "rate_limit_registrations", "rate_limit_live_connections",
     )  # fmt: skip
     @classmethod

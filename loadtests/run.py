@@ -98,6 +98,11 @@ def service_env(db_url: str, clock_speed: float) -> dict[str, str]:
         AUCTION_RATE_LIMIT_REGISTRATIONS="100000/minute",
         AUCTION_RATE_LIMIT_SIGN_UP="1000000/hour",
         AUCTION_RATE_LIMIT_LIVE_CONNECTIONS="1000000/minute",
+        AUCTION_RATE_LIMIT_LOGIN_ATTEMPTS_ADDRESS="1000000/minute",
+        # and the bounds on open connections per address off: every generator is one address (loopback)
+        AUCTION_MAX_CONNECTIONS_PER_ADDRESS="0",
+        AUCTION_MAX_WEBSOCKETS_PER_ADDRESS="0",
+        AUCTION_MAX_WEBSOCKETS_PER_ACCOUNT="0",
     )
     for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         env.pop(k, None)

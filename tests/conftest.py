@@ -172,7 +172,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 def make_settings(db_url: str, rules: str = "judicial-2016", **overrides) -> Settings:
     """The suite's settings. Rate limits stay on, with a bid limit fit for test bots that bid as fast
     as the loop lets them (the limits themselves: ``tests/reliability/test_floods.py``)."""
-    options = {"rate_limit_bids": "10000/second"} | overrides
+    options = {"rate_limit_bids": "10000/second", "rate_limit_login_attempts_address": "10000/second"} | overrides
     return Settings(
         database_url=db_url, rules=rules, secret_key="test-secret-key-0123456789abcdef", demo_bots=False, **options
     )

@@ -17,6 +17,9 @@ from auction_rules.errors import Kind, RuleViolation
 from ..core.health import RETRY_AFTER_SECONDS, STORAGE_ERRORS, outage_refusal, storage_outage
 
 # The one mapping from a refusal's kind to the contract's HTTP status.
+# FastAPI's answer to a body its JSON reader raised on with anything but a decode error.
+BODY_NOT_PARSED = "There was an error parsing the body"
+
 STATUS_OF_KIND = {
     Kind.UNAUTHENTICATED: 401,
     Kind.NOT_ALLOWED: 403,
@@ -130,7 +133,12 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         # Not a missing page: an API path asked with a method it does not take (the web client's
         # files, mounted at ``/``, would otherwise answer every GET with their 404).
         status, detail = 405, "Method Not Allowed"
-    response = error_response(status, _HTTP_CODES.get(status, "error"), detail)
+    code = _HTTP_CODES.get(status, "error")
+    if status == 400 and detail == BODY_NOT_PARSED:
+        # Not JSON at all (bytes that are not UTF-8, nesting too deep, an integer of thousands of digits):
+        # malformed input is 422 across the API, whatever failed to read it.
+        status, code, detail = 422, "invalid_json", "the body is not JSON that this service can read"
+    response = error_response(status, code, detail)
     for name, value in (exc.headers or {}).items():  # 413's ``Connection: close``
         response.headers[name] = value
     if status == 405:

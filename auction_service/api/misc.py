@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from ..clock import isoformat
-from ..contract.answers import Clock, Health, MonthlyStatistics, Statistics
+from ..contract.answers import Clock, Health, Liveness, MonthlyStatistics, Statistics
 from ..contract.stats import monthly_statistics_csv, monthly_statistics_json, statistics_csv, statistics_json
 from ..core.health import RETRY_AFTER_SECONDS, STORAGE_UNAVAILABLE, check_dependencies
+from ..core.services import Services
 from ..core.stats import monthly_statistics, statistics
 from .deps import ReadSession, ServicesDep
 from .errors import error_response
@@ -100,17 +101,45 @@ _HEALTH_DOWN = {
 
 @router.get("/healthz", **answers(Health, extra=_HEALTH_DOWN))
 async def healthz(svc: ServicesDep) -> Any:
-    """200 when the database (and Redis, when configured) answer; otherwise 503 ``storage_unavailable``
-    naming each dependency that is down, so an operator (or a load balancer) sees which one."""
+    """200 when the service and its database answer; Redis down (when configured) is ``degraded``, still
+    200: bids work without it, and a load balancer must not take every process out for it. 503
+    ``storage_unavailable`` when the database is down, naming each dependency and why."""
+    return await _readiness(svc)
+
+
+@router.get("/readyz", **answers(Health, errors=("shutting_down",), extra=_HEALTH_DOWN))
+async def readyz(svc: ServicesDep) -> Any:
+    """Readiness, for a load balancer: as ``/healthz``, and 503 once the process is stopping, so that it
+    is drained before it goes."""
+    if svc.engine.stopping:
+        return error_response(
+            503, "shutting_down", "the service is shutting down", dependencies={}, retry_after=RETRY_AFTER_SECONDS
+        )
+    return await _readiness(svc)
+
+
+@router.get("/livez", **answers(Liveness, storage=False))
+async def livez() -> dict:
+    """Liveness: the process answers. No dependency is asked: restarting a process does not bring a
+    database back, so a supervisor restarting on this must not see an outage as a death."""
+    return {"status": "alive"}
+
+
+async def _readiness(svc: Services) -> Any:
     checks = await check_dependencies(svc.db, svc.settings.redis_url)
-    down = [c for c in checks if not c.ok]
-    if down:
-        names = ", ".join(c.name for c in down)
+    dependencies = {c.name: "ok" if c.ok else c.detail for c in checks}
+    if not next(c for c in checks if c.name == "database").ok:
+        names = ", ".join(c.name for c in checks if not c.ok)
         return error_response(
             503,
             STORAGE_UNAVAILABLE,
             f"unavailable: {names}",
-            dependencies={c.name: "ok" if c.ok else c.detail for c in checks},
+            dependencies=dependencies,
             retry_after=RETRY_AFTER_SECONDS,
         )
-    return {"status": "ok", "database": svc.db.write.dialect.name, "server_time": isoformat(svc.clock.now())}
+    return {
+        "status": "ok" if all(c.ok for c in checks) else "degraded",
+        "database": svc.db.write.dialect.name,
+        "dependencies": dependencies,
+        "server_time": isoformat(svc.clock.now()),
+    }

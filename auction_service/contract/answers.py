@@ -536,9 +536,19 @@ class Clock(Answer):
 
 
 class Health(Answer):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="ok; or degraded: the database answers (bids work) but an optional dependency does not"
+    )
     database: str = Field(description="the database's dialect: sqlite or postgresql")
+    dependencies: dict[str, str] = Field(
+        description='each dependency checked: "ok" or why it is down (redis: live events reach only this '
+        "process's watchers and rate limits are not applied until it is back)"
+    )
     server_time: Time
+
+
+class Liveness(Answer):
+    status: Literal["alive"]
 
 
 # -- eligibility and court regions ----------------------------------------------------------------------

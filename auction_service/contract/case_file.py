@@ -45,6 +45,7 @@ from ..core.action_log import ActionView
 from ..core.case_file import CaseFile
 from ..core.case_file_key import ALGORITHM, SigningKey, key_id_of
 from .auctions import auction_json, bid_record_json, lot_json, result_json
+from .csv_cells import SafeDictWriter, safe_cell
 from .ledger import deposits_ledger_json
 
 FORMAT = "judicial-auction-case-file/2"
@@ -62,7 +63,7 @@ def _json(value: Any) -> bytes:
 
 def _csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
+    writer = SafeDictWriter(out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in fields})
@@ -392,7 +393,7 @@ def _check_bids(contents: dict[str, bytes], manifest: dict[str, Any], report: Ca
     except (KeyError, UnicodeDecodeError, csv.Error):
         report.problems.append("bids.csv: missing or unreadable")
         return None
-    as_csv = [{k: ("" if b.get(k) is None else str(b[k])) for k in BID_FIELDS} for b in items]
+    as_csv = [{k: ("" if b.get(k) is None else str(safe_cell(b[k]))) for k in BID_FIELDS} for b in items]
     if table != as_csv:
         report.problems.append("bids.csv does not say what bids.json says")
     return [ChainBid(seq, code, amount, priority) for seq, code, amount, _at, priority, _hash in rows]

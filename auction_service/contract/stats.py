@@ -4,13 +4,13 @@ header."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from auction_rules.results import RateSummary
 
 from ..core.stats import Figures, Group, YearOnYear
+from .csv_cells import SafeWriter
 
 TIMEZONE = "UTC+08:00"
 MONTH_OF = "the auction's end (closing time) in China time, UTC+8"
@@ -131,7 +131,7 @@ def _cell(figures: dict[str, Any], path: tuple[str, ...]) -> str:
 def statistics_csv(rows: list[tuple[str | None, Figures]], first_column: str | None = None) -> str:
     """CSV text: a header row of labelled columns, then one row per (label, figures)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(([first_column] if first_column else []) + [h for h, _ in CSV_COLUMNS])
     for label, stats in rows:
         figures = statistics_json(stats)
@@ -197,7 +197,7 @@ YOY_COLUMNS: list[tuple[str, str]] = [
 def groups_csv(dims: list[str], groups: list[Group]) -> str:
     """The table as CSV: the group's dimensions, then the figures' labelled columns, then the yoy."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow([*dims, *(h for h, _ in CSV_COLUMNS), *(h for h, _ in YOY_COLUMNS)])
     for g in groups:
         figures = statistics_json(g.figures)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Iterable
 
@@ -16,7 +15,7 @@ from auction_rules.errors import refused, unauthenticated
 from ..clock import Clock
 from ..db.connection import Database
 from ..db.models import Account, Court, ServiceSecret
-from . import court_regions, eligibility
+from . import court_regions, eligibility, password_pool
 from .security import Principal, hash_password, verify_password
 from .views import AccountView
 
@@ -34,7 +33,7 @@ async def create_account(
 ) -> Account:
     """An account (409 ``username_taken``; 409 ``id_number_taken`` for an identity number another
     account holds: one account per person)."""
-    password_hash = await asyncio.to_thread(hash_password, password)
+    password_hash = await password_pool.run(hash_password, password)
     account = Account(
         username=username,
         password_hash=password_hash,
@@ -80,7 +79,7 @@ async def create_bidders(
     digests = [eligibility.hash_with(key, ruled_eligibility.parse_id_number(n)) for _, _, n in accounts]
     if len(set(digests)) != len(digests) or await id_numbers_taken(session, digests):
         raise _id_number_taken()
-    password_hash = await asyncio.to_thread(hash_password, password)
+    password_hash = await password_pool.run(hash_password, password)
     rows = [
         Account(
             username=u,
@@ -107,7 +106,7 @@ async def account_by_username(session: AsyncSession, username: str) -> Account |
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Account:
     account = await account_by_username(session, username)
-    ok = await asyncio.to_thread(verify_password, password, account.password_hash if account else None)
+    ok = await password_pool.run(verify_password, password, account.password_hash if account else None)
     if account is None or not ok:
         raise unauthenticated("invalid_credentials", "wrong username or password")
     return account

@@ -6,15 +6,17 @@ process or on Redis (``AUCTION_REDIS_URL``) so that several service processes sh
 ``RuleViolation`` of kind ``RATE_LIMITED`` (HTTP 429 ``rate_limited`` with ``Retry-After``; a
 ``bid_result`` with that code on the socket).
 
-What is limited (``config.Settings``, ``rate_limit_*``): failed logins per account and per address
-(a correct password never counts, so a load test logging in hundreds of bidders from one address is not
-slowed, while guessing is); sign-ups per address; bids and registrations per bidder; live-feed
+What is limited (``config.Settings``, ``rate_limit_*``): every login per address and per account, right
+or wrong, before any password is hashed; failed logins per account *from one address* (the lock is that
+address's alone) and per address (which slows the address down rather than locking a shared NAT out);
+sign-ups per address; bids and registrations per bidder; live-feed
 connections opened per address. The bid path's check is one in-memory fixed-window hit (a few
 microseconds, ``docs/reliability.md``); the others count in moving windows.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
@@ -29,6 +31,8 @@ from auction_rules.errors import rate_limited
 from ..config import Settings
 
 log = logging.getLogger(__name__)
+# How long a login from an address past its failed logins waits before its password is checked.
+LOGIN_SLOWDOWN_SECONDS = 2.0
 
 
 def parse_limits(spec: str) -> list[RateLimitItem]:
@@ -60,6 +64,8 @@ class RateLimits:
         self.bid_limiter = FixedWindowRateLimiter(self.storage)
         self.login_account = parse_limits(settings.rate_limit_login_account)
         self.login_address = parse_limits(settings.rate_limit_login_address)
+        self.login_attempts_address = parse_limits(settings.rate_limit_login_attempts_address)
+        self.login_attempts_account = parse_limits(settings.rate_limit_login_attempts_account)
         self.sign_up_address = parse_limits(settings.rate_limit_sign_up)
         self.bids = parse_limits(settings.rate_limit_bids)
         self.registrations = parse_limits(settings.rate_limit_registrations)
@@ -85,30 +91,54 @@ class RateLimits:
             await self._hit(self.live_connections, "live", address, "live-feed connections from this address")
 
     async def login_allowed(self, address: str, username: str) -> None:
-        """Before checking a password: refused while this account or this address has used up its
-        failed attempts (the check itself counts nothing)."""
+        """Before any password is hashed: counts this attempt, right or wrong, and refuses it (429) when
+
+        * this address has made too many logins of any kind (``rate_limit_login_attempts_address``), or
+        * this account has been tried too often from anywhere (``rate_limit_login_attempts_account``) and
+          this address has failed on it lately: the owner's own address, which has not, still gets in;
+        * this address has failed on this account too often (``rate_limit_login_account``): the lock
+          is the failing address's alone, so a stranger's guesses never lock the owner out.
+
+        An address past its failed logins over all accounts (``rate_limit_login_address``, password
+        spraying) is slowed, not refused: each of its logins waits ``LOGIN_SLOWDOWN_SECONDS`` first, so
+        a shared NAT behind it still signs in."""
         if not self.enabled:
             return
-        for items, namespace, key, what in self._login_keys(address, username):
-            for item in items:
-                if not await self._safe(self.limiter.test(item, namespace, key), True):
-                    await self._refuse(item, namespace, key, what)
+        await self._hit(self.login_attempts_address, "login-attempts-address", address, "logins from this address")
+        pair = f"{username.lower()}|{address}"
+        failed_here = await self._failures(self.login_account, "login-failed-pair", pair)
+        if failed_here:
+            for item in self.login_account:
+                if not await self._safe(self.limiter.test(item, "login-failed-pair", pair), True):
+                    await self._refuse(item, "login-failed-pair", pair, "failed logins for this account")
+        for item in self.login_attempts_account:
+            if not await self._safe(self.limiter.hit(item, "login-attempts-account", username.lower()), True):
+                if failed_here:
+                    await self._refuse(item, "login-attempts-account", username.lower(), "logins to this account")
+        for item in self.login_address:
+            if not await self._safe(self.limiter.test(item, "login-failed-address", address), True):
+                await asyncio.sleep(LOGIN_SLOWDOWN_SECONDS)
+                break
 
     async def login_failed(self, address: str, username: str) -> None:
-        """A wrong username or password: counts against the account and the address."""
+        """A wrong username or password: counts against this address on this account, and this address."""
         if not self.enabled:
             return
-        for items, namespace, key, _what in self._login_keys(address, username):
-            for item in items:
-                await self._safe(self.limiter.hit(item, namespace, key), True)
+        pair = f"{username.lower()}|{address}"
+        for item in self.login_account:
+            await self._safe(self.limiter.hit(item, "login-failed-pair", pair), True)
+        for item in self.login_address:
+            await self._safe(self.limiter.hit(item, "login-failed-address", address), True)
+
+    async def _failures(self, items: list[RateLimitItem], namespace: str, key: str) -> bool:
+        """Whether ``key`` has any failure counted in the windows of ``items``."""
+        for item in items:
+            stats = await self._safe(self.limiter.get_window_stats(item, namespace, key), None)
+            if stats is not None and stats.remaining < item.amount:
+                return True
+        return False
 
     # ------------------------------------------------------------------ plumbing
-    def _login_keys(self, address: str, username: str) -> list[tuple[list[RateLimitItem], str, str, str]]:
-        return [
-            (self.login_account, "login-account", username.lower(), "failed logins for this account"),
-            (self.login_address, "login-address", address, "failed logins from this address"),
-        ]
-
     async def _hit(
         self, items: list[RateLimitItem], namespace: str, key: str, what: str, limiter: RateLimiter | None = None
     ) -> None:

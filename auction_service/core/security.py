@@ -71,6 +71,43 @@ def unauthorized(message: str = "a valid bearer token is required") -> RuleViola
     return unauthenticated("unauthorized", message)
 
 
+# The largest account id a token may name: the id column's range (a signed 64-bit integer).
+MAX_ACCOUNT_ID = 2**63 - 1
+
+
+def _id_claim(value: object) -> int | None:
+    """An id claim: a positive integer within the id column, as an integer or a string of ASCII digits."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ACCOUNT_ID:
+        return value
+    return None
+
+
+def _principal_of(claims: dict) -> Principal:
+    """The caller a validly signed token names; any claim of the wrong type is 401, never a crash (a
+    token signed with a leaked or test key must still not reach the database with a bad id)."""
+    account_id = _id_claim(claims.get("sub"))
+    court = claims.get("court")
+    court_id = _id_claim(court) if court is not None else None
+    exp = claims.get("exp")
+    if (
+        account_id is None
+        or (court is not None and court_id is None)
+        or not isinstance(claims.get("usr", ""), str)
+        or claims.get("role", "bidder") not in ("bidder", "staff", "admin")
+        or not isinstance(exp, int | float)
+    ):
+        raise unauthorized("the token is not valid")
+    return Principal(
+        account_id=account_id,
+        username=claims.get("usr", ""),
+        role=claims.get("role", "bidder"),
+        court_id=court_id,
+        expires_at=float(exp),
+    )
+
+
 class TokenService:
     def __init__(self, secret: str, ttl_seconds: int, cache_size: int = 100_000) -> None:
         self._secret = secret
@@ -104,13 +141,7 @@ class TokenService:
             raise unauthorized("the token has expired; request a new one") from None
         except jwt.PyJWTError:
             raise unauthorized("the token is not valid") from None
-        principal = Principal(
-            account_id=int(claims["sub"]),
-            username=str(claims.get("usr", "")),
-            role=str(claims.get("role", "bidder")),
-            court_id=claims.get("court"),
-            expires_at=float(claims["exp"]),
-        )
+        principal = _principal_of(claims)
         self._cache[token] = principal
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

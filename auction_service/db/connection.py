@@ -3,6 +3,14 @@
 SQLite: WAL, a busy timeout, and two engines: writes take the lock up front (``BEGIN IMMEDIATE``) so
 that concurrent read-then-write transactions never fail with "database is locked"; reads use plain
 deferred transactions, which WAL lets run beside a writer. PostgreSQL: one asyncpg engine for both.
+
+Every wait on the database is bounded by ``timeout`` (the ``database_timeout_seconds`` setting): a new
+connection, a connection from the pool, each statement (asyncpg's ``command_timeout``, measured by the
+client, so it holds even when the server is frozen and cannot enforce its own ``statement_timeout``),
+and SQLite's wait for its lock. A hung database then fails a request with a timeout, which
+``core/health.storage_outage`` counts as an outage (503 ``storage_unavailable``, ``Retry-After``),
+instead of holding it, and the client, for as long as the hang lasts. ``None`` (the command line's
+maintenance commands, migrations) waits as long as it takes.
 """
 
 from __future__ import annotations
@@ -28,7 +36,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_pragmas(engine: AsyncEngine | Engine, synchronous: str, immediate: bool) -> None:
+# How long SQLite waits for its lock when no timeout is given (a maintenance command).
+SQLITE_UNBOUNDED_WAIT = 30.0
+
+
+def _sqlite_pragmas(engine: AsyncEngine | Engine, synchronous: str, immediate: bool, wait: float) -> None:
     target = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
     @event.listens_for(target, "connect")
@@ -38,7 +50,7 @@ def _sqlite_pragmas(engine: AsyncEngine | Engine, synchronous: str, immediate: b
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={synchronous}")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -66,15 +78,27 @@ class Database:
             await self.read.dispose()
 
 
-def create_database(url: str, *, sqlite_synchronous: str = "NORMAL") -> Database:
+def create_database(url: str, *, sqlite_synchronous: str = "NORMAL", timeout: float | None = None) -> Database:
+    """The engines for ``url``; ``timeout``: the bound, in seconds, on every wait for the database."""
     url = normalise_url(url)
     if is_sqlite(url):
-        write = create_async_engine(url, connect_args={"timeout": 30})
-        _sqlite_pragmas(write, sqlite_synchronous, immediate=True)
-        read = create_async_engine(url, connect_args={"timeout": 30})
-        _sqlite_pragmas(read, sqlite_synchronous, immediate=False)
-        sync_write = create_engine(url.replace("sqlite+aiosqlite://", "sqlite://", 1), connect_args={"timeout": 30})
-        _sqlite_pragmas(sync_write, sqlite_synchronous, immediate=True)
+        wait = SQLITE_UNBOUNDED_WAIT if timeout is None else timeout
+        write = create_async_engine(url, connect_args={"timeout": wait})
+        _sqlite_pragmas(write, sqlite_synchronous, immediate=True, wait=wait)
+        read = create_async_engine(url, connect_args={"timeout": wait})
+        _sqlite_pragmas(read, sqlite_synchronous, immediate=False, wait=wait)
+        sync_write = create_engine(url.replace("sqlite+aiosqlite://", "sqlite://", 1), connect_args={"timeout": wait})
+        _sqlite_pragmas(sync_write, sqlite_synchronous, immediate=True, wait=wait)
         return Database(url, write, read, sync_write)
-    engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=False)
+    if timeout is None:
+        engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=False)
+    else:
+        engine = create_async_engine(
+            url,
+            pool_size=10,
+            max_overflow=20,
+            pool_pre_ping=False,
+            pool_timeout=timeout,
+            connect_args={"timeout": timeout, "command_timeout": timeout},
+        )
     return Database(url, engine, engine)

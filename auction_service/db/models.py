@@ -283,3 +283,18 @@ class ActionLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class TransitionLease(Base):
+    """Migration 0009: which service process is opening or closing an auction right now.
+
+    Every process's scheduler sweeps the database for due openings and closes, so an auction is closed
+    at its end whichever process created it (and whether that one still lives). Before acting a process
+    claims the auction here for a few *real* seconds; the others leave it alone meanwhile, and take it
+    over if the lease runs out (the claimer died). The lease only spares duplicate work: correctness
+    rests, as for bids, on the auction row's version guard."""
+
+    __tablename__ = "transition_leases"
+    auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    until_ms: Mapped[int] = mapped_column(BigInteger)  # real wall-clock milliseconds since the epoch

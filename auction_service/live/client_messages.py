@@ -26,6 +26,7 @@ from ..contract.events import Message, bid_result_message, error_message
 from ..core.security import Principal
 from ..core.services import Services
 from ..intake.bids import take_bid
+from .connection_limits import OpenSockets
 
 MAX_MESSAGE_BYTES = 4096  # client messages are tiny; anything bigger is refused with an error frame
 MAX_BIDS_IN_FLIGHT = 32  # per connection: a client cannot pile up unbounded work on the server
@@ -40,6 +41,24 @@ class ClientMessages:
         self.send = send  # the connection's ``LiveFeed.send``: one whole frame per message
         self.principal: Principal | None = None
         self.bid_tasks: set[asyncio.Task] = set()
+        self.account_sockets = OpenSockets(0)  # the app's per-account count (``live/ws.py`` sets it)
+        self._counted: int | None = None  # the account this socket is counted against
+
+    def adopt(self, principal: Principal) -> bool:
+        """Authenticate the socket as ``principal``, unless the account holds its cap of open sockets."""
+        if principal.account_id != self._counted:
+            if not self.account_sockets.take(principal.account_id):
+                return False
+            self.release()
+            self._counted = principal.account_id
+        self.principal = principal
+        return True
+
+    def release(self) -> None:
+        """The socket closes (or changes account): it no longer counts against its account."""
+        if self._counted is not None:
+            self.account_sockets.give_back(self._counted)
+            self._counted = None
 
     async def send_error(self, code: str, message: str) -> None:
         await self.send(error_message(code, message))
@@ -93,12 +112,17 @@ class ClientMessages:
             await self.send({"type": "auth_result", "ok": False, "code": "unauthorized", "message": "token missing"})
             return
         try:
-            self.principal = self.services.tokens.verify(token)
+            principal = self.services.tokens.verify(token)
         except RuleViolation as exc:
             self.principal = None
             await self.send({"type": "auth_result", "ok": False, "code": exc.code, "message": exc.message})
             return
-        await self.send({"type": "auth_result", "ok": True, "role": self.principal.role})
+        if not self.adopt(principal):
+            cap = self.account_sockets.cap
+            message = f"at most {cap} open live-feed connections per account; close one and retry"
+            await self.send({"type": "auth_result", "ok": False, "code": "rate_limited", "message": message})
+            return
+        await self.send({"type": "auth_result", "ok": True, "role": principal.role})
 
     async def start_bid(self, body: dict[str, Any]) -> None:
         """What only a socket has (the ``request_id``, "authenticate first", the bound on bids in flight),

@@ -13,6 +13,8 @@ from typing import Any
 
 import uvicorn
 
+from ..config import Settings
+from .connection_limits import ConnectionLimits, bounded_protocol
 from .frames import feed_protocol
 
 log = logging.getLogger(__name__)
@@ -27,14 +29,30 @@ WS_PING_TIMEOUT = 20.0
 WS_MAX_MESSAGE_BYTES = 64 * 1024
 
 
-def server_config(app: Any, host: str, port: int, **overrides: Any) -> uvicorn.Config:
-    """The uvicorn settings the service runs with (``serve`` and the tests' real servers alike)."""
+def connection_limits(settings: Settings | None) -> ConnectionLimits:
+    """The bounds on one connection from the service's settings (the defaults without them)."""
+    if settings is None:
+        return ConnectionLimits()
+    return ConnectionLimits(
+        max_header_bytes=settings.max_header_bytes,
+        max_headers=settings.max_headers,
+        header_timeout=settings.header_timeout_seconds,
+        body_timeout=settings.body_timeout_seconds,
+        per_address=settings.max_connections_per_address,
+    )
+
+
+def server_config(app: Any, host: str, port: int, settings: Settings | None = None, **overrides: Any) -> uvicorn.Config:
+    """The uvicorn settings the service runs with (``serve`` and the tests' real servers alike).
+    ``settings``: the bounds on connections (``live/connection_limits.py``); the defaults without."""
     options: dict[str, Any] = {
         "host": host,
         "port": port,
         "log_level": "warning",
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools with bounds on heads, bodies' pauses and connections per address
+        "http": bounded_protocol(connection_limits(settings)),
+        "limit_concurrency": (settings.max_connections or None) if settings is not None else None,
         # websockets-sansio plus pre-built frames written straight to watchers (frames.py); on a uvicorn
         # FeedProtocol was not written against, plain websockets-sansio (every event the ordinary way)
         "ws": feed_protocol() or "websockets-sansio",

@@ -54,6 +54,7 @@ from ..core.health import storage_errors
 from ..core.services import Services
 from .bus import CLOSE_TRY_AGAIN, Encoded, Event, EventBus, Subscription
 from .client_messages import ClientMessages
+from .connection_limits import OpenSockets, SocketCaps
 from .feed_order import AHEAD, SENT, GapError
 from .frames import frame_writer
 
@@ -73,12 +74,25 @@ async def live_feed(websocket: WebSocket, auction_id: str) -> None:
     await websocket.accept()  # refusals below come after the handshake, so browsers can read them
     if not await connection_allowed(websocket, services):
         return
+    caps = socket_caps(websocket, services)
+    address = websocket.client.host if websocket.client else "unknown"
+    if not caps.by_address.take(address):
+        await refuse_socket(websocket, f"at most {caps.by_address.cap} open live-feed connections per address")
+        return
+    try:
+        await _serve_feed(websocket, services, auction_id, caps)
+    finally:
+        caps.by_address.give_back(address)
+
+
+async def _serve_feed(websocket: WebSocket, services: Services, auction_id: str, caps: SocketCaps) -> None:
     the_id = parse_count(auction_id, lowest=1)  # ASCII digits within the id column, like HTTP's ids
     if the_id is None:
         await websocket.send_text(orjson.dumps(error_message("auction_not_found", "no such auction")).decode())
         await websocket.close(4404, "unknown auction")
         return
     feed = LiveFeed(websocket, services, the_id)
+    feed.inbox.account_sockets = caps.by_account
     bus = feed.bus
     bus.connection_opened()
     try:
@@ -100,6 +114,27 @@ async def connection_allowed(websocket: WebSocket, services: Services) -> bool:
             await websocket.close(CLOSE_RATE_LIMITED, "too many connections; retry later")
         return False
     return True
+
+
+def socket_caps(websocket: WebSocket, services: Services) -> SocketCaps:
+    """The app's counts of open sockets per address and per account (made on first use)."""
+    state = websocket.app.state
+    caps = getattr(state, "socket_caps", None)
+    if caps is None:
+        settings = services.settings
+        caps = SocketCaps(
+            OpenSockets(settings.max_websockets_per_address), OpenSockets(settings.max_websockets_per_account)
+        )
+        state.socket_caps = caps
+    return caps
+
+
+async def refuse_socket(websocket: WebSocket, why: str) -> None:
+    """Too many open sockets: an ``error`` message ``rate_limited`` and close code 4429."""
+    message = error_message("rate_limited", f"{why}; close one and retry") | {"retry_after": 1}
+    with contextlib.suppress(Exception):
+        await websocket.send_text(orjson.dumps(message).decode())
+        await websocket.close(CLOSE_RATE_LIMITED, "too many open connections")
 
 
 def bus_of(services: Services) -> EventBus:
@@ -158,6 +193,7 @@ class LiveFeed:
         finally:
             sub.close()
             await self.inbox.cancel_bids()
+            self.inbox.release()
 
     async def _read_query(self) -> tuple[bool, int | None]:
         """The query's ``after_seq`` and ``token``; (False, None) once a bad one was answered and the
@@ -174,10 +210,15 @@ class LiveFeed:
         token = params.get("token")
         if token:
             try:
-                self.inbox.principal = self.services.tokens.verify(token)
+                principal = self.services.tokens.verify(token)
             except RuleViolation as exc:
                 await self.send_error(exc.code, exc.message)
                 await self.close(4401, "invalid token")
+                return False, None
+            if not self.inbox.adopt(principal):
+                await refuse_socket(
+                    self.ws, f"at most {self.inbox.account_sockets.cap} open live-feed connections per account"
+                )
                 return False, None
         return True, after_seq
 

@@ -149,6 +149,8 @@ async def whole_flow(service) -> None:
     assert_error(await client.get("/api/v1/stats", params={"from": "yesterday"}), 422)
     assert (await client.get("/api/v1/clock")).status_code == 200
     assert (await client.get("/healthz")).status_code == 200
+    assert (await client.get("/readyz")).status_code == 200
+    assert (await client.get("/livez")).status_code == 200
 
 
 async def court_side_flow(service) -> None:

@@ -38,7 +38,7 @@ async def test_0008_keeps_existing_bytes_and_refuses_a_downgrade_that_would_lose
         lot = {"id": 1, "court_id": 1, "title": "某住宅", "category": "residential", "appraisal": 100, "details": {}}
         await conn.execute(LOTS.insert().values(**lot, created_at=NOW))
         await conn.execute(DOCUMENTS.insert().values(**document(1, PDF)))
-    await migrate.upgrade(fresh_engine)
+    await migrate.upgrade(fresh_engine, "0008")  # this migration alone: later ones have their own tests
     assert await stored(fresh_engine) == {1: PDF}
     async with fresh_engine.begin() as conn:
         await conn.execute(DOCUMENTS.insert().values(**document(2, None)))  # its bytes on disk

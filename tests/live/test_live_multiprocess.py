@@ -47,6 +47,12 @@ def _unavailable(what: str, problem: object) -> None:
     pytest.skip(message)
 
 
+class Cluster(list):
+    """[(url, process)] of the service processes, and the database they share (``db_url``)."""
+
+    db_url: str
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -54,7 +60,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def cluster(request: pytest.FixtureRequest) -> Iterator[list[tuple[str, subprocess.Popen]]]:
+def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     """A fresh PostgreSQL database, a staff account, and two service processes on it: [(url, process)]."""
     problem = request.config._pg_problem  # type: ignore[attr-defined]
     if problem:
@@ -100,7 +106,9 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[list[tuple[str, subproce
             urls.append(f"http://127.0.0.1:{port}")
         for proc, url in zip(procs, urls, strict=True):
             _wait_healthy(proc, url)
-        yield list(zip(urls, procs, strict=True))
+        running = Cluster(zip(urls, procs, strict=True))
+        running.db_url = db_url
+        yield running
     finally:
         for proc in procs:
             if proc.poll() is None:

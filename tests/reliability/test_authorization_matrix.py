@@ -74,6 +74,8 @@ GET /api/v1/case-file-key                          ok        ok     ok    ok    
 GET /api/v1/clock                                  ok        ok     ok    ok    ok    ok
 GET /api/v1/rules                                  ok        ok     ok    ok    ok    ok
 GET /healthz                                       ok        ok     ok    ok    ok    ok
+GET /readyz                                        ok        ok     ok    ok    ok    ok
+GET /livez                                         ok        ok     ok    ok    ok    ok
 POST /api/v1/auctions/{auction_id}/suspend         401       403    403   ok    403   ok
 POST /api/v1/auctions/{auction_id}/resume          401       403    403   ok    403   ok
 POST /api/v1/auctions/{auction_id}/postpone        401       403    403   ok    403   ok

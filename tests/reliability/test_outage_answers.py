@@ -64,6 +64,7 @@ async def test_every_request_answers_503_with_retry_after_while_storage_is_down(
         sign_up = {"username": "outage2", "password": "password123", "real_name": "王五", "id_number": id_number()}
         assert_unavailable(await client.post("/api/v1/bidders", json=sign_up))
         assert_unavailable(await client.post(f"/api/v1/auctions/{s.id}/registrations", headers=bidder))
+        assert (await client.get("/livez")).status_code == 200  # alive: a restart would not help
         health = await client.get("/healthz")
         assert_unavailable(health)
         assert "database" in health.json()["error"]["dependencies"]
@@ -161,14 +162,27 @@ async def test_a_crash_in_a_route_answers_500_in_the_envelope_with_connection_cl
     assert (await live_server.client.get(f"/api/v1/auctions/{s.id}")).status_code == 200  # the client goes on
 
 
-async def test_healthz_names_redis_when_the_event_fan_out_is_down(service, monkeypatch):
-    """With ``AUCTION_REDIS_URL`` set, the health check asks Redis too and says which one is down."""
+async def test_redis_down_is_degraded_not_unavailable_while_bids_work(service, monkeypatch):
+    """With ``AUCTION_REDIS_URL`` set, the health checks ask Redis too and say it is down, but answer 200
+    ``degraded``: bids work without Redis, and a load balancer must not take every process out for it."""
+    s = await scene(service)
     monkeypatch.setattr(service.services.settings, "redis_url", f"redis://127.0.0.1:{free_port()}/0")
-    r = await service.client.get("/healthz")
-    assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
-    error = r.json()["error"]
-    assert error["dependencies"]["database"] == "ok"
-    assert error["dependencies"]["redis"] != "ok" and "redis" in error["message"]
+    for path in ("/healthz", "/readyz"):
+        r = await service.client.get(path)
+        assert r.status_code == 200, r.text
+        health = r.json()
+        assert health["status"] == "degraded" and health["dependencies"]["database"] == "ok"
+        assert health["dependencies"]["redis"] != "ok"
+    assert (await service.api.bid(s.bidders[0], s.id, START_PRICE)).status_code == 201
+    assert (await service.client.get("/livez")).json() == {"status": "alive"}
+
+
+async def test_liveness_asks_no_dependency_and_readiness_drains_a_stopping_process(service, monkeypatch):
+    monkeypatch.setattr(service.services.engine, "_closing", True)
+    assert (await service.client.get("/livez")).status_code == 200
+    r = await service.client.get("/readyz")
+    assert r.status_code == 503 and r.json()["error"]["code"] == "shutting_down"
+    assert int(r.headers["retry-after"]) >= 1
 
 
 async def test_a_crash_while_a_live_feed_starts_closes_it_with_1011(live_server, monkeypatch):

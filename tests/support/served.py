@@ -24,8 +24,9 @@ async def served(
     ``overrides``: settings changed for this server (``rate_limit_*`` in the flood tests). Stops the
     server on the way out."""
     clock = ManualClock(START)
-    app = create_app(make_settings(db_url, rules, **overrides), clock=clock, migrate_on_start=False)
-    server = LiveServer(server_config(app, "127.0.0.1", 0, lifespan="on"))
+    settings = make_settings(db_url, rules, **overrides)
+    app = create_app(settings, clock=clock, migrate_on_start=False)
+    server = LiveServer(server_config(app, "127.0.0.1", 0, settings, lifespan="on"))
     task = asyncio.create_task(server.serve())
     try:
         for _ in range(1000):

@@ -41,13 +41,11 @@ from ..health import storage_errors, storage_outage
 from ..security import Principal
 from .book import BidOp, Book, EffectsOf, EventsOf, Op, Outcome, Transition, storage_failed
 from .events import EventSink
+from .idempotency import KeyTable
 
 log = logging.getLogger(__name__)
 # How stale a refusal other than "too low" may be when several processes share the database.
 REFRESH_INTERVAL = 0.05
-
-# Idempotency: (bidder account, key) -> (amount, the op while it waits, then its outcome)
-KeyTable = dict[tuple[int, str], tuple[int, Any]]
 
 
 class BidEngine:
@@ -87,6 +85,11 @@ class BidEngine:
                 self._writer_task.cancel()
             self._writer_task = None
         self._writer.close()
+
+    @property
+    def stopping(self) -> bool:
+        """``stop`` began: nothing new is decided (readiness answers 503 so the process is drained)."""
+        return self._closing
 
     def idle(self) -> bool:
         """Nothing decided is waiting for its commit (tests wait for this)."""
@@ -131,9 +134,9 @@ class BidEngine:
             keyed = await load_keyed_bids(conn, auction_id)
             head = await load_chain_head(conn, auction_id, state.seq)
         # Merge, never replace: a bid decided on a book dropped meanwhile may still be waiting with its key.
-        table = self._keys.setdefault(auction_id, {})
+        table = self._keys.setdefault(auction_id, KeyTable())
         for key, placed in keyed.items():
-            table.setdefault(key, (placed.amount, placed))
+            table.remember(key, placed.amount, placed, keep=True)
         return Book(state, lot_id, head, bidders)
 
     def forget(self, auction_id: int) -> None:
@@ -143,6 +146,11 @@ class BidEngine:
             del self._books[auction_id]
             self._keys.pop(auction_id, None)
             self._refreshed_at.pop(auction_id, None)
+
+    def remembered_keys(self, auction_id: int) -> int:
+        """How many Idempotency-Keys of the auction are held in memory (bounded by ``KeyTable``)."""
+        table = self._keys.get(auction_id)
+        return 0 if table is None else len(table)
 
     def learn_bidder(self, auction_id: int, bidder_id: int, bidder: Bidder) -> None:
         """A registration committed: the cached book learns of it (no database read on the first bid)."""
@@ -187,9 +195,13 @@ class BidEngine:
         bidder = await self._bidder_of(book, bidder_id)
         if bidder is None:
             raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
-        keys = self._keys.setdefault(auction_id, {})
+        keys = self._keys.get(auction_id)
+        if keys is None:
+            keys = self._keys[auction_id] = KeyTable()
         if idempotency_key is not None:
-            seen = keys.get((bidder_id, idempotency_key))
+            seen = keys.get((bidder_id, idempotency_key)) or await self._stored_key(
+                book, keys, bidder_id, idempotency_key
+            )
             if seen is not None:
                 return await self._replay(seen, amount)
         try:
@@ -202,11 +214,25 @@ class BidEngine:
                 op = await self._decide_again(book, refusal, bidder_id, bidder, amount, idempotency_key)
         except RuleViolation as refusal:
             if idempotency_key is not None and not refusal.retryable:
-                keys.setdefault((bidder_id, idempotency_key), (amount, refusal))
+                keys.remember((bidder_id, idempotency_key), amount, refusal, keep=True)
             raise
         if idempotency_key is not None:
-            keys[(bidder_id, idempotency_key)] = (amount, op)
+            keys.remember((bidder_id, idempotency_key), amount, op)
         return await self._enqueue(book, op)
+
+    async def _stored_key(self, book: Book, keys: KeyTable, bidder_id: int, key: str) -> tuple[int, Any] | None:
+        """A key dropped from memory (``KeyTable``'s bounds) whose bid was accepted is in the database
+        (looked for only for a bidder who lost an accepted key)."""
+        if bidder_id not in keys.forgot:
+            return None
+        with storage_errors():
+            async with self.db.read.connect() as conn:
+                stored = await load_keyed_bids(conn, book.id, [key])
+        placed = stored.get((bidder_id, key))
+        if placed is None:
+            return None
+        keys.remember((bidder_id, key), placed.amount, placed, keep=True)
+        return keys.get((bidder_id, key))
 
     async def _replay(self, seen: tuple[int, Any], amount: int) -> PlacedBid:
         original_amount, outcome = seen
@@ -284,9 +310,9 @@ class BidEngine:
                 entry = keys.get((op.bidder_id, op.key))
                 if isinstance(outcome, RuleViolation) and outcome.retryable:
                     if entry is not None and entry[1] is op:
-                        del keys[(op.bidder_id, op.key)]  # nothing was decided: a retry decides anew
+                        keys.forget((op.bidder_id, op.key))  # nothing was decided: a retry decides anew
                 else:
-                    keys[(op.bidder_id, op.key)] = (op.amount, outcome)
+                    keys.remember((op.bidder_id, op.key), op.amount, outcome)
         fut = self._waiting.pop(op, None)
         if fut is not None and not fut.done():
             if isinstance(outcome, RuleViolation):

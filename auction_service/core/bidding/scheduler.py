@@ -14,6 +14,14 @@ change is decided again by the auction's book on what the database holds: a clos
 found closed and not repeated (the auction row's version guards the write, and the deposits are
 released in the same transaction as the close), so each close, its releases and its events happen once,
 at the auction's true end (``rules.bidding.close``).
+
+Several processes on one database: each scheduler also sweeps the database every ``sweep_seconds``
+(real) for openings and closes due before its next sweep, so an auction created or resumed through a
+process that died is still opened and closed on time by the others. Before acting, a process claims
+the auction (``db/transition_leases.py``; on PostgreSQL only, SQLite serves one process) for
+``lease_seconds``: the others leave it alone meanwhile and look again later, and take it over if the
+claimer went silent. Two processes acting at once would still be safe (the version guard lets one
+close commit; the other's book is rebased and refused), the lease only spares the duplicate work.
 """
 
 from __future__ import annotations
@@ -22,9 +30,13 @@ import asyncio
 import contextlib
 import heapq
 import logging
+import os
 import random
+import secrets
+import socket
 import time
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -32,8 +44,9 @@ from auction_rules import bidding
 from auction_rules.errors import RuleViolation
 
 from ...clock import Clock
+from ...db import transition_leases
 from ...db.auction_rows import AUCTIONS
-from ...db.connection import Database
+from ...db.connection import Database, is_sqlite
 from ...metrics import measure
 from ..health import storage_outage
 from .lifecycle import Lifecycle
@@ -45,6 +58,9 @@ log = logging.getLogger(__name__)
 # several processes) do not knock on a recovering database in step.
 RETRY_FIRST = 0.2
 RETRY_CAP = 5.0
+# Defaults of the multi-process sweep and lease, in real seconds (settings ``scheduler_*``).
+SWEEP_SECONDS = 2.0
+LEASE_SECONDS = 10.0
 
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
@@ -53,12 +69,34 @@ def backoff(attempt: int, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
+def process_name() -> str:
+    """Who holds a lease: the host, the process id and a random tag (a restarted process with a reused
+    pid is not the dead one)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
 class Scheduler:
-    def __init__(self, db: Database, clock: Clock, lifecycle: Lifecycle) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        lifecycle: Lifecycle,
+        *,
+        sweep_seconds: float = SWEEP_SECONDS,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.lifecycle = lifecycle
+        self.sweep_seconds = sweep_seconds
+        self.lease_seconds = lease_seconds
+        self.owner = process_name()
+        # SQLite serves one process: nobody to share the work with, so no lease to take (two writes
+        # fewer per opening and close, which a simulated market of thousands of auctions feels).
+        self.uses_leases = not is_sqlite(db.url)
+        self._next_sweep = 0.0  # monotonic time of the next sweep of the database
         self._heap: list[tuple[datetime, int]] = []
+        self._queued: set[tuple[datetime, int]] = set()  # what the heap holds, so a sweep adds no twin
         self._changed = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._working = False
@@ -102,12 +140,31 @@ class Scheduler:
         return dict(self._attempts)
 
     def schedule(self, auction_id: int, moment: datetime) -> None:
-        heapq.heappush(self._heap, (moment, auction_id))
+        entry = (moment, auction_id)
+        if entry in self._queued:
+            return
+        self._queued.add(entry)
+        heapq.heappush(self._heap, entry)
         self._changed.set()
+
+    async def _sweep(self) -> None:
+        """Schedule every opening and close the database holds as due before the next sweep, whichever
+        process created the auction. A failed sweep (the database is down) is tried at the next one."""
+        self._next_sweep = time.monotonic() + self.sweep_seconds
+        horizon = self.clock.now() + timedelta(seconds=self.sweep_seconds * self.clock.speed)
+        try:
+            due = await transition_leases.due_transitions(self.db, horizon)
+        except Exception as exc:
+            log.warning("scheduler: sweep for due openings and closes failed: %s", exc)
+            return
+        for auction_id, moment in due:
+            self.schedule(auction_id, moment)
 
     async def _run(self) -> None:
         while True:
             self._changed.clear()
+            if time.monotonic() >= self._next_sweep:
+                await self._sweep()
             due = self._take_due()
             self._working = bool(due)
             for auction_id in dict.fromkeys(due):
@@ -125,6 +182,7 @@ class Scheduler:
             delay = self.clock.real_seconds_until(self._heap[0][0]) if self._heap else 3600.0
             if self._retry_at:
                 delay = min(delay, min(self._retry_at.values()) - time.monotonic())
+            delay = min(delay, self._next_sweep - time.monotonic())
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
             # arrives as the wait finishes (cpython#86296), and the stopping scheduler then naps an hour.
             with contextlib.suppress(TimeoutError):
@@ -137,6 +195,7 @@ class Scheduler:
         due: list[int] = []
         while self._heap and self._heap[0][0] <= now:
             moment, auction_id = heapq.heappop(self._heap)
+            self._queued.discard((moment, auction_id))
             measure.scheduler_lag.observe((now - moment).total_seconds())  # how late it is picked up
             due.append(auction_id)
         monotonic_now = time.monotonic()  # the retries' backoff counts real seconds, not the clock's
@@ -175,12 +234,13 @@ class Scheduler:
             self.schedule(auction_id, state.start_at)
             return
         if status == "live":
-            if state.status == "announced":
-                await self.lifecycle.open(auction_id)
+            if state.status == "announced" and not await self._as_owner(auction_id, self.lifecycle.open):
+                return
             self.schedule(auction_id, state.end_at)
             return
         try:
-            await self.lifecycle.close(auction_id)
+            if not await self._as_owner(auction_id, self.lifecycle.close):
+                return
         except RuleViolation as refusal:
             if refusal.retryable:
                 raise  # storage failed (or the service is stopping): nothing was decided, retry
@@ -189,3 +249,22 @@ class Scheduler:
             return
         # A finished auction's book is no longer needed in memory (it reloads on demand).
         self.lifecycle.engine.forget(auction_id)
+
+    async def _as_owner(self, auction_id: int, action: Callable[[int], Awaitable[object]]) -> bool:
+        """Run the opening or close under the auction's lease. Held by another process: look again
+        once it could have finished (then the book finds the work done) or died (then the lease has run
+        out and this process takes over); False."""
+        if not self.uses_leases:
+            await action(auction_id)
+            return True
+        if not await transition_leases.claim(self.db, auction_id, self.owner, self.lease_seconds):
+            self._retry_at[auction_id] = time.monotonic() + min(self.lease_seconds, 1.0) * random.uniform(1.0, 1.5)
+            return False
+        try:
+            await action(auction_id)
+        finally:
+            try:
+                await transition_leases.release(self.db, auction_id, self.owner)
+            except Exception as exc:  # it runs out by itself
+                log.warning("scheduler: could not release the lease of auction %s: %s", auction_id, exc)
+        return True
