@@ -496,8 +496,12 @@ class Kernel:
         scheduled_end = epoch(page["scheduled_end_at"])
         if live.terms.round == "sale" and bids:  # the countdown the first offer started (rule 19)
             scheduled_end = epoch(bids[0]["placed_at"]) + rules.sale_countdown.total_seconds()
-        log = [(epoch(b["placed_at"]), b["bidder_code"], b["amount"]) for b in bids]
-        figures = bid_record_figures(log, live.terms.increment, scheduled_end, rules.extension.total_seconds())
+        record_bids = [(epoch(b["placed_at"]), b["bidder_code"], b["amount"]) for b in bids]
+        figures = bid_record_figures(record_bids, live.terms.increment, scheduled_end, rules.extension.total_seconds())
+        # the bids by who placed them (the buyer's pool index, as in ``participants``; -1: not one of the
+        # market's buyers): the service draws bidder codes at random, the buyers are the run's own
+        who = {a.code: a.bidder for a in live.agents}
+        log = [(at, who.get(code, -1), amount) for at, code, amount in record_bids]
         c = self.scenario.courts[live.lot.court]
         record = AuctionRecord(
             auction_id=live.auction_id,

@@ -77,9 +77,9 @@ class AuctionRecord:
     winner_surplus: int | None = None
     price_to_second_valuation: float | None = None
     onset_minutes: float | None = None  # the first bid, minutes before the scheduled end (None: no bid)
-    # every accepted bid (server time in epoch seconds, bidder code, amount in fen), for the bids table
-    # (``tables.py``); not in ``figures.json``, whose figures need none of it
-    bid_log: list[tuple[float, str, int]] = field(default_factory=list, repr=False)
+    # every accepted bid (server time in epoch seconds, the buyer's pool index as in ``participants``,
+    # amount in fen), for the bids table (``tables.py``); not in ``figures.json``, whose figures need none
+    bid_log: list[tuple[float, int, int]] = field(default_factory=list, repr=False)
 
     def row(self) -> dict[str, Any]:
         out = figures_row(self)

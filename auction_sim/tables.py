@@ -88,7 +88,7 @@ DICTIONARY: dict[str, dict[str, str]] = {
         "auction_id": "the auction's id in the run's service",
         "seq": "the bid's place in the auction's order (1 is the first)",
         "placed_at_utc": "server time of the bid, UTC",
-        "bidder_code": "the per-auction bidder code",
+        "bidder": "the buyer's pool index (the agents table's bidder; -1: not a simulated buyer)",
         "amount_fen": "the bid, fen",
     },
     "agents": {
@@ -124,10 +124,10 @@ def _bid_rows(record: AuctionRecord, tags: Mapping[str, Any]) -> list[dict[str, 
             "auction_id": record.auction_id,
             "seq": i + 1,
             "placed_at_utc": at,
-            "bidder_code": code,
+            "bidder": bidder,
             "amount_fen": amount,
         }
-        for i, (at, code, amount) in enumerate(record.bid_log)
+        for i, (at, bidder, amount) in enumerate(record.bid_log)
     ]
 
 

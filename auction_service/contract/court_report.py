@@ -3,12 +3,12 @@ labelled columns of every statistics table (``contract/stats.py``) after the cou
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from ..clock import isoformat
 from ..core.court_report import CourtReport
+from .csv_cells import SafeWriter
 from .stats import CSV_COLUMNS, DATING_RULE, TIMEZONE, _cell, statistics_json
 
 
@@ -37,7 +37,7 @@ def court_report_json(report: CourtReport) -> dict[str, Any]:
 def court_report_csv(report: CourtReport) -> str:
     """One row per court and category, then the court's total (category ``total``), then the grand total."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(["month (UTC+8)", "court", "category", *(h for h, _ in CSV_COLUMNS)])
     for row in report.rows:
         figures = statistics_json(row.figures)

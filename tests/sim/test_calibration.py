@@ -225,22 +225,12 @@ def test_the_table_of_real_against_simulated(real: dict[str, Lot], contested: li
 
 
 # ----------------------------------------------------------------- the verdicts
-ONSET_SHAPE = (
-    "onset: every simulated lot opens about 23 h before the scheduled end (bidders first look within two "
-    "hours of the opening); the records are bimodal, three of five with no bid until 14-71 minutes before it"
-)
-GAP_SHAPE = (
-    "extension-phase gaps: too many fast answers (simulated p10 ~3.4 s and ~13% under 5 s against ~8 s and "
-    "~3% in the records); the lognormal response time has no reaction floor"
-)
-
-
 @pytest.mark.parametrize(
     "name",
     [
         "gaps",
         "extensions",
-        pytest.param("onset", marks=pytest.mark.xfail(strict=True, reason=ONSET_SHAPE)),
+        "onset",
         "premium",
     ],
 )
@@ -252,9 +242,9 @@ def test_the_model_fits_the_held_out_records(name: str, real: dict[str, Lot], co
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param("gaps", marks=pytest.mark.xfail(strict=True, reason=GAP_SHAPE)),
+        "gaps",
         "extensions",
-        pytest.param("onset", marks=pytest.mark.xfail(strict=True, reason=ONSET_SHAPE)),
+        "onset",
         "premium",
     ],
 )
