@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import os
 import tempfile
 import time
@@ -118,6 +119,10 @@ async def _with_identity_numbers(session: AsyncSession, names: list[tuple[str, s
     raise RuntimeError(f"could not draw {len(names)} free identity numbers in {ID_NUMBER_TRIES} tries")
 
 
+SETTLE_SPINS = 1_000  # yields before napping: most steps settle within a few
+SETTLE_SECONDS = 120.0  # real seconds a step may take to settle before the run is an error
+
+
 class InProcessDriver(ServiceAccounts):
     """The service in this process on a ``VirtualClock``: ``advance_to`` moves the clock and returns once
     the scheduler and the bid engine have done what fell due (opened, closed)."""
@@ -143,12 +148,22 @@ class InProcessDriver(ServiceAccounts):
         await self.settle()
 
     async def settle(self) -> None:
+        """Yield to the service until it is idle: at once while it finishes quickly, then in
+        millisecond naps (its writer works in a thread, which a busy machine can starve for a while),
+        bounded by ``SETTLE_SECONDS`` of real time so that a service that never settles is an error."""
         scheduler, engine = self.services.scheduler, self.services.engine
-        for _ in range(100_000):
-            await asyncio.sleep(0)
+        deadline: float | None = None
+        for spin in itertools.count():
             if scheduler.idle() and engine.idle():
                 return
-        raise RuntimeError("the service did not settle on the virtual clock")
+            if spin < SETTLE_SPINS:
+                await asyncio.sleep(0)
+                continue
+            now = time.monotonic()
+            deadline = deadline or now + SETTLE_SECONDS
+            if now > deadline:
+                raise RuntimeError("the service did not settle on the virtual clock")
+            await asyncio.sleep(0.001)
 
 
 @contextlib.asynccontextmanager
