@@ -26,6 +26,8 @@ from auction_rules.errors import forbidden, invalid, not_found, refused
 from ..db.models import Account, Court, Lot, RestrictedPerson, ServiceSecret
 from . import action_log
 from .security import Principal
+from .services import Services
+from .unit_of_work import after_commit
 
 IDENTITY_KEY = "identity_key"
 CHINA = timezone(timedelta(hours=8), "UTC+8")
@@ -268,3 +270,17 @@ async def set_lot_debtor(session: AsyncSession, lot: Lot, id_number: str | None)
     lot.debtor_id_hash = await hash_id_number(session, id_number, "id_number") if id_number else None
     await session.flush()
     return lot.debtor_id_hash is not None
+
+
+# ----------------------------------------------------------------------------- re-checked at every bid
+
+
+def recheck_bidders_after_commit(session: AsyncSession, svc: Services, lot_id: int | None = None) -> None:
+    """Once the change to the list (or to the lot's debtor) commits, the open auctions' books read their
+    ineligible bidders again: a person listed, or named the debtor, after registering is refused at the
+    next bid (``auction_rules/eligibility.py``), without a database read on the bid path."""
+
+    async def recheck() -> None:
+        await svc.engine.recheck_eligibility(lot_id)
+
+    after_commit(session, recheck)
