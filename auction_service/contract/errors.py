@@ -81,6 +81,9 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "bid_not_on_increment": ErrorCode(Kind.CONFLICT, "not the current price plus a whole number of increments"),
     "auction_not_ended": ErrorCode(Kind.CONFLICT, "bidding has not ended yet"),
     "auction_not_sold": ErrorCode(Kind.CONFLICT, "the auction did not end in a sale"),
+    "winner_ineligible": ErrorCode(
+        Kind.CONFLICT, "the winner may not buy the lot (listed, or its debtor): no confirmation; the court rules"
+    ),
     "already_settled": ErrorCode(Kind.CONFLICT, "the sale's settlement is already recorded"),
     "auction_ended": ErrorCode(Kind.CONFLICT, "bidding has ended"),
     "not_a_bidder": ErrorCode(Kind.CONFLICT, "the account is not a bidder"),

@@ -329,6 +329,25 @@ async def test_a_bidder_named_the_lots_debtor_after_registering_may_no_longer_bi
     assert [b["amount"] for b in await api.bids(auction["id"])] == [7_000_000_00]
 
 
+async def test_a_winner_listed_after_the_last_bid_gets_no_confirmation_and_the_court_is_told(service):
+    api = service.api
+    staff = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)
+    winner_number = id_number()
+    _, auction, (winner, other) = await live_house(service, staff, winner_number, id_number())
+    assert (await api.bid(other, auction["id"], 7_000_000_00)).status_code == 201
+    assert (await api.bid(winner, auction["id"], 7_005_000_00)).status_code == 201
+    r = await import_list(service, keeper, restriction_csv((winner_number, "赵七", RESTRICTING, "2025-06-01")))
+    assert r.status_code == 200, r.text
+    await go_to(service, t(auction["end_at"]))
+    assert (await api.auction(auction["id"]))["status"] == "sold"  # the bids and the close stand as they happened
+    for page in ("confirmation", "confirmation.pdf"):
+        error = assert_error(
+            await service.client.get(f"/api/v1/auctions/{auction['id']}/{page}"), 409, "winner_ineligible"
+        )
+        assert error["ground"] == "bidder_restricted" and "Art. 31(4)" in error["message"]
+
+
 # ----------------------------------------------------------------------------- the terms (竞买须知)
 
 
