@@ -46,6 +46,7 @@ from .schemas import (
     ReasonIn,
     RegistrationIn,
     SettlementIn,
+    WithdrawIn,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["auctions"])
@@ -178,11 +179,18 @@ async def resume(auction_id: Id, principal: StaffPrincipal, session: ReadSession
     return _answer(await staff_actions.resume(session, svc, principal, auction_id), svc)
 
 
-@router.post("/auctions/{auction_id}/withdraw", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_withdrawable")))
+@router.post(
+    "/auctions/{auction_id}/withdraw",
+    **answers(
+        Auction,
+        errors=(*STAFF_ACTION, "auction_not_withdrawable", "ground_required", "unknown_ground", "reason_required"),
+    ),
+)
 async def withdraw(
-    auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+    auction_id: Id, body: WithdrawIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
 ) -> dict:
-    return _answer(await staff_actions.withdraw(session, svc, principal, auction_id, body.reason), svc)
+    """Withdraw (撤回) an announced auction on one of the legal grounds, with an optional note."""
+    return _answer(await staff_actions.withdraw(session, svc, principal, auction_id, body.ground, body.reason), svc)
 
 
 @router.get("/auctions/{auction_id}/result", **answers(AuctionResult, errors=(*NO_AUCTION, "auction_not_ended")))

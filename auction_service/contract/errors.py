@@ -122,6 +122,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
         Kind.INVALID, "the lot's announcement lacks required fields: ``missing`` names them (``none known`` counts)"
     ),
     "reason_required": ErrorCode(Kind.INVALID, "this step needs its grounds: a non-empty ``reason``"),
+    "ground_required": ErrorCode(Kind.INVALID, "a withdrawal names one of the legal grounds (``ground``)"),
+    "unknown_ground": ErrorCode(Kind.INVALID, "not one of the legal grounds of a withdrawal"),
     "balance_not_due": ErrorCode(
         Kind.CONFLICT, "悔拍 before the balance deadline needs the buyer's written renunciation (``renounced``)"
     ),

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction_rules import announcement, bidding, deadlines, listing, settlement
+from auction_rules import announcement, bidding, deadlines, listing, settlement, withdrawal
 from auction_rules.errors import forbidden, refused
 
 from ..clock import isoformat
@@ -141,11 +141,14 @@ async def resume(
 
 
 async def withdraw(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, ground: str | None, note: str | None
 ) -> AuctionView:
-    """Like ``suspend``; every deposit is released."""
+    """Like ``suspend``; every deposit is released. The withdrawal names its legal ground
+    (``auction_rules/withdrawal.py``): the published reason is the ground's words and the note; the
+    action log keeps the ground's code."""
+    grounds = withdrawal.withdrawal_ground(ground, note)
     by = await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.withdraw(auction_id, reason, by=by)
+    await svc.lifecycle.withdraw(auction_id, grounds.text, by=by, ground=grounds.ground)
     return await _fresh_view(session, auction_id)
 
 

@@ -84,8 +84,10 @@ class Lifecycle:
         self.reschedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
         return state
 
-    async def withdraw(self, auction_id: int, reason: str, *, by: Attribution | None = None) -> AuctionState:
-        logged = _logged(by, "auction_withdrawn", reason)
+    async def withdraw(
+        self, auction_id: int, reason: str, *, by: Attribution | None = None, ground: str | None = None
+    ) -> AuctionState:
+        logged = _logged(by, "auction_withdrawn", reason, **({"ground": ground} if ground else {}))
         return await self.engine.apply(
             auction_id,
             lambda state, now: bidding.withdraw(state, now, reason),
