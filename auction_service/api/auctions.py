@@ -45,6 +45,7 @@ from .schemas import (
     PriorityHolderIn,
     ReasonIn,
     RegistrationIn,
+    ResumeIn,
     SettlementIn,
     WithdrawIn,
 )
@@ -175,8 +176,13 @@ async def suspend(
 
 
 @router.post("/auctions/{auction_id}/resume", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspended")))
-async def resume(auction_id: Id, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
-    return _answer(await staff_actions.resume(session, svc, principal, auction_id), svc)
+async def resume(
+    auction_id: Id, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep, body: ResumeIn | None = None
+) -> dict:
+    """Resume a paused auction; ``{"reason"}`` (why: the cause removed, the period over) goes into the
+    action log. The older call without a body is still accepted."""
+    reason = body.reason if body is not None else None
+    return _answer(await staff_actions.resume(session, svc, principal, auction_id, reason), svc)
 
 
 @router.post(

@@ -189,6 +189,22 @@ class ReasonIn(Strict):
     reason: Reason
 
 
+class PostponeIn(Strict):
+    """暂缓 with its grounds: the published ``reason``, and the ruling's period (``until``, its last day,
+    court time) and number. The deadlines desk counts the resumption limit from the period's end. Both
+    may be left out (the older form): the limit then counts from the postponement."""
+
+    reason: Reason
+    until: Day | None = Field(default=None, description="the last day of the 暂缓 period (YYYY-MM-DD, court time)")
+    ruling_number: OneLine100 | None = Field(default=None, description="the 暂缓 ruling (决定书/裁定书) number")
+
+
+class ResumeIn(Strict):
+    """Why the auction resumes (the cause removed, the period over), recorded in the action log."""
+
+    reason: Reason
+
+
 class WithdrawIn(Strict):
     """A withdrawal (撤回) names one of the legal grounds (``auction_rules/withdrawal.py``); ``reason`` is
     a note added to it (required with ``other``). A ``reason`` alone, the older form, is ``other``."""

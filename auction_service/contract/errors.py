@@ -124,6 +124,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "reason_required": ErrorCode(Kind.INVALID, "this step needs its grounds: a non-empty ``reason``"),
     "ground_required": ErrorCode(Kind.INVALID, "a withdrawal names one of the legal grounds (``ground``)"),
     "unknown_ground": ErrorCode(Kind.INVALID, "not one of the legal grounds of a withdrawal"),
+    "invalid_period": ErrorCode(Kind.INVALID, "a 暂缓 period must end today or later"),
     "balance_not_due": ErrorCode(
         Kind.CONFLICT, "悔拍 before the balance deadline needs the buyer's written renunciation (``renounced``)"
     ),

@@ -9,7 +9,7 @@ side-state changes go through the book and commit on their own (``core/bidding/l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,13 +121,23 @@ async def _fresh_view(session: AsyncSession, auction_id: int) -> AuctionView:
 
 
 async def suspend(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str, *, kind: str = "suspended"
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    auction_id: int,
+    reason: str,
+    *,
+    kind: str = "suspended",
+    until: date | None = None,
+    ruling_number: str | None = None,
 ) -> AuctionView:
     """Staff of the lot's court suspend (中止) or postpone (暂缓, ``kind="postponed"``) the auction. The
     change goes through the book and commits on its own, with its action-log entry
     (``core/bidding/lifecycle.py``); ``session`` only reads, before and after."""
+    deadlines.check_pause_period(until, svc.clock.now())
     by = await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.suspend(auction_id, reason, by=by, kind=kind)
+    grounds = {"until": until.isoformat() if until else None, "ruling_number": ruling_number}
+    await svc.lifecycle.suspend(auction_id, reason, by=by, kind=kind, grounds=grounds)
     return await _fresh_view(session, auction_id)
 
 

@@ -123,7 +123,8 @@ export const api = {
   createLot: (body) => request("POST", "/lots", { body }),
   schedule: (lotId, body) => request("POST", `/lots/${lotId}/auctions`, { body }),
   suspend: (id, reason) => request("POST", `/auctions/${id}/suspend`, { body: { reason } }),
-  resume: (id) => request("POST", `/auctions/${id}/resume`),
+  // reason: why the auction resumes (the cause removed, the 暂缓 period over); recorded in the action log
+  resume: (id, reason) => request("POST", `/auctions/${id}/resume`, reason ? { body: { reason } } : {}),
   // ground: one of the legal grounds (views/staff/withdraw.js); reason: a note added to it
   withdraw: (id, reason, ground) =>
     request("POST", `/auctions/${id}/withdraw`, { body: ground ? { ground, ...(reason ? { reason } : {}) } : { reason } }),

@@ -62,6 +62,7 @@ export default {
   act_result: "Result",
   act_open: "Bidding page",
   reason_prompt: "Reason (published):",
+  resume_reason_prompt: "Why the auction resumes (cause removed, period over; recorded in the action log):",
   withdraw_ground: "Legal ground of the withdrawal:",
   withdraw_ground_pick: "Pick a ground",
   withdraw_note: "Note (required with “other”; published):",

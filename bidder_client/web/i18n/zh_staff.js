@@ -62,6 +62,7 @@ export default {
   act_result: "结果",
   act_open: "竞价页",
   reason_prompt: "请填写原因(将公示):",
+  resume_reason_prompt: "恢复的理由(事由消除/暂缓期满;将记入操作日志):",
   withdraw_ground: "撤回的法定事由:",
   withdraw_ground_pick: "请选择事由",
   withdraw_note: "补充说明(选“其他”时必填;将公示):",

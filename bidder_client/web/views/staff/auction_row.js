@@ -40,7 +40,7 @@ export function auctionRow(a, reload) {
     actions.push(act(t("act_postpone"), withReason((r) => request("POST", `/auctions/${a.id}/postpone`, { body: { reason: r } }))));
     actions.push(act(t("act_suspend"), withReason((r) => api.suspend(a.id, r))));
   }
-  if (a.status === "suspended") actions.push(act(t("act_resume"), () => api.resume(a.id)));
+  if (a.status === "suspended") actions.push(act(t("act_resume"), withReason((r) => api.resume(a.id, r))));
   if (a.status === "announced") actions.push(act(t("act_withdraw"), () => withdrawAuction(a.id), "danger"));
   actions.push(h("button", { type: "button", class: "btn small ghost", "data-testid": "case-file", onclick: () => downloadCaseFile(a.id) }, t("case_file")));
   if (a.status === "sold" && !a.settlement) {
