@@ -7,9 +7,12 @@ tests drive it directly with any ``now`` they like.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
+from .eligibility import check_still_eligible
 from .errors import RuleViolation, forbidden, refused
 from .profiles import RuleProfile
 
@@ -17,6 +20,7 @@ ENDED = frozenset({"sold", "unsold"})
 TERMINAL = ENDED | {"withdrawn"}
 SALE_ROUND = "sale"
 BID_TOO_LOW = "bid_too_low"
+NONE_INELIGIBLE: Mapping[int, str] = MappingProxyType({})
 NOT_ENDED = "auction_not_ended"
 
 
@@ -112,7 +116,12 @@ def minimum_bid(state: AuctionState) -> int:
 
 
 def decide_bid(
-    state: AuctionState, bidder: Bidder, amount: int, now: datetime, profile: RuleProfile
+    state: AuctionState,
+    bidder: Bidder,
+    amount: int,
+    now: datetime,
+    profile: RuleProfile,
+    ineligible: Mapping[int, str] = NONE_INELIGIBLE,
 ) -> tuple[AuctionState, PlacedBid]:
     """Rules 9-12: accept or refuse one bid received at server time ``now``.
 
@@ -120,7 +129,11 @@ def decide_bid(
     closed yet. A bid with less than the extension period left moves the end to ``now`` + extension.
     In a fixed-price sale (rule 19) the first offer is the price and moves the end to ``now`` + the
     24-hour countdown, even past the end of the sale window; later raises follow rules 9-12 and 11.
+
+    ``ineligible``: registrations whose bidder became ineligible after registering (registration id ->
+    refusal code, ``eligibility.ineligibility``): their bids are refused whatever the amount.
     """
+    check_still_eligible(ineligible.get(bidder.registration_id))
     status = effective_status(state, now)
     if status != "live":
         raise refused("auction_not_live", f"bids are not accepted: the auction is {status}")

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from .errors import RuleViolation
+from .errors import RuleViolation, invalid
 from .listing import SALE, PastAuction, plan_next_round, relisting_deadline
 from .profiles import RuleProfile
 
@@ -52,6 +52,7 @@ class AuctionFacts:
     winner_code: str | None = None
     price: int | None = None
     pause_kind: str | None = None  # postponed or suspended, from the action log
+    pause_until: date | None = None  # a 暂缓's period: its last day (court time), from the action log
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,25 @@ def day_end(now: datetime) -> datetime:
     """The end of the court's calendar day containing ``now`` (as an aware UTC-comparable time)."""
     local = now.astimezone(COURT_TIME)
     return datetime(local.year, local.month, local.day, tzinfo=COURT_TIME) + timedelta(days=1)
+
+
+def period_end(last_day: date) -> datetime:
+    """The end of a period whose last day is ``last_day`` (court time): midnight after it."""
+    return datetime(last_day.year, last_day.month, last_day.day, tzinfo=COURT_TIME) + timedelta(days=1)
+
+
+def pause_due(suspended_at: datetime, until: date | None, profile: RuleProfile) -> datetime:
+    """When a paused auction must have been resumed (Art. 28): the pause limit counted from the end of
+    the 暂缓 period when one was set (its ruling's last day), else from the pause itself (a 中止, whose
+    cause's removal the service cannot know, or a 暂缓 recorded without a period)."""
+    start = period_end(until) if until is not None else suspended_at
+    return max(start, suspended_at) + profile.pause_limit
+
+
+def check_pause_period(until: date | None, now: datetime) -> None:
+    """A 暂缓 period ends today or later (422 ``invalid_period``)."""
+    if until is not None and period_end(until) <= now:
+        raise invalid("invalid_period", f"the 暂缓 period must end today or later (until: {until.isoformat()})")
 
 
 def state_of(due_at: datetime, now: datetime) -> str:
@@ -104,7 +124,7 @@ def lot_deadlines(lot: LotFacts, profile: RuleProfile, now: datetime) -> list[De
                 )
             )
         elif a.status == "suspended" and a.suspended_at is not None:
-            due = a.suspended_at + profile.pause_limit
+            due = pause_due(a.suspended_at, a.pause_until, profile)
             found.append(
                 Deadline(
                     "pause",

@@ -95,6 +95,36 @@ def check_eligibility(category: str, *, is_debtor: bool, restriction: Restrictio
         )
 
 
+# A registered bidder who became ineligible after registering (listed, or named the lot's debtor): the
+# reason, by its refusal code. The service keeps one such map per auction (registration id -> code) in
+# the auction's book and passes it to ``bidding.decide_bid``, so a bid needs no database read.
+DEBTOR = "debtor_cannot_bid"
+RESTRICTED = "bidder_restricted"
+
+
+def ineligibility(category: str, *, is_debtor: bool, restricted: bool) -> str | None:
+    """The refusal code a registered bidder now meets at every bid (None: still eligible). The same
+    grounds as at registration (``check_eligibility``), checked again because the list and the debtor
+    can change after the bidder registered."""
+    if is_debtor:
+        return DEBTOR
+    if restricted and category_is_restricted(category):
+        return RESTRICTED
+    return None
+
+
+def check_still_eligible(code: str | None) -> None:
+    """Refuse a bid from a bidder who became ineligible after registering (403 with the ground's code)."""
+    if code == DEBTOR:
+        raise forbidden(DEBTOR, "you were named the debtor of this lot's enforcement case and may no longer bid")
+    if code is not None:
+        raise forbidden(
+            RESTRICTED,
+            "you were put on the consumption-restriction list (限制消费) after registering and may no longer "
+            "bid for real estate, vehicles or vessels; contact the listing court about credit restoration",
+        )
+
+
 def check_list_keeper(own_court: str | None, admin: bool, entries: list[tuple[int | str, str]]) -> None:
     """Entries on the list and their restoration belong to the court that listed the person (its
     decision, its case): staff of another court may neither list nor restore them; a platform

@@ -45,7 +45,9 @@ from .schemas import (
     PriorityHolderIn,
     ReasonIn,
     RegistrationIn,
+    ResumeIn,
     SettlementIn,
+    WithdrawIn,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["auctions"])
@@ -174,15 +176,27 @@ async def suspend(
 
 
 @router.post("/auctions/{auction_id}/resume", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspended")))
-async def resume(auction_id: Id, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep) -> dict:
-    return _answer(await staff_actions.resume(session, svc, principal, auction_id), svc)
-
-
-@router.post("/auctions/{auction_id}/withdraw", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_withdrawable")))
-async def withdraw(
-    auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+async def resume(
+    auction_id: Id, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep, body: ResumeIn | None = None
 ) -> dict:
-    return _answer(await staff_actions.withdraw(session, svc, principal, auction_id, body.reason), svc)
+    """Resume a paused auction; ``{"reason"}`` (why: the cause removed, the period over) goes into the
+    action log. The older call without a body is still accepted."""
+    reason = body.reason if body is not None else None
+    return _answer(await staff_actions.resume(session, svc, principal, auction_id, reason), svc)
+
+
+@router.post(
+    "/auctions/{auction_id}/withdraw",
+    **answers(
+        Auction,
+        errors=(*STAFF_ACTION, "auction_not_withdrawable", "ground_required", "unknown_ground", "reason_required"),
+    ),
+)
+async def withdraw(
+    auction_id: Id, body: WithdrawIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+) -> dict:
+    """Withdraw (撤回) an announced auction on one of the legal grounds, with an optional note."""
+    return _answer(await staff_actions.withdraw(session, svc, principal, auction_id, body.ground, body.reason), svc)
 
 
 @router.get("/auctions/{auction_id}/result", **answers(AuctionResult, errors=(*NO_AUCTION, "auction_not_ended")))

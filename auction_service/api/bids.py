@@ -166,7 +166,8 @@ _BID_DOCS = {
 # Every refusal the edge can answer (``intake.bids.take_bid`` and the engine, the body bound, an unexpected failure).
 BID_REFUSALS = (
     *AUTH, *NO_AUCTION, *BODY, "invalid_json", "duplicate_key", "invalid_idempotency_key", "idempotency_key_reused",
-    "not_registered", "staff_cannot_bid", "auction_not_live", "bid_too_low", "bid_not_on_increment",
+    "not_registered", "debtor_cannot_bid", "bidder_restricted", "staff_cannot_bid", "auction_not_live",
+    "bid_too_low", "bid_not_on_increment",
     "shutting_down", "rate_limited", "unsupported_media_type", INTERNAL_ERROR,
 )  # fmt: skip
 

@@ -31,7 +31,7 @@ from .schemas import (
     LongText,
     Money,
     Offset,
-    ReasonIn,
+    PostponeIn,
     ShortText,
     Strict,
     ascii_digits,
@@ -129,13 +129,27 @@ async def my_deadlines(
     return deadlines_json(principal.court_id, items, now=svc.clock.now())
 
 
-@router.post("/auctions/{auction_id}/postpone", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspendable")))
+@router.post(
+    "/auctions/{auction_id}/postpone",
+    **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspendable", "invalid_period")),
+)
 async def postpone(
-    auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+    auction_id: Id, body: PostponeIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
 ) -> dict:
-    """暂缓: pause the auction with a published reason, recorded as a postponement (``/suspend`` is 中止).
-    ``/resume`` resumes either; the reason stays in ``/status-history``."""
-    return _answer(await staff_actions.suspend(session, svc, principal, auction_id, body.reason, kind="postponed"), svc)
+    """暂缓: pause the auction with a published reason, recorded as a postponement (``/suspend`` is 中止),
+    with its period (``until``) and ruling number when given. ``/resume`` resumes either; the reason
+    stays in ``/status-history``."""
+    view = await staff_actions.suspend(
+        session,
+        svc,
+        principal,
+        auction_id,
+        body.reason,
+        kind="postponed",
+        until=body.until,
+        ruling_number=body.ruling_number,
+    )
+    return _answer(view, svc)
 
 
 @router.get("/auctions/{auction_id}/status-history", **answers(StatusHistory, errors=NO_AUCTION))

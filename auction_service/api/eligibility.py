@@ -64,6 +64,7 @@ async def import_restrictions(
             rows=[{"line": raw[: exc.start].count(b"\n") + 1, "reason": "not UTF-8 text"}],
         ) from None
     outcome = await eligibility.import_list(session, principal, text, svc.clock.now())
+    eligibility.recheck_bidders_after_commit(session, svc)
     return import_outcome_json(outcome)
 
 
@@ -91,9 +92,9 @@ async def restore_credit(
     person_id: Id, body: ReasonIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Credit restoration (信用修复): the person leaves the list; the action is logged with its reason."""
-    return listed_person_json(
-        await eligibility.restore_credit(session, principal, person_id, body.reason, svc.clock.now())
-    )
+    restored = await eligibility.restore_credit(session, principal, person_id, body.reason, svc.clock.now())
+    eligibility.recheck_bidders_after_commit(session, svc)
+    return listed_person_json(restored)
 
 
 @router.put(
@@ -106,6 +107,7 @@ async def set_debtor(
     """Record the debtor's identity number with the lot (staff of its court): the debtor may not register
     for the lot (403 ``debtor_cannot_bid``). ``null`` clears it."""
     recorded = await debtors.set_lot_debtor(session, principal, lot_id, body.id_number, svc.clock.now())
+    eligibility.recheck_bidders_after_commit(session, svc, lot_id)
     return {"lot_id": lot_id, "debtor_recorded": recorded}
 
 

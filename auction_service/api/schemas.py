@@ -25,6 +25,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 from auction_rules.priority import PriorityGrounds
 from auction_rules.profiles import CATEGORIES
 from auction_rules.settlement import SettlementRequest
+from auction_rules.withdrawal import GROUNDS as WITHDRAWAL_GROUNDS
 
 from ..clock import truncate_ms
 from ..contract.numbers import INT4_MAX, plain_digits
@@ -186,6 +187,35 @@ class BidIn(Strict):
 
 class ReasonIn(Strict):
     reason: Reason
+
+
+class PostponeIn(Strict):
+    """暂缓 with its grounds: the published ``reason``, and the ruling's period (``until``, its last day,
+    court time) and number. The deadlines desk counts the resumption limit from the period's end. Both
+    may be left out (the older form): the limit then counts from the postponement."""
+
+    reason: Reason
+    until: Day | None = Field(default=None, description="the last day of the 暂缓 period (YYYY-MM-DD, court time)")
+    ruling_number: OneLine100 | None = Field(default=None, description="the 暂缓 ruling (决定书/裁定书) number")
+
+
+class ResumeIn(Strict):
+    """Why the auction resumes (the cause removed, the period over), recorded in the action log."""
+
+    reason: Reason
+
+
+class WithdrawIn(Strict):
+    """A withdrawal (撤回) names one of the legal grounds (``auction_rules/withdrawal.py``); ``reason`` is
+    a note added to it (required with ``other``). A ``reason`` alone, the older form, is ``other``."""
+
+    ground: str | None = Field(
+        default=None,
+        max_length=64,
+        description="one of: " + ", ".join(WITHDRAWAL_GROUNDS),
+        json_schema_extra={"enum": list(WITHDRAWAL_GROUNDS)},
+    )
+    reason: Reason | None = Field(default=None, description="a note added to the ground, in the court's words")
 
 
 class SettlementIn(Strict):

@@ -44,7 +44,7 @@ async def dispose(
 @router.get(
     "/auctions/{auction_id}/confirmation",
     response_class=HTMLResponse,
-    **answers(str, media_type="text/html", errors=(*NO_AUCTION, "auction_not_sold")),
+    **answers(str, media_type="text/html", errors=(*NO_AUCTION, "auction_not_sold", "winner_ineligible")),
 )
 async def confirmation_page(auction_id: Id, session: ReadSession, svc: ServicesDep) -> HTMLResponse:
     """The published confirmation of the sale as a printable HTML page (409 ``auction_not_sold``)."""
@@ -55,7 +55,11 @@ async def confirmation_page(auction_id: Id, session: ReadSession, svc: ServicesD
 @router.get(
     "/auctions/{auction_id}/confirmation.pdf",
     response_class=Response,
-    **answers(bytes, media_type="application/pdf", errors=(*NO_AUCTION, "auction_not_sold", "pdf_font_unavailable")),
+    **answers(
+        bytes,
+        media_type="application/pdf",
+        errors=(*NO_AUCTION, "auction_not_sold", "winner_ineligible", "pdf_font_unavailable"),
+    ),
 )
 async def confirmation_pdf(auction_id: Id, session: ReadSession, svc: ServicesDep) -> Response:
     """The confirmation as a PDF (409 ``auction_not_sold``)."""

@@ -81,6 +81,9 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "bid_not_on_increment": ErrorCode(Kind.CONFLICT, "not the current price plus a whole number of increments"),
     "auction_not_ended": ErrorCode(Kind.CONFLICT, "bidding has not ended yet"),
     "auction_not_sold": ErrorCode(Kind.CONFLICT, "the auction did not end in a sale"),
+    "winner_ineligible": ErrorCode(
+        Kind.CONFLICT, "the winner may not buy the lot (listed, or its debtor): no confirmation; the court rules"
+    ),
     "already_settled": ErrorCode(Kind.CONFLICT, "the sale's settlement is already recorded"),
     "auction_ended": ErrorCode(Kind.CONFLICT, "bidding has ended"),
     "not_a_bidder": ErrorCode(Kind.CONFLICT, "the account is not a bidder"),
@@ -119,6 +122,9 @@ ERROR_CODES: dict[str, ErrorCode] = {
         Kind.INVALID, "the lot's announcement lacks required fields: ``missing`` names them (``none known`` counts)"
     ),
     "reason_required": ErrorCode(Kind.INVALID, "this step needs its grounds: a non-empty ``reason``"),
+    "ground_required": ErrorCode(Kind.INVALID, "a withdrawal names one of the legal grounds (``ground``)"),
+    "unknown_ground": ErrorCode(Kind.INVALID, "not one of the legal grounds of a withdrawal"),
+    "invalid_period": ErrorCode(Kind.INVALID, "a 暂缓 period must end today or later"),
     "balance_not_due": ErrorCode(
         Kind.CONFLICT, "悔拍 before the balance deadline needs the buyer's written renunciation (``renounced``)"
     ),

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction_rules import bidding
 from auction_rules.audit import ChainReport
+from auction_rules.errors import RuleViolation
 
 from ..db.models import Account, PriorityHolder, Registration
 from . import action_log, confirmation, documents, ledger
@@ -115,9 +116,15 @@ async def case_file(session: AsyncSession, svc: Services, principal: Principal, 
     ]
     pdf = None
     if status == "sold":
-        confirmed = await confirmation.confirmation_of(session, svc, auction_id)
+        try:
+            confirmed = await confirmation.confirmation_of(session, svc, auction_id)
+        except RuleViolation as refusal:
+            if refusal.code != "winner_ineligible":
+                raise
+            confirmed = None  # no confirmation was issued (the winner may not buy the lot)
         await session.rollback()  # no transaction held open while the PDF renders
-        pdf = await asyncio.to_thread(confirmation.render_pdf, confirmed)
+        if confirmed is not None:
+            pdf = await asyncio.to_thread(confirmation.render_pdf, confirmed)
     return CaseFile(
         now, view, detail.lot, bids, chain, deposits, actions, result, pdf, registrants, holders, payments, files
     )

@@ -23,6 +23,7 @@ from auction_rules.errors import refused, unavailable
 from ..clock import isoformat
 from ..db.models import Account, Court, Registration
 from .auction_queries import get_auction_row, get_lot, state_of
+from .eligibility import check_buyer_eligible
 from .services import Services
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")
@@ -75,13 +76,16 @@ def china_date(moment: datetime) -> str:
 
 async def confirmation_of(session: AsyncSession, svc: Services, auction_id: int) -> Confirmation:
     """What the confirmation states; 404 for an unknown auction, 409 ``auction_not_sold`` unless the
-    auction ended with a sale."""
+    auction ended with a sale, 409 ``winner_ineligible`` if the winner may not buy the lot
+    (``eligibility.check_buyer_eligible``)."""
     auction = await get_auction_row(session, auction_id)
     state = state_of(auction)
     status = bidding.effective_status(state, svc.clock.now())
     if status != "sold":
         raise refused("auction_not_sold", f"a confirmation exists only after a sale (the auction is {status})")
     lot = await get_lot(session, auction.lot_id)
+    assert state.leader_registration_id is not None
+    await check_buyer_eligible(session, lot, state.leader_registration_id)
     court = await session.get(Court, lot.court_id)
     buyer = (
         await session.execute(

@@ -3,7 +3,7 @@ reads the court's open lots and their auctions in two queries)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -89,7 +89,8 @@ async def court_deadlines(
                 settlement=r.settlement,
                 winner_code=r.bidder_code if status == "sold" else None,
                 price=r.current_price if status == "sold" else None,
-                pause_kind=kinds.get(r.auction_id),
+                pause_kind=kinds[r.auction_id][0] if r.auction_id in kinds else None,
+                pause_until=kinds[r.auction_id][1] if r.auction_id in kinds else None,
             )
         )
     lot_facts = [
@@ -106,13 +107,14 @@ async def court_deadlines(
     return deadlines.court_deadlines(lot_facts, svc.profile, now, horizon=timedelta(days=horizon_days))
 
 
-async def _pause_kinds(session: AsyncSession, auction_ids: list[int]) -> dict[int, str]:
-    """Whether each paused auction was postponed (暂缓) or suspended (中止): its latest pause entry."""
+async def _pause_kinds(session: AsyncSession, auction_ids: list[int]) -> dict[int, tuple[str, date | None]]:
+    """Whether each paused auction was postponed (暂缓) or suspended (中止), and a 暂缓's period (its last
+    day): from its latest pause entry."""
     if not auction_ids:
         return {}
     rows = (
         await session.execute(
-            select(ActionLog.auction_id, ActionLog.action)
+            select(ActionLog.auction_id, ActionLog.action, ActionLog.after)
             .where(
                 ActionLog.auction_id.in_(auction_ids),
                 ActionLog.action.in_(("auction_postponed", "auction_suspended")),
@@ -120,4 +122,11 @@ async def _pause_kinds(session: AsyncSession, auction_ids: list[int]) -> dict[in
             .order_by(ActionLog.id)
         )
     ).all()
-    return {a: ("postponed" if action == "auction_postponed" else "suspended") for a, action in rows if a is not None}
+    found: dict[int, tuple[str, date | None]] = {}
+    for auction_id, action, after in rows:
+        if auction_id is None:
+            continue
+        until = (after or {}).get("until")
+        kind = "postponed" if action == "auction_postponed" else "suspended"
+        found[auction_id] = (kind, date.fromisoformat(until) if isinstance(until, str) else None)
+    return found

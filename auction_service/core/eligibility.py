@@ -23,9 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction_rules import eligibility
 from auction_rules.errors import forbidden, invalid, not_found, refused
 
-from ..db.models import Account, Court, Lot, RestrictedPerson, ServiceSecret
+from ..db.models import Account, Court, Lot, Registration, RestrictedPerson, ServiceSecret
 from . import action_log
 from .security import Principal
+from .services import Services
+from .unit_of_work import after_commit
 
 IDENTITY_KEY = "identity_key"
 CHINA = timezone(timedelta(hours=8), "UTC+8")
@@ -268,3 +270,53 @@ async def set_lot_debtor(session: AsyncSession, lot: Lot, id_number: str | None)
     lot.debtor_id_hash = await hash_id_number(session, id_number, "id_number") if id_number else None
     await session.flush()
     return lot.debtor_id_hash is not None
+
+
+# ----------------------------------------------------------------------------- re-checked at every bid
+
+
+def recheck_bidders_after_commit(session: AsyncSession, svc: Services, lot_id: int | None = None) -> None:
+    """Once the change to the list (or to the lot's debtor) commits, the open auctions' books read their
+    ineligible bidders again: a person listed, or named the debtor, after registering is refused at the
+    next bid (``auction_rules/eligibility.py``), without a database read on the bid path."""
+
+    async def recheck() -> None:
+        await svc.engine.recheck_eligibility(lot_id)
+
+    after_commit(session, recheck)
+
+
+async def check_buyer_eligible(session: AsyncSession, lot: Lot, registration_id: int) -> None:
+    """The winner of a sale is checked again after the close, when the sale is to be confirmed.
+
+    Our reading of the rules: the 2016 provisions (Art. 31(4)) make a sale to a buyer who lacks the
+    qualification to bid one the court revokes; the platform cannot revoke it itself. So a winner who
+    was listed (for a restricted category) or named the lot's debtor, even after the last bid, gets no
+    confirmation (成交确认书): 409 ``winner_ineligible`` naming the ground, which tells the court's staff
+    to rule on the sale. The bids and the close stay on the record as they happened."""
+    digest = (
+        await session.execute(
+            select(Account.id_number_hash)
+            .join(Registration, Registration.bidder_id == Account.id)
+            .where(Registration.id == registration_id)
+        )
+    ).scalar_one_or_none()
+    if digest is None:
+        return
+    is_debtor = lot.debtor_id_hash is not None and hmac.compare_digest(lot.debtor_id_hash, digest)
+    listed = (
+        await session.execute(
+            select(RestrictedPerson.id).where(
+                RestrictedPerson.id_number_hash == digest, RestrictedPerson.restored_at.is_(None)
+            )
+        )
+    ).first() is not None
+    code = eligibility.ineligibility(lot.category, is_debtor=is_debtor, restricted=listed)
+    if code is not None:
+        ground = "is the lot's debtor" if code == eligibility.DEBTOR else "is on the consumption-restriction list"
+        raise refused(
+            "winner_ineligible",
+            f"the winner {ground} and may not buy this lot (Art. 31(4) of the 2016 provisions): no confirmation is "
+            "issued; the court rules on the sale",
+            ground=code,
+        )

@@ -9,12 +9,12 @@ side-state changes go through the book and commit on their own (``core/bidding/l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction_rules import announcement, bidding, deadlines, listing, settlement
+from auction_rules import announcement, bidding, deadlines, listing, settlement, withdrawal
 from auction_rules.errors import forbidden, refused
 
 from ..clock import isoformat
@@ -121,13 +121,23 @@ async def _fresh_view(session: AsyncSession, auction_id: int) -> AuctionView:
 
 
 async def suspend(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str, *, kind: str = "suspended"
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    auction_id: int,
+    reason: str,
+    *,
+    kind: str = "suspended",
+    until: date | None = None,
+    ruling_number: str | None = None,
 ) -> AuctionView:
     """Staff of the lot's court suspend (中止) or postpone (暂缓, ``kind="postponed"``) the auction. The
     change goes through the book and commits on its own, with its action-log entry
     (``core/bidding/lifecycle.py``); ``session`` only reads, before and after."""
+    deadlines.check_pause_period(until, svc.clock.now())
     by = await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.suspend(auction_id, reason, by=by, kind=kind)
+    grounds = {"until": until.isoformat() if until else None, "ruling_number": ruling_number}
+    await svc.lifecycle.suspend(auction_id, reason, by=by, kind=kind, grounds=grounds)
     return await _fresh_view(session, auction_id)
 
 
@@ -141,11 +151,14 @@ async def resume(
 
 
 async def withdraw(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str
+    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, ground: str | None, note: str | None
 ) -> AuctionView:
-    """Like ``suspend``; every deposit is released."""
+    """Like ``suspend``; every deposit is released. The withdrawal names its legal ground
+    (``auction_rules/withdrawal.py``): the published reason is the ground's words and the note; the
+    action log keeps the ground's code."""
+    grounds = withdrawal.withdrawal_ground(ground, note)
     by = await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.withdraw(auction_id, reason, by=by)
+    await svc.lifecycle.withdraw(auction_id, grounds.text, by=by, ground=grounds.ground)
     return await _fresh_view(session, auction_id)
 
 

@@ -8,14 +8,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from auction_rules import audit
+from auction_rules import audit, eligibility
 from auction_rules.bidding import AuctionState, Bidder, PlacedBid
 
-from .models import Auction, Bid, Registration, table_of
+from .models import Account, Auction, Bid, Lot, Registration, RestrictedPerson, table_of
 
 AUCTIONS = table_of(Auction)
 BIDS = table_of(Bid)
 REGISTRATIONS = table_of(Registration)
+ACCOUNTS = table_of(Account)
+LOTS = table_of(Lot)
+RESTRICTED = table_of(RestrictedPerson)
 
 # Columns of the auctions row that the in-memory state owns (written as one snapshot).
 STATE_COLUMNS = (
@@ -73,6 +76,34 @@ async def load_bidders(conn: AsyncConnection, auction_id: int, bidder_id: int | 
         query = query.where(REGISTRATIONS.c.bidder_id == bidder_id)
     rows = (await conn.execute(query)).all()
     return {r.bidder_id: Bidder(r.id, r.bidder_code, r.priority_rank) for r in rows}
+
+
+async def load_ineligible(conn: AsyncConnection, auction_id: int) -> dict[int, str]:
+    """The auction's registrations whose bidder is now ineligible (registration id -> refusal code): the
+    lot's debtor, or a person on the restriction list (not restored) for a restricted category. One
+    query, read when the book is loaded, rebased or told that the list or the debtor changed: never per
+    bid."""
+    listed = (
+        select(RESTRICTED.c.id)
+        .where(RESTRICTED.c.id_number_hash == ACCOUNTS.c.id_number_hash, RESTRICTED.c.restored_at.is_(None))
+        .exists()
+    )
+    query = (
+        select(REGISTRATIONS.c.id, ACCOUNTS.c.id_number_hash, LOTS.c.debtor_id_hash, LOTS.c.category, listed)
+        .select_from(REGISTRATIONS)
+        .join(ACCOUNTS, ACCOUNTS.c.id == REGISTRATIONS.c.bidder_id)
+        .join(AUCTIONS, AUCTIONS.c.id == REGISTRATIONS.c.auction_id)
+        .join(LOTS, LOTS.c.id == AUCTIONS.c.lot_id)
+        .where(REGISTRATIONS.c.auction_id == auction_id, ACCOUNTS.c.id_number_hash.is_not(None))
+    )
+    out: dict[int, str] = {}
+    for registration_id, digest, debtor, category, restricted in (await conn.execute(query)).all():
+        code = eligibility.ineligibility(
+            category, is_debtor=debtor is not None and debtor == digest, restricted=restricted
+        )
+        if code is not None:
+            out[registration_id] = code
+    return out
 
 
 def placed_from_row(row: Any) -> PlacedBid:

@@ -123,8 +123,11 @@ export const api = {
   createLot: (body) => request("POST", "/lots", { body }),
   schedule: (lotId, body) => request("POST", `/lots/${lotId}/auctions`, { body }),
   suspend: (id, reason) => request("POST", `/auctions/${id}/suspend`, { body: { reason } }),
-  resume: (id) => request("POST", `/auctions/${id}/resume`),
-  withdraw: (id, reason) => request("POST", `/auctions/${id}/withdraw`, { body: { reason } }),
+  // reason: why the auction resumes (the cause removed, the 暂缓 period over); recorded in the action log
+  resume: (id, reason) => request("POST", `/auctions/${id}/resume`, reason ? { body: { reason } } : {}),
+  // ground: one of the legal grounds (views/staff/withdraw.js); reason: a note added to it
+  withdraw: (id, reason, ground) =>
+    request("POST", `/auctions/${id}/withdraw`, { body: ground ? { ground, ...(reason ? { reason } : {}) } : { reason } }),
   // grounds: reason, renounced, ruling_number, evidence, amount, paid_on (each optional)
   settle: (id, outcome, grounds = {}) => request("POST", `/auctions/${id}/settlement`, { body: { outcome, ...grounds } }),
   // grounds: reason, kind, basis, notice_date (each sent only when given)

@@ -428,6 +428,24 @@ async def test_withdraw_before_bidding_starts_and_not_after(service):
     assert (await service.api.auction(live.id))["status"] == "live"
 
 
+async def test_a_withdrawal_names_one_of_the_legal_grounds_and_the_note_is_added_to_it(service):
+    s = await scene(service, bidders=1, live=False)
+    url = f"/api/v1/auctions/{s.id}/withdraw"
+    error = assert_error(await service.client.post(url, json={}, headers=s.staff), 422, "ground_required")
+    assert "debt_paid" in error["grounds"]
+    assert_error(await service.client.post(url, json={"ground": "bored"}, headers=s.staff), 422, "unknown_ground")
+    assert_error(await service.client.post(url, json={"ground": "other"}, headers=s.staff), 422, "reason_required")
+    assert (await service.api.auction(s.id))["status"] == "announced"  # nothing changed
+
+    body = {"ground": "debt_paid", "reason": "被执行人已于当日缴清全部款项"}
+    r = await service.client.post(url, json=body, headers=s.staff)
+    assert r.status_code == 200, r.text
+    r = await service.client.get(f"/api/v1/lots/{s.lot['id']}/actions", headers=s.staff)
+    [entry] = [a for a in r.json()["items"] if a["action"] == "auction_withdrawn"]
+    assert entry["after"]["ground"] == "debt_paid"
+    assert entry["reason"] == "被执行人全部履行了法律文书确定的金钱债务：被执行人已于当日缴清全部款项"
+
+
 async def test_suspend_stops_bidding_and_resume_restarts_it(service):
     s = await scene(service, bidders=2, live=True)
     api = service.api

@@ -13,7 +13,7 @@ from auction_service.core import accounts as account_service
 from auction_service.core.eligibility import IDENTITY_KEY
 from auction_service.db.models import Account, ActionLog, Registration, RestrictedPerson, ServiceSecret
 from tests.support.identity import id_number
-from tests.support.scenes import assert_error
+from tests.support.scenes import assert_error, go_to, t
 
 COURT = "深圳市中级人民法院"
 RESTRICTING = "广州市天河区人民法院"
@@ -275,6 +275,77 @@ async def test_the_lots_own_debtor_cannot_register_for_it(service):
     assert (await api.register(debtor, other_auction["id"]))["bidder_code"]
     [entry] = await rows(service, ActionLog, ActionLog.lot_id == lot["id"], ActionLog.action == "eligibility_changed")
     assert (entry.before, entry.after) == ({"debtor_recorded": False}, {"debtor_recorded": True})
+
+
+# ----------------------------------------------------------------------------- re-checked at every bid
+
+
+async def live_house(service, staff, *numbers: str) -> tuple[dict, dict, list[dict[str, str]]]:
+    """A residential lot's auction with a bidder registered per identity number, the clock at its start."""
+    api = service.api
+    lot = await api.lot(staff, category="residential")
+    auction = await api.schedule(staff, lot["id"])
+    bidders = []
+    for i, number in enumerate(numbers):
+        bidder = await bidder_with_id(service, f"late{i}_{lot['id']}", number)
+        await api.register(bidder, auction["id"])
+        bidders.append(bidder)
+    await go_to(service, t(auction["start_at"]))
+    return lot, auction, bidders
+
+
+async def test_a_bidder_listed_after_registering_may_no_longer_bid_until_restored(service):
+    api = service.api
+    staff = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)
+    listed_later, clean = id_number(), id_number()
+    _, auction, (late, other) = await live_house(service, staff, listed_later, clean)
+    first = await api.bid(late, auction["id"], 7_000_000_00)
+    assert first.status_code == 201, first.text  # the book is loaded and holds the registration
+
+    r = await import_list(service, keeper, restriction_csv((listed_later, "王五", RESTRICTING, "2025-06-01")))
+    assert r.status_code == 200, r.text
+    error = assert_error(await api.bid(late, auction["id"], 7_005_000_00), 403, "bidder_restricted")
+    assert "after registering" in error["message"]
+    assert (await api.bid(other, auction["id"], 7_005_000_00)).status_code == 201  # the others bid on
+
+    [entry] = await rows(service, RestrictedPerson)
+    r = await service.client.post(
+        f"/api/v1/restrictions/{entry.id}/restore", json={"reason": "已履行完毕"}, headers=keeper
+    )
+    assert r.status_code == 200, r.text
+    assert (await api.bid(late, auction["id"], 7_010_000_00)).status_code == 201
+
+
+async def test_a_bidder_named_the_lots_debtor_after_registering_may_no_longer_bid(service):
+    api = service.api
+    staff = await api.staff(service.services, court=COURT)
+    debtor_number = id_number()
+    lot, auction, (debtor, other) = await live_house(service, staff, debtor_number, id_number())
+    assert (await api.bid(other, auction["id"], 7_000_000_00)).status_code == 201
+    r = await service.client.put(f"/api/v1/lots/{lot['id']}/debtor", json={"id_number": debtor_number}, headers=staff)
+    assert r.status_code == 200, r.text
+    assert_error(await api.bid(debtor, auction["id"], 7_005_000_00), 403, "debtor_cannot_bid")
+    assert [b["amount"] for b in await api.bids(auction["id"])] == [7_000_000_00]
+
+
+async def test_a_winner_listed_after_the_last_bid_gets_no_confirmation_and_the_court_is_told(service):
+    api = service.api
+    staff = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)
+    winner_number = id_number()
+    _, auction, (winner, other) = await live_house(service, staff, winner_number, id_number())
+    assert (await api.bid(other, auction["id"], 7_000_000_00)).status_code == 201
+    assert (await api.bid(winner, auction["id"], 7_005_000_00)).status_code == 201
+    r = await import_list(service, keeper, restriction_csv((winner_number, "赵七", RESTRICTING, "2025-06-01")))
+    assert r.status_code == 200, r.text
+    await go_to(service, t(auction["end_at"]))
+    assert (await api.auction(auction["id"]))["status"] == "sold"  # the bids and the close stand as they happened
+    for page in ("confirmation", "confirmation.pdf"):
+        error = assert_error(
+            await service.client.get(f"/api/v1/auctions/{auction['id']}/{page}"), 409, "winner_ineligible"
+        )
+        assert error["ground"] == "bidder_restricted" and "Art. 31(4)" in error["message"]
 
 
 # ----------------------------------------------------------------------------- the terms (竞买须知)

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from tests.api.test_action_log import admin
 from tests.support.scenes import START_PRICE, assert_error, end_unsold, go_to, listing_body, t
@@ -16,6 +16,7 @@ from tests.support.scenes import START_PRICE, assert_error, end_unsold, go_to, l
 ROUND2_PRICE = START_PRICE * 4 // 5
 DAY = timedelta(days=1)
 MS = timedelta(milliseconds=1)
+CHINA = timezone(timedelta(hours=8))
 
 
 async def desk(service, staff, court_id: int, **params) -> dict:
@@ -233,3 +234,36 @@ async def test_the_court_desks_answers_are_what_openapi_declares(service):
     assert len(answers) == 12
     problems = [p for answer in answers for p in truth.problems(answer)]
     assert not problems, "\n".join(problems)
+
+
+async def test_a_postponement_counts_its_five_days_from_the_end_of_its_period_and_resuming_is_reasoned(service):
+    api, client = service.api, service.client
+    staff = await api.staff(service.services)
+    lot = await api.lot(staff)
+    auction = await api.schedule(staff, lot["id"])
+    url = f"/api/v1/auctions/{auction['id']}/postpone"
+    past = (service.clock.now() - 2 * DAY).date().isoformat()
+    assert_error(await client.post(url, json={"reason": "x", "until": past}, headers=staff), 422, "invalid_period")
+    paused_at = service.clock.now()
+    last_day = (paused_at + 10 * DAY).astimezone(CHINA).date()
+    body = {"reason": "申请执行人申请暂缓", "until": last_day.isoformat(), "ruling_number": "(2026)粤03执恢12号之一"}
+    r = await client.post(url, json=body, headers=staff)
+    assert r.status_code == 200, r.text
+    # five days after the pause the 暂缓 is still within its period: not overdue
+    await go_to(service, paused_at + 5 * DAY + MS)
+    assert kinds(await desk(service, staff, lot["court_id"], horizon_days=30)) == [("pause", "upcoming")]
+    # the limit runs from the end of the period (midnight after its last day, court time)
+    period_end = datetime(last_day.year, last_day.month, last_day.day, tzinfo=CHINA) + DAY
+    [item] = (await desk(service, staff, lot["court_id"], horizon_days=30))["items"]
+    assert item["due_at"] == api_time(period_end + 5 * DAY)
+    await go_to(service, period_end + 5 * DAY + MS)
+    assert kinds(await desk(service, staff, lot["court_id"])) == [("pause", "overdue")]
+    actions = (await client.get(f"/api/v1/lots/{lot['id']}/actions", headers=staff)).json()["items"]
+    [entry] = [a for a in actions if a["action"] == "auction_postponed"]
+    assert entry["after"]["until"] == last_day.isoformat()
+    assert entry["after"]["ruling_number"] == "(2026)粤03执恢12号之一"
+    # resuming takes its reason, which is on the action log
+    r = await client.post(f"/api/v1/auctions/{auction['id']}/resume", json={"reason": "暂缓期满"}, headers=staff)
+    assert r.status_code == 200, r.text
+    actions = (await client.get(f"/api/v1/lots/{lot['id']}/actions", headers=staff)).json()["items"]
+    assert [a["reason"] for a in actions if a["action"] == "auction_resumed"] == ["暂缓期满"]

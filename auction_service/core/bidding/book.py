@@ -56,12 +56,14 @@ class BidOp:
     placed: PlacedBid
     chain_hash: str = ""  # set when its group is built
 
-    def redecide(self, state: AuctionState, bidders: Mapping[int, Bidder], profile: RuleProfile) -> None:
+    def redecide(
+        self, state: AuctionState, bidders: Mapping[int, Bidder], profile: RuleProfile, ineligible: Mapping[int, str]
+    ) -> None:
         """Decide again on top of ``state`` (after a lost race): the bid keeps its moment of receipt,
         but never goes before a bid already stored."""
         now = max(self.received_at, state.last_bid_at or self.received_at)
         self.bidder = bidders.get(self.bidder_id, self.bidder)
-        self.after, self.placed = bidding.decide_bid(state, self.bidder, self.amount, now, profile)
+        self.after, self.placed = bidding.decide_bid(state, self.bidder, self.amount, now, profile, ineligible)
         self.before = state
 
     def outcome(self) -> Outcome:
@@ -107,9 +109,26 @@ class Settled:
 class Book:
     """One auction's decisions (see the module docstring)."""
 
-    __slots__ = ("bidders", "codes", "committed", "head_hash", "in_flight", "lot_id", "pending", "state")
+    __slots__ = (
+        "bidders",
+        "codes",
+        "committed",
+        "head_hash",
+        "in_flight",
+        "ineligible",
+        "lot_id",
+        "pending",
+        "state",
+    )
 
-    def __init__(self, committed: AuctionState, lot_id: int, head_hash: str, bidders: Mapping[int, Bidder]) -> None:
+    def __init__(
+        self,
+        committed: AuctionState,
+        lot_id: int,
+        head_hash: str,
+        bidders: Mapping[int, Bidder],
+        ineligible: Mapping[int, str] | None = None,
+    ) -> None:
         self.committed = committed
         self.state = committed
         self.lot_id = lot_id
@@ -118,6 +137,9 @@ class Book:
         self.in_flight: list[Op] = []
         self.bidders: dict[int, Bidder] = {}  # account id -> registration
         self.codes: set[str] = set()
+        # registration id -> refusal code: bidders who became ineligible after registering (listed, or
+        # named the lot's debtor). Kept here so that a bid is checked without a database read.
+        self.ineligible: dict[int, str] = dict(ineligible or {})
         for bidder_id, bidder in bidders.items():
             self.add_bidder(bidder_id, bidder)
 
@@ -133,12 +155,16 @@ class Book:
         self.bidders[bidder_id] = bidder
         self.codes.add(bidder.code)
 
+    def set_ineligible(self, ineligible: Mapping[int, str]) -> None:
+        """Replace the ineligible registrations (after the list or the lot's debtor changed)."""
+        self.ineligible = dict(ineligible)
+
     # ----------------------------------------------------------------- decisions
     def decide_bid(
         self, bidder_id: int, bidder: Bidder, amount: int, key: str | None, now: datetime, profile: RuleProfile
     ) -> BidOp:
         """Decide a bid against the current state; raises the rules' refusal."""
-        after, placed = bidding.decide_bid(self.state, bidder, amount, now, profile)
+        after, placed = bidding.decide_bid(self.state, bidder, amount, now, profile, self.ineligible)
         op = BidOp(bidder_id, bidder, amount, key, now, self.state, after, placed)
         self._append(op)
         return op
@@ -228,6 +254,7 @@ class Book:
         profile: RuleProfile,
         *,
         failed: bool,
+        ineligible: Mapping[int, str] | None = None,
     ) -> list[Answer]:
         """Start again from what the database holds (``fresh``) and decide every waiting op again, in
         order, on top of it.
@@ -239,6 +266,8 @@ class Book:
         that leave the book; the survivors wait for the next group."""
         for bidder_id, bidder in bidders.items():
             self.add_bidder(bidder_id, bidder)
+        if ineligible is not None:
+            self.set_ineligible(ineligible)
         self.head_hash = head_hash
         in_flight = self.in_flight
         answers: list[Answer] = []
@@ -255,7 +284,7 @@ class Book:
                 continue
             try:
                 if isinstance(op, BidOp):
-                    op.redecide(state, self.bidders, profile)
+                    op.redecide(state, self.bidders, profile, self.ineligible)
                 else:
                     op.redecide(state, now)
             except RuleViolation as refusal:

@@ -32,7 +32,14 @@ from auction_rules.errors import RuleViolation, forbidden, invalid, not_found, u
 from auction_rules.profiles import RuleProfile
 
 from ...clock import Clock
-from ...db.auction_rows import load_bidders, load_chain_head, load_keyed_bids, load_lot_id, load_state
+from ...db.auction_rows import (
+    load_bidders,
+    load_chain_head,
+    load_ineligible,
+    load_keyed_bids,
+    load_lot_id,
+    load_state,
+)
 from ...db.connection import Database
 from ...db.group_writer import GroupWriter
 from ...db.writes import AuctionWrite
@@ -133,11 +140,12 @@ class BidEngine:
             bidders = await load_bidders(conn, auction_id)
             keyed = await load_keyed_bids(conn, auction_id)
             head = await load_chain_head(conn, auction_id, state.seq)
+            ineligible = await load_ineligible(conn, auction_id)
         # Merge, never replace: a bid decided on a book dropped meanwhile may still be waiting with its key.
         table = self._keys.setdefault(auction_id, KeyTable())
         for key, placed in keyed.items():
             table.remember(key, placed.amount, placed, keep=True)
-        return Book(state, lot_id, head, bidders)
+        return Book(state, lot_id, head, bidders, ineligible)
 
     def forget(self, auction_id: int) -> None:
         """Drop an idle book (ended auctions), so memory stays bounded; it reloads on demand."""
@@ -157,6 +165,28 @@ class BidEngine:
         book = self._books.get(auction_id)
         if book is not None:
             book.add_bidder(bidder_id, bidder)
+
+    async def recheck_eligibility(self, lot_id: int | None = None) -> None:
+        """The restriction list or a lot's debtor changed (committed): every cached book of open bidding
+        (of the lot, if given) reads its ineligible registrations again, one query per book, so that the
+        next bid is checked against the change without a read of its own. A book not cached reads them
+        when it is loaded."""
+        books = [
+            b
+            for b in list(self._books.values())
+            if b.committed.status not in bidding.TERMINAL and (lot_id is None or b.lot_id == lot_id)
+        ]
+        for book in books:
+            try:
+                async with self.db.read.connect() as conn:
+                    ineligible = await load_ineligible(conn, book.id)
+            except Exception:
+                # The change is committed already; a book that cannot learn of it is dropped (if idle)
+                # and reads it on its next load.
+                log.warning("auction %s: could not re-read its ineligible bidders", book.id, exc_info=True)
+                self.forget(book.id)
+                continue
+            book.set_ineligible(ineligible)
 
     async def _bidder_of(self, book: Book, bidder_id: int) -> Bidder | None:
         bidder = book.bidders.get(bidder_id)
@@ -392,6 +422,7 @@ class BidEngine:
                 fresh = await load_state(conn, book.id)
                 bidders = await load_bidders(conn, book.id)
                 stored = await load_keyed_bids(conn, book.id, keyed) if keyed else {}
+                ineligible = await load_ineligible(conn, book.id)
                 assert fresh is not None
                 head = await load_chain_head(conn, book.id, fresh.seq)
         except Exception:
@@ -409,7 +440,9 @@ class BidEngine:
                 self._dirty[book.id] = book
                 self._wake.set()
             return
-        answers = book.rebase(fresh, head, bidders, stored, self.clock.now(), self.profile, failed=failed)
+        answers = book.rebase(
+            fresh, head, bidders, stored, self.clock.now(), self.profile, failed=failed, ineligible=ineligible
+        )
         for op, outcome in answers:
             self._answer(book.id, op, outcome)
         if book.pending:

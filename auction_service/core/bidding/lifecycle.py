@@ -60,7 +60,13 @@ class Lifecycle:
         return state
 
     async def suspend(
-        self, auction_id: int, reason: str, *, by: Attribution | None = None, kind: str = "suspended"
+        self,
+        auction_id: int,
+        reason: str,
+        *,
+        by: Attribution | None = None,
+        kind: str = "suspended",
+        grounds: dict[str, str | None] | None = None,
     ) -> AuctionState:
         """Rule 20: 中止 (``kind="suspended"``) or 暂缓 (``kind="postponed"``): both pause the auction with
         a published reason; which of the two it was stays on the record (the action log)."""
@@ -68,7 +74,7 @@ class Lifecycle:
         return await self.engine.apply(
             auction_id,
             lambda state, now: bidding.suspend(state, now, reason),
-            effects_of=_logged(by, action, reason, pause_kind=kind),
+            effects_of=_logged(by, action, reason, pause_kind=kind, **(grounds or {})),
             events_of=lambda _b, after: [StatusChanged.of(after, reason)],
         )
 
@@ -84,8 +90,10 @@ class Lifecycle:
         self.reschedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
         return state
 
-    async def withdraw(self, auction_id: int, reason: str, *, by: Attribution | None = None) -> AuctionState:
-        logged = _logged(by, "auction_withdrawn", reason)
+    async def withdraw(
+        self, auction_id: int, reason: str, *, by: Attribution | None = None, ground: str | None = None
+    ) -> AuctionState:
+        logged = _logged(by, "auction_withdrawn", reason, **({"ground": ground} if ground else {}))
         return await self.engine.apply(
             auction_id,
             lambda state, now: bidding.withdraw(state, now, reason),
@@ -94,7 +102,7 @@ class Lifecycle:
         )
 
 
-def _logged(by: Attribution | None, action: str, reason: str | None, **after_extra: str):
+def _logged(by: Attribution | None, action: str, reason: str | None, **after_extra: str | None):
     """The effect that writes the action's log entry in the transaction of the state change (the states
     are the ones the book decided on, at its ``now``). No attribution: nothing is logged."""
 

@@ -5,6 +5,7 @@ import { api, apiUrl, confirmationUrls, request, session } from "../../api.js";
 import { dateTime, errorText, money, percent, t } from "../../i18n.js";
 import { ask, fill, h, roundBadge, statusBadge, toast } from "../../ui.js";
 import { declareDefault, recordPayment } from "./settle.js";
+import { withdrawAuction } from "./withdraw.js";
 
 export function auctionRow(a, reload) {
   const act = (label, fn, cls = "") =>
@@ -39,8 +40,8 @@ export function auctionRow(a, reload) {
     actions.push(act(t("act_postpone"), withReason((r) => request("POST", `/auctions/${a.id}/postpone`, { body: { reason: r } }))));
     actions.push(act(t("act_suspend"), withReason((r) => api.suspend(a.id, r))));
   }
-  if (a.status === "suspended") actions.push(act(t("act_resume"), () => api.resume(a.id)));
-  if (a.status === "announced") actions.push(act(t("act_withdraw"), withReason((r) => api.withdraw(a.id, r)), "danger"));
+  if (a.status === "suspended") actions.push(act(t("act_resume"), withReason((r) => api.resume(a.id, r))));
+  if (a.status === "announced") actions.push(act(t("act_withdraw"), () => withdrawAuction(a.id), "danger"));
   actions.push(h("button", { type: "button", class: "btn small ghost", "data-testid": "case-file", onclick: () => downloadCaseFile(a.id) }, t("case_file")));
   if (a.status === "sold" && !a.settlement) {
     actions.push(act(t("act_paid"), () => recordPayment(a.id)));

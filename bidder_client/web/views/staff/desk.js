@@ -4,6 +4,7 @@ import { api, request } from "../../api.js";
 import { dateTime, errorText, money, roundText, t } from "../../i18n.js";
 import { ask, errorBox, fill, h, loading, toast } from "../../ui.js";
 import { declareDefault, recordPayment } from "./settle.js";
+import { withdrawAuction } from "./withdraw.js";
 
 // How far ahead the desk looks (the view's choice, not a rule): asked of the service and said in the hint.
 const HORIZON_DAYS = 7;
@@ -52,12 +53,13 @@ export function deadlinesDesk(onCourt = () => {}) {
       if (name === "default")
         return step(t("desk_act_default"), name, () => declareDefault(d.auction_id), "danger");
       if (name === "paid") return step(t("desk_act_paid"), name, () => recordPayment(d.auction_id));
-      if (name === "resume") return step(t("desk_act_resume"), name, () => api.resume(d.auction_id));
+      if (name === "resume")
+        return step(t("desk_act_resume"), name, async () => {
+          const reason = await ask(t("resume_reason_prompt"));
+          return reason ? api.resume(d.auction_id, reason) : false;
+        });
       if (name === "withdraw")
-        return step(t("desk_act_withdraw"), name, async () => {
-          const reason = await ask(t("reason_prompt"));
-          return reason ? api.withdraw(d.auction_id, reason) : false;
-        }, "danger");
+        return step(t("desk_act_withdraw"), name, () => withdrawAuction(d.auction_id), "danger");
       if (name === "relist") return lotLink(t("desk_act_relist"));
       if (name === "dispose") return lotLink(t("desk_act_dispose"));
       return null;
