@@ -34,6 +34,7 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, too_large_message(limit), headers={"Connection": "close"})
+        self.limit = limit
 
 
 def too_large_message(limit: int) -> str:

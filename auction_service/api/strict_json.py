@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .body_limit import BodyTooLarge, send_too_large
 from .errors import error_response
 
 
@@ -63,7 +64,12 @@ class StrictJson:
         messages: list[Message] = []
         body = b""
         while True:
-            message = await receive()
+            try:
+                message = await receive()
+            except BodyTooLarge as too_large:
+                # Read here, outside the routes' exception handlers: answer the 413 the route would.
+                await send_too_large(send, too_large.limit)
+                return
             messages.append(message)
             if message["type"] != "http.request":
                 break
