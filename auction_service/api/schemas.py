@@ -23,7 +23,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -116,7 +115,7 @@ LINES_PATTERN = f"^{_LINES}*$"
 FILLED_LINE_PATTERN = f"^{_LINE}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_LINE}*$"
 FILLED_LINES_PATTERN = f"^{_LINES}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_LINES}*$"
 # a time's own year (before conversion to UTC) from 2000 to 2100
-TIME_PATTERN = f"^(20[0-9][0-9]|2100)-"
+TIME_PATTERN = "^(20[0-9][0-9]|2100)-"
 
 Line = Stated(single_line, LINE_PATTERN)
 Lines = Stated(multi_line, LINES_PATTERN)

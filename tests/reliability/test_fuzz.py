@@ -80,6 +80,11 @@ async def seed(base: str) -> dict[str, str]:
         return {"bidder": bidder, "staff": staff}
 
 
+def lines_of(path: Path) -> list[str]:
+    """The lines the hook wrote to ``path`` (none when it wrote nothing)."""
+    return path.read_text().splitlines() if path.exists() else []
+
+
 def fuzz(base: str, token: str, log: Path, report: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.reliability.schemathesis_hooks", "FUZZ_LOG": str(log)}
     command = [
@@ -146,10 +151,8 @@ async def test_fuzzing_the_whole_api_finds_no_server_error_and_only_enveloped_er
             run = await asyncio.to_thread(fuzz, service.url, tokens[role], log, tmp_path / f"{role}.xml")
             statuses = Counter(int(line.split()[0]) for line in log.read_text().splitlines()) if log.exists() else {}
             server_errors = sum(n for status, n in statuses.items() if status >= 500)
-            refused_log = Path(f"{log}.refused")
-            refused = refused_log.read_text().splitlines() if refused_log.exists() else []
-            explained_log = Path(f"{log}.explained")  # integral floats: see the hook
-            explained = len(explained_log.read_text().splitlines()) if explained_log.exists() else 0
+            refused = lines_of(Path(f"{log}.refused"))
+            explained = len(lines_of(Path(f"{log}.explained")))  # integral floats: see the hook
             figures[role] = (sum(statuses.values()), server_errors, dict(sorted(statuses.items())))
             print(f"\nfuzz as {role} on {database.split(':')[0]}: {sum(statuses.values())} requests, "
                   f"{server_errors} 5xx, {len(refused)} valid requests refused ({explained} explained); "
