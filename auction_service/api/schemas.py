@@ -82,6 +82,7 @@ class Stated:
 
     check: Callable[[Any], Any]
     pattern: str
+    replaces_format: bool = False
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_after_validator_function(self.check, handler(source))
@@ -89,6 +90,9 @@ class Stated:
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         stated = handler(schema)
         stated["pattern"] = self.pattern
+        if self.replaces_format:
+            for option in (stated, *stated.get("anyOf", ())):
+                option.pop("format", None)
         return stated
 
 
@@ -114,8 +118,16 @@ LINE_PATTERN = f"^{_LINE}*$"
 LINES_PATTERN = f"^{_LINES}*$"
 FILLED_LINE_PATTERN = f"^{_LINE}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_LINE}*$"
 FILLED_LINES_PATTERN = f"^{_LINES}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_LINES}*$"
-# a time's own year (before conversion to UTC) from 2000 to 2100
-TIME_PATTERN = "^(20[0-9][0-9]|2100)-"
+# An RFC 3339 time whose own year (before conversion to UTC) is 2000 to 2100, with only the days its
+# month has. The pattern replaces ``format: date-time``: with both, a generator draws times of any year
+# and throws away nearly all of them.
+_YEAR, _LEAP = "(20[0-9][0-9]|2100)", "20([02468][048]|[13579][26])"
+_DAY = (
+    f"({_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|{_YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    f"|{_YEAR}-(0[13578]|1[02])-31|{_LEAP}-02-29)"
+)
+_CLOCK = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+TIME_PATTERN = f"^{_DAY}T{_CLOCK}$"
 
 Line = Stated(single_line, LINE_PATTERN)
 Lines = Stated(multi_line, LINES_PATTERN)
@@ -169,8 +181,10 @@ def _utc_ms(value: datetime) -> datetime:
     return truncate_ms(value.astimezone(UTC))
 
 
-UtcTime = Annotated[AwareDatetime, Stated(_utc_ms, TIME_PATTERN)]
-TimeInRange = Stated(lambda v: v if v is None else _utc_ms(v), TIME_PATTERN)  # an optional time (query)
+UtcTime = Annotated[AwareDatetime, Stated(_utc_ms, TIME_PATTERN, replaces_format=True)]
+TimeInRange = Stated(
+    lambda v: v if v is None else _utc_ms(v), TIME_PATTERN, replaces_format=True
+)  # an optional time (query)
 
 
 class Strict(BaseModel):
