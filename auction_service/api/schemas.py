@@ -69,7 +69,7 @@ def multi_line(value: str) -> str:
     return value
 
 
-def _optional_line(value: str | None) -> str | None:
+def optional_line(value: str | None) -> str | None:
     return value if value is None else single_line(value)
 
 
@@ -141,7 +141,7 @@ AfterSeq = Annotated[int, Query(ge=0, le=INT4_MAX), BeforeValidator(ascii_digits
 OptionalId = Annotated[int | None, Query(ge=1, le=INT4_MAX), BeforeValidator(ascii_digits)]
 Limit500 = Annotated[int, Query(ge=1, le=500), BeforeValidator(ascii_digits)]
 Limit10k = Annotated[int, Query(ge=1, le=10_000), BeforeValidator(ascii_digits)]
-Filter = Annotated[str | None, Query(max_length=200), Stated(_optional_line, LINE_PATTERN)]
+Filter = Annotated[str | None, Query(max_length=200), Stated(optional_line, LINE_PATTERN)]
 Money = Annotated[int, Field(strict=True, ge=1, le=MAX_MONEY, description="integer fen (1 yuan = 100 fen)")]
 Category = Literal[
     "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right"
@@ -302,9 +302,21 @@ IdNumber = Annotated[
 ]
 
 
+def _true_or_null(schema: dict[str, Any]) -> None:
+    """``false`` is refused (422 ``terms_not_accepted``, the rule's own code): the document says only
+    ``true`` or ``null`` is accepted."""
+    schema.pop("anyOf", None)
+    schema["anyOf"] = [{"const": True, "type": "boolean"}, {"type": "null"}]
+
+
 class RegistrationIn(Strict):
     accept_terms: Annotated[
-        bool | None, Field(strict=True, description="true: the bidder acknowledges the terms (竞买须知)")
+        bool | None,
+        Field(
+            strict=True,
+            description="true: the bidder acknowledges the terms (竞买须知); false is refused",
+            json_schema_extra=_true_or_null,
+        ),
     ] = None
 
 
