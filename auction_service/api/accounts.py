@@ -43,8 +43,9 @@ async def sign_up(body: BidderIn, session: WriteSession, svc: ServicesDep, addre
 
 @router.post("/auth/token", **answers(Token, errors=(*BODY, "invalid_credentials", "rate_limited")))
 async def token(
-    username: Annotated[str, Form(max_length=64), Line],
-    password: Annotated[str, Form(max_length=128), Line],
+    # an empty form field reads as a missing one (422 "Field required"): the document says so
+    username: Annotated[str, Form(min_length=1, max_length=64), Line],
+    password: Annotated[str, Form(min_length=1, max_length=128), Line],
     session: ReadSession,
     svc: ServicesDep,
     address: ClientAddress,

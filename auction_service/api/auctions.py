@@ -3,8 +3,10 @@ and its audit."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from ..contract.answers import (
@@ -47,7 +49,9 @@ from .schemas import (
     RegistrationIn,
     ResumeIn,
     SettlementIn,
+    Stated,
     WithdrawIn,
+    optional_line,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["auctions"])
@@ -57,11 +61,16 @@ def _answer(view: AuctionView, svc: ServicesDep) -> dict:
     return auction_json(view, now=svc.clock.now(), watchers=svc.events.watchers(view.id))
 
 
+# statuses separated by commas (empty parts ignored); any other word is 422 ``invalid_status``
+_STATUS_LIST = f"^,*(({'|'.join(auction_queries.STATUSES)})(,+|$))*$"
+StatusFilter = Annotated[str | None, Query(max_length=200), Stated(optional_line, _STATUS_LIST)]
+
+
 @router.get("/auctions", **answers(AuctionList, errors=(*INVALID, "invalid_status")))
 async def list_auctions(
     session: ReadSession,
     svc: ServicesDep,
-    status: Filter = None,
+    status: StatusFilter = None,
     court: Filter = None,
     category: Filter = None,
     round: Filter = None,

@@ -30,6 +30,7 @@ from .schemas import (
     Lines,
     LongText,
     Money,
+    NotNull,
     Offset,
     PostponeIn,
     ShortText,
@@ -48,9 +49,9 @@ Horizon = Annotated[int, Query(ge=0, le=deadlines.MAX_HORIZON_DAYS), BeforeValid
 class LotEditIn(Strict):
     """The fields to correct; ``null`` clears an optional field. ``reason`` goes into the action log."""
 
-    title: ShortText | None = None
-    category: Category | None = None
-    appraisal: Money | None = None
+    title: Annotated[ShortText | None, NotNull] = None  # required fields: left out, never cleared
+    category: Annotated[Category | None, NotNull] = None
+    appraisal: Annotated[Money | None, NotNull] = None
     description: LongText | None = None
     case_number: Text100 | None = None
     location: Text300 | None = None

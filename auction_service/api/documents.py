@@ -14,7 +14,7 @@ from ..contract.documents import document_json, documents_json
 from ..core import documents
 from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import BODY, DOCUMENT_TYPES, NO_LOT, STAFF_OF_COURT, answers
-from .schemas import Id
+from .schemas import Id, not_null
 
 router = APIRouter(prefix="/api/v1", tags=["lot documents"])
 MULTIPART_OVERHEAD = 64 * 1024
@@ -44,7 +44,7 @@ async def upload_document(
     session: WriteSession,
     svc: ServicesDep,
     file: Annotated[UploadFile, File(description="a PDF appraisal report, or a JPEG, PNG or WebP photo")],
-    kind: Annotated[Literal["appraisal_report", "photo"] | None, Form()] = None,
+    kind: Annotated[Literal["appraisal_report", "photo"] | None, Form(json_schema_extra=not_null)] = None,
 ) -> dict:
     """Publish a document with the lot's announcement (multipart form: ``file``, optional ``kind``;
     without ``kind`` a PDF is the appraisal report and an image a photo). 413 ``document_too_large``

@@ -16,11 +16,24 @@ malformed reaches a service or a group commit (one bad row would fail the whole 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from auction_rules.priority import PriorityGrounds
 from auction_rules.profiles import CATEGORIES
@@ -57,12 +70,70 @@ def multi_line(value: str) -> str:
     return value
 
 
-def _optional_line(value: str | None) -> str | None:
+def optional_line(value: str | None) -> str | None:
     return value if value is None else single_line(value)
 
 
-Line = AfterValidator(single_line)
-Lines = AfterValidator(multi_line)
+@dataclass(frozen=True)
+class Stated:
+    """A check that the OpenAPI document states too: ``check`` runs after the type's own validation and
+    ``pattern`` is written into the field's JSON schema, so a client (or a fuzzer) that builds requests
+    from the document never sends one that validation refuses. The check stays the authority (it also
+    refuses lone surrogates, which no pattern can name)."""
+
+    check: Callable[[Any], Any]
+    pattern: str
+    replaces_format: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        stated = handler(schema)
+        stated["pattern"] = self.pattern
+        if self.replaces_format:
+            for option in (stated, *stated.get("anyOf", ())):
+                option.pop("format", None)
+        return stated
+
+
+def not_null(schema: dict[str, Any]) -> None:
+    """For a field that may be left out but not sent as ``null`` (a required field of a correction, an
+    optional form field: a form cannot carry null): the document drops ``null`` from the field's types."""
+    options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+NotNull = Field(json_schema_extra=not_null)
+
+
+# What the checks accept, as patterns: no control character (multi-line: tab and line breaks allowed);
+# the ``Filled`` forms also need one character that is not white space (the text is stripped, then
+# must not be empty).
+_LINE = "[^\\x00-\\x1f\\x7f-\\x9f]"
+_LINES = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
+LINE_PATTERN = f"^{_LINE}*$"
+LINES_PATTERN = f"^{_LINES}*$"
+FILLED_LINE_PATTERN = f"^{_LINE}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_LINE}*$"
+FILLED_LINES_PATTERN = f"^{_LINES}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_LINES}*$"
+# An RFC 3339 time whose own year (before conversion to UTC) is 2000 to 2100, with only the days its
+# month has. The pattern replaces ``format: date-time``: with both, a generator draws times of any year
+# and throws away nearly all of them.
+_YEAR, _LEAP = "(20[0-9][0-9]|2100)", "20([02468][048]|[13579][26])"
+_DAY = (
+    f"({_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|{_YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    f"|{_YEAR}-(0[13578]|1[02])-31|{_LEAP}-02-29)"
+)
+_CLOCK = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+TIME_PATTERN = f"^{_DAY}T{_CLOCK}$"
+
+Line = Stated(single_line, LINE_PATTERN)
+Lines = Stated(multi_line, LINES_PATTERN)
+FilledLine = Stated(single_line, FILLED_LINE_PATTERN)
+FilledLines = Stated(multi_line, FILLED_LINES_PATTERN)
 
 # Path and query parameters.
 Id = Annotated[int, Path(ge=1, le=INT4_MAX, description="an id (1 to 2^31-1)"), BeforeValidator(ascii_digits)]
@@ -71,7 +142,7 @@ AfterSeq = Annotated[int, Query(ge=0, le=INT4_MAX), BeforeValidator(ascii_digits
 OptionalId = Annotated[int | None, Query(ge=1, le=INT4_MAX), BeforeValidator(ascii_digits)]
 Limit500 = Annotated[int, Query(ge=1, le=500), BeforeValidator(ascii_digits)]
 Limit10k = Annotated[int, Query(ge=1, le=10_000), BeforeValidator(ascii_digits)]
-Filter = Annotated[str | None, Query(max_length=200), AfterValidator(_optional_line)]
+Filter = Annotated[str | None, Query(max_length=200), Stated(optional_line, LINE_PATTERN)]
 Money = Annotated[int, Field(strict=True, ge=1, le=MAX_MONEY, description="integer fen (1 yuan = 100 fen)")]
 Category = Literal[
     "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right"
@@ -79,11 +150,11 @@ Category = Literal[
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
 Username = Annotated[str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128), Line]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Line]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), FilledLine]
 # a person's name: ``accounts.real_name`` holds 200 characters (PostgreSQL refuses more with a 500)
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Line]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), FilledLine]
 LongText = Annotated[str, StringConstraints(max_length=20_000), Lines]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Lines]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), FilledLines]
 
 
 def _day_text(value: object) -> object:
@@ -111,8 +182,10 @@ def _utc_ms(value: datetime) -> datetime:
     return truncate_ms(value.astimezone(UTC))
 
 
-UtcTime = Annotated[AwareDatetime, AfterValidator(_utc_ms)]
-TimeInRange = AfterValidator(lambda v: v if v is None else _utc_ms(v))  # an optional time (query)
+UtcTime = Annotated[AwareDatetime, Stated(_utc_ms, TIME_PATTERN, replaces_format=True)]
+TimeInRange = Stated(
+    lambda v: v if v is None else _utc_ms(v), TIME_PATTERN, replaces_format=True
+)  # an optional time (query)
 
 
 class Strict(BaseModel):
@@ -259,9 +332,21 @@ IdNumber = Annotated[
 ]
 
 
+def _true_or_null(schema: dict[str, Any]) -> None:
+    """``false`` is refused (422 ``terms_not_accepted``, the rule's own code): the document says only
+    ``true`` or ``null`` is accepted."""
+    schema.pop("anyOf", None)
+    schema["anyOf"] = [{"const": True, "type": "boolean"}, {"type": "null"}]
+
+
 class RegistrationIn(Strict):
     accept_terms: Annotated[
-        bool | None, Field(strict=True, description="true: the bidder acknowledges the terms (竞买须知)")
+        bool | None,
+        Field(
+            strict=True,
+            description="true: the bidder acknowledges the terms (竞买须知); false is refused",
+            json_schema_extra=_true_or_null,
+        ),
     ] = None
 
 
