@@ -120,8 +120,10 @@ async def test_any_change_to_a_file_fails_verification(service, tmp_path, name, 
     assert not report.valid and any(p.startswith(problem) for p in report.problems), report.problems
     path = tmp_path / "tampered.zip"
     path.write_bytes(tampered)
-    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path)])
-    assert out.exit_code == 1 and "FAILED" in out.output
+    public = tmp_path / "service-key.pem"  # the service's key, named: the CLI's own settings are another run's
+    public.write_text(signing_key(service.services.settings).public_pem)
+    out = runner.invoke(cli, ["audit", "verify", "--case-file", str(path), "--key", str(public)])
+    assert out.exit_code == 1 and "FAILED" in out.output, out.output
 
 
 async def test_a_rewritten_bid_with_a_matching_manifest_still_fails_the_chain(service):

@@ -240,8 +240,9 @@ async def test_staff_lists_a_lot_and_schedules_it_through_the_ui(live_server, br
         assert listed[0]["starting_price"] == 700_000_00 and listed[0]["deposit"] == 70_000_00
         assert listed[0]["round"] == 1 and listed[0]["status"] == "announced"
 
-        # Withdraw it (the reason is asked for in a dialog), then the lot can be scheduled again.
+        # Withdraw it (a legal ground and a note are asked for in a dialog), then the lot can be scheduled again.
         await rounds.get_by_role("button", name="撤回").click()
+        await page.get_by_test_id("withdraw-ground").select_option("other")
         await page.locator("dialog textarea").fill("当事人达成和解")
         await page.locator("dialog").get_by_role("button", name="OK").click()
         await expect(page.get_by_test_id("lot-auctions")).to_contain_text("撤回")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from auction_service.clock import isoformat
 from bidder_client import AuctionClient
 from tests.live.test_live_multiprocess import PRICE, STAFF, STEP, Cluster, cluster  # noqa: F401 (the fixture)
+from tests.support.identity import id_number
 from tests.support.live import recv, recv_type, ws_connect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.realtime]
@@ -72,7 +73,7 @@ async def test_the_survivor_closes_an_auction_whose_creator_was_killed(cluster: 
             aid, end_at = await _short_auction(staff)
         for i, client in enumerate(bidders):
             username = f"takeover-{i}-{uuid.uuid4().hex[:6]}"
-            await client.sign_up(username, "password123", "竞买人")
+            await client.sign_up(username, "password123", "竞买人", id_number())
             await client.login(username, "password123")
             await client.register(aid)  # three deposits frozen, through the process about to die
     finally:

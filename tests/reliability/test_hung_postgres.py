@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import IN_CI, _migrate, run_in_thread
 from tests.reliability.test_outage_postgres import assert_unavailable, stored_close
+from tests.support.identity import id_number
 from tests.support.live import recv, recv_type, ws_connect, ws_url
 from tests.support.private_postgres import PrivatePostgres, private_postgres
 from tests.support.scenes import START_PRICE, go_to, scene, t
@@ -106,7 +107,12 @@ async def test_a_hung_database_is_answered_503_within_its_timeout_and_heals(post
                     _timed(
                         client.post(
                             "/api/v1/bidders",
-                            json={"username": "hung1", "password": "password123", "real_name": "李四"},
+                            json={
+                                "username": "hung1",
+                                "password": "password123",
+                                "real_name": "李四",
+                                "id_number": id_number(),
+                            },
                         )
                     ),
                 )
