@@ -61,6 +61,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._in_body = False
         self._counted: str | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._deadline: float | None = None  # loop time by which the head or the body's next part is due
 
     # ------------------------------------------------------------------ the connection
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -75,12 +76,12 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._uncount()
-        self._stop_timer()
+        self._cancel_timer()
         super().connection_lost(exc)
 
     def handle_websocket_upgrade(self) -> None:
         self._uncount()  # from here the app counts the socket (per address and per account)
-        self._stop_timer()
+        self._cancel_timer()
         super().handle_websocket_upgrade()
 
     def _uncount(self) -> None:
@@ -93,7 +94,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     # ------------------------------------------------------------------ reading
     def data_received(self, data: bytes) -> None:
         if not self._in_body:
-            if self._timer is None:
+            if self._deadline is None:
                 self._start_timer(self.limits.header_timeout)
             self._head_bytes += len(data)
         super().data_received(data)
@@ -123,17 +124,41 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
     # ------------------------------------------------------------------ plumbing
+    # One deadline per connection and at most one timer behind it: arming and disarming only move the
+    # deadline (a float), and the timer, when it fires before the deadline, sets itself again for what
+    # is left. Each request would otherwise create and cancel three timers (head, body, each chunk),
+    # which on the bid path cost more than the bounds are worth. The timer is set at most ``_tick`` ahead
+    # (the shorter of the two bounds), so it never fires after a deadline armed later.
     def _start_timer(self, seconds: float) -> None:
-        self._stop_timer()
-        self._timer = self.loop.call_later(seconds, self._timed_out)
+        now = self.loop.time()
+        self._deadline = now + seconds
+        if self._timer is None:
+            self._timer = self.loop.call_at(min(self._deadline, now + self._tick()), self._check_deadline)
 
     def _stop_timer(self) -> None:
+        self._deadline = None
+
+    def _cancel_timer(self) -> None:
+        self._deadline = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
-    def _timed_out(self) -> None:
+    def _tick(self) -> float:
+        return min(self.limits.header_timeout, self.limits.body_timeout)
+
+    def _check_deadline(self) -> None:
         self._timer = None
+        if self._deadline is None:
+            return
+        now = self.loop.time()
+        if now < self._deadline:
+            self._timer = self.loop.call_at(min(self._deadline, now + self._tick()), self._check_deadline)
+            return
+        self._deadline = None
+        self._timed_out()
+
+    def _timed_out(self) -> None:
         if self.transport.is_closing():
             return
         if self._in_body:
