@@ -41,7 +41,7 @@ async def sign_up(body: BidderIn, session: WriteSession, svc: ServicesDep, addre
     return signed_up_json(account)
 
 
-@router.post("/auth/token", **answers(Token, errors=(*BODY, "invalid_credentials", "rate_limited")))
+@router.post("/auth/token", **answers(Token, errors=(*BODY, "invalid_form", "invalid_credentials", "rate_limited")))
 async def token(
     # an empty form field reads as a missing one (422 "Field required"): the document says so
     username: Annotated[str, Form(min_length=1, max_length=64), Line],

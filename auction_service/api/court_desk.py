@@ -8,7 +8,7 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, StringConstraints, model_validator
 from starlette.responses import Response
 
 from auction_rules.errors import invalid
@@ -24,6 +24,7 @@ from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import BODY, INVALID, NO_AUCTION, NO_LOT, STAFF, STAFF_ACTION, STAFF_OF_COURT, answers
 from .schemas import (
     Category,
+    DeadlineDays,
     Id,
     Limit500,
     Line,
@@ -59,7 +60,7 @@ class LotEditIn(Strict):
     defects: LongText | None = None
     encumbrances: LongText | None = None
     taxes: LongText | None = None
-    balance_deadline_days: Annotated[int, Field(strict=True, ge=1, le=365)] | None = None
+    balance_deadline_days: DeadlineDays | None = None
     contact: Text300 | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Lines] | None = None
 

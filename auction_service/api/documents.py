@@ -30,6 +30,7 @@ MULTIPART_OVERHEAD = 64 * 1024
             *STAFF_OF_COURT,
             *NO_LOT,
             *BODY,
+            "invalid_form",
             "document_too_large",
             "empty_document",
             "invalid_document_kind",

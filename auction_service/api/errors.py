@@ -138,6 +138,10 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         # Not JSON at all (bytes that are not UTF-8, nesting too deep, an integer of thousands of digits):
         # malformed input is 422 across the API, whatever failed to read it.
         status, code, detail = 422, "invalid_json", "the body is not JSON that this service can read"
+    elif status == 400:
+        # The framework's only other 400: a form it could not read (Starlette's multipart parser: no
+        # boundary, a part without its headers, too many parts). Malformed input: 422 as well.
+        status, code, detail = 422, "invalid_form", f"the body is not a form this service can read ({detail})"
     response = error_response(status, code, detail)
     for name, value in (exc.headers or {}).items():  # 413's ``Connection: close``
         response.headers[name] = value

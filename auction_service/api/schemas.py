@@ -1,8 +1,10 @@
 """What a request may carry: bodies, ids, paging and filters. Checked here, at the edge, so that nothing
 malformed reaches a service or a group commit (one bad row would fail the whole group's transaction).
 
-* Money is a strict integer of fen from 1 to 10^15: floats, booleans, strings and out-of-range numbers
-  are 422 (pydantic's default int would accept ``false`` and ``"12"``).
+* Money is a strict integer of fen from 1 to 10^15: numbers with a fraction, booleans, strings and
+  out-of-range numbers are 422 (pydantic's default int would accept ``false`` and ``"12"``). A whole
+  number written with a fraction (``1.0``) is that integer, as JSON and JSON Schema count it
+  (``contract/numbers.py``): the document's ``type: integer`` accepts it, so validation does too.
 * Ids, offsets, limits and seq are written with the ASCII digits 0-9 only (``int("١") == 1`` in Python)
   and bounded to their columns (ids are PostgreSQL ``integer``: 1..2^31-1): beyond, PostgreSQL would
   fail the query with a 500.
@@ -41,7 +43,7 @@ from auction_rules.settlement import SettlementRequest
 from auction_rules.withdrawal import GROUNDS as WITHDRAWAL_GROUNDS
 
 from ..clock import truncate_ms
-from ..contract.numbers import INT4_MAX, plain_digits
+from ..contract.numbers import INT4_MAX, plain_digits, whole_number
 
 MAX_MONEY = 10**15
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -143,7 +145,15 @@ OptionalId = Annotated[int | None, Query(ge=1, le=INT4_MAX), BeforeValidator(asc
 Limit500 = Annotated[int, Query(ge=1, le=500), BeforeValidator(ascii_digits)]
 Limit10k = Annotated[int, Query(ge=1, le=10_000), BeforeValidator(ascii_digits)]
 Filter = Annotated[str | None, Query(max_length=200), Stated(optional_line, LINE_PATTERN)]
-Money = Annotated[int, Field(strict=True, ge=1, le=MAX_MONEY, description="integer fen (1 yuan = 100 fen)")]
+# Integers in bodies: strict (no bools, no strings), a whole-number float taken as its integer. The
+# validator comes after the constraints: it then runs first, and the document keeps ``minimum`` and
+# ``maximum`` (placed before them, pydantic would write its own ``ge``/``le`` keys, which JSON Schema
+# does not know, and a client would take 0 as a valid amount).
+WholeNumber = BeforeValidator(whole_number)
+Money = Annotated[
+    int, Field(strict=True, ge=1, le=MAX_MONEY, description="integer fen (1 yuan = 100 fen)"), WholeNumber
+]
+DeadlineDays = Annotated[int, Field(strict=True, ge=1, le=365), WholeNumber]
 Category = Literal[
     "residential", "commercial", "land", "vehicle", "equity", "machinery", "other", "vessel", "property_right"
 ]
@@ -216,7 +226,7 @@ class LotIn(BaseModel):
     defects: LongText | None = None
     encumbrances: LongText | None = None
     taxes: LongText | None = None
-    balance_deadline_days: Annotated[int, Field(strict=True, ge=1, le=365)] | None = None
+    balance_deadline_days: DeadlineDays | None = None
     contact: OneLine300 | None = None
     court: OneLine200 | None = Field(default=None, description="admin only: the court the lot belongs to")
 
@@ -235,7 +245,7 @@ class AuctionIn(Strict):
 
 class PriorityHolderIn(Strict):
     username: Username
-    rank: Annotated[int, Field(strict=True, ge=1, le=1000)]
+    rank: Annotated[int, Field(strict=True, ge=1, le=1000), WholeNumber]
     reason: Reason | None = Field(
         default=None, description="required once bidding has opened: the grounds of the late declaration"
     )

@@ -13,6 +13,7 @@ from auction_rules.bidding import PlacedBid
 from auction_rules.errors import invalid
 
 from ..clock import isoformat
+from .numbers import whole_number
 
 MAX_MONEY = 10**15  # the contract's bound on every amount of money, in fen
 MAX_KEY_LENGTH = 200
@@ -21,7 +22,9 @@ AMOUNT_RULE = "amount must be an integer number of fen from 1 to 10^15"
 
 
 def check_amount(amount: Any) -> int:
-    """The amount of a bid: an integer (not a bool, float or string) of fen in [1, 10^15]."""
+    """The amount of a bid: an integer of fen in [1, 10^15]. Booleans, strings and numbers with a fraction
+    are refused; a whole number written with one (``700500000.0``) is that integer (``contract/numbers.py``)."""
+    amount = whole_number(amount)
     if type(amount) is not int or not 1 <= amount <= MAX_MONEY:
         raise invalid(
             "validation_error", f"amount: {AMOUNT_RULE}", fields=[{"field": "amount", "message": AMOUNT_RULE}]

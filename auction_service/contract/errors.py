@@ -102,6 +102,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     # 422
     VALIDATION_ERROR: ErrorCode(Kind.INVALID, "malformed input: ``fields`` names each bad field"),
     "invalid_json": ErrorCode(Kind.INVALID, "the body is not JSON"),
+    "invalid_form": ErrorCode(Kind.INVALID, "the body is not a form (multipart or urlencoded) that can be read"),
     "invalid_idempotency_key": ErrorCode(Kind.INVALID, "an Idempotency-Key is 1 to 200 characters"),
     "idempotency_key_reused": ErrorCode(Kind.INVALID, "this Idempotency-Key was used for another bid"),
     "invalid_status": ErrorCode(Kind.INVALID, "an unknown status in the filter"),

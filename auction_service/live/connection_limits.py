@@ -14,10 +14,12 @@ waited forever. ``BoundedHttpProtocol`` adds, per connection:
   connection is closed, which the app's ``receive`` sees as a disconnect);
 * at most ``per_address`` open connections per peer address: beyond, 503 at once and closed. The peer
   is the TCP peer, so behind a proxy on this machine every client shares the proxy's address: there the
-  proxy bounds clients (``docs/operations.md``: nginx ``limit_conn``) and this bound is set above the
-  proxy's own pool (or 0, off).
+  proxy bounds clients (``docs/operations.md``: nginx ``limit_conn``) and this bound is off (0).
 
 Websockets are counted by the app once upgraded (``live/ws.py``, per client address and per account).
+Every count is this process's own, never shared: several processes behind nginx are bounded together by
+nginx's ``limit_conn``, whose count is global (``docs/operations.md``, "Connection caps with several
+processes", says why not Redis).
 """
 
 from __future__ import annotations

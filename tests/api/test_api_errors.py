@@ -1,5 +1,7 @@
 """Conventions: the error envelope, 401/403/404/422, strict money and RFC 3339 UTC times."""
 
+import re
+
 import pytest
 
 from tests.support.scenes import (
@@ -223,6 +225,34 @@ async def test_money_of_exactly_1e15_is_accepted_where_the_rules_allow(service):
     await api.register(other, auction["id"])
     assert_error(await api.bid(other, auction["id"], MAX_MONEY + MAX_MONEY // 1000), 422)
     assert (await api.auction(auction["id"]))["current_price"] == MAX_MONEY
+
+
+async def test_a_whole_number_written_with_a_fraction_is_that_integer(service):
+    """JSON has one number type and JSON Schema (the OpenAPI document's language) calls ``1.0`` an
+    integer: money sent as ``1000000000.0`` or ``7.00000000e8`` is the integer it names, kept and answered
+    as an integer; ``1.5`` fen stays 422 (``test_bid_amount_must_be_integer_fen_from_1_to_1e15``)."""
+    api = service.api
+    staff = await api.staff(service.services)
+    lot = await api.lot(staff, appraisal=float(APPRAISAL), balance_deadline_days=30.0)  # sent as 1000000000.0
+    assert type(lot["appraisal"]) is int and lot["appraisal"] == APPRAISAL  # answered as 1000000000
+    body = listing_body(service.clock.now()) | {"starting_price": float(START_PRICE), "deposit": 700_000_00.0}
+    r = await service.client.post(f"/api/v1/lots/{lot['id']}/auctions", json=body, headers=staff)
+    assert r.status_code == 201, r.text
+    auction = r.json()
+    assert type(auction["starting_price"]) is int and auction["starting_price"] == START_PRICE
+    bidder = await api.bidder()
+    await api.register(bidder, auction["id"])
+    service.clock.set(assert_utc(auction["start_at"]))
+    await service.settle()
+    r = await service.client.post(
+        f"/api/v1/auctions/{auction['id']}/bids",
+        content=b'{"amount": 7.00000000e8}',
+        headers=bidder | {"Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+    assert re.search(rb'"amount":\s*700000000[,}]', r.content), r.text
+    stored = await api.bids(auction["id"])
+    assert [(b["amount"], type(b["amount"])) for b in stored] == [(START_PRICE, int)]
 
 
 async def test_a_lot_category_outside_the_list_is_422(service):

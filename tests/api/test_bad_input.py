@@ -310,12 +310,12 @@ TABLE: list[Row] = [
         kw={"json": {"amount": "700500000"}},
     ),
     Row(
-        "bid amount as a float",
+        "bid amount with a fraction",
         "POST",
         "/api/v1/auctions/{auction}/bids",
         422,
         who="bidder",
-        kw={"json": {"amount": 700500000.0}},
+        kw={"json": {"amount": 700500000.5}},
     ),
     Row(
         "bid amount beyond 10^15",

@@ -1,7 +1,8 @@
 """The contract on every route: a body that cannot be read as JSON (bytes that are not UTF-8, nesting
 100,000 deep, an integer of 5,000 digits) is 422 like any malformed input, not 400; a key repeated in
 one JSON object is refused on every JSON route (``api/strict_json.py``), as on the bid edge; a validly
-signed token whose claims have the wrong type is 401, never a 500."""
+signed token whose claims have the wrong type is 401, never a 500. A form that cannot be read (multipart
+without a boundary, a part without its headers) is 422 ``invalid_form`` too, not Starlette's 400."""
 
 from __future__ import annotations
 
@@ -26,6 +27,23 @@ SIGN_UP = "/api/v1/bidders"
 async def test_an_unreadable_json_body_is_422(service, body: bytes) -> None:
     r = await service.client.post(SIGN_UP, content=body, headers={"Content-Type": "application/json"})
     assert_error(r, 422)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data; boundary=b", b"--b\r\n\xf3\xbc\x9f\xbe--b--\r\n"),  # a part without its headers
+        ("multipart/form-data", b"username=a&password=b"),  # no boundary
+    ],
+    ids=["part-without-headers", "no-boundary"],
+)
+async def test_an_unreadable_form_is_422_on_both_form_routes(service, content_type: str, body: bytes) -> None:
+    staff = await service.api.staff(service.services)
+    lot = await service.api.lot(staff)
+    for path, head in (("/api/v1/auth/token", {}), (f"/api/v1/lots/{lot['id']}/documents", staff)):
+        r = await service.client.post(path, content=body, headers=head | {"Content-Type": content_type})
+        assert_error(r, 422, "invalid_form")
+    assert (await service.client.get(f"/api/v1/lots/{lot['id']}/documents")).json()["items"] == []
 
 
 async def test_a_repeated_key_is_refused_on_every_json_route_and_creates_nothing(service) -> None:

@@ -282,6 +282,35 @@ async def test_every_example_in_the_document_is_valid_against_its_schema(service
     assert checked > 100
 
 
+NOT_JSON_SCHEMA = {"ge", "gt", "le", "lt", "strict", "min_length", "max_length"}  # pydantic's names, not JSON Schema's
+
+
+def bounds_not_stated(node: object, where: str = "") -> list[str]:
+    """Every place in the document where a bound is written under pydantic's name (``ge``, ``le``...):
+    a client or a generator reading the document ignores it, and sends what validation refuses."""
+    if isinstance(node, dict):
+        found = (
+            [f"{where}: {sorted(NOT_JSON_SCHEMA & node.keys())}"]
+            if "type" in node and NOT_JSON_SCHEMA & node.keys()
+            else []
+        )
+        return found + [p for key, value in node.items() for p in bounds_not_stated(value, f"{where}/{key}")]
+    if isinstance(node, list):
+        return [p for i, value in enumerate(node) for p in bounds_not_stated(value, f"{where}/{i}")]
+    return []
+
+
+async def test_every_bound_is_written_as_json_schema_writes_it(service):
+    """Money's bounds are ``minimum`` 1 and ``maximum`` 10^15 everywhere, as JSON Schema names them;
+    no schema carries pydantic's ``ge``/``le`` (a whole-number validator placed before its constraints
+    once made the bid's ``amount`` say ``ge: 1``, and a fuzzer sent 0 as valid)."""
+    truth = await truth_of(service)
+    assert not bounds_not_stated(truth.spec), bounds_not_stated(truth.spec)
+    bid = truth.spec["paths"]["/api/v1/auctions/{auction_id}/bids"]["post"]["requestBody"]
+    amount = bid["content"]["application/json"]["schema"]["properties"]["amount"]
+    assert (amount["type"], amount["minimum"], amount["maximum"]) == ("integer", 1, 10**15)
+
+
 async def test_the_check_fails_on_an_undeclared_key_status_type_or_code(service):
     """The check itself can fail: an answer changed in each way the schema forbids is caught."""
     truth = await truth_of(service)

@@ -90,6 +90,21 @@ async def test_malformed_bids_count_against_the_limit_before_they_are_parsed(cal
     assert not any(step.startswith("engine") for step in stand.steps)
 
 
+@pytest.mark.parametrize(
+    ("caller", "whole", "fraction"),
+    [
+        ("Bearer alice", b'{"amount": 500.0}', b'{"amount": 500.5}'),
+        (ALICE, SOCKET_BID | {"amount": 5e2}, SOCKET_BID | {"amount": 500.5}),
+    ],
+    ids=["http", "socket"],
+)
+async def test_a_whole_number_written_with_a_fraction_is_that_integer(caller, whole, fraction) -> None:
+    stand = Stand()
+    assert await take(stand, caller, whole) == ("placed", "bid-7")
+    assert stand.steps[-1].startswith("engine 500 ")  # the int 500 reaches the engine, not the float 500.0
+    assert await take(Stand(), caller, fraction) == ("refused", "validation_error")
+
+
 async def test_an_unknown_caller_is_refused_before_anything_is_counted() -> None:
     stand = Stand()
     assert await take(stand, "Bearer mallory", HTTP_BID) == ("refused", "unauthorized")

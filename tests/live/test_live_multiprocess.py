@@ -1,182 +1,36 @@
 """Two real ``auction-service serve`` processes on one PostgreSQL database, live events fanned out
 through Redis: a watcher on process A sees, in order, the bids placed through process B.
 
-Under ``CI=true`` PostgreSQL and Redis are mandatory (the test fails); locally it skips when either is
-unreachable. The subprocesses are killed in teardown whatever happens.
+The processes, their database and Redis: ``tests/support/cluster.py`` (mandatory under ``CI=true``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Iterator
-from datetime import datetime, timedelta
-from pathlib import Path
 
-import httpx
 import pytest
-import redis
 from websockets.exceptions import ConnectionClosed
 
-from auction_service.clock import isoformat
 from bidder_client import AuctionClient
-from tests.conftest import IN_CI, PG_ADMIN_URL, _migrate, _pg_admin, run_in_thread
-from tests.support.identity import id_number
+from tests.support.cluster import PRICE, STEP, Cluster, auction_starting_soon, live_url, registered, until_live
 from tests.support.live import recv, recv_type, ws_connect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.realtime]  # service processes on one PostgreSQL and Redis
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("AUCTION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-STAFF = ("mp-clerk", "mp-password-123")
-PRICE, STEP = 1_000_00, 1_00
-CLI = [sys.executable, "-m", "auction_cli"]
 
-
-def _unavailable(what: str, problem: object) -> None:
-    message = f"{what} unreachable ({problem})"
-    if IN_CI:
-        pytest.fail(message + "; mandatory under CI=true")
-    pytest.skip(message)
-
-
-class Cluster(list):
-    """[(url, process)] of the service processes, and the database they share (``db_url``)."""
-
-    db_url: str
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
-    """A fresh PostgreSQL database, a staff account, and two service processes on it: [(url, process)]."""
-    problem = request.config._pg_problem  # type: ignore[attr-defined]
-    if problem:
-        _unavailable("PostgreSQL", problem)
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:
-        _unavailable(f"Redis at {REDIS_URL}", exc)
-    name = f"auction_mp_{uuid.uuid4().hex[:10]}"
-    run_in_thread(_pg_admin(f'CREATE DATABASE "{name}"'))
-    db_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    env = {
-        **os.environ,
-        "AUCTION_DATABASE_URL": db_url,
-        "AUCTION_REDIS_URL": REDIS_URL,
-        "AUCTION_RULES": "sandbox",
-        "AUCTION_SECRET_KEY": "multiprocess-test-secret-0123456789",
-        "AUCTION_DEMO_BOTS": "false",
-    }
-    procs: list[subprocess.Popen] = []
-    try:
-        run_in_thread(_migrate(db_url))
-        subprocess.run(
-            [*CLI, "staff", "add", "--court", "多进程法院", "--username", STAFF[0]],
-            env=env | {"AUCTION_NEW_PASSWORD": STAFF[1]},
-            cwd=ROOT,
-            check=True,
-            timeout=60,
-            capture_output=True,
-        )
-        urls = []
-        for _ in range(2):
-            port = _free_port()
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "auction_cli", "serve", "--port", str(port)],
-                    env=env,
-                    cwd=ROOT,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        for proc, url in zip(procs, urls, strict=True):
-            _wait_healthy(proc, url)
-        running = Cluster(zip(urls, procs, strict=True))
-        running.db_url = db_url
-        yield running
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-            if proc.stderr is not None:
-                proc.stderr.close()
-        run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def _wait_healthy(proc: subprocess.Popen, url: str, within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise AssertionError(f"service at {url} exited with {proc.returncode}: {err[-2000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1, trust_env=False).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"service at {url} did not become healthy within {within}s")
-
-
-async def _auction_starting_soon(staff: AuctionClient, title: str) -> int:
-    """Log the court clerk in and schedule a sandbox auction that opens ~2 s from now."""
-    await staff.login(*STAFF)
-    now = datetime.fromisoformat((await staff.clock())["now"].replace("Z", "+00:00"))
-    lot = await staff.request("POST", "/api/v1/lots", json={"title": title, "category": "vehicle", "appraisal": PRICE})
-    auction = await staff.request(
-        "POST",
-        f"/api/v1/lots/{lot['id']}/auctions",
-        json={
-            "starting_price": PRICE,
-            "increment": STEP,
-            "deposit": PRICE // 10,
-            "start_at": isoformat(now + timedelta(seconds=2)),
-            "end_at": isoformat(now + timedelta(hours=1)),
-        },
-    )
-    return auction["id"]
-
-
-async def test_a_watcher_on_one_process_sees_bids_placed_through_another(cluster: list) -> None:
-    (url_a, proc_a), (url_b, _proc_b) = cluster
-    async with AuctionClient(url_a) as staff_a, AuctionClient(url_b) as alice, AuctionClient(url_b) as bob:
-        aid = await _auction_starting_soon(staff_a, "多进程测试标的")
+async def test_a_watcher_on_one_process_sees_bids_placed_through_another(cluster: Cluster) -> None:
+    a, b = cluster.processes
+    async with AuctionClient(a.url) as staff_a, AuctionClient(b.url) as alice, AuctionClient(b.url) as bob:
+        aid = (await auction_starting_soon(staff_a, "多进程测试标的"))["id"]
         for i, client in enumerate((alice, bob)):
-            username = f"mp-bidder-{i}-{uuid.uuid4().hex[:6]}"
-            await client.sign_up(username, "password123", "王五", id_number())
-            await client.login(username, "password123")
-            await client.register(aid)
-        for _ in range(150):  # sandbox: the auction opens ~2 s after scheduling
-            if (await alice.get_auction(aid))["status"] == "live":
-                break
-            await asyncio.sleep(0.1)
-        assert (await alice.get_auction(aid))["status"] == "live"
+            await registered(client, aid, f"mp-bidder-{i}")
+        await until_live(alice, aid)
 
-        base_a = url_a.replace("http://", "ws://")
-        async with ws_connect(f"{base_a}/api/v1/auctions/{aid}/live?after_seq=0") as watcher:
+        async with ws_connect(live_url(a.url, aid, "after_seq=0")) as watcher:
             assert (await recv(watcher))["type"] == "snapshot"
-            async with ws_connect(url_b.replace("http://", "ws://") + f"/api/v1/auctions/{aid}/live") as other:
+            async with ws_connect(live_url(b.url, aid)) as other:
                 assert (await recv(other))["type"] == "snapshot"
                 # watchers are counted across processes: A hears of B's watcher
                 for _ in range(10):
@@ -195,7 +49,7 @@ async def test_a_watcher_on_one_process_sees_bids_placed_through_another(cluster
                     assert event[key] == ack[key], key
 
             # and the resumable client library sees the same record through A
-            watch_a = AuctionClient(url_a)
+            watch_a = AuctionClient(a.url)
             try:
                 got = []
                 async for event in watch_a.watch(aid, after_seq=25, snapshots=False):
@@ -208,30 +62,25 @@ async def test_a_watcher_on_one_process_sees_bids_placed_through_another(cluster
                 await watch_a.aclose()
 
             # a graceful stop of A closes its watchers with 1001 ("going away")
-            proc_a.send_signal(signal.SIGTERM)
+            assert a.proc is not None
+            a.proc.send_signal(signal.SIGTERM)
             with pytest.raises(ConnectionClosed) as closed:
                 while True:
                     await recv(watcher, wait=10)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
 
 
-async def test_two_processes_taking_bids_on_one_auction_never_both_accept_a_price(cluster: list) -> None:
+async def test_two_processes_taking_bids_on_one_auction_never_both_accept_a_price(cluster: Cluster) -> None:
     """The database guard: each process decides in memory, so concurrent bids through A and B race on
     the same auction row. Exactly the acknowledged bids are stored, seq has no gaps and prices rise."""
-    (url_a, _), (url_b, _) = cluster
-    async with AuctionClient(url_a) as staff:
-        aid = await _auction_starting_soon(staff, "竞价标的")
-    clients = [AuctionClient((url_a, url_b)[i % 2]) for i in range(12)]
+    urls = [process.url for process in cluster.processes]
+    async with AuctionClient(urls[0]) as staff:
+        aid = (await auction_starting_soon(staff, "竞价标的"))["id"]
+    clients = [AuctionClient(urls[i % 2]) for i in range(12)]
     try:
         for i, client in enumerate(clients):
-            username = f"race-{i}-{uuid.uuid4().hex[:6]}"
-            await client.sign_up(username, "password123", "竞买人", id_number())
-            await client.login(username, "password123")
-            await client.register(aid)
-        for _ in range(150):
-            if (await clients[0].get_auction(aid))["status"] == "live":
-                break
-            await asyncio.sleep(0.1)
+            await registered(client, aid, f"race-{i}")
+        await until_live(clients[0], aid)
 
         acks: list[dict] = []
 
@@ -262,7 +111,7 @@ async def test_two_processes_taking_bids_on_one_auction_never_both_accept_a_pric
     for ack in acks:
         assert by_seq[ack["seq"]]["amount"] == ack["amount"]
         assert by_seq[ack["seq"]]["bidder_code"] == ack["bidder_code"]
-    final = await _auction_via(url_b, aid)
+    final = await _auction_via(urls[1], aid)
     assert final["current_price"] == stored[-1]["amount"] and final["bid_count"] == len(stored)
 
 

@@ -3,7 +3,8 @@ server on 127.0.0.1: a head too large or with too many headers is refused 431 an
 trickles is answered 408 and closed; a body shorter than its Content-Length does not hold the connection
 forever; one address holds at most so many connections and live-feed sockets, an account so many
 authenticated sockets. Every bound here is set low in the test's settings, and every read has a deadline
-(``WAIT``) far above the bound it checks: on a server without the bound the read times out instead."""
+(``WAIT`` in ``tests/support/connections.py``) far above the bound it checks: on a server without the
+bound the read times out instead."""
 
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ import contextlib
 
 import orjson
 import pytest
-from websockets.exceptions import ConnectionClosed
 
+from tests.support.connections import exchange, refused_socket
 from tests.support.live import recv, token_of, ws_connect, ws_url
 from tests.support.scenes import scene
 from tests.support.served import served
 
 pytestmark = pytest.mark.realtime
 
-WAIT = 20.0
 BOUNDS = {
     "max_header_bytes": "16384",
     "max_headers": "50",
@@ -30,26 +30,6 @@ BOUNDS = {
     "max_websockets_per_address": "3",
     "max_websockets_per_account": "2",
 }
-
-
-async def exchange(port: int, *chunks: bytes, pause: float = 0.0) -> bytes:
-    """Send ``chunks`` (``pause`` seconds apart) and read until the server closes; what it answered."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        for chunk in chunks:
-            writer.write(chunk)
-            with contextlib.suppress(ConnectionError):
-                await writer.drain()
-            await asyncio.sleep(pause)
-        answer = b""
-        async with asyncio.timeout(WAIT):
-            while chunk := await reader.read(65536):
-                answer += chunk
-        return answer
-    except ConnectionError:
-        return answer if "answer" in locals() else b""
-    finally:
-        writer.close()
 
 
 def port_of(svc) -> int:
@@ -94,15 +74,6 @@ async def test_one_address_holds_a_bounded_number_of_connections(db_url) -> None
         await asyncio.sleep(0.2)
         fine = await exchange(port, b"GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert fine.startswith(b"HTTP/1.1 200")  # the count goes down as connections close
-
-
-async def refused_socket(url: str) -> None:
-    async with ws_connect(url) as ws:
-        message = await recv(ws)
-        assert message["type"] == "error" and message["code"] == "rate_limited", message
-        with pytest.raises(ConnectionClosed) as closed:
-            await asyncio.wait_for(ws.recv(), WAIT)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
 
 
 async def test_live_feed_sockets_are_bounded_per_address_and_per_account(db_url) -> None:

@@ -25,13 +25,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import IN_CI, _migrate, run_in_thread
-from tests.reliability.test_outage_postgres import assert_unavailable, stored_close
-from tests.support.identity import id_number
+from tests.support import outages
 from tests.support.live import recv, recv_type, ws_connect, ws_url
-from tests.support.private_postgres import PrivatePostgres, private_postgres
+from tests.support.private_postgres import PrivatePostgres
 from tests.support.scenes import START_PRICE, go_to, scene, t
 from tests.support.served import served
 
@@ -67,26 +64,14 @@ def frozen(server: PrivatePostgres) -> Iterator[None]:
                 os.kill(pid, signal.SIGCONT)
 
 
-@pytest.fixture
-def postgres() -> Iterator[PrivatePostgres]:
-    try:
-        with private_postgres() as server:
-            run_in_thread(_migrate(server.url))
-            yield server
-    except LookupError as exc:
-        if IN_CI:
-            pytest.fail(f"{exc}; the hung-database test is mandatory under CI=true")
-        pytest.skip(str(exc))
-
-
 async def _timed(request) -> tuple[httpx.Response, float]:
     started = time.monotonic()
     response = await request
     return response, time.monotonic() - started
 
 
-async def test_a_hung_database_is_answered_503_within_its_timeout_and_heals(postgres: PrivatePostgres) -> None:
-    async with served(postgres.url, database_timeout_seconds=str(DATABASE_TIMEOUT)) as svc:
+async def test_a_hung_database_is_answered_503_within_its_timeout_and_heals(private_pg: PrivatePostgres) -> None:
+    async with served(private_pg.url, database_timeout_seconds=str(DATABASE_TIMEOUT)) as svc:
         s = await scene(svc, bidders=2)
         assert (await svc.api.bid(s.bidders[0], s.id, START_PRICE)).status_code == 201
         async with (
@@ -94,50 +79,22 @@ async def test_a_hung_database_is_answered_503_within_its_timeout_and_heals(post
             ws_connect(ws_url(svc, s.id)) as watcher,
         ):
             assert (await recv(watcher))["type"] == "snapshot"
-            bid_head = s.bidders[1]
-            with frozen(postgres):
-                answers = await asyncio.gather(
-                    _timed(
-                        client.post(f"/api/v1/auctions/{s.id}/bids", json={"amount": START_PRICE * 2}, headers=bid_head)
-                    ),
-                    _timed(client.get(f"/api/v1/auctions/{s.id}")),
-                    _timed(client.get(f"/api/v1/auctions/{s.id}/bids")),
-                    _timed(client.get("/api/v1/auctions")),
-                    _timed(client.post("/api/v1/auth/token", data={"username": "nobody", "password": "password123"})),
-                    _timed(
-                        client.post(
-                            "/api/v1/bidders",
-                            json={
-                                "username": "hung1",
-                                "password": "password123",
-                                "real_name": "李四",
-                                "id_number": id_number(),
-                            },
-                        )
-                    ),
-                )
+            requests = outages.requests_needing_the_database(client, s.id, s.bidders[1], START_PRICE * 2, "hung1")
+            with frozen(private_pg):
+                answers = await asyncio.gather(*(_timed(request()) for request in requests))
                 for response, _ in answers:
-                    assert_unavailable(response)
+                    outages.assert_unavailable(response)
                 print("\nanswers during the hang (s):", ", ".join(f"{took:.2f}" for _, took in answers))
-
-                # A live-feed socket opened now is closed with "try again later", not left hanging.
-                async with ws_connect(ws_url(svc, s.id)) as late:
-                    with pytest.raises(ConnectionClosed) as closed:
-                        await asyncio.wait_for(late.recv(), CLIENT_TIMEOUT)
-                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+                await outages.assert_new_socket_told_to_retry(svc, s.id, wait=CLIENT_TIMEOUT)
 
                 # The end passes during the hang: the close times out and is retried, not dropped.
                 svc.clock.set(t(s.auction["end_at"]) + timedelta(hours=1))
-                for _ in range(300):
-                    if svc.services.scheduler.retrying().get(s.id, 0) >= 1:
-                        break
-                    await asyncio.sleep(0.1)
-                assert svc.services.scheduler.retrying().get(s.id, 0) >= 1
+                await outages.assert_close_retried(svc, s.id, times=1, within=30)
 
             closed_event = await recv_type(watcher, {"closed"}, wait=CLIENT_TIMEOUT)
         assert closed_event["outcome"] == "sold" and closed_event["price"] == START_PRICE
-        status, closed_at, deposits = await stored_close(postgres.url, s.id)
-        assert status == "sold" and closed_at == t(s.auction["end_at"])
-        assert sorted(deposits.values()) == ["frozen", "released"]
+        stored = await outages.stored_close(private_pg.url, s.id)
+        assert stored.status == "sold" and stored.closed_at == t(s.auction["end_at"])
+        assert sorted(stored.deposits.values()) == ["frozen", "released"]
         await go_to(svc, svc.clock.now())
         assert (await svc.client.get("/healthz")).status_code == 200

@@ -20,20 +20,21 @@ import os
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import IN_CI, _migrate, run_in_thread
-from tests.support.identity import id_number
 from tests.support.live import recv, recv_type, ws_connect, ws_url
-from tests.support.private_postgres import PrivatePostgres, private_postgres
+from tests.support.outages import (
+    assert_close_retried,
+    assert_new_socket_told_to_retry,
+    assert_unavailable,
+    requests_needing_the_database,
+    stored_close,
+)
+from tests.support.private_postgres import PrivatePostgres
 from tests.support.scenes import START_PRICE, go_to, scene, t
 from tests.support.served import served
 
@@ -76,45 +77,8 @@ class Load:
             await asyncio.sleep(random.uniform(0.04, 0.08))
 
 
-@pytest.fixture
-def postgres() -> Iterator[PrivatePostgres]:
-    try:
-        with private_postgres() as server:
-            run_in_thread(_migrate(server.url))
-            yield server
-    except LookupError as exc:
-        if IN_CI:
-            pytest.fail(f"{exc}; the outage test is mandatory under CI=true")
-        pytest.skip(str(exc))
-
-
-def assert_unavailable(r: httpx.Response) -> None:
-    """The degraded answer: 503, the envelope with ``storage_unavailable``, a ``Retry-After``."""
-    assert r.status_code == 503, (r.request.method, r.request.url.path, r.status_code, r.text)
-    assert r.headers["content-type"].startswith("application/json")
-    error = r.json()["error"]
-    assert error["code"] == "storage_unavailable" and error["message"]
-    assert int(r.headers["retry-after"]) >= 1
-
-
-async def stored_close(url: str, auction_id: int) -> tuple[str, datetime, dict[str, str]]:
-    """What the database holds of the close: status, closed_at, and bidder code -> deposit status."""
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            row = (
-                await conn.execute(text("SELECT status, closed_at FROM auctions WHERE id = :id"), {"id": auction_id})
-            ).one()
-            rows = await conn.execute(
-                text("SELECT bidder_code, deposit_status FROM registrations WHERE auction_id = :id"), {"id": auction_id}
-            )
-            return row.status, row.closed_at, dict(rows.all())
-    finally:
-        await engine.dispose()
-
-
-async def test_an_outage_across_the_end_degrades_then_heals_without_a_restart(postgres: PrivatePostgres) -> None:
-    async with served(postgres.url) as svc:
+async def test_an_outage_across_the_end_degrades_then_heals_without_a_restart(private_pg: PrivatePostgres) -> None:
+    async with served(private_pg.url) as svc:
         s = await scene(svc, bidders=3)
         assert s.auction["increment"] == INCREMENT
         await go_to(svc, s.end_at - timedelta(minutes=1))  # bids now extend the end by a few minutes
@@ -129,47 +93,30 @@ async def test_an_outage_across_the_end_degrades_then_heals_without_a_restart(po
             tasks = [asyncio.create_task(load.bid(bidders, head, s.id, stop)) for head in s.bidders]
             try:
                 await asyncio.sleep(1.0)
-                postgres.crash()
+                private_pg.crash()
                 down_at = time.monotonic()
 
                 # A bid decided by a cached book fails at its commit; the next finds no book and cannot
-                # load it: both are 503 with the envelope, neither is a 500.
-                for _ in range(2):
-                    assert_unavailable(await svc.api.bid(s.bidders[0], s.id, START_PRICE * 2))
-                assert_unavailable(await svc.client.get(f"/api/v1/auctions/{s.id}"))
-                assert_unavailable(await svc.client.get(f"/api/v1/auctions/{s.id}/bids"))
-                assert_unavailable(await svc.client.get("/api/v1/auctions"))
-                login = {"username": "nobody", "password": "password123"}
-                assert_unavailable(await svc.client.post("/api/v1/auth/token", data=login))
-                sign_up = {
-                    "username": "outage1",
-                    "password": "password123",
-                    "real_name": "李四",
-                    "id_number": id_number(),
-                }
-                assert_unavailable(await svc.client.post("/api/v1/bidders", json=sign_up))
+                # load it: both are 503 with the envelope, neither is a 500. So is every other request
+                # that needs the database.
+                assert_unavailable(await svc.api.bid(s.bidders[0], s.id, START_PRICE * 2))
+                for request in requests_needing_the_database(
+                    svc.client, s.id, s.bidders[0], START_PRICE * 2, "outage1"
+                ):
+                    assert_unavailable(await request())
                 health = await svc.client.get("/healthz")
                 assert_unavailable(health)
                 assert set(health.json()["error"]["dependencies"]) == {"database"}
                 assert "database" in health.json()["error"]["message"]
-
-                # A live-feed socket opened now is closed with a code, not dropped.
-                async with ws_connect(ws_url(svc, s.id)) as late:
-                    with pytest.raises(ConnectionClosed) as closed:
-                        await asyncio.wait_for(late.recv(), 10)
-                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+                await assert_new_socket_told_to_retry(svc, s.id, wait=10)
 
                 # The auction's end (however far the last bids moved it) passes while the database is
                 # down: the close fails, and is retried rather than dropped.
                 svc.clock.set(s.end_at + timedelta(hours=1))
-                for _ in range(200):
-                    if svc.services.scheduler.retrying().get(s.id, 0) >= 2:
-                        break
-                    await asyncio.sleep(0.05)
-                assert svc.services.scheduler.retrying().get(s.id, 0) >= 2
+                await assert_close_retried(svc, s.id, times=2, within=10)
                 await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
 
-                postgres.start()
+                private_pg.start()
                 back_at = time.monotonic()
                 closed_event = await recv_type(watcher, {"closed"}, wait=HEAL_WITHIN_SECONDS)
                 healed = time.monotonic() - back_at
@@ -193,11 +140,11 @@ async def test_an_outage_across_the_end_degrades_then_heals_without_a_restart(po
         auction = await svc.api.auction(s.id)
         assert auction["status"] == "sold" and closed_event["outcome"] == "sold"
         assert closed_event["price"] == auction["current_price"] == max(load.acked.values())
-        status, closed_at, deposits = await stored_close(postgres.url, s.id)
-        assert status == "sold"
-        assert closed_at == t(auction["end_at"]) == t(closed_event["end_at"])  # the true end...
-        assert closed_at < svc.clock.now() - timedelta(minutes=50)  # ...not when the close went through
+        stored = await stored_close(private_pg.url, s.id)
+        assert stored.status == "sold"
+        assert stored.closed_at == t(auction["end_at"]) == t(closed_event["end_at"])  # the true end...
+        assert stored.closed_at < svc.clock.now() - timedelta(minutes=50)  # ...not when the close went through
         winner = closed_event["winner_code"]
-        assert deposits == {code: "frozen" if code == winner else "released" for code in s.codes}
+        assert stored.deposits == {code: "frozen" if code == winner else "released" for code in s.codes}
         assert svc.services.scheduler.retrying() == {}
         assert (await svc.client.get("/healthz")).status_code == 200

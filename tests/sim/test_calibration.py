@@ -225,29 +225,13 @@ def test_the_table_of_real_against_simulated(real: dict[str, Lot], contested: li
 
 
 # ----------------------------------------------------------------- the verdicts
-@pytest.mark.parametrize(
-    "name",
-    [
-        "gaps",
-        "extensions",
-        "onset",
-        "premium",
-    ],
-)
+@pytest.mark.parametrize("name", list(FIGURES))
 def test_the_model_fits_the_held_out_records(name: str, real: dict[str, Lot], contested: list[Lot]) -> None:
     c = compare(FIGURES[name], real, HELD_OUT, contested)
     assert c.passes, table([c], f"held out {HELD_OUT}: the simulated distribution differs")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "gaps",
-        "extensions",
-        "onset",
-        "premium",
-    ],
-)
+@pytest.mark.parametrize("name", list(FIGURES))
 def test_the_model_fits_all_five_records(name: str, real: dict[str, Lot], contested: list[Lot]) -> None:
     """In sample: the shape must hold on the records the model was fitted to as well."""
     c = compare(FIGURES[name], real, EVERY, contested)

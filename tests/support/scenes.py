@@ -24,9 +24,13 @@ APPRAISAL = 10_000_000_00
 START_PRICE = 7_000_000_00
 INCREMENT = 5_000_00
 
-# Inputs that are not an integer number of fen from 1 to 10^15.
-BAD_MONEY: list[Any] = [1.0, 1.5, True, False, "12", None, 0, -1, -500, MAX_MONEY + 1]
-BAD_MONEY_IDS = ["float-1.0", "float-1.5", "true", "false", "string", "null", "zero", "neg-1", "neg-500", "1e15+1"]
+# Inputs that are not an integer number of fen from 1 to 10^15 (a whole number written with a fraction,
+# ``1.0``, is one: JSON and JSON Schema count it as the integer, and so does the service; ``0.0`` and
+# ``1e16`` are whole numbers outside the range).
+BAD_MONEY: list[Any] = [1.5, 0.0, 1e16, True, False, "12", None, 0, -1, -500, MAX_MONEY + 1]
+BAD_MONEY_IDS = [
+    "float-1.5", "float-0.0", "float-1e16", "true", "false", "string", "null", "zero", "neg-1", "neg-500", "1e15+1"
+]  # fmt: skip
 
 
 # 悔拍 before the balance deadline is the buyer's written renunciation, recorded with its reason (a test

@@ -1,0 +1,3 @@
+"""The multi-process fixture (``tests/support/cluster.py``) for the tests here."""
+
+from tests.support.cluster import cluster  # noqa: F401 (a fixture)
