@@ -227,6 +227,12 @@ def _numeric(summary: dict[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in summary.items() if isinstance(v, int | float) and not isinstance(v, bool)}
 
 
+def _itself(figure: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """The baseline against itself: no difference, and no interval to draw around it."""
+    count = sum(1 for a, _ in pairs if isinstance(a.get(figure), int | float))
+    return {"diff": 0.0 if count else None, "low": None, "high": None, "pairs": count, "method": "the baseline"}
+
+
 def compare(experiment: Experiment, summaries: dict[str, dict[int, dict[str, Any]]]) -> list[dict[str, Any]]:
     """One row per (variant, figure): the mean over seeds with its 95% interval, and the difference to the
     baseline paired seed by seed (only seeds where both have the figure) with its 95% interval; each
@@ -242,7 +248,10 @@ def compare(experiment: Experiment, summaries: dict[str, dict[int, dict[str, Any
         pairs = [(runs[seed], base[seed]) for seed in runs if seed in base]
         for figure in figures:
             est = validation.estimate(figure, list(runs.values()))
-            diff = validation.paired_difference(figure, pairs)
+            if variant.name == experiment.baseline:
+                diff = _itself(figure, pairs)
+            else:
+                diff = validation.paired_difference(figure, pairs)
             rows.append(
                 {
                     "variant": variant.name,

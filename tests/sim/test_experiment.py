@@ -67,6 +67,7 @@ def test_differences_are_paired_seed_by_seed():
     assert b["low"] < rows[("base", "price")]["high"]
     assert ("base", "label") not in rows  # text figures are not compared
     assert rows[("base", "price")]["diff_to_baseline"] == 0
+    assert rows[("base", "price")]["diff_method"] == "the baseline" and rows[("base", "price")]["diff_low"] is None
 
 
 def test_variants_are_plain_data():
@@ -94,8 +95,8 @@ def test_a_rate_near_its_bounds_gets_intervals_inside_them():
     rows = _rows(ex, {"base": base, "b": other})
     for row in (rows[("base", "transaction_rate")], rows[("b", "transaction_rate")]):
         assert 0.0 <= row["low"] <= row["mean"] <= row["high"] <= 1.0
-        assert -1.0 <= row["diff_low"] <= row["diff_to_baseline"] <= row["diff_high"] <= 1.0
     b = rows[("b", "transaction_rate")]
+    assert -1.0 <= b["diff_low"] <= b["diff_to_baseline"] <= b["diff_high"] <= 1.0
     assert b["method"] == "Wilson on the pooled counts ∪ Student's t, clipped to [0, 1]"
     assert b["diff_method"] == "paired Student's t, clipped to [-1, 1]"
     assert b["high"] == 1.0 and rows[("base", "transaction_rate")]["low"] == 0.0
