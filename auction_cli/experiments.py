@@ -21,7 +21,7 @@ from typing import Any
 
 from auction_sim import records as rec
 from auction_sim import tables
-from auction_sim.experiment import Experiment, compare
+from auction_sim.experiment import Experiment, Variant, compare
 from auction_sim.scenario import Scenario
 
 Progress = Callable[[int, int], None]
@@ -123,8 +123,6 @@ def run_experiment(
 def write_experiment(out: Path, result: ExperimentResult) -> dict[str, Path]:
     """``experiment.json`` (the definition, the seeds, every run's summary, the comparison),
     ``comparison.csv``, the tidy tables (``tables/``) and ``report.html``."""
-    from auction_sim.experiment_report import render_experiment
-
     out.mkdir(parents=True, exist_ok=True)
     ex = result.experiment
     comparison = result.comparison()
@@ -148,11 +146,37 @@ def write_experiment(out: Path, result: ExperimentResult) -> dict[str, Path]:
         "wall_seconds": round(result.wall_seconds, 1),
         "where": result.where,
     }
-    paths = {"json": out / "experiment.json", "comparison": out / "comparison.csv", "report": out / "report.html"}
-    paths["json"].write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    tables.write(out / "tables", result.frames())
+    return _write_document(out, document)
+
+
+def _write_document(out: Path, document: dict[str, Any]) -> dict[str, Path]:
+    """``experiment.json``, ``comparison.csv`` and ``report.html`` of an experiment's document."""
     import pandas as pd
 
-    pd.DataFrame(comparison).to_csv(paths["comparison"], index=False)
-    tables.write(out / "tables", result.frames())
+    from auction_sim.experiment_report import render_experiment
+
+    paths = {"json": out / "experiment.json", "comparison": out / "comparison.csv", "report": out / "report.html"}
+    paths["json"].write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    pd.DataFrame(document["comparison"]).to_csv(paths["comparison"], index=False)
     paths["report"].write_text(render_experiment(document), encoding="utf-8")
     return paths
+
+
+def recompare(out: Path) -> dict[str, Path]:
+    """Compare an experiment's runs anew from its ``experiment.json`` (every run's summary is kept there)
+    and rewrite ``comparison.csv``, ``report.html`` and the document's comparison: a change to how
+    figures are compared needs no run again."""
+    document = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
+    variants = [Variant(v["name"], v["rules"] or {}, v["scenario"] or {}) for v in document["variants"]]
+    experiment = Experiment(
+        name=document["experiment"],
+        description=document.get("description", ""),
+        base=document["scenario"],
+        seeds=list(document["seeds"]),
+        variants=variants,
+        baseline=document["baseline"],
+    )
+    summaries = {v["name"]: {run["seed"]: run["summary"] for run in v["runs"]} for v in document["variants"]}
+    document["comparison"] = compare(experiment, summaries)
+    return _write_document(out, document)

@@ -15,16 +15,13 @@ Pure: reading files and computing comparisons; running is the command line's job
 from __future__ import annotations
 
 import itertools
-import math
-import statistics
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scipy import stats
-
 from . import scenario as scenarios
+from . import validation
 from .scenario import Scenario, ScenarioError
 
 RULES_KEY = "rules"
@@ -226,22 +223,21 @@ def load_experiment(path: str | Path) -> Experiment:
 # ---------------------------------------------------------------- comparing variants
 
 
-def _interval(values: list[float]) -> tuple[float, float, float]:
-    """Mean and its 95% t-interval (a single value: no width)."""
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.975, len(values) - 1)) * statistics.stdev(values) / math.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
 def _numeric(summary: dict[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in summary.items() if isinstance(v, int | float) and not isinstance(v, bool)}
 
 
+def _itself(figure: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """The baseline against itself: no difference, and no interval to draw around it."""
+    count = sum(1 for a, _ in pairs if isinstance(a.get(figure), int | float))
+    return {"diff": 0.0 if count else None, "low": None, "high": None, "pairs": count, "method": "the baseline"}
+
+
 def compare(experiment: Experiment, summaries: dict[str, dict[int, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """One row per (variant, figure): the mean over seeds with its interval, and the difference to the
-    baseline paired seed by seed (only seeds where both have the figure), with its interval.
+    """One row per (variant, figure): the mean over seeds with its 95% interval, and the difference to the
+    baseline paired seed by seed (only seeds where both have the figure) with its 95% interval; each
+    interval inside the figure's bounds (a rate's in [0, 1], a difference of rates in [−1, 1]), and the
+    method of each named in the row (``validation.estimate``, ``validation.paired_difference``).
 
     ``summaries``: variant name -> seed -> that run's summary figures."""
     base = summaries.get(experiment.baseline, {})
@@ -249,27 +245,28 @@ def compare(experiment: Experiment, summaries: dict[str, dict[int, dict[str, Any
     for variant in experiment.variants:
         runs = summaries.get(variant.name, {})
         figures = sorted({name for s in runs.values() for name in _numeric(s)})
+        pairs = [(runs[seed], base[seed]) for seed in runs if seed in base]
         for figure in figures:
-            values = [_numeric(s)[figure] for s in runs.values() if figure in _numeric(s)]
-            mean, low, high = _interval(values)
-            pairs = [
-                _numeric(runs[seed])[figure] - _numeric(base[seed])[figure]
-                for seed in runs
-                if seed in base and figure in _numeric(runs[seed]) and figure in _numeric(base[seed])
-            ]
-            diff = _interval(pairs) if pairs else (None, None, None)
+            est = validation.estimate(figure, list(runs.values()))
+            if variant.name == experiment.baseline:
+                diff = _itself(figure, pairs)
+            else:
+                diff = validation.paired_difference(figure, pairs)
             rows.append(
                 {
                     "variant": variant.name,
                     "figure": figure,
-                    "runs": len(values),
-                    "mean": mean,
-                    "low": low,
-                    "high": high,
-                    "diff_to_baseline": diff[0],
-                    "diff_low": diff[1],
-                    "diff_high": diff[2],
-                    "pairs": len(pairs),
+                    "per": validation.PER[validation.figure(figure).per],
+                    "runs": est["runs"],
+                    "mean": est["mean"],
+                    "low": est["low"],
+                    "high": est["high"],
+                    "method": est["method"],
+                    "diff_to_baseline": diff["diff"],
+                    "diff_low": diff["low"],
+                    "diff_high": diff["high"],
+                    "pairs": diff["pairs"],
+                    "diff_method": diff["method"],
                 }
             )
     return rows

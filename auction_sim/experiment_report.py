@@ -23,9 +23,10 @@ HEADLINE = (
     "default_rate",
     "extensions_per_contested",
     "minutes_past_end_per_contested",
+    "premium_rate_over_start_mean",
     "efficiency",
-    "highest_value_wins_share",
-    "revenue_over_second_valuation",
+    "winner_to_top_valuation_mean",
+    "price_to_second_valuation_mean",
 )
 
 
@@ -37,6 +38,13 @@ def _fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _error(value: float, low: float | None, high: float | None) -> list[list[float]]:
+    """An error bar's lengths below and above ``value`` (none without an interval)."""
+    if low is None or high is None:
+        return [[0.0], [0.0]]
+    return [[value - low], [high - value]]
+
+
 def _chart_figure(figure: str, rows: list[dict[str, Any]], baseline: str) -> str:
     """Mean and 95% interval per variant (left) and the paired difference to the baseline (right)."""
     with _chart(f"exp-{figure}", width=8.0, height=0.5 + 0.32 * len(rows)) as (fig, ax):
@@ -45,10 +53,10 @@ def _chart_figure(figure: str, rows: list[dict[str, Any]], baseline: str) -> str
         names = [r["variant"] for r in rows]
         ys = list(range(len(rows)))[::-1]
         for y, r in zip(ys, rows, strict=True):
-            left.errorbar(r["mean"], y, xerr=[[r["mean"] - r["low"]], [r["high"] - r["mean"]]], fmt="o", capsize=3)
+            left.errorbar(r["mean"], y, xerr=_error(r["mean"], r["low"], r["high"]), fmt="o", capsize=3)
             if r["diff_to_baseline"] is not None:
                 d = r["diff_to_baseline"]
-                right.errorbar(d, y, xerr=[[d - r["diff_low"]], [r["diff_high"] - d]], fmt="o", capsize=3)
+                right.errorbar(d, y, xerr=_error(d, r["diff_low"], r["diff_high"]), fmt="o", capsize=3)
         left.set_yticks(ys, names)
         left.set_title(f"{figure}: mean, 95% interval", fontsize=9)
         right.axvline(0, color="grey", linewidth=1)
@@ -83,12 +91,18 @@ def render_experiment(document: dict[str, Any]) -> str:
     parts.append("</table><h2>Headline figures</h2>")
     parts += [_chart_figure(f, by_figure[f], document["baseline"]) for f in charted]
     parts.append(
-        "<h2>Every figure</h2><table><tr><th>figure</th><th>variant</th><th>runs</th><th>mean</th><th>95% low</th>"
-        "<th>95% high</th><th>difference</th><th>diff. low</th><th>diff. high</th></tr>"
+        "<h2>Every figure</h2><p>Each interval lies inside the figure's bounds (a rate's in [0, 1], a "
+        "difference of rates in [−1, 1]); its method is named in the row, as in <code>comparison.csv</code>.</p>"
+        "<table><tr><th>figure</th><th>variant</th><th>runs</th><th>mean</th><th>95% low</th>"
+        "<th>95% high</th><th>method</th><th>difference</th><th>diff. low</th><th>diff. high</th><th>pairs</th>"
+        "<th>method of the difference</th></tr>"
     )
     for figure in sorted(by_figure):
         for r in by_figure[figure]:
-            cells = [r["runs"], r["mean"], r["low"], r["high"], r["diff_to_baseline"], r["diff_low"], r["diff_high"]]
+            cells = [
+                r["runs"], r["mean"], r["low"], r["high"], r.get("method"),
+                r["diff_to_baseline"], r["diff_low"], r["diff_high"], r.get("pairs"), r.get("diff_method"),
+            ]  # fmt: skip
             parts.append(
                 f"<tr><td>{html.escape(figure)}</td><td>{html.escape(r['variant'])}</td>"
                 + "".join(f"<td>{_fmt(c)}</td>" for c in cells)

@@ -17,8 +17,11 @@ Definitions (``docs/domain.md``, "Statistics"; the denominator is always said):
   (``auction_sim.validation``);
 * calibration figures over *contested* auctions (two bidders or more), medians per auction, and the
   extension-phase gaps (seconds between consecutive bids after the scheduled end) pooled;
-* welfare over sales: ``efficiency`` (share won by the buyer who valued the lot most), the winners'
-  surplus (total, and mean as a share of the price), the price ÷ the second-highest valuation;
+* welfare over sales: ``efficiency`` (share won by the buyer who valued the lot most, of the sales whose
+  winner the simulator ran: ``efficient_sales`` ÷ ``judged_sales``), ``winner_to_top_valuation_mean``
+  (the winner's valuation ÷ the highest valuation: how much of the value the allocation kept when the
+  wrong buyer won), the winners' surplus (total, and mean as a share of the price), the price ÷ the
+  second-highest valuation;
   ``unsold_registered_share``: unsold auctions that had registrants (buyers came and chose not to bid).
 """
 
@@ -213,6 +216,8 @@ def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
     gaps = [g for r in contested for g in r.extension_gaps]
     by_round = Counter(str(r.round) for r in sold)
     judged = [r for r in sold if r.efficient is not None]
+    efficient = sum(bool(r.efficient) for r in judged)
+    unsold_registered = sum(1 for r in ended if r.outcome == "unsold" and r.registrations > 0)
     over_100 = sum(1 for r in sold if r.bids > 100)
     return {
         "auctions": len(ended),
@@ -257,14 +262,18 @@ def summarize(records: list[AuctionRecord]) -> dict[str, Any]:
         "extension_gap_p90": quantile(gaps, 0.9),
         "extension_gap_max": max(gaps, default=None),
         # welfare over sales whose winner the simulator ran
-        "efficiency": _rate(sum(bool(r.efficient) for r in judged), len(judged)),
+        "judged_sales": len(judged),
+        "efficient_sales": efficient,
+        "efficiency": _rate(efficient, len(judged)),
+        "winner_to_top_valuation_mean": _mean(
+            [r.winner_valuation / r.top_valuation for r in judged if r.winner_valuation is not None and r.top_valuation]
+        ),
         "winner_surplus_total": sum(r.winner_surplus or 0 for r in judged),
         "winner_surplus_to_price_mean": _mean([(r.winner_surplus or 0) / r.price for r in judged if r.price]),
         "price_to_second_valuation_mean": _mean(
             [r.price_to_second_valuation for r in judged if r.price_to_second_valuation is not None]
         ),
         # registered auctions that failed: buyers came and paid the deposit, and chose not to bid
-        "unsold_registered_share": _rate(
-            sum(1 for r in ended if r.outcome == "unsold" and r.registrations > 0), len(ended) - len(sold)
-        ),
+        "unsold_registered": unsold_registered,
+        "unsold_registered_share": _rate(unsold_registered, len(ended) - len(sold)),
     }

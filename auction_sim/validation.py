@@ -58,7 +58,9 @@ PER: dict[str, str] = {
     "contested auction": "contested auctions (two bidders or more), median over them",
     "raise": "raises (bids after the opening bid) in contested auctions",
     "extension gap": "gaps between bids after the scheduled end, contested auctions pooled",
-    "run": "one run (a count or a maximum over the run's auctions)",
+    "auction unsold": "auctions that ended unsold (流拍)",
+    "sale judged": "sales whose buyer the simulator ran (its valuation is known)",
+    "run": "one run (a count, a sum or a maximum over the run's auctions)",
 }
 FIGURES: dict[str, Figure] = {
     "transaction_rate": Figure("auction ended", UNIT, ("sold", "auctions")),
@@ -97,6 +99,29 @@ FIGURES: dict[str, Figure] = {
     "extension_gap_median": Figure("extension gap"),
     "extension_gap_p90": Figure("extension gap"),
     "extension_gap_max": Figure("extension gap"),
+    # counts and sums of a run (the numerators and denominators above, amounts in fen)
+    "unsold": Figure("run"),
+    "defaulted": Figure("run"),
+    "hammered": Figure("run"),
+    "deal_amount": Figure("run"),
+    "deposits_forfeited": Figure("run"),
+    "sold_round_1": Figure("run"),
+    "sold_round_2": Figure("run"),
+    "sold_sale": Figure("run"),
+    "sold_over_100_bids": Figure("run"),
+    "contested_auctions": Figure("run"),
+    "single_increment_bids": Figure("run"),
+    "raises": Figure("run"),
+    "judged_sales": Figure("run"),
+    "efficient_sales": Figure("run"),
+    "unsold_registered": Figure("run"),
+    # welfare (``records.welfare``): a surplus may be negative (a buyer's valuation fell after the hammer)
+    "efficiency": Figure("sale judged", UNIT, ("efficient_sales", "judged_sales")),
+    "winner_to_top_valuation_mean": Figure("sale judged", UNIT),
+    "winner_surplus_total": Figure("run", ANY),
+    "winner_surplus_to_price_mean": Figure("sale judged", (-1.0, math.inf)),
+    "price_to_second_valuation_mean": Figure("sale judged"),
+    "unsold_registered_share": Figure("auction unsold", UNIT, ("unsold_registered", "unsold")),
 }
 UNKNOWN = Figure("run", ANY)
 
@@ -140,26 +165,97 @@ def _clip(interval: tuple[float, float], bounds: tuple[float, float]) -> tuple[f
     return max(low, min(high, interval[0])), max(low, min(high, interval[1]))
 
 
+def _bounds_text(bounds: tuple[float, float]) -> str:
+    """``clipped to [0, 1]``; nothing for a figure without bounds."""
+    if bounds == ANY:
+        return ""
+
+    def number(x: float) -> str:
+        return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
+
+    return f", clipped to [{number(bounds[0])}, {number(bounds[1])}]"
+
+
 def estimate(name: str, summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One figure over several runs: the mean of the per-run values, its 95% interval (``low``, ``high``;
-    None when there is none), how many runs had the figure, and for a proportion the pooled counts."""
+    None when there is none), how many runs had the figure, the interval's ``method``, and for a
+    proportion the pooled counts."""
     spec = figure(name)
     values = [float(s[name]) for s in summaries if _number(s.get(name))]
-    out: dict[str, Any] = {"mean": None, "low": None, "high": None, "runs": len(values)}
+    out: dict[str, Any] = {"mean": None, "low": None, "high": None, "runs": len(values), "method": "no run"}
     if not values:
         return out
     out["mean"] = statistics.fmean(values)
-    intervals = [t_interval(values)]
+    intervals = {"Student's t": t_interval(values)}
     if spec.counts is not None:
         num, den = spec.counts
         k = sum(int(s.get(num) or 0) for s in summaries)
         n = sum(int(s.get(den) or 0) for s in summaries)
         out["pooled"] = [k, n]
-        intervals.append(wilson_interval(k, n))
-    present = [i for i in intervals if i is not None]
-    if present:
-        low, high = _clip((min(i[0] for i in present), max(i[1] for i in present)), spec.bounds)
-        out["low"], out["high"] = low, high
+        intervals = {"Wilson on the pooled counts": wilson_interval(k, n), **intervals}
+    present = {method: i for method, i in intervals.items() if i is not None}
+    if not present:
+        out["method"] = "one run: no interval"
+        return out
+    low, high = _clip((min(i[0] for i in present.values()), max(i[1] for i in present.values())), spec.bounds)
+    out["low"], out["high"] = low, high
+    out["method"] = " ∪ ".join(present) + _bounds_text(spec.bounds)
+    return out
+
+
+def difference_bounds(name: str) -> tuple[float, float]:
+    """Where a difference of two values of the figure can lie: a rate's in [−1, 1], a count's anywhere."""
+    low, high = figure(name).bounds
+    return low - high, high - low
+
+
+def _binary_pairs(name: str, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> bool:
+    """Every run of both sides counted one thing (one auction, one sale): each value is 0 or 1."""
+    counts = figure(name).counts
+    return counts is not None and all(int(a.get(counts[1]) or 0) == 1 == int(b.get(counts[1]) or 0) for a, b in pairs)
+
+
+def paired_binary_interval(gained: int, lost: int, pairs: int) -> tuple[float, float]:
+    """The 95% interval of a difference of two paired proportions from its discordant pairs (``gained``:
+    1 in the variant, 0 in the baseline; ``lost``: the reverse): Agresti and Min's adjusted Wald interval
+    (half a pair added to each cell of the 2×2 table), which stays honest when no pair differs (20 equal
+    pairs are not certainty) and where the paired t interval of 0/1 values is not; clipped to [−1, 1]."""
+    from scipy import stats
+
+    n = pairs + 2
+    p_gained, p_lost = (gained + 0.5) / n, (lost + 0.5) / n
+    centre = p_gained - p_lost
+    half = float(stats.norm.ppf(0.5 + CONFIDENCE / 2)) * math.sqrt((p_gained + p_lost - centre**2) / n)
+    return max(-1.0, centre - half), min(1.0, centre + half)
+
+
+def paired_difference(name: str, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """A variant's figure minus the baseline's, paired run by run over common seeds (``pairs``: each
+    seed's (variant summary, baseline summary); seeds where either lacks the figure are left out): the
+    mean difference, its 95% interval inside the difference's bounds, how many pairs, and the method.
+
+    A proportion every run of which counts one thing (one auction: sold or not; one sale: efficient or
+    not) is a table of paired 0/1 outcomes: ``paired_binary_interval``. Anything else: Student's t on the
+    per-seed differences, clipped to ``difference_bounds``."""
+    both = [(a, b) for a, b in pairs if _number(a.get(name)) and _number(b.get(name))]
+    diffs = [float(a[name]) - float(b[name]) for a, b in both]
+    out: dict[str, Any] = {"diff": None, "low": None, "high": None, "pairs": len(diffs), "method": "no pair"}
+    if not diffs:
+        return out
+    out["diff"] = mean = statistics.fmean(diffs)
+    if _binary_pairs(name, both):
+        gained = sum(1 for d in diffs if d > 0)
+        lost = sum(1 for d in diffs if d < 0)
+        interval: tuple[float, float] | None = paired_binary_interval(gained, lost, len(diffs))
+        method = "Agresti-Min paired 0/1 (adjusted Wald)" + _bounds_text(difference_bounds(name))
+    else:
+        interval = t_interval(diffs)
+        method = "paired Student's t" + _bounds_text(difference_bounds(name))
+    if interval is None:
+        out["method"] = "one pair: no interval"
+        return out
+    low, high = _clip(interval, difference_bounds(name))
+    out["low"], out["high"], out["method"] = min(low, mean), max(high, mean), method
     return out
 
 

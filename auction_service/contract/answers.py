@@ -455,7 +455,9 @@ class Statistics(Answer):
     highest_price: Fen | None
     bidders_per_auction: float | None = Field(description="distinct bidders who bid, over sold + unsold")
     registrations_per_auction: float | None = Field(description="registrations (deposits paid), over sold + unsold")
-    sold_by_round: dict[str, int] = Field(description='sold auctions per round ("1", "2", "sale")')
+    sold_by_round: dict[str, int] = Field(
+        description='sold auctions per round ("1", "2", "sale"; a research profile\'s later rounds where one ended)'
+    )
     share_sold_by_round: dict[str, Rate | None]
     share_sold_by_round_denominator: str
     creditor_taken: Tally = Field(description="以物抵债: lots the creditor took, and at what total")

@@ -9,7 +9,7 @@ from typing import Any
 from ..clock import isoformat
 from ..core.court_report import CourtReport
 from .csv_cells import SafeWriter
-from .stats import CSV_COLUMNS, DATING_RULE, TIMEZONE, _cell, statistics_json
+from .stats import DATING_RULE, TIMEZONE, _cell, csv_columns, statistics_json
 
 
 def court_report_json(report: CourtReport) -> dict[str, Any]:
@@ -38,7 +38,8 @@ def court_report_csv(report: CourtReport) -> str:
     """One row per court and category, then the court's total (category ``total``), then the grand total."""
     out = io.StringIO()
     writer = SafeWriter(out, lineterminator="\r\n")
-    writer.writerow(["month (UTC+8)", "court", "category", *(h for h, _ in CSV_COLUMNS)])
+    columns = csv_columns([row.figures for row in report.rows])
+    writer.writerow(["month (UTC+8)", "court", "category", *(h for h, _ in columns)])
     for row in report.rows:
         figures = statistics_json(row.figures)
         writer.writerow(
@@ -46,7 +47,7 @@ def court_report_csv(report: CourtReport) -> str:
                 report.month,
                 row.court or "all courts",
                 row.category or "total",
-                *(_cell(figures, p) for _, p in CSV_COLUMNS),
+                *(_cell(figures, p) for _, p in columns),
             ]
         )
     return out.getvalue()

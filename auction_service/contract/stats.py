@@ -9,7 +9,7 @@ from typing import Any
 
 from auction_rules.results import RateSummary
 
-from ..core.stats import Figures, Group, YearOnYear
+from ..core.stats import Figures, Group, YearOnYear, rounds_named
 from .csv_cells import SafeWriter
 
 TIMEZONE = "UTC+08:00"
@@ -67,8 +67,10 @@ def statistics_json(stats: Figures) -> dict[str, Any]:
     }
 
 
-# CSV columns: (header, how to read it from ``statistics_json``). Every rate names its denominator.
-CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
+# CSV columns: (header, how to read it from ``statistics_json``). Every rate names its denominator. The
+# two placeholders stand for the columns of each round the table names (``csv_columns``).
+SOLD_BY_ROUND, ENDED_BY_ROUND = "{sold by round}", "{ended by round}"
+_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("auctions_ended (sold + unsold)", ("auctions_ended",)),
     ("sold", ("sold",)),
     ("unsold (流拍)", ("unsold",)),
@@ -99,28 +101,54 @@ CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("highest_price_fen", ("highest_price",)),
     ("bidders_per_auction (over sold + unsold)", ("bidders_per_auction",)),
     ("registrations_per_auction (over sold + unsold)", ("registrations_per_auction",)),
-    ("sold_round_1", ("sold_by_round", "1")),
-    ("sold_round_2", ("sold_by_round", "2")),
-    ("sold_sale (变卖)", ("sold_by_round", "sale")),
-    ("share_sold_round_1 = sold in round 1 / sold", ("share_sold_by_round", "1")),
-    ("share_sold_round_2 = sold in round 2 / sold", ("share_sold_by_round", "2")),
-    ("share_sold_sale = sold in 变卖 / sold", ("share_sold_by_round", "sale")),
+    (SOLD_BY_ROUND, ()),
     ("creditor_taken (以物抵债)", ("creditor_taken", "count")),
     ("creditor_taken_amount_fen", ("creditor_taken", "amount")),
     ("proceeds_fen (执行到位: paid sales)", ("proceeds",)),
-    ("ended_round_1", ("ended_by_round", "1")),
-    ("ended_round_2", ("ended_by_round", "2")),
-    ("ended_sale (变卖)", ("ended_by_round", "sale")),
+    (ENDED_BY_ROUND, ()),
     ("forfeited_deposits (悔拍)", ("forfeited_deposits", "count")),
     ("forfeited_deposits_fen", ("forfeited_deposits", "amount")),
     ("execution_total_fen (执行到位: paid + 以物抵债 + forfeited deposits)", ("execution_total",)),
 ]
 
 
+def _round_columns(placeholder: str, rounds: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """The columns a placeholder of ``_COLUMNS`` stands for: one per round (``sold_round_1``,
+    ``sold_sale (变卖)``...)."""
+
+    def name(r: str) -> str:
+        return "sale" if r == "sale" else f"round_{r}"
+
+    def note(r: str) -> str:
+        return " (变卖)" if r == "sale" else ""
+
+    def words(r: str) -> str:
+        return "变卖" if r == "sale" else f"round {r}"
+
+    if placeholder == ENDED_BY_ROUND:
+        return [(f"ended_{name(r)}{note(r)}", ("ended_by_round", r)) for r in rounds]
+    return [
+        *((f"sold_{name(r)}{note(r)}", ("sold_by_round", r)) for r in rounds),
+        *((f"share_sold_{name(r)} = sold in {words(r)} / sold", ("share_sold_by_round", r)) for r in rounds),
+    ]
+
+
+def csv_columns(figures: list[Figures]) -> list[tuple[str, tuple[str, ...]]]:
+    """The labelled columns of a table of ``figures``: by round, the law's rounds and every other round
+    one of them names (a research profile's third round)."""
+    rounds = rounds_named([f.ended_by_round for f in figures])
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for header, path in _COLUMNS:
+        out += _round_columns(header, rounds) if not path else [(header, path)]
+    return out
+
+
 def _cell(figures: dict[str, Any], path: tuple[str, ...]) -> str:
     value: Any = figures
     for key in path:
-        value = value[key]
+        value = value.get(key)
+        if value is None:
+            break
     if value is None:
         return ""
     if isinstance(value, float):
@@ -132,10 +160,11 @@ def statistics_csv(rows: list[tuple[str | None, Figures]], first_column: str | N
     """CSV text: a header row of labelled columns, then one row per (label, figures)."""
     out = io.StringIO()
     writer = SafeWriter(out, lineterminator="\r\n")
-    writer.writerow(([first_column] if first_column else []) + [h for h, _ in CSV_COLUMNS])
+    columns = csv_columns([f for _, f in rows])
+    writer.writerow(([first_column] if first_column else []) + [h for h, _ in columns])
     for label, stats in rows:
         figures = statistics_json(stats)
-        writer.writerow(([label or ""] if first_column else []) + [_cell(figures, p) for _, p in CSV_COLUMNS])
+        writer.writerow(([label or ""] if first_column else []) + [_cell(figures, p) for _, p in columns])
     return out.getvalue()
 
 
@@ -198,14 +227,15 @@ def groups_csv(dims: list[str], groups: list[Group]) -> str:
     """The table as CSV: the group's dimensions, then the figures' labelled columns, then the yoy."""
     out = io.StringIO()
     writer = SafeWriter(out, lineterminator="\r\n")
-    writer.writerow([*dims, *(h for h, _ in CSV_COLUMNS), *(h for h, _ in YOY_COLUMNS)])
+    columns = csv_columns([g.figures for g in groups])
+    writer.writerow([*dims, *(h for h, _ in columns), *(h for h, _ in YOY_COLUMNS)])
     for g in groups:
         figures = statistics_json(g.figures)
         yoy = _yoy_json(g.yoy) or {}
         writer.writerow(
             [
                 *("" if g.key[d] is None else str(g.key[d]) for d in dims),
-                *(_cell(figures, p) for _, p in CSV_COLUMNS),
+                *(_cell(figures, p) for _, p in columns),
                 *(_cell(yoy, (k,)) if k in yoy else "" for _, k in YOY_COLUMNS),
             ]
         )

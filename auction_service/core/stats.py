@@ -32,6 +32,7 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement, Select
 
 from auction_rules.errors import invalid
+from auction_rules.research import MAX_ROUNDS
 from auction_rules.results import RateSummary
 
 from ..db.models import ActionLog, Auction, Bid, Court, Lot, Registration
@@ -40,8 +41,14 @@ from .auction_queries import court_condition, status_condition
 CHINA = timezone(timedelta(hours=8), "UTC+8")
 PERIODS = ("year", "quarter", "month")
 DIMENSIONS = ("court", "court_level", "province", "city", "category", "round", "mode", *PERIODS)
-ROUNDS = ("1", "2", "sale")
-MODES = ("auction", "sale")  # 拍卖 (rounds 1 and 2) and 变卖 (the fixed-price sale)
+# Every round any rules can hold: the law's two auction rounds, more under a research profile
+# (``auction_rules.research``), then 变卖. Counted by round and accepted as a filter. One digit each, so
+# the rounds sort as text ("1" < "6" < "sale"), as the lot's last round is found below.
+ROUNDS = (*(str(n) for n in range(1, MAX_ROUNDS + 1)), "sale")
+# The rounds every answer names, with 0 when none ended: the law's. A research profile's later rounds are
+# named as well wherever an auction of them ended (``by_round``).
+LAW_ROUNDS = ("1", "2", "sale")
+MODES = ("auction", "sale")  # 拍卖 (the auction rounds) and 变卖 (the fixed-price sale)
 MAX_DIMENSIONS = 3
 NO_RATES = RateSummary(None, None, None)  # no sale: no rate, never 0
 
@@ -88,8 +95,8 @@ class Figures:
     extensions_per_auction: float | None = None
     bidders_per_auction: float | None = None  # distinct bidders who bid, over sold + unsold
     registrations_per_auction: float | None = None  # registrations (deposits paid), over sold + unsold
-    sold_by_round: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ROUNDS, 0))
-    ended_by_round: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ROUNDS, 0))
+    sold_by_round: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LAW_ROUNDS, 0))
+    ended_by_round: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LAW_ROUNDS, 0))
     creditor_taken: int = 0  # 以物抵债: lots the creditor took
     creditor_taken_amount: int = 0
     proceeds: int = 0  # 执行到位 from sales: prices of the sales whose balance was paid (dated by the payment)
@@ -137,6 +144,23 @@ class Group:
 
 def _ratio(num: float, den: float | None) -> float | None:
     return num / den if den else None
+
+
+def rounds_named(counts: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The rounds an answer names, in order: the law's, and any other round that has a count in
+    ``counts`` (each a figure's ``{round: count}``): a third round under a research profile."""
+    present = {r for c in counts for r, n in c.items() if n}
+    return tuple(r for r in ROUNDS if r in LAW_ROUNDS or r in present)
+
+
+def with_rounds(figures: Figures, rounds: tuple[str, ...]) -> Figures:
+    """The figures naming every round of ``rounds`` (0 where none ended), so that every group of one
+    answer names the same rounds."""
+    return replace(
+        figures,
+        sold_by_round={r: figures.sold_by_round.get(r, 0) for r in rounds},
+        ended_by_round={r: figures.ended_by_round.get(r, 0) for r in rounds},
+    )
 
 
 def _change(now: float | None, before: float | None) -> float | None:
@@ -366,7 +390,7 @@ async def _creditor_taken_by_group(
     session: AsyncSession, dialect: str, dims: list[str], filters: Filters
 ) -> dict[Key, tuple[int, int]]:
     """以物抵债 per group: lots the creditor took, in the period of the disposition, in the round of the
-    lot's last auction ("sale" sorts after "2", and "2" after "1")."""
+    lot's last auction ("sale" sorts after every numbered round, "2" after "1": ``ROUNDS``)."""
     last_round = select(func.max(Auction.round)).where(Auction.lot_id == Lot.id).scalar_subquery()
     dimension = _dimension_columns(dialect, Lot.disposed_at, last_round)
     keys = [dimension[d].label(f"d_{d}") for d in dims]
@@ -478,6 +502,11 @@ def _weighted(num: Any, den: Any) -> float | None:
     return _ratio(float(num), float(den)) if num is not None and den else None
 
 
+def _by_round(row: dict[str, Any], prefix: str) -> dict[str, int]:
+    counts = {r: int(row[f"{prefix}_{r}"]) for r in ROUNDS}
+    return {r: counts[r] for r in rounds_named([counts])}
+
+
 def _figures(row: dict[str, Any] | None, events: _Events) -> Figures:
     taken, taken_amount = events.creditor or (0, 0)
     lots_concluded, lots_sold = events.lots or (0, 0)
@@ -526,8 +555,8 @@ def _figures(row: dict[str, Any] | None, events: _Events) -> Figures:
         extensions_per_auction=_ratio(int(row["extensions"]), ended),
         bidders_per_auction=_ratio(int(row["bidders"]), ended),
         registrations_per_auction=_ratio(int(row["registrations"]), ended),
-        sold_by_round={r: int(row[f"sold_{r}"]) for r in ROUNDS},
-        ended_by_round={r: int(row[f"ended_{r}"]) for r in ROUNDS},
+        sold_by_round=_by_round(row, "sold"),
+        ended_by_round=_by_round(row, "ended"),
         **common,
     )
 
@@ -543,7 +572,11 @@ async def _grouped(session: AsyncSession, dims: list[str], filters: Filters, now
     lots = await _lots_by_group(session, dialect, dims, filters, now)
     money = await _money_by_group(session, dialect, dims, filters)
     keys = set(auctions) | set(creditor) | set(lots) | set(money)
-    return {key: _figures(auctions.get(key), _Events(creditor.get(key), lots.get(key), money.get(key))) for key in keys}
+    figures = {
+        key: _figures(auctions.get(key), _Events(creditor.get(key), lots.get(key), money.get(key))) for key in keys
+    }
+    rounds = rounds_named([f.ended_by_round for f in figures.values()])
+    return {key: with_rounds(f, rounds) for key, f in figures.items()}
 
 
 def _sort_key(key: Key) -> tuple:
@@ -661,4 +694,5 @@ async def monthly_statistics(
     by_month = {key[0]: figures for key, figures in (await _grouped(session, ["month"], filters, now)).items()}
     if not by_month:
         return []
-    return [(m, by_month.get(m, Figures())) for m in _months_between(min(by_month), max(by_month))]
+    empty = with_rounds(Figures(), tuple(next(iter(by_month.values())).ended_by_round))
+    return [(m, by_month.get(m, empty)) for m in _months_between(min(by_month), max(by_month))]

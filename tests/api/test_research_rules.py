@@ -4,6 +4,8 @@ profile's name and overrides wherever it names the rules, and its bidding and li
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import httpx
@@ -69,18 +71,56 @@ async def test_bids_follow_the_research_window_and_cap(research):
     assert (await research.api.auction(s.id))["extension_count"] == 1
 
 
-async def test_a_third_round_comes_before_the_sale_when_the_profile_says_so(db_url: str):
+@pytest.fixture
+async def three_rounds(db_url: str):
+    """A service whose research profile holds three auction rounds before 变卖."""
     clock = ManualClock(START)
     settings = make_settings(db_url, "research:three", rule_overrides={"auction_rounds": 3})
     app = create_app(settings, clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
     async with app.api.router.lifespan_context(app.api):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-            svc = Service(app, clock, client, "http://test")
-            staff = await svc.api.staff(svc.services)
-            lot = await svc.api.lot(staff)
-            quick = {"start_in": timedelta(minutes=1), "duration": timedelta(hours=1)}
-            await end_unsold(svc, staff, lot["id"], **quick)
-            await end_unsold(svc, staff, lot["id"], starting_price=5_600_000_00, **quick)
-            nxt = (await client.get(f"/api/v1/lots/{lot['id']}/next-round")).json()
-            assert nxt["round"] == 3
-            assert nxt["min_start_price_fen"] == 5_600_000_00 * 4 // 5
+            yield Service(app, clock, client, "http://test")
+
+
+QUICK = {"start_in": timedelta(minutes=1), "duration": timedelta(hours=1)}
+
+
+async def test_a_third_round_comes_before_the_sale_when_the_profile_says_so(three_rounds):
+    svc = three_rounds
+    staff = await svc.api.staff(svc.services)
+    lot = await svc.api.lot(staff)
+    await end_unsold(svc, staff, lot["id"], **QUICK)
+    await end_unsold(svc, staff, lot["id"], starting_price=5_600_000_00, **QUICK)
+    nxt = (await svc.client.get(f"/api/v1/lots/{lot['id']}/next-round")).json()
+    assert nxt["round"] == 3
+    assert nxt["min_start_price_fen"] == 5_600_000_00 * 4 // 5
+
+
+async def test_statistics_by_round_count_the_third_round(three_rounds):
+    """A lot unsold in rounds 1 and 2 and sold in round 3: every statistics answer names round 3, beside
+    the law's rounds (a round without an ended auction is 0), and round 3 may be asked for alone."""
+    svc = three_rounds
+    staff = await svc.api.staff(svc.services)
+    lot = await svc.api.lot(staff)
+    await end_unsold(svc, staff, lot["id"], **QUICK)
+    await end_unsold(svc, staff, lot["id"], starting_price=5_600_000_00, **QUICK)
+    third = await scene(svc, bidders=1, staff=staff, lot=lot, starting_price=4_480_000_00, **QUICK)
+    assert (await svc.api.bid(third.bidders[0], third.id, 4_480_000_00)).status_code == 201
+    await go_to(svc, third.end_at)
+    assert (await svc.api.auction(third.id))["status"] == "sold"
+
+    whole = (await svc.client.get("/api/v1/stats")).json()
+    assert whole["ended_by_round"] == {"1": 1, "2": 1, "3": 1, "sale": 0}
+    assert whole["sold_by_round"] == {"1": 0, "2": 0, "3": 1, "sale": 0}
+    assert whole["share_sold_by_round"]["3"] == 1.0
+
+    by_round = (await svc.client.get("/api/v1/stats/groups", params={"by": "round"})).json()["items"]
+    assert {g["group"]["round"]: g["sold"] for g in by_round} == {"1": 0, "2": 0, "3": 1}
+    assert all(set(g["ended_by_round"]) == {"1", "2", "3", "sale"} for g in by_round)
+    alone = (await svc.client.get("/api/v1/stats/groups", params={"round": "3"})).json()["items"]
+    assert [(g["auctions_ended"], g["sold"]) for g in alone] == [(1, 1)]
+    assert (await svc.client.get("/api/v1/stats", params={"round": "3"})).json()["sold"] == 1
+
+    text = (await svc.client.get("/api/v1/stats.csv")).content.decode("utf-8-sig")
+    [cells] = list(csv.DictReader(io.StringIO(text)))
+    assert cells["sold_round_3"] == "1" and cells["ended_round_3"] == "1" and cells["sold_round_2"] == "0"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auction_cli.experiments import run_experiment, write_experiment
-from auction_sim import tables
+from auction_cli.experiments import recompare, run_experiment, write_experiment
+from auction_sim import tables, validation
 from auction_sim.experiment import parse_experiment
 
 WINDOW = {"name": "window", "scenario": "hot-lot", "seeds": 1, "seed": 3, "grid": {"rules.extension_seconds": [0, 300]}}
@@ -59,3 +59,24 @@ def test_every_column_of_every_table_is_in_the_data_dictionary(local):
         assert len(frame) > 0, name
         missing = [c for c in frame.columns if c not in tables.DICTIONARY[name]]
         assert not missing, f"{name}: {missing}"
+
+
+def test_the_comparison_table_names_each_rows_methods_and_keeps_rates_in_bounds(local):
+    out, _ = local
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert {"method", "diff_method", "per", "pairs"} <= set(comparison.columns)
+    assert comparison["method"].notna().all() and comparison["diff_method"].notna().all()
+    rates = comparison[[validation.figure(f).bounds == validation.UNIT for f in comparison["figure"]]]
+    assert len(rates) > 0
+    assert ((rates["low"].isna()) | ((rates["low"] >= 0) & (rates["high"] <= 1))).all()
+    assert ((rates["diff_low"].isna()) | ((rates["diff_low"] >= -1) & (rates["diff_high"] <= 1))).all()
+
+
+def test_an_experiment_is_compared_anew_from_its_runs_summaries(local, tmp_path):
+    """``recompare`` rebuilds the comparison and the report from ``experiment.json`` alone, as written."""
+    out, _ = local
+    for name in ("experiment.json", "comparison.csv"):
+        (tmp_path / name).write_bytes((out / name).read_bytes())
+    paths = recompare(tmp_path)
+    assert paths["comparison"].read_text(encoding="utf-8") == (out / "comparison.csv").read_text(encoding="utf-8")
+    assert paths["report"].exists()

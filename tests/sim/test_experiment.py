@@ -67,7 +67,66 @@ def test_differences_are_paired_seed_by_seed():
     assert b["low"] < rows[("base", "price")]["high"]
     assert ("base", "label") not in rows  # text figures are not compared
     assert rows[("base", "price")]["diff_to_baseline"] == 0
+    assert rows[("base", "price")]["diff_method"] == "the baseline" and rows[("base", "price")]["diff_low"] is None
 
 
 def test_variants_are_plain_data():
     assert Variant("x") == Variant("x", {}, {})
+
+
+def _rows(ex, summaries):
+    return {(r["variant"], r["figure"]): r for r in compare(ex, summaries)}
+
+
+TWO = BASE | {"seeds": 20, "variants": [{"name": "base"}, {"name": "b", "rules": {"extension_seconds": 60}}]}
+
+
+def test_a_rate_near_its_bounds_gets_intervals_inside_them():
+    """Sale rates near 0 and near 1 with one outlying run each: Student's t alone reaches below 0 and above
+    1, but the mean's interval is clipped to [0, 1] and joined with Wilson's on the pooled counts, and the
+    difference's stays in [−1, 1]. Each row names its methods."""
+    ex = parse_experiment(TWO)
+
+    def runs(counts: list[int]) -> dict[int, dict[str, float]]:
+        pairs = zip(ex.seeds, counts, strict=True)
+        return {s: {"transaction_rate": k / 20, "sold": k, "auctions": 20} for s, k in pairs}
+
+    base, other = runs([3] + [0] * 19), runs([17] + [20] * 19)
+    rows = _rows(ex, {"base": base, "b": other})
+    for row in (rows[("base", "transaction_rate")], rows[("b", "transaction_rate")]):
+        assert 0.0 <= row["low"] <= row["mean"] <= row["high"] <= 1.0
+    b = rows[("b", "transaction_rate")]
+    assert -1.0 <= b["diff_low"] <= b["diff_to_baseline"] <= b["diff_high"] <= 1.0
+    assert b["method"] == "Wilson on the pooled counts ∪ Student's t, clipped to [0, 1]"
+    assert b["diff_method"] == "paired Student's t, clipped to [-1, 1]"
+    assert b["high"] == 1.0 and rows[("base", "transaction_rate")]["low"] == 0.0
+    assert rows[("b", "sold")]["method"] == "Student's t, clipped to [0, inf]"  # a count is never negative
+
+
+def test_equal_one_auction_runs_are_not_certainty_in_the_difference():
+    """Twenty runs of one auction each, the highest-valuation buyer winning in all of them in both
+    variants: the paired difference is 0, but its interval is not a point (Agresti-Min on the 2×2 table
+    of runs, not a t interval of twenty zeros)."""
+    ex = parse_experiment(TWO)
+    one = {s: {"efficiency": 1.0, "efficient_sales": 1, "judged_sales": 1} for s in ex.seeds}
+    row = _rows(ex, {"base": one, "b": dict(one)})[("b", "efficiency")]
+    assert row["diff_to_baseline"] == 0.0 and row["pairs"] == 20
+    assert -0.2 < row["diff_low"] < 0 < row["diff_high"] < 0.2
+    assert row["diff_method"].startswith("Agresti-Min paired 0/1")
+    assert 0.8 < row["low"] < 1.0 == row["high"]  # Wilson: 20 of 20 is not certainty either
+
+
+def test_paired_outcomes_that_all_changed_give_a_difference_near_its_bound():
+    ex = parse_experiment(TWO)
+    lost = {s: {"efficiency": 0.0, "efficient_sales": 0, "judged_sales": 1} for s in ex.seeds}
+    won = {s: {"efficiency": 1.0, "efficient_sales": 1, "judged_sales": 1} for s in ex.seeds}
+    row = _rows(ex, {"base": lost, "b": won})[("b", "efficiency")]
+    assert row["diff_to_baseline"] == 1.0 and row["diff_high"] == 1.0 and 0.7 < row["diff_low"] < 1.0
+
+
+def test_a_seed_without_the_figure_on_either_side_is_left_out_of_the_pairs():
+    ex = parse_experiment(TWO)
+    base = {s: {"efficiency": 1.0, "efficient_sales": 1, "judged_sales": 1} for s in ex.seeds}
+    other = {s: ({"efficiency": None, "judged_sales": 0} if i < 5 else base[s]) for i, s in enumerate(ex.seeds)}
+    row = _rows(ex, {"base": base, "b": other})[("b", "efficiency")]
+    assert (row["runs"], row["pairs"]) == (15, 15)

@@ -5,13 +5,26 @@ band and the interval overlaps it. Pure."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 from scipy import stats
 
 from auction_sim.records import summarize
 from auction_sim.scenario import SUMMARY_FIGURES, Target
-from auction_sim.validation import FIGURES, PER, aggregate, estimate, evaluate, t_interval, verdict, wilson_interval
+from auction_sim.validation import (
+    FIGURES,
+    PER,
+    aggregate,
+    difference_bounds,
+    estimate,
+    evaluate,
+    paired_binary_interval,
+    paired_difference,
+    t_interval,
+    verdict,
+    wilson_interval,
+)
 from tests.sim.test_report import record
 
 
@@ -55,7 +68,7 @@ def test_a_premium_over_the_start_never_gets_a_negative_bound() -> None:
 
 def test_one_run_of_a_figure_that_is_not_a_proportion_has_no_interval() -> None:
     est = estimate("extension_gap_median", [{"extension_gap_median": 40.0}])
-    assert est == {"mean": 40.0, "low": None, "high": None, "runs": 1}
+    assert est == {"mean": 40.0, "low": None, "high": None, "runs": 1, "method": "one run: no interval"}
 
 
 def test_wilson_without_trials_is_no_interval() -> None:
@@ -94,3 +107,24 @@ def test_the_aggregate_covers_every_figure_of_the_summaries() -> None:
     agg = aggregate(summaries)
     assert set(agg) == set(summaries[0])
     assert agg["transaction_rate"]["mean"] == 0.5 and agg["transaction_rate"]["pooled"] == [1, 2]
+
+
+def test_every_summary_figure_is_declared_with_its_bounds() -> None:
+    """No figure of a run's summary falls back to an unbounded interval unnoticed: each is in ``FIGURES``."""
+    summary = summarize([record(1, outcome="sold", price=80_000_000, bids=3, bidders=2, efficient=True)])
+    numeric = {k for k, v in summary.items() if isinstance(v, int | float) or v is None}
+    assert numeric - set(FIGURES) == set()
+
+
+def test_a_difference_of_rates_lies_in_minus_one_to_one() -> None:
+    assert difference_bounds("transaction_rate") == (-1.0, 1.0)
+    assert difference_bounds("bids_per_auction") == (-math.inf, math.inf)
+    wide = paired_difference("top2_share", [({"top2_share": a}, {"top2_share": b}) for a, b in [(1, 0), (0.9, 0.1)]])
+    assert wide["high"] == 1.0 and wide["low"] > -1.0 and wide["method"] == "paired Student's t, clipped to [-1, 1]"
+
+
+def test_the_paired_0_1_interval_is_symmetric_when_nothing_changed_and_never_a_point() -> None:
+    low, high = paired_binary_interval(0, 0, 20)
+    assert low == pytest.approx(-high) and 0.05 < high < 0.2
+    low, high = paired_binary_interval(20, 0, 20)
+    assert high == 1.0 and 0.7 < low < 1.0
