@@ -97,8 +97,11 @@ def draw_strategy(rng: random.Random, mix: dict[Strategy, float] | None = None) 
 
 # ----------------------------------------------------------------- draws
 def response_cap(extension: float) -> float:
-    """Response times are always below this: inside the extension window of ``extension`` seconds."""
-    return extension - RESPONSE_MARGIN
+    """Response times are always below this: inside the extension window of ``extension`` seconds. A
+    window no longer than the margin (none at all: ``extension_seconds = 0``) has no inside to keep to:
+    the draw stands, and a bidder who sees the end come first hurries (``Bidder._answer_time``), as
+    before any end."""
+    return extension - RESPONSE_MARGIN if extension > RESPONSE_MARGIN else math.inf
 
 
 def response_time(rng: random.Random, extension: float) -> float:

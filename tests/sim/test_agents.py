@@ -307,3 +307,13 @@ def test_importing_the_model_loads_no_client_library() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_without_a_soft_close_a_bidder_takes_its_own_time() -> None:
+    """No window (``extension_seconds = 0``): there is no inside of a window to keep to, so a response
+    time is never negative nor squeezed; the same draws as the law's median and tail."""
+    rng = random.Random(3)
+    times = [behaviour.response_time(rng, 0.0) for _ in range(DRAWS)]
+    assert min(times) >= behaviour.REACTION_MIN
+    assert abs(statistics.median(times) - behaviour.RESPONSE_MEDIAN) <= 3
+    assert quantile(times, 0.9) >= 150
