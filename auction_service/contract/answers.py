@@ -433,6 +433,11 @@ class RateSummary(Answer):
     )
 
 
+class Corrections(Answer):
+    sales: int = Field(description="minus the sales of earlier periods undone by a 悔拍 in this one")
+    deal_amount: int = Field(description="minus their prices, in fen")
+
+
 class Statistics(Answer):
     auctions_ended: int
     sold: int
@@ -467,6 +472,11 @@ class Statistics(Answer):
     forfeited_deposits: Tally = Field(description="deposits forfeited by 悔拍, dated by the 悔拍")
     execution_total: Fen = Field(description="执行到位: paid balances + 以物抵债 + forfeited deposits")
     execution_total_note: str
+    corrections: Corrections = Field(
+        description="earlier, closed periods' sales undone by a 悔拍 in this one (negative): that period stays as "
+        "reported"
+    )
+    corrections_note: str
 
 
 class MonthStatistics(Statistics):

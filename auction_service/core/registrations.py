@@ -23,6 +23,7 @@ from . import action_log, eligibility
 from .accounts import account_by_username
 from .auction_queries import get_auction_row, get_lot, registration_count, registration_view
 from .bidding.events import PriorityHolderDeclared, RegistrationsChanged
+from .lot_records import record_deposit
 from .security import Principal
 from .services import Services
 from .staff_actions import check_court
@@ -98,6 +99,7 @@ async def register(
                 return _registered(session, svc, registration_view(again), created=False), False
             taken.add(code)
             continue
+        await record_deposit(session, auction.lot_id, registration)
         return _registered(session, svc, registration_view(registration), created=True), True
     raise unavailable("registration_failed", "could not allocate a bidder code; retry")
 
