@@ -77,12 +77,13 @@ _record = sa.table(
 
 
 def _stored_events(bind: sa.Connection) -> dict[int, list[tuple[datetime, int, int, RecordEntry]]]:
-    """Each lot's entries, keyed for time order: (at, 0 for a deposit frozen / 1 for an action / 2 for a
-    deposit's later move, id)."""
+    """Each lot's entries, keyed for time order: (at, 0 for a deposit frozen / 1 for a deposit's later
+    move / 2 for an action, id): at one moment a deposit moves before the action that moved it is
+    logged, as the service enters them."""
     events: dict[int, list[tuple[datetime, int, int, RecordEntry]]] = {}
     for a in bind.execute(sa.select(_actions).where(_actions.c.lot_id.is_not(None))):
         entry = RecordEntry(a.lot_id, ACTION, a.auction_id, a.at, action_id=a.id, action_hash=a.hash)
-        events.setdefault(a.lot_id, []).append((a.at, 1, a.id, entry))
+        events.setdefault(a.lot_id, []).append((a.at, 2, a.id, entry))
     query = sa.select(_registrations, _auctions.c.lot_id).join(_auctions, _auctions.c.id == _registrations.c.auction_id)
     for r in bind.execute(query):
         frozen = deposit_entry(r.lot_id, r.auction_id, r.id, r.bidder_code, r.deposit, "frozen", r.created_at)
@@ -90,7 +91,7 @@ def _stored_events(bind: sa.Connection) -> dict[int, list[tuple[datetime, int, i
         if r.deposit_status != "frozen":
             at = r.deposit_updated_at or r.created_at
             moved = deposit_entry(r.lot_id, r.auction_id, r.id, r.bidder_code, r.deposit, r.deposit_status, at)
-            events[r.lot_id].append((at, 2, r.id, moved))
+            events[r.lot_id].append((at, 1, r.id, moved))
     return events
 
 
