@@ -1,4 +1,5 @@
-"""the lot's record: one hash chain per lot over its actions and every move of a deposit
+"""the lot's record: one hash chain per lot over its actions and every move of a deposit; the version
+of the terms (竞买须知) a registration accepted
 
 Revision ID: 0013
 Revises: 0011
@@ -13,6 +14,9 @@ and DELETE on both databases).
 Backfill: each existing lot gets its record from what is stored, in time order: its actions, each
 registration's deposit frozen when it registered and, if it has moved since, where it stands now (at
 its last change). What the database says at this revision becomes what later edits are held to.
+
+``registrations.terms_version``: the SHA-256 of the 竞买须知 the bidder accepted (``core/announcements.py``);
+null for registrations before this revision and for the contract's body-less registration.
 """
 
 from collections.abc import Sequence
@@ -136,6 +140,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("lot_id", "seq", name="uq_lot_record_lot_seq"),
     )
     _backfill(op.get_bind())
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("terms_version", sa.String(length=64), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
         op.execute(
@@ -151,6 +157,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_column("terms_version")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS lot_record_append_only ON lot_record")
         op.execute("DROP FUNCTION IF EXISTS lot_record_append_only()")

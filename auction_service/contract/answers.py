@@ -183,6 +183,9 @@ class Registration(Answer):
     priority_rank: int | None
     auction_id: int
     registered_at: Time
+    terms_version: str | None = Field(
+        default=None, description="the version (SHA-256) of the 竞买须知 the bidder accepted; null if none was"
+    )
 
 
 PriorityKind = Literal["co_owner", "tenant", "shareholder", "other"]
@@ -436,6 +439,19 @@ class RateSummary(Answer):
 class Corrections(Answer):
     sales: int = Field(description="minus the sales of earlier periods undone by a 悔拍 in this one")
     deal_amount: int = Field(description="minus their prices, in fen")
+
+
+class TermsAnswer(Answer):
+    """The 竞买须知 of an auction as it reads now, with its version."""
+
+    auction_id: int
+    version: str = Field(description="SHA-256 of what the terms say: name it as terms_version when registering")
+    title: str
+    intro: str
+    paragraphs: list[str]
+    html_url: str
+    pdf_url: str
+    announcement_url: str = Field(description="the 竞买公告 (HTML; add .pdf for the PDF)")
 
 
 class Statistics(Answer):

@@ -54,6 +54,7 @@ from auction_rules.lot_record import genesis as genesis_of_lot
 
 from ..clock import isoformat
 from ..core.action_log import ActionView
+from ..core.announcements import render_html
 from ..core.case_file import CaseFile
 from ..core.case_file_key import ALGORITHM, SigningKey, key_id_of
 from .auctions import auction_json, bid_record_json, lot_json, result_json
@@ -117,6 +118,7 @@ def _registrants_json(c: CaseFile) -> list[dict[str, Any]]:
             "deposit": r.deposit,
             "registered_at": isoformat(r.registered_at),
             "terms_accepted_at": isoformat(r.terms_accepted_at),
+            "terms_version": r.terms_version,
         }
         for r in c.registrants
     ]
@@ -207,6 +209,11 @@ def case_file_members(c: CaseFile) -> dict[str, bytes]:
         "actions.csv": _csv(ACTION_FIELDS, actions),
         "documents.json": _json({"lot_id": c.lot.id, "items": documents}),
         "record.json": _json(_record_json(c)),
+        "announcement.html": render_html(c.notice).encode(),
+        "terms.html": render_html(c.terms).encode(),
+        "terms.json": _json(
+            {"auction_id": c.terms.auction_id, "version": c.terms.digest, "paragraphs": c.terms.paragraphs}
+        ),
     }
     for d in c.documents:
         members[_document_name(d.info.id, d.info.filename)] = d.data

@@ -101,6 +101,7 @@ def registration_view(registration: Registration) -> RegistrationView:
         priority_rank=registration.priority_rank,
         registered_at=registration.created_at,
         deposit_updated_at=registration.deposit_updated_at,
+        terms_version=registration.terms_version,
     )
 
 

@@ -24,7 +24,7 @@ from auction_rules.audit import ChainReport
 from auction_rules.errors import RuleViolation
 
 from ..db.models import Account, Registration
-from . import action_log, confirmation, documents, ledger, lot_records
+from . import action_log, announcements, confirmation, documents, ledger, lot_records
 from .action_log import ActionView
 from .auction_queries import auction_result, auction_view, bid_record, get_auction_row, get_lot, holder_rows
 from .audit import verify_auction
@@ -52,6 +52,7 @@ class Registrant:
     deposit: int
     registered_at: datetime
     terms_accepted_at: datetime | None
+    terms_version: str | None  # the 竞买须知 accepted (its SHA-256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,8 @@ class CaseFile:
     payments: list[Payment]
     documents: list[DocumentFile]
     record: list[lot_records.StoredEntry]  # the lot's record: its actions and deposits, chained
+    notice: announcements.Document  # the 竞买公告 and the 竞买须知 as they read at export
+    terms: announcements.Document
 
 
 async def case_file(session: AsyncSession, svc: Services, principal: Principal, auction_id: int) -> CaseFile:
@@ -108,6 +111,8 @@ async def case_file(session: AsyncSession, svc: Services, principal: Principal, 
     deposits = await ledger.deposits_ledger(session, svc, principal, auction_id)
     actions = await action_log.all_lot_actions(session, lot.id)
     record = await lot_records.lot_record(session, lot.id)
+    notice = await announcements.notice_of(session, svc, auction_id)
+    terms = await announcements.terms_of(session, svc, auction_id)
     status = bidding.effective_status(view.state, now)
     result = await auction_result(session, svc, auction_id) if status in bidding.ENDED else None
     registrants = await _registrants(session, auction_id)
@@ -143,6 +148,8 @@ async def case_file(session: AsyncSession, svc: Services, principal: Principal, 
         payments,
         files,
         record,
+        notice,
+        terms,
     )
 
 
@@ -166,6 +173,7 @@ async def _registrants(session: AsyncSession, auction_id: int) -> list[Registran
             r.deposit,
             r.created_at,
             r.terms_accepted_at,
+            r.terms_version,
         )
         for r, username, real_name in rows
     ]

@@ -152,6 +152,8 @@ class Registration(Base):
     # Migration 0007: when the bidder acknowledged the auction's terms (竞买须知); None for a caller of
     # the contract's body-less registration, which the contract keeps valid.
     terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Migration 0013: the version (SHA-256) of the 竞买须知 accepted (``core/announcements.py``)
+    terms_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class PriorityHolder(Base):
