@@ -362,6 +362,7 @@ class MyRegistration(Answer):
     deposit_updated_at: Time | None
     priority_rank: int | None
     registered_at: Time
+    terms_version: str | None = Field(default=None, description="the version (SHA-256) of the 竞买须知 accepted")
     won: bool
     balance_due: Fen | None = Field(description="on an unsettled win: the price less the deposit")
     auction: MyAuction
