@@ -217,7 +217,8 @@ def render_pdf(doc: Document) -> bytes:
         pdf.multi_cell(label_w, 7 * max(1, len(lines)), label, border=1, fill=True, new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.multi_cell(pdf.epw - label_w, 7, value, border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for number, paragraph in enumerate(doc.paragraphs, start=1):
-        pdf.multi_cell(0, 7, f"{number}. {paragraph}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # no space after the number: the line would break there, before text that has none
+        pdf.multi_cell(0, 7, f"{number}．{paragraph}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
     pdf.ln(8)
     pdf.cell(0, 8, doc.court, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
