@@ -26,12 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction_rules.announcement import is_none_known
 from auction_rules.eligibility import category_is_restricted
-from auction_rules.errors import unavailable
 from auction_rules.profiles import RuleProfile
 
 from ..db.models import Auction, Court, Lot
 from .auction_queries import get_auction_row, get_lot, holder_rows
-from .confirmation import ROUND_NAMES, china_date, china_time, cjk_font, yuan
+from .confirmation import ROUND_NAMES, china_date, china_time, new_pdf, yuan
 from .documents import list_documents
 from .services import Services
 
@@ -189,21 +188,9 @@ def render_html(doc: Document) -> str:
 def render_pdf(doc: Document) -> bytes:
     """An A4 PDF of the document (CPU-bound: run it in a worker thread). 503 ``pdf_font_unavailable``
     without a CJK font on the host, as the confirmation."""
-    from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    font = cjk_font()
-    if font is None:
-        raise unavailable(
-            "pdf_font_unavailable",
-            "no Chinese font is installed for the PDF; install Debian's fonts-noto-cjk (the HTML page works)",
-        )
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{doc.title} No. {doc.auction_id:08d}")
-    pdf.set_creator("judicial-auction-simulator")
-    pdf.set_creation_date(doc.generated_at)
-    pdf.add_page()
-    pdf.add_font("cjk", fname=font[0], collection_font_number=font[1])
+    pdf = new_pdf(f"{doc.title} No. {doc.auction_id:08d}", doc.generated_at)
     pdf.set_font("cjk", size=18)
     pdf.cell(0, 14, doc.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("cjk", size=10.5)

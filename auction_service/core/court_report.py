@@ -15,11 +15,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction_rules.errors import invalid, unavailable
+from auction_rules.errors import invalid
 
 from ..clock import isoformat
 from ..db.models import Court
-from .confirmation import cjk_font
+from .confirmation import new_pdf
 from .security import Principal
 from .staff_actions import check_court
 from .stats import CHINA, Figures, Filters, group_statistics
@@ -133,21 +133,9 @@ def pdf_cells(row: ReportRow) -> list[str]:
 
 def render_pdf(report: CourtReport) -> bytes:
     """The report as a one-table A4 landscape PDF (CPU-bound: run it in a worker thread)."""
-    from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    font = cjk_font()
-    if font is None:
-        raise unavailable(
-            "pdf_font_unavailable",
-            "no Chinese font is installed for the PDF; install Debian's fonts-noto-cjk (JSON and CSV work)",
-        )
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_title(f"司法网拍月报 {report.month}")
-    pdf.set_creator("judicial-auction-simulator")
-    pdf.set_creation_date(report.generated_at)
-    pdf.add_page()
-    pdf.add_font("cjk", fname=font[0], collection_font_number=font[1])
+    pdf = new_pdf(f"司法网拍月报 {report.month}", report.generated_at, landscape=True, otherwise="JSON and CSV work")
     pdf.set_font("cjk", size=16)
     title = f"网络司法拍卖工作月报（{report.month[:4]}年{int(report.month[5:])}月）"
     pdf.cell(0, 12, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select
 
 from auction_rules.action_chain import ActionEntry, entry_hash, genesis
 from auction_rules.lot_record import ACTION, RecordEntry
 
 from . import record_rows
+from .chain_heads import locked_head
 from .models import ActionLog, table_of
 
 ACTION_LOG = table_of(ActionLog)
@@ -27,15 +28,8 @@ _LOCK_BASE = 1_300_000_000  # advisory lock keys: this + the chain (migrations u
 
 def append(conn: Connection, entry: ActionEntry) -> tuple[int, str]:
     """Write ``entry`` at the head of its chain in the open transaction; returns (seq, hash)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_BASE + entry.chain})
-    head = conn.execute(
-        select(ACTION_LOG.c.seq, ACTION_LOG.c.hash)
-        .where(ACTION_LOG.c.chain == entry.chain)
-        .order_by(ACTION_LOG.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, previous = (head.seq + 1, head.hash) if head else (1, genesis(entry.chain))
+    head = locked_head(conn, ACTION_LOG, ACTION_LOG.c.chain == entry.chain, _LOCK_BASE + entry.chain)
+    seq, previous = (head[0] + 1, head[1]) if head else (1, genesis(entry.chain))
     digest = entry_hash(previous, seq, entry)
     inserted = conn.execute(
         insert(ACTION_LOG).values(

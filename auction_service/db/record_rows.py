@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select
 
 from auction_rules.lot_record import RecordEntry, entry_hash, genesis
 
+from .chain_heads import locked_head
 from .models import LotRecordEntry, table_of
 
 LOT_RECORD = table_of(LotRecordEntry)
@@ -26,15 +27,8 @@ _LOCK_BASE = 1_400_000_000  # advisory lock keys: this + the lot (the action log
 
 def append(conn: Connection, entry: RecordEntry) -> tuple[int, str]:
     """Write ``entry`` at the head of its lot's record in the open transaction; returns (seq, hash)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_BASE + entry.lot_id})
-    head = conn.execute(
-        select(LOT_RECORD.c.seq, LOT_RECORD.c.hash)
-        .where(LOT_RECORD.c.lot_id == entry.lot_id)
-        .order_by(LOT_RECORD.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, previous = (head.seq + 1, head.hash) if head else (1, genesis(entry.lot_id))
+    head = locked_head(conn, LOT_RECORD, LOT_RECORD.c.lot_id == entry.lot_id, _LOCK_BASE + entry.lot_id)
+    seq, previous = (head[0] + 1, head[1]) if head else (1, genesis(entry.lot_id))
     digest = entry_hash(previous, seq, entry)
     conn.execute(insert(LOT_RECORD).values(**values_of(entry), seq=seq, prev_hash=previous, hash=digest))
     return seq, digest
