@@ -440,6 +440,7 @@ class RateSummary(Answer):
 class Corrections(Answer):
     sales: int = Field(description="minus the sales of earlier periods undone by a 悔拍 in this one")
     deal_amount: int = Field(description="minus their prices, in fen")
+    lots_sold: int = Field(description="minus the lots those sales concluded (lots concluded and lots sold)")
 
 
 class TermsAnswer(Answer):

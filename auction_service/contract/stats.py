@@ -65,7 +65,11 @@ def statistics_json(stats: Figures) -> dict[str, Any]:
         "forfeited_deposits": {"count": stats.forfeited_deposits, "amount": stats.forfeited_amount},
         "execution_total": stats.execution_total,
         "execution_total_note": "执行到位: paid balances + 以物抵债 (disposition price) + deposits forfeited by 悔拍",
-        "corrections": {"sales": -stats.corrected_sales, "deal_amount": -stats.corrected_amount},
+        "corrections": {
+            "sales": -stats.corrected_sales,
+            "deal_amount": -stats.corrected_amount,
+            "lots_sold": -stats.corrected_sales,  # each such sale had concluded its lot, as reported
+        },
         "corrections_note": "sales reported as sold in an earlier, closed period and undone by a 悔拍 in this "
         "one: that period stays as reported; add these to it to read it as it stands now",
     }
@@ -120,6 +124,7 @@ CSV_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("execution_total_fen (执行到位: paid + 以物抵债 + forfeited deposits)", ("execution_total",)),
     ("correction_sales (earlier periods' sales undone by 悔拍 in this one)", ("corrections", "sales")),
     ("correction_deal_amount_fen", ("corrections", "deal_amount")),
+    ("correction_lots_sold (lots concluded by those sales)", ("corrections", "lots_sold")),
 ]
 
 

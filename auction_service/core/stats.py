@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Float, String, case, cast, func, or_, select, text
+from sqlalchemy import Float, String, case, cast, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement, Select
@@ -243,9 +243,7 @@ def _auction_rows(dialect: str, dims: list[str], filters: Filters, now: datetime
     ended_at = case((Auction.status == "withdrawn", func.coalesce(withdrawals.c.at, closed)), else_=closed)
     sold_now = status_condition("sold", now)
     unsold_now = status_condition("unsold", now)
-    settled = func.coalesce(Auction.settled_at, closed)
-    later = _other_period(dialect, dims, closed, settled, None if filters.end is None else settled >= filters.end)
-    defaulted = (Auction.settlement == "defaulted") & ~or_(*later) if later else Auction.settlement == "defaulted"
+    defaulted = _defaulted_in_period(dialect, dims, filters, closed)
     outcome = case(
         (sold_now & defaulted, "defaulted"),
         (sold_now, "sold"),
@@ -410,40 +408,73 @@ def _earliest(*moments: Any) -> ColumnElement[Any]:
     return first
 
 
+def _defaulted_in_period(dialect: str, dims: list[str], filters: Filters, closed: Any) -> ColumnElement[bool]:
+    """A sale undone by a 悔拍 within the reported period of its close (so not a sale there)."""
+    settled = func.coalesce(Auction.settled_at, closed)
+    later = _other_period(dialect, dims, closed, settled, None if filters.end is None else settled >= filters.end)
+    defaulted = func.coalesce(Auction.settlement == "defaulted", False)  # NULL (unsettled) is not 悔拍
+    return defaulted & ~or_(*later) if later else defaulted
+
+
+async def _grouped_counts(session: AsyncSession, query: Select, keys: list[Any]) -> dict[Key, tuple[int, int]]:
+    if keys:
+        query = query.group_by(*(k.element for k in keys))
+    result = await session.execute(query)
+    return {tuple(row[: len(keys)]): (int(row.n), int(row.sold)) for row in result if row.n}
+
+
 async def _lots_by_group(
     session: AsyncSession, dialect: str, dims: list[str], filters: Filters, now: datetime
 ) -> dict[Key, tuple[int, int]]:
-    """Lots concluded (and of them sold) per group, dated by the conclusion: the close of the sale that
-    sold the lot (not ended in 悔拍), else the first of a failed 变卖's close and the disposition; in
-    the round of the lot's last auction."""
+    """Lots concluded (and of them sold) per group, dated by the conclusion: the close of a sale that
+    concluded the lot as reported (not undone by a 悔拍 within its period), in that sale's round; for a
+    lot no sale concluded for good, the first of a failed 变卖's close and the disposition, in the round
+    of the lot's last auction. A sale undone by a 悔拍 in a later period stays a conclusion of its closed
+    period (the 悔拍's period carries the correction), and the lot may conclude again later."""
     closed = func.coalesce(Auction.closed_at, Auction.end_at)
-    sold_now = status_condition("sold", now) & func.coalesce(Auction.settlement != "defaulted", True)
+    sold_now = status_condition("sold", now)
+    dimension = _dimension_columns(dialect, closed, Auction.round)
+    keys = [dimension[d].label(f"d_{d}") for d in dims]
+    sales = (
+        select(*keys, func.count().label("n"), func.count().label("sold"))
+        .select_from(Auction)
+        .join(Lot, Lot.id == Auction.lot_id)
+        .join(Court, Court.id == Lot.court_id)
+        .where(sold_now, ~_defaulted_in_period(dialect, dims, filters, closed))
+    )
+    concluded = await _grouped_counts(
+        session, _windowed(_filtered(sales, filters, Auction.round), filters, closed), keys
+    )
+
+    sold_for_good = sold_now & func.coalesce(Auction.settlement != "defaulted", True)
     failed_sale = status_condition("unsold", now) & (Auction.round == "sale")
     per_lot = (
         select(
             Auction.lot_id.label("lot_id"),
-            func.min(case((sold_now, closed))).label("sold_at"),
+            func.min(case((sold_for_good, closed))).label("sold_at"),
             func.min(case((failed_sale, closed))).label("failed_at"),
             func.max(Auction.round).label("last_round"),
         )
         .group_by(Auction.lot_id)
         .subquery("per_lot")
     )
-    concluded_at = func.coalesce(per_lot.c.sold_at, _earliest(per_lot.c.failed_at, Lot.disposed_at))
-    dimension = _dimension_columns(dialect, concluded_at, per_lot.c.last_round)
+    ended_at = _earliest(per_lot.c.failed_at, Lot.disposed_at)
+    dimension = _dimension_columns(dialect, ended_at, per_lot.c.last_round)
     keys = [dimension[d].label(f"d_{d}") for d in dims]
-    query = (
-        select(*keys, func.count().label("n"), _count(per_lot.c.sold_at.is_not(None)).label("sold"))
+    unsold = (
+        select(*keys, func.count().label("n"), literal(0).label("sold"))
         .select_from(Lot)
         .join(per_lot, per_lot.c.lot_id == Lot.id)
         .join(Court, Court.id == Lot.court_id)
-        .where(concluded_at.is_not(None))
+        .where(per_lot.c.sold_at.is_(None), ended_at.is_not(None))
     )
-    query = _windowed(_filtered(query, filters, per_lot.c.last_round), filters, concluded_at)
-    if keys:
-        query = query.group_by(*(k.element for k in keys))
-    result = await session.execute(query)
-    return {tuple(row[: len(keys)]): (int(row.n), int(row.sold)) for row in result if row.n}
+    ended = await _grouped_counts(
+        session, _windowed(_filtered(unsold, filters, per_lot.c.last_round), filters, ended_at), keys
+    )
+    for key, (n, sold) in ended.items():
+        before = concluded.get(key, (0, 0))
+        concluded[key] = (before[0] + n, before[1] + sold)
+    return concluded
 
 
 async def _money_by_group(

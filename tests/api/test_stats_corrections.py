@@ -5,12 +5,15 @@ amounts in fen, ¥1 = 100 fen. By hand, one court (甲), times in Beijing time:
   A  residential  round 1 ends 2027-03-10, sold ¥900,000 (deposit ¥80,000); 悔拍 declared 2027-04-03
   B  vehicle      round 1 ends 2027-03-12, sold ¥450,000 (deposit ¥40,000); 悔拍 declared 2027-03-20
   C  vehicle      round 1 ends 2027-04-15, sold ¥600,000
+  A  again        round 1 again ends 2027-05-20, sold ¥850,000
 
 March (asked on 31 March, and again on 20 April: the same): sold A = 1; defaulted B = 1 (its 悔拍 fell
 within March: neither sold nor unsold, so auctions ended = sold + unsold = 1); deal ¥900,000; forfeited
 deposits B ¥40,000.
-April: sold C = 1, deal ¥600,000; corrections: sales −1, deal −¥900,000 (A, reported sold in March);
-forfeited deposits A ¥80,000. By quarter: Q1 as March; Q2 carries A's correction. By year (2027 as one
+April: sold C = 1, deal ¥600,000; corrections: sales −1, deal −¥900,000, lots sold −1 (A, reported sold
+and concluded in March); forfeited deposits A ¥80,000. May: A resold, concluded again: lots 1, sold 1.
+Lots concluded in March: A (B's sale was undone within March) = 1; over the year: B has not concluded, A
+and C have (A once, by its resale) = 2. By quarter: Q1 as March; Q2 carries A's correction. By year (2027 as one
 period): A and B are both defaulted within it, sold C only, no correction.
 By the old rule (a 悔拍 undoes the sale wherever its close is counted) March's report changed in April:
 sold 0, defaulted 2, deal ¥0.
@@ -54,7 +57,7 @@ async def default(service, staff, auction_id: int) -> None:
 def figures(row: dict) -> tuple:
     return (
         row["auctions_ended"], row["sold"], row["defaulted"], row["deal_amount"],
-        row["corrections"], row["forfeited_deposits"],
+        row["corrections"], row["forfeited_deposits"], row["lots_concluded"], row["lots_sold"],
     )  # fmt: skip
 
 
@@ -72,8 +75,8 @@ async def test_a_default_after_the_month_closed_is_a_correction_in_the_next(serv
     await default(service, staff, sale_b["id"])
     await go_to(service, bj(3, 31, 12))
     march = {"auctions_ended": 1, "sold": 1, "defaulted": 1, "deal_amount": 900_000 * Y}
-    none = {"sales": 0, "deal_amount": 0}
-    as_reported = (1, 1, 1, 900_000 * Y, none, {"count": 1, "amount": 40_000 * Y})
+    none = {"sales": 0, "deal_amount": 0, "lots_sold": 0}
+    as_reported = (1, 1, 1, 900_000 * Y, none, {"count": 1, "amount": 40_000 * Y}, 1, 1)
     assert figures(await court_report(service, staff, "2027-03")) == as_reported
 
     await go_to(service, bj(4, 3))
@@ -83,8 +86,14 @@ async def test_a_default_after_the_month_closed_is_a_correction_in_the_next(serv
 
     assert figures(await court_report(service, staff, "2027-03")) == as_reported  # March stays as reported
     april = await court_report(service, staff, "2027-04")
-    correction = {"sales": -1, "deal_amount": -900_000 * Y}
-    assert figures(april) == (1, 1, 0, 600_000 * Y, correction, {"count": 1, "amount": 80_000 * Y})
+    correction = {"sales": -1, "deal_amount": -900_000 * Y, "lots_sold": -1}
+    assert figures(april) == (1, 1, 0, 600_000 * Y, correction, {"count": 1, "amount": 80_000 * Y}, 1, 1)
+    x_again = await api.bidder()  # the defaulting bidder (y) may not take part in the lot's resale
+    await ending_at(service, staff, a["id"], 800_000 * Y, bj(5, 20), [(x, 800_000 * Y), (x_again, 850_000 * Y)])
+    await go_to(service, bj(6, 2))
+    assert figures(await court_report(service, staff, "2027-03")) == as_reported  # still
+    may = await court_report(service, staff, "2027-05")
+    assert (may["sold"], may["lots_concluded"], may["lots_sold"], may["corrections"]) == (1, 1, 1, none)
 
     months = await groups(service, "month")
     assert {k: months["2027-03"][k] for k in march} == march and months["2027-03"]["corrections"] == none
@@ -93,7 +102,8 @@ async def test_a_default_after_the_month_closed_is_a_correction_in_the_next(serv
     assert (quarters["2027-Q1"]["sold"], quarters["2027-Q1"]["defaulted"]) == (1, 1)
     assert quarters["2027-Q2"]["corrections"] == correction
     year = (await groups(service, "year"))["2027"]
-    assert (year["sold"], year["defaulted"], year["deal_amount"], year["corrections"]) == (1, 2, 600_000 * Y, none)
+    assert (year["sold"], year["defaulted"], year["deal_amount"], year["corrections"]) == (2, 2, 1_450_000 * Y, none)
+    assert (year["lots_concluded"], year["lots_sold"]) == (2, 2)
 
     csv_text = (
         await service.client.get(
