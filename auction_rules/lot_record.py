@@ -146,7 +146,9 @@ def deposit_disagreements(recorded: dict[int, DepositState], stored: Sequence[De
     return problems
 
 
-def action_disagreements(recorded: Sequence[RecordEntry], actions: Sequence[tuple[int, str]]) -> list[str]:
+def action_disagreements(
+    recorded: Sequence[RecordEntry], actions: Sequence[tuple[int | None, str | None]]
+) -> list[str]:
     """The lot's actions (id, hash) as stored against the ``action`` entries of its record, in order."""
     named = [(e.action_id, e.action_hash) for e in recorded if e.kind == ACTION]
     if named == list(actions):
