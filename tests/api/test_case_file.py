@@ -74,6 +74,9 @@ async def test_the_case_file_of_a_sold_auction_holds_everything_and_verifies(ser
         "actions.json",
         "actions.csv",
         "record.json",
+        "announcement.html",
+        "terms.html",
+        "terms.json",
         "result.json",
         "confirmation.pdf",
     }
