@@ -169,10 +169,11 @@ def _release(conn: Connection, effect: ReleaseDeposits) -> None:
     if not released:
         return
     lot_id = conn.execute(select(AUCTIONS.c.lot_id).where(AUCTIONS.c.id == effect.auction_id)).scalar_one()
-    for registration_id, code, amount in released:
-        record_rows.append(
-            conn, deposit_entry(lot_id, effect.auction_id, registration_id, code, amount, "released", effect.at)
-        )
+    moves = [
+        deposit_entry(lot_id, effect.auction_id, registration_id, code, amount, "released", effect.at)
+        for registration_id, code, amount in released
+    ]
+    record_rows.append_all(conn, lot_id, moves)
 
 
 def _apply(conn: Connection, effect: Effect) -> None:

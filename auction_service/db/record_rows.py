@@ -27,11 +27,25 @@ _LOCK_BASE = 1_400_000_000  # advisory lock keys: this + the lot (the action log
 
 def append(conn: Connection, entry: RecordEntry) -> tuple[int, str]:
     """Write ``entry`` at the head of its lot's record in the open transaction; returns (seq, hash)."""
-    head = locked_head(conn, LOT_RECORD, LOT_RECORD.c.lot_id == entry.lot_id, _LOCK_BASE + entry.lot_id)
-    seq, previous = (head[0] + 1, head[1]) if head else (1, genesis(entry.lot_id))
-    digest = entry_hash(previous, seq, entry)
-    conn.execute(insert(LOT_RECORD).values(**values_of(entry), seq=seq, prev_hash=previous, hash=digest))
-    return seq, digest
+    return append_all(conn, entry.lot_id, [entry])
+
+
+def append_all(conn: Connection, lot_id: int, entries: list[RecordEntry]) -> tuple[int, str]:
+    """Write ``entries`` (of one lot, in order) at the head of its record in one statement (the deposits
+    an auction's close releases); returns the new head (seq, hash)."""
+    head = locked_head(conn, LOT_RECORD, LOT_RECORD.c.lot_id == lot_id, _LOCK_BASE + lot_id)
+    seq, previous = head if head else (0, genesis(lot_id))
+    rows = []
+    for entry in entries:
+        if entry.lot_id != lot_id:
+            raise ValueError(f"an entry of lot {entry.lot_id} appended to lot {lot_id}'s record")
+        seq += 1
+        digest = entry_hash(previous, seq, entry)
+        rows.append({**values_of(entry), "seq": seq, "prev_hash": previous, "hash": digest})
+        previous = digest
+    if rows:
+        conn.execute(insert(LOT_RECORD), rows)
+    return seq, previous
 
 
 def values_of(entry: RecordEntry) -> dict[str, Any]:
