@@ -305,17 +305,22 @@ class Kernel:
         generation = agent.generation
         self.at(moment, lambda t: self._look(t, live, agent, generation))
 
-    async def _look(self, now: float, live: Live, agent: Agent, generation: int) -> None:
+    async def _awake(self, now: float, live: Live, agent: Agent, generation: int) -> bool:
+        """Whether this look happens: not a stale wake-up, not before the service's Retry-After, not on a
+        suspended auction (``_watch_pause`` wakes every bidder on the resumption)."""
         if generation != agent.generation or agent.done:
-            return
+            return False
         if now < agent.told_to_wait_until:  # news woke them, but the service said to wait
             self._wake(live, agent, agent.told_to_wait_until)
-            return
+            return False
         if not self.driver.virtual:
             # a running service has other bidders too (people in the web client): read the page first
             await self._refresh(now, live)
-        if live.status == "suspended":
-            return  # no looks while suspended: ``_watch_pause`` wakes every bidder on the resumption
+        return live.status != "suspended"
+
+    async def _look(self, now: float, live: Live, agent: Agent, generation: int) -> None:
+        if not await self._awake(now, live, agent, generation):
+            return
         action: Action = agent.policy.observe(live.view(now, agent.code))
         agent.following = action.following
         if action.bid is not None and live.status in ("announced", "live") and now < live.end_at:
