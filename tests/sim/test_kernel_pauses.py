@@ -6,10 +6,13 @@ closed as any other; an auction a clerk withdrew leaves the market at once."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -51,11 +54,18 @@ class _Reads:
             self.count += 1
 
 
-async def test_a_suspension_is_waited_out_with_growing_waits_and_the_auction_then_closes(db_url: str) -> None:
-    scenario = small_live_market()
+@contextlib.asynccontextmanager
+async def counting_reads(db_url: str) -> AsyncIterator[tuple[Any, Any, httpx.AsyncClient, _Reads]]:
+    """The service in process at ``T0`` (sandbox rules), its client counting the reads of one page."""
     async with in_process_service(db_url, "sandbox", T0) as (app, clock, client):
         reads = _Reads()
         client.event_hooks["request"].append(reads)
+        yield app, clock, client, reads
+
+
+async def test_a_suspension_is_waited_out_with_growing_waits_and_the_auction_then_closes(db_url: str) -> None:
+    scenario = small_live_market()
+    async with counting_reads(db_url) as (app, clock, client, reads):
         steps: dict[str, float] = {}
         market: Kernel
 
@@ -102,9 +112,7 @@ async def test_a_suspension_is_waited_out_with_growing_waits_and_the_auction_the
 
 async def test_an_auction_withdrawn_before_bidding_leaves_the_market_at_once(db_url: str) -> None:
     scenario = small_live_market()
-    async with in_process_service(db_url, "sandbox", T0) as (app, clock, client):
-        reads = _Reads()
-        client.event_hooks["request"].append(reads)
+    async with counting_reads(db_url) as (app, clock, client, reads):
         withdrawn: dict[str, int] = {}
         market: Kernel
 
