@@ -18,10 +18,11 @@ horizon nears its end the next one takes over, so the demo never runs dry.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ from auction_service.config import Settings
 from auction_service.core.services import Services
 from auction_sim.kernel import Kernel
 from auction_sim.market import DAY, clock_start, present_start
-from auction_sim.platform import Platform, RealTimeDriver
+from auction_sim.platform import Headers, Platform, RealTimeDriver
 from auction_sim.scenario import Scenario, load
 
 from .simulate import InProcessDriver, ServiceAccounts, in_process_service
@@ -44,6 +45,13 @@ LIVE = "demo-live"  # sandbox rules: short auctions; under judicial-2016 the liv
 PAST_DAYS = 40  # the simulated past reaches this much further back than its scenario's days
 WARM_UP_HOURS = 1.5  # a one-hour auction's whole life, its announcement and its soft close
 CYCLE_REAL_HOURS = 6.0  # one live market's horizon in real time (its bidders' tokens live 12 h)
+# The courts' unfinished business when the past stops (``CourtBacklog``): payments not recorded for sales
+# of 10-30 days ago (their balance deadline passed), and auctions suspended 6-14 days ago, never resumed.
+LATE_PAYMENTS = 3
+LATE_PAYMENT_DAYS = (30, 10)
+STALE_PAUSES = 2
+STALE_PAUSE_DAYS = (14, 6)
+PAUSE_REASON = "案外人对拍卖财产提出书面异议，中止拍卖"
 
 
 @dataclasses.dataclass
@@ -75,7 +83,10 @@ async def prepare(database_url: str, *, seed: int = 1, say: Callable[[str], None
         if fresh:
             say("demo: simulating the market's past (first start only)...")
             driver = InProcessDriver(app, clock, client)
-            await Kernel(history, seed, driver, until=until).run()
+            driver.platform = CourtBacklog(client, driver.now, present)
+            past = supervised(Kernel(history, seed, driver, until=until))  # the backlog's refusals are skipped
+            with _quiet(past):
+                await past.run()
             await _quiesce(driver)
     _prepared = Prepared(fresh, present)
     if warm:
@@ -95,6 +106,57 @@ def supervised(market: Kernel) -> Kernel:
     line and that step skipped; the market carries on."""
     market.supervised = True
     return market
+
+
+class CourtBacklog(Platform):
+    """The demo's past as courts leave it: a few steps not taken, so the deadlines desk opens on work
+    overdue (the sandbox rules keep the balance deadline and the pause limit). A clerk has not recorded
+    the payment of a few sales whose balance deadline has passed, and a few auctions announced in the
+    last fortnight were suspended (an objection) and never resumed. The market's bidders meet those
+    auctions suspended and skip them (the past runs supervised)."""
+
+    def __init__(self, client: httpx.AsyncClient, now: Callable[[], Awaitable[float]], present: float) -> None:
+        super().__init__(client)
+        self.now = now
+        self.present = present
+        self.late_payments = 0
+        self.stale_pauses = 0
+
+    def _within(self, days: tuple[int, int], moment: float) -> bool:
+        return self.present - days[0] * DAY <= moment < self.present - days[1] * DAY
+
+    async def settle(self, staff: Headers, auction_id: int, outcome: str) -> None:
+        if (
+            outcome == "paid"
+            and self.late_payments < LATE_PAYMENTS
+            and self._within(LATE_PAYMENT_DAYS, await self.now())
+        ):
+            self.late_payments += 1  # paid, perhaps, but not recorded: the desk says the balance is overdue
+            return
+        await super().settle(staff, auction_id, outcome)
+
+    async def schedule(self, staff: Headers, lot_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        auction = await super().schedule(staff, lot_id, body)
+        if self.stale_pauses < STALE_PAUSES and self._within(STALE_PAUSE_DAYS, await self.now()):
+            self.stale_pauses += 1
+            path = f"/auctions/{auction['id']}/suspend"
+            await self._call(
+                "suspend an auction", "POST", path, ok=(200,), json={"reason": PAUSE_REASON}, headers=staff
+            )
+        return auction
+
+
+@contextlib.contextmanager
+def _quiet(past: Kernel) -> Iterator[None]:
+    """The past's skipped steps (bids on the auctions it left suspended) are its own doing, not news for
+    the person waiting for the demo: its kernel's warnings are held back while it runs."""
+    kernel_log = logging.getLogger(type(past).__module__)
+    level = kernel_log.level
+    kernel_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        kernel_log.setLevel(level)
 
 
 def past_scenario(present: float) -> Scenario:

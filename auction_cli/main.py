@@ -358,6 +358,10 @@ def simulate(
         ),
     ] = 1,
     workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes for --runs")] = 1,
+    lots: Annotated[
+        int | None,
+        typer.Option(min=1, max=1_000_000, help="scale the scenario's courts to about this many lots (cheaper runs)"),
+    ] = None,
     out: Annotated[Path, typer.Option(help="folder for figures.json, auctions.csv and report.html")] = Path(
         "simulation"
     ),
@@ -400,7 +404,7 @@ def simulate(
         return
     settings_for()  # a bad AUCTION_* setting is one line here too, not a traceback from inside a run
     try:
-        loaded = scenarios.load(scenario)
+        loaded = scenarios.scaled(scenarios.load(scenario), lots)
     except scenarios.ScenarioError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -423,7 +427,7 @@ def simulate(
 
         try:
             result = run_simulation(
-                scenario if not Path(scenario).exists() else Path(scenario),
+                loaded,
                 seed=seed, runs=runs, workers=workers, url=url, staff_password=staff_password,
                 database_url=default_database_url(), progress=progress,
             )  # fmt: skip

@@ -272,6 +272,7 @@ class SimulationResult:
             "scenario": self.scenario.name,
             "description": self.scenario.description,
             "rules": self.scenario.rules,
+            "lots_planned": self.scenario.lots,  # a run scaled down (``--lots``) says so
             "seed": self.seeds[0],
             "seeds": self.seeds,
             "runs": len(self.seeds),

@@ -17,7 +17,19 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from .api import accounts, auctions, bids, court_desk, documents, lots, misc, monitoring, staff, stats_groups
+from .api import (
+    accounts,
+    announcements,
+    auctions,
+    bids,
+    court_desk,
+    documents,
+    lots,
+    misc,
+    monitoring,
+    staff,
+    stats_groups,
+)
 from .api import eligibility as eligibility_routes
 from .api import rules as rules_routes
 from .api.bids import BidEdge
@@ -152,6 +164,7 @@ def create_app(
     app.include_router(stats_groups.router)  # statistics grouped any way (/stats/groups)
     app.include_router(court_desk.router)  # the court desk: action log, deadlines, case file, lot edits
     app.include_router(rules_routes.router)  # the rules in force and a lot's next round
+    app.include_router(announcements.router)  # the 竞买公告 and 竞买须知 (HTML, PDF)
     install_docs(app)  # /docs and /redoc, offline
     if web_root is not None:
         app.mount("/", StaticFiles(directory=web_root, html=True), name="web")

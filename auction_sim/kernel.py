@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 LATENCY = 0.5  # simulated seconds a bid takes to reach the service (planned answers land before the end)
 FIRST_LOOK = 7_200.0  # bidders first look within this many seconds of the opening
 SCHEDULE_TRIES = 5  # a start the service finds past already is moved on by an announcement period, this often
+# A suspended auction is looked at again after this long, each look twice as long after the one before up to
+# the longest (simulated seconds): a resumption is seen within minutes, a pause of days costs a few dozen reads.
+PAUSE_FIRST_LOOK = 60.0
+PAUSE_LONGEST_LOOK = 3_600.0
 
 
 @dataclass
@@ -76,6 +80,7 @@ class Live:
     present: list[Buyer] = field(default_factory=list)  # the buyers who looked at this auction
     interests: dict[int, Interest] = field(default_factory=dict)  # pool index -> registration
     valuations: dict[int, int] = field(default_factory=dict)  # pool index -> valuation (fen) here
+    pause_wait: float = 0.0  # while suspended: the wait before the next look at the page (0: not suspended)
 
     def view(self, now: float, code: str) -> View:
         status = self.status
@@ -300,15 +305,22 @@ class Kernel:
         generation = agent.generation
         self.at(moment, lambda t: self._look(t, live, agent, generation))
 
-    async def _look(self, now: float, live: Live, agent: Agent, generation: int) -> None:
+    async def _awake(self, now: float, live: Live, agent: Agent, generation: int) -> bool:
+        """Whether this look happens: not a stale wake-up, not before the service's Retry-After, not on a
+        suspended auction (``_watch_pause`` wakes every bidder on the resumption)."""
         if generation != agent.generation or agent.done:
-            return
+            return False
         if now < agent.told_to_wait_until:  # news woke them, but the service said to wait
             self._wake(live, agent, agent.told_to_wait_until)
-            return
+            return False
         if not self.driver.virtual:
             # a running service has other bidders too (people in the web client): read the page first
-            await self._refresh(live)
+            await self._refresh(now, live)
+        return live.status != "suspended"
+
+    async def _look(self, now: float, live: Live, agent: Agent, generation: int) -> None:
+        if not await self._awake(now, live, agent, generation):
+            return
         action: Action = agent.policy.observe(live.view(now, agent.code))
         agent.following = action.following
         if action.bid is not None and live.status in ("announced", "live") and now < live.end_at:
@@ -350,15 +362,17 @@ class Kernel:
     async def _refused(self, now: float, live: Live, code: str | None) -> None:
         """Someone was faster, or the page was stale: read it again."""
         log.debug("bid refused on auction %s at %s: %s", live.auction_id, iso(now), code)
-        await self._refresh(live)
+        await self._refresh(now, live)
 
-    async def _refresh(self, live: Live) -> None:
+    async def _refresh(self, now: float, live: Live) -> None:
         """The auction's page as the service shows it now."""
         page = await self.platform.auction(live.auction_id)
-        if page["status"] in ("sold", "unsold", "withdrawn", "suspended"):
-            return  # the close is the kernel's own step (``_end``); a suspension waits for it too
-        if page["status"] == "live":
-            live.status = "live"
+        if page["status"] == "suspended":
+            self._suspended(now, live)
+            return
+        if page["status"] in ("sold", "unsold", "withdrawn"):
+            return  # the close is the kernel's own step (``_end``)
+        live.status = page["status"]
         end = epoch(page["end_at"])
         if end > live.end_at:
             self.at(end, lambda t: self._end(t, live))
@@ -369,13 +383,21 @@ class Kernel:
 
     # ------------------------------------------------------------ the close and after
     async def _end(self, now: float, live: Live) -> None:
-        if live.status in ("sold", "unsold"):
+        if live.status in ("sold", "unsold", "withdrawn"):
             return
         if now < live.end_at:
             return  # the end moved; its own event is queued
         page = await self.platform.auction(live.auction_id)
+        if page["status"] == "withdrawn":  # by a clerk (a person on a running service): nothing follows
+            self._withdrawn(live)
+            return
+        if page["status"] == "suspended":  # the resumption gives the lost bidding time back: wait for it
+            self._suspended(now, live)
+            return
         if page["status"] not in ("sold", "unsold"):
-            self.at(max(epoch(page["end_at"]), now + 1.0), lambda t: self._end(t, live))
+            live.status = page["status"]
+            live.end_at = max(live.end_at, epoch(page["end_at"]))
+            self.at(max(live.end_at, now + 1.0), lambda t: self._end(t, live))
             return
         live.status = page["status"]
         for agent in live.agents:
@@ -393,6 +415,41 @@ class Kernel:
             self.at(due, lambda t: self._settle(t, live, record, winner, outcome))
         else:
             self._after_failure(now, lot, live, record)
+
+    def _suspended(self, now: float, live: Live) -> None:
+        """A clerk (a person on a running service) suspended the auction: its bidders stop looking, and one
+        watcher reads the page after a minute, then after waits that double up to an hour, until the
+        auction is resumed or withdrawn."""
+        live.status = "suspended"
+        if not live.pause_wait:
+            live.pause_wait = PAUSE_FIRST_LOOK
+            self.at(now + live.pause_wait, lambda t: self._watch_pause(t, live))
+
+    async def _watch_pause(self, now: float, live: Live) -> None:
+        page = await self.platform.auction(live.auction_id)
+        if page["status"] == "suspended":
+            live.pause_wait = min(2 * live.pause_wait, PAUSE_LONGEST_LOOK)
+            self.at(now + live.pause_wait, lambda t: self._watch_pause(t, live))
+            return
+        live.pause_wait = 0.0
+        if page["status"] == "withdrawn":
+            self._withdrawn(live)
+            return
+        # resumed (and perhaps ended since): the close is looked at when due, and every bidder looks now
+        live.status = page["status"] if page["status"] in ("announced", "live") else "live"
+        live.end_at = max(live.end_at, epoch(page["end_at"]))
+        self.at(live.end_at, lambda t: self._end(t, live))
+        for agent in live.agents:
+            if not agent.done:
+                self._wake(live, agent, now)
+
+    def _withdrawn(self, live: Live) -> None:
+        """Withdrawn (撤回) before bidding: the deposits are released and the lot leaves the market."""
+        live.status = "withdrawn"
+        for agent in live.agents:
+            agent.done = True
+            self.wallets[agent.bidder].release(live.auction_id)
+        self._done()
 
     def _carry_over(self, lot: LotState, live: Live, winner: int | None) -> None:
         """Who of this auction's buyers looks at the lot's next auction (if there is one): those who

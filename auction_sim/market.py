@@ -115,7 +115,8 @@ def epoch_of(scenario: Scenario) -> float:
 
 def plan_lots(scenario: Scenario, rng: random.Random) -> list[LotPlan]:
     """Every lot of the scenario: round-1 bidding opens at 10:00 Beijing time on a day spread evenly
-    over the horizon (each lot announced the rules' period before), in order of opening."""
+    over the listing period (the horizon unless the scenario lists over a shorter one and follows the lots
+    to their end; each lot announced the rules' period before), in order of opening."""
     t0 = epoch_of(scenario)
     plans: list[tuple[float, int, str]] = []
     continuous = scenario.listing.announce_hours is not None  # sandbox: bidding opens at any minute
@@ -126,10 +127,10 @@ def plan_lots(scenario: Scenario, rng: random.Random) -> list[LotPlan]:
             category = rng.choices(names, weights=weights)[0]
             if continuous:  # evenly spaced openings of each court (a live demo is never idle), jittered
                 slot = i + (c + rng.uniform(0, 0.5)) / courts  # the courts take turns
-                offset = t0 + slot / court.lots * scenario.horizon_days * DAY
+                offset = t0 + slot / court.lots * scenario.listing_period_days * DAY
                 first_start: float = round(offset / 60) * 60
             else:
-                first_start = day_start(t0 + rng.uniform(0, max(scenario.horizon_days - 1, 0)) * DAY)
+                first_start = day_start(t0 + rng.uniform(0, max(scenario.listing_period_days - 1, 0)) * DAY)
             plans.append((first_start, c, category))
     plans.sort()
     return [
@@ -273,10 +274,13 @@ def buyer(lot: LotPlan, scenario: Scenario, bidder: int, index: int, auction: in
     )
 
 
-def participation_cost(appraisal: int, deposit: int, demand: Demand) -> float:
+def participation_cost(appraisal: int, deposit: int, demand: Demand, starting_price: int | None = None) -> float:
     """What taking part in one auction costs a buyer (fen): looking into the lot, and having the deposit
-    frozen until the close."""
-    return demand.entry_cost * appraisal + demand.deposit_carry * deposit
+    frozen until the close. A deposit of the whole price (a 变卖's: the buyer pays the price to make the
+    offer) is the purchase paid early, not a stake that may be lost or sit idle: the buyer raises that money
+    only to buy, and the money must be there (``entry`` checks the wallet), so it carries no extra cost."""
+    stake = 0 if starting_price is not None and deposit >= starting_price else deposit
+    return demand.entry_cost * appraisal + demand.deposit_carry * stake
 
 
 def open_limit(valuation: int, patience: float, cut: float | None) -> int:
@@ -304,7 +308,7 @@ def entry(
     if wallet.available < deposit:
         return None
     value = lot.appraisal * who.ratio
-    if value - starting_price < participation_cost(lot.appraisal, deposit, demand):
+    if value - starting_price < participation_cost(lot.appraisal, deposit, demand, starting_price):
         return None
     revised = min(int(value * math.exp(rng.gauss(0.0, demand.inspect_sd))), wallet.available)
     return revised, open_limit(revised, who.patience, cut)

@@ -17,6 +17,7 @@ name is an error, not a silently ignored line.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from dataclasses import dataclass
@@ -190,7 +191,7 @@ class Scenario:
     description: str
     seed: int
     start: datetime  # the first listing day (virtual time starts here)
-    horizon_days: float  # round-1 bidding starts are spread over this; no new round starts after it
+    horizon_days: float  # no new round starts after this (round 1, later rounds, 变卖)
     rules: str
     courts: tuple[Court, ...]
     categories: dict[str, Category]
@@ -205,6 +206,14 @@ class Scenario:
     # A research profile's changes to ``rules_base`` (``rules = "research:<label>"``; auction_rules/research.py)
     rule_overrides: tuple[tuple[str, Any], ...] = ()
     rules_base: str = "judicial-2016"
+    # Round-1 bidding starts are spread over the first this many days (None: the whole horizon). Shorter than
+    # the horizon, the lots a court lists in that period are followed through their later rounds to their end.
+    listing_days: float | None = None
+
+    @property
+    def listing_period_days(self) -> float:
+        """The days over which lots open their round 1: ``listing_days``, never beyond the horizon."""
+        return self.horizon_days if self.listing_days is None else min(self.listing_days, self.horizon_days)
 
     def demand_of(self, category: str) -> Demand:
         return self.market.classes[category]
@@ -218,6 +227,15 @@ class Scenario:
         """The rules in force (``auction_rules.profiles``, or a research profile), as the service runs them."""
         overrides = {k: list(v) if isinstance(v, tuple) else v for k, v in self.rule_overrides}
         return profile_with(self.rules, overrides, base=self.rules_base)
+
+
+def scaled(scenario: Scenario, lots: int | None) -> Scenario:
+    """The scenario with its courts scaled to about ``lots`` lots in all (each court at least one), the
+    same market, terms and buyers otherwise: a cheaper run of a large scenario. None or 0: unchanged."""
+    if not lots:
+        return scenario
+    courts = tuple(dataclasses.replace(c, lots=max(1, round(c.lots * lots / scenario.lots))) for c in scenario.courts)
+    return dataclasses.replace(scenario, courts=courts)
 
 
 # ----------------------------------------------------------------- loading
@@ -351,12 +369,14 @@ def parse(data: dict[str, Any], source: str = "<dict>") -> Scenario:
             f'{source}: listing.bidding_hours and listing.announce_hours need rules = "sandbox" (the judicial '
             f"rules fix {fixed_days * 24:g}-hour bidding and {short:g}/{long_:g}-day announcements)"
         )
+    horizon_days = r.number("horizon_days", low=1, high=3660)
     scenario = Scenario(
         name=r.text("name"),
         description=r.text("description", ""),
         seed=r.integer("seed", 1, low=0),
         start=start,
-        horizon_days=r.number("horizon_days", low=1, high=3660),
+        horizon_days=horizon_days,
+        listing_days=r.number("listing_days", low=1, high=horizon_days) if "listing_days" in r.data else None,
         rules=rules,
         courts=courts,
         categories=categories,

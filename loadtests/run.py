@@ -103,6 +103,8 @@ def service_env(db_url: str, clock_speed: float) -> dict[str, str]:
         AUCTION_MAX_CONNECTIONS_PER_ADDRESS="0",
         AUCTION_MAX_WEBSOCKETS_PER_ADDRESS="0",
         AUCTION_MAX_WEBSOCKETS_PER_ACCOUNT="0",
+        # Seeding signs up and logs in every bidder (two argon2 hashes each): on both cores, not one.
+        AUCTION_PASSWORD_HASH_WORKERS="2",
     )
     for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         env.pop(k, None)
@@ -263,8 +265,8 @@ def seed_scenario(args: argparse.Namespace, base: str, staff: list[dict[str, str
     return asyncio.run(seed.seed_office(base, staff, bidders, args.auctions, lead, args.duration, tag))
 
 
-def wait_for_start(seeded: dict, base: str) -> None:
-    """Sleep until the first auction opens, by the server's (simulated) clock."""
+def wait_for_start(seeded: dict, base: str) -> float:
+    """Sleep until the first auction opens, by the server's (simulated) clock; the real seconds slept."""
     import httpx
 
     first = min(seed.parse(a["start_at"]) for a in seeded["auctions"])
@@ -273,6 +275,8 @@ def wait_for_start(seeded: dict, base: str) -> None:
     remaining = (first - seed.parse(clock["now"])).total_seconds() / float(clock["speed"])
     if 0 < remaining < 180:
         time.sleep(remaining + 0.1)
+        return remaining + 0.1
+    return 0.0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -406,11 +410,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - one run's steps 
             seeded["think"] = float(os.environ.get("LOADTEST_THINK", "1.0"))
             seed_path = report_dir / "seed.json"
             seed_path.write_text(json.dumps(seeded))
+            phases = ", ".join(f"{k} {v:.1f} s" for k, v in seeded.get("seeding_seconds", {}).items())
             log(
                 f"seeded {len(seeded['auctions'])} auctions, {len(seeded['bidders'])} bidders in "
-                f"{time.monotonic() - t0:.1f} s; waiting for the start"
+                f"{time.monotonic() - t0:.1f} s ({phases}); waiting for the start"
             )
-            wait_for_start(seeded, target["base"])
+            waited = wait_for_start(seeded, target["base"])
+            log(f"set-up {time.monotonic() - t0:.1f} s (the opening waited {waited:.1f} s of it)")
             log(f"locust: {args.users} users for {args.duration} s")
             with contextlib.ExitStack() as stack:
                 if args.progress_every > 0:

@@ -1,12 +1,19 @@
 """Seed a fresh service through its public API (httpx, concurrent): bidders and their tokens, lots,
 auctions starting a few seconds later, registrations. Staff accounts come from ``auction-service staff
-add`` (run by the runner before the service starts)."""
+add`` (run by the runner before the service starts).
+
+Seeding is set-up, not load: every phase runs as many calls at once as the service takes without queueing
+them (``CONCURRENCY``), and the auctions open as soon as their registrations can be in, judged by the rate
+at which the service took the lots (the same kind of write), not by a fixed, conservative rate. Each
+phase's time is kept (``Seeder.phases``) and printed by the runner."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,8 +24,17 @@ from auction_rules.profiles import SANDBOX
 from auction_sim.identities import complete_announcement, id_number_for
 
 PASSWORD = "load-test-password"
-# A conservative rate of registrations while seeding: auctions start after this much time for them.
+# A conservative rate of registrations while seeding, where nothing was measured yet (the sniping
+# scenario's one auction, the benchmarks): auctions start after this much time for them.
 REGISTRATIONS_PER_SECOND = 25.0
+# Calls in flight at once: enough to keep the service's password hashing threads and its writer busy, few
+# enough for its connection pool (15) and SQLite's one writer (at 16, lots and registrations queued past
+# the database timeout: 503 ``storage_unavailable``, and the pool's 30 s wait).
+CONCURRENCY = 8
+BUSY_TRIES = 5
+# The registrations' time is judged from the lots' rate, this many times over (a margin, not a rule): a
+# loaded two-core machine took a registration 1-2 times as long as a lot.
+MARGIN = 1.5
 ID_NUMBER_TRIES = 8  # identity numbers a sign-up draws before giving up
 
 
@@ -34,19 +50,40 @@ class Seeder:
     """``tag`` prefixes every username it creates: a run against a running deployment (``--url``) must
     not collide with the accounts of earlier runs."""
 
-    def __init__(self, base_url: str, concurrency: int = 8, tag: str = "") -> None:
+    def __init__(self, base_url: str, concurrency: int = CONCURRENCY, tag: str = "") -> None:
         self.base = base_url
         self.tag = tag
-        self.client = httpx.AsyncClient(base_url=base_url, timeout=60, trust_env=False)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=60, trust_env=False, limits=limits)
         self.sem = asyncio.Semaphore(concurrency)
+        self.phases: dict[str, float] = {}  # seconds each phase of the seeding took
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - began
 
     async def close(self) -> None:
         await self.client.aclose()
 
+    async def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """One call, at most ``CONCURRENCY`` at once; a busy service's 429 or 503 is waited out for its
+        ``Retry-After`` and tried again, up to ``BUSY_TRIES`` times (set-up goes at the service's pace)."""
+        for _ in range(BUSY_TRIES - 1):
+            async with self.sem:
+                r = await self.client.request(method, path, **kw)
+            if r.status_code not in (429, 503):
+                return r
+            await asyncio.sleep(float(r.headers.get("Retry-After", "1")))
+        async with self.sem:
+            return await self.client.request(method, path, **kw)
+
     async def call(self, method: str, path: str, token: str | None = None, expect=(200, 201), **kw) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with self.sem:
-            r = await self.client.request(method, path, headers=headers, **kw)
+        r = await self.request(method, path, headers=headers, **kw)
         if r.status_code not in expect:
             raise RuntimeError(f"seeding: {method} {path} -> {r.status_code} {r.text[:300]}")
         return r.json()
@@ -60,10 +97,9 @@ class Seeder:
         another account holds already (409 ``id_number_taken``) draws the next."""
         for attempt in range(ID_NUMBER_TRIES):
             body = {"username": username, "password": PASSWORD, "real_name": username}
-            async with self.sem:
-                r = await self.client.post(
-                    "/api/v1/bidders", json=body | {"id_number": id_number_for(username, attempt)}
-                )
+            r = await self.request(
+                "POST", "/api/v1/bidders", json=body | {"id_number": id_number_for(username, attempt)}
+            )
             if r.status_code == 201:
                 return {"username": username, "token": await self.token(username), "codes": {}}
             if r.status_code != 409 or r.json().get("error", {}).get("code") != "id_number_taken":
@@ -78,23 +114,21 @@ class Seeder:
         body = await self.call("GET", "/api/v1/clock")
         return parse(body["now"]), float(body["speed"])
 
+    async def lot(self, staff_token: str, title: str, rng: random.Random) -> dict[str, Any]:
+        appraisal = rng.choice((80, 120, 250, 400, 900, 1500)) * 10_000 * 100  # fen
+        category = rng.choice(("residential", "commercial", "vehicle"))
+        body = complete_announcement({"title": title, "category": category, "appraisal": appraisal})
+        return await self.call("POST", "/api/v1/lots", staff_token, json=body)
+
     async def lot_and_auction(
         self, staff_token: str, title: str, start_at: datetime, end_at: datetime, rng: random.Random
     ) -> dict[str, Any]:
-        appraisal = rng.choice((80, 120, 250, 400, 900, 1500)) * 10_000 * 100  # fen
-        lot = await self.call(
-            "POST",
-            "/api/v1/lots",
-            staff_token,
-            json=complete_announcement(
-                {
-                    "title": title,
-                    "category": rng.choice(("residential", "commercial", "vehicle")),
-                    "appraisal": appraisal,
-                }
-            ),
-        )
-        starting = first_round_floor_price(SANDBOX, appraisal)
+        return await self.auction(staff_token, await self.lot(staff_token, title, rng), start_at, end_at)
+
+    async def auction(
+        self, staff_token: str, lot: dict[str, Any], start_at: datetime, end_at: datetime
+    ) -> dict[str, Any]:
+        starting = first_round_floor_price(SANDBOX, lot["appraisal"])
         increment = max(starting // 200, 100)  # ~0.5% of the starting price
         body = {
             "starting_price": starting,
@@ -123,11 +157,16 @@ async def seed_sniping(
     try:
         rng = random.Random(1)
         token = await s.token(staff[0]["username"], staff[0]["password"])
-        bidders = await s.bidders("sniper", users)
+        with s.phase("bidders"):
+            bidders = await s.bidders("sniper", users)
+        with s.phase("lots"):
+            lot = await s.lot(token, "hot flat", rng)
         now, speed = await s.server_now()
         start = now + timedelta(seconds=(lead + users / REGISTRATIONS_PER_SECOND) * speed)
-        auction = await s.lot_and_auction(token, "hot flat", start, start + timedelta(minutes=2), rng)
-        await asyncio.gather(*(s.register(b, auction["id"]) for b in bidders))
+        with s.phase("auctions"):
+            auction = await s.auction(token, lot, start, start + timedelta(minutes=2))
+        with s.phase("registrations"):
+            await asyncio.gather(*(s.register(b, auction["id"]) for b in bidders))
         return {
             "host": base,
             "clock_speed": speed,
@@ -135,9 +174,19 @@ async def seed_sniping(
             "auctions": [auction_view(auction)],
             "bidders": bidders,
             "start_at": iso(start),
+            "seeding_seconds": s.phases,
         }
     finally:
         await s.close()
+
+
+def plan_registrations(rng: random.Random, auctions: int, bidders: int) -> list[tuple[int, list[int]]]:
+    """Which bidders register for which auction: ~30% of the auctions draw no bidder, the others 3-12."""
+    plan = []
+    for i in range(auctions):
+        if rng.random() < 0.7:
+            plan.append((i, rng.sample(range(bidders), min(bidders, rng.randint(3, 12)))))
+    return plan or [(0, list(range(min(3, bidders))))]
 
 
 async def seed_market(
@@ -150,28 +199,33 @@ async def seed_market(
         rng = random.Random(2)
         tokens = [await s.token(st["username"], st["password"]) for st in staff]
         n_late = max(users // 5, 2)
-        bidders = await s.bidders("bidder", users)
-        late = await s.bidders("late", n_late)
-        # plan the registrations first: the auctions must still be open (announced) while they are made
-        plan = []
-        for i in range(auctions):
-            if rng.random() < 0.7:
-                plan.append((i, rng.sample(range(len(bidders)), min(len(bidders), rng.randint(3, 12)))))
-        plan = plan or [(0, list(range(min(3, len(bidders)))))]
-        lead = lead + (sum(len(who) for _, who in plan) + auctions) / REGISTRATIONS_PER_SECOND
+        with s.phase("bidders"):
+            bidders = await s.bidders("bidder", users)
+            late = await s.bidders("late", n_late)
+        plan = plan_registrations(rng, auctions, users)
+        with s.phase("lots"):
+            lots = await asyncio.gather(*(s.lot(tokens[i % len(tokens)], f"lot {i}", rng) for i in range(auctions)))
+        # The auctions open about when their registrations are in: the auctions and the registrations, each
+        # write at the rate the service took the lots (the same kind of write), with a margin. A
+        # registration a little late is still taken (bidding is open, the end minutes away), and locust
+        # starts only after the last one.
+        writes = auctions + sum(len(who) for _, who in plan) + users
+        lead += MARGIN * writes * s.phases["lots"] / auctions
         now, speed = await s.server_now()
         jobs = []
         for i in range(auctions):
             start = now + timedelta(seconds=(lead + rng.uniform(0, 2)) * speed)
             # scheduled ends spread from early in the run to well after it (simulated seconds)
             length = timedelta(seconds=max(rng.uniform(0.2, 2.5) * duration, 3.0) * speed)
-            jobs.append(s.lot_and_auction(tokens[i % len(tokens)], f"lot {i}", start, start + length, rng))
-        created = list(await asyncio.gather(*jobs))
+            jobs.append(s.auction(tokens[i % len(tokens)], lots[i], start, start + length))
+        with s.phase("auctions"):
+            created = list(await asyncio.gather(*jobs))
         contested = [created[i] for i, _ in plan]
-        await asyncio.gather(*(s.register(bidders[b], created[i]["id"]) for i, who in plan for b in who))
-        for b in bidders:  # a registrant of nothing still watches something
-            if not b["codes"]:
-                await s.register(b, rng.choice(contested)["id"])
+        with s.phase("registrations"):
+            await asyncio.gather(*(s.register(bidders[b], created[i]["id"]) for i, who in plan for b in who))
+            # a registrant of nothing still watches something
+            idle = [b for b in bidders if not b["codes"]]
+            await asyncio.gather(*(s.register(b, rng.choice(contested)["id"]) for b in idle))
         return {
             "host": base,
             "clock_speed": speed,
@@ -179,6 +233,7 @@ async def seed_market(
             "contested": [a["id"] for a in contested],
             "bidders": bidders,
             "late_bidders": late,
+            "seeding_seconds": s.phases,
         }
     finally:
         await s.close()

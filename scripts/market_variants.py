@@ -23,14 +23,7 @@ from typing import Any
 
 from auction_cli.simulate import simulate
 from auction_sim.records import AuctionRecord, summarize
-from auction_sim.scenario import Scenario, load
-
-
-def scaled(scenario: Scenario, lots: int | None) -> Scenario:
-    if not lots:
-        return scenario
-    courts = tuple(dataclasses.replace(c, lots=max(1, round(c.lots * lots / scenario.lots))) for c in scenario.courts)
-    return dataclasses.replace(scenario, courts=courts)
+from auction_sim.scenario import Scenario, load, scaled
 
 
 def variant(scenario: Scenario, change: str) -> Scenario:

@@ -118,6 +118,7 @@ async def read_auction(auction_id: Id, session: ReadSession, svc: ServicesDep) -
             "debtor_cannot_bid",
             "bidder_restricted",
             "terms_not_accepted",
+            "terms_changed",
             "payload_too_large",
         ),
     ),
@@ -130,12 +131,16 @@ async def register(
     body: RegistrationIn | None = None,
 ) -> Response:
     """Freeze the deposit and get a bidder code; calling again returns the same registration (200).
-    Optional body ``{"accept_terms": true}``: the bidder acknowledged the terms (竞买须知), recorded with
-    the registration (the contract's call has no body and stays valid; ``false`` is 422
-    ``terms_not_accepted``). 403 ``bidder_restricted`` / ``debtor_cannot_bid``: not eligible for the lot."""
+    Optional body ``{"accept_terms": true, "terms_version": "<sha256>"}``: the bidder accepted the terms
+    (竞买须知) of that version, recorded with the registration (the contract's call has no body and stays
+    valid; ``false`` is 422 ``terms_not_accepted``; a version that is no longer current is 409
+    ``terms_changed``). 403 ``bidder_restricted`` / ``debtor_cannot_bid``: not eligible for the lot."""
     await svc.limits.registration(principal.account_id)
     accept_terms = body.accept_terms if body is not None else None
-    registration, created = await registrations.register(session, svc, principal, auction_id, accept_terms)
+    version = body.terms_version if body is not None else None
+    registration, created = await registrations.register(
+        session, svc, principal, auction_id, accept_terms, terms_version=version
+    )
     answer = orjson.dumps(registration_json(registration))
     return Response(answer, status_code=201 if created else 200, media_type="application/json")
 

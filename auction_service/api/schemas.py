@@ -358,6 +358,14 @@ class RegistrationIn(Strict):
             json_schema_extra=_true_or_null,
         ),
     ] = None
+    terms_version: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[0-9a-f]{64}$",
+            description="the version of the 竞买须知 the bidder read and accepts (``GET /auctions/{id}/terms.json``); "
+            "409 ``terms_changed`` if it is no longer the current one",
+        ),
+    ] = None
 
 
 class IdentityIn(Strict):

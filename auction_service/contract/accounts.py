@@ -58,6 +58,7 @@ def my_registrations_json(page: MyRegistrations, *, now: datetime) -> Json:
                 "deposit_updated_at": isoformat(reg.deposit_updated_at),
                 "priority_rank": reg.priority_rank,
                 "registered_at": isoformat(reg.registered_at),
+                "terms_version": reg.terms_version,
                 "won": won,
                 "balance_due": (auction["current_price"] - reg.deposit) if won and view.settlement is None else None,
                 "auction": {k: auction[k] for k in MY_AUCTION_KEYS},

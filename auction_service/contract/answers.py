@@ -183,6 +183,9 @@ class Registration(Answer):
     priority_rank: int | None
     auction_id: int
     registered_at: Time
+    terms_version: str | None = Field(
+        default=None, description="the version (SHA-256) of the 竞买须知 the bidder accepted; null if none was"
+    )
 
 
 PriorityKind = Literal["co_owner", "tenant", "shareholder", "other"]
@@ -359,6 +362,7 @@ class MyRegistration(Answer):
     deposit_updated_at: Time | None
     priority_rank: int | None
     registered_at: Time
+    terms_version: str | None = Field(default=None, description="the version (SHA-256) of the 竞买须知 accepted")
     won: bool
     balance_due: Fen | None = Field(description="on an unsettled win: the price less the deposit")
     auction: MyAuction
@@ -433,6 +437,25 @@ class RateSummary(Answer):
     )
 
 
+class Corrections(Answer):
+    sales: int = Field(description="minus the sales of earlier periods undone by a 悔拍 in this one")
+    deal_amount: int = Field(description="minus their prices, in fen")
+    lots_sold: int = Field(description="minus the lots those sales concluded (lots concluded and lots sold)")
+
+
+class TermsAnswer(Answer):
+    """The 竞买须知 of an auction as it reads now, with its version."""
+
+    auction_id: int
+    version: str = Field(description="SHA-256 of what the terms say: name it as terms_version when registering")
+    title: str
+    intro: str
+    paragraphs: list[str]
+    html_url: str
+    pdf_url: str
+    announcement_url: str = Field(description="the 竞买公告 (HTML; add .pdf for the PDF)")
+
+
 class Statistics(Answer):
     auctions_ended: int
     sold: int
@@ -469,6 +492,11 @@ class Statistics(Answer):
     forfeited_deposits: Tally = Field(description="deposits forfeited by 悔拍, dated by the 悔拍")
     execution_total: Fen = Field(description="执行到位: paid balances + 以物抵债 + forfeited deposits")
     execution_total_note: str
+    corrections: Corrections = Field(
+        description="earlier, closed periods' sales undone by a 悔拍 in this one (negative): that period stays as "
+        "reported"
+    )
+    corrections_note: str
 
 
 class MonthStatistics(Statistics):

@@ -157,6 +157,7 @@ def registration_json(registration: RegistrationView) -> Json:
         "priority_rank": registration.priority_rank,
         "auction_id": registration.auction_id,
         "registered_at": isoformat(registration.registered_at),
+        "terms_version": registration.terms_version,
     }
 
 

@@ -13,7 +13,10 @@ public key (``GET /api/v1/case-file-key``) checks it without the service (``auct
 - the result and the deposits agree with the bid chain (``auction_rules/evidence.py``): the winner is the
   last, highest bid, at its amount; every deposit stands where the outcome puts it; the settlement is the
   one the action log records;
-- each action-log entry follows from the hash before it (``auction_rules/action_chain.py``).
+- each action-log entry follows from the hash before it (``auction_rules/action_chain.py``);
+- the lot's record (``auction_rules/lot_record.py``) recomputes from the lot's genesis with no gap to the
+  head the manifest states, names exactly the actions in the file, and says where every deposit of the
+  auction stands: an action or a registration dropped, or a deposit rewritten, disagrees with it.
 
 A damaged archive (a flipped byte in a compressed member) is one problem naming the member. The
 manifest's own SHA-256, sent as the ``X-Case-File-Digest`` header, is the one number to publish or compare.
@@ -28,7 +31,7 @@ import hashlib
 import io
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,16 +42,27 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from auction_rules.action_chain import ActionEntry, verify_links
 from auction_rules.audit import canonical_time, genesis, verify_chain
 from auction_rules.evidence import ChainBid, deposit_problems, leader_of
+from auction_rules.lot_record import (
+    DepositState,
+    RecordEntry,
+    action_disagreements,
+    deposit_disagreements,
+    deposit_states,
+    verify_record,
+)
+from auction_rules.lot_record import genesis as genesis_of_lot
 
 from ..clock import isoformat
 from ..core.action_log import ActionView
+from ..core.announcements import render_html
 from ..core.case_file import CaseFile
 from ..core.case_file_key import ALGORITHM, SigningKey, key_id_of
 from .auctions import auction_json, bid_record_json, lot_json, result_json
 from .csv_cells import SafeDictWriter, safe_cell
 from .ledger import deposits_ledger_json
 
-FORMAT = "judicial-auction-case-file/2"
+FORMAT = "judicial-auction-case-file/3"  # /3: with the lot's record (record.json)
+OLDER_FORMATS = ("judicial-auction-case-file/2",)  # still read: they carry no lot's record
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a case file is read by people's machines: refuse zip bombs
@@ -104,6 +118,7 @@ def _registrants_json(c: CaseFile) -> list[dict[str, Any]]:
             "deposit": r.deposit,
             "registered_at": isoformat(r.registered_at),
             "terms_accepted_at": isoformat(r.terms_accepted_at),
+            "terms_version": r.terms_version,
         }
         for r in c.registrants
     ]
@@ -133,6 +148,28 @@ def _payments_json(c: CaseFile) -> list[dict[str, Any]]:
         }
         for p in c.payments
     ]
+
+
+def _record_json(c: CaseFile) -> dict[str, Any]:
+    """The lot's record, each entry with its links (times in the chain's own format)."""
+    items = [
+        {
+            "seq": s.seq,
+            "kind": s.entry.kind,
+            "auction_id": s.entry.auction_id,
+            "action_id": s.entry.action_id,
+            "action_hash": s.entry.action_hash,
+            "registration_id": s.entry.registration_id,
+            "bidder_code": s.entry.bidder_code,
+            "amount": s.entry.amount,
+            "status": s.entry.status,
+            "at": canonical_time(s.entry.at),
+            "prev_hash": s.prev_hash,
+            "hash": s.hash,
+        }
+        for s in c.record
+    ]
+    return {"lot_id": c.lot.id, "genesis": genesis_of_lot(c.lot.id), "items": items}
 
 
 def _document_name(document_id: int, filename: str) -> str:
@@ -171,6 +208,12 @@ def case_file_members(c: CaseFile) -> dict[str, bytes]:
         "actions.json": _json({"lot_id": c.lot.id, "items": actions}),
         "actions.csv": _csv(ACTION_FIELDS, actions),
         "documents.json": _json({"lot_id": c.lot.id, "items": documents}),
+        "record.json": _json(_record_json(c)),
+        "announcement.html": render_html(c.notice).encode(),
+        "terms.html": render_html(c.terms).encode(),
+        "terms.json": _json(
+            {"auction_id": c.terms.auction_id, "version": c.terms.digest, "paragraphs": c.terms.paragraphs}
+        ),
     }
     for d in c.documents:
         members[_document_name(d.info.id, d.info.filename)] = d.data
@@ -196,6 +239,7 @@ def case_file_zip(c: CaseFile, key: SigningKey) -> tuple[bytes, str]:
         "bid_chain": {"head": c.chain.head, "bids": c.chain.bids, "valid": c.chain.valid},
         "actions": len(c.actions),
         "actions_head": c.actions[-1].hash if c.actions else None,
+        "lot_record": {"entries": len(c.record), "head": c.record[-1].hash if c.record else genesis_of_lot(c.lot.id)},
         "signing_key": {"algorithm": ALGORITHM, "key_id": key.key_id, "public_key": key.public_base64},
         "files": [
             {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -348,7 +392,7 @@ def verify_case_file(data: bytes, trusted_key: bytes | None = None) -> CaseFileR
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         report.problems.append("manifest.json is not a case file manifest")
         return report
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in (FORMAT, *OLDER_FORMATS):
         report.problems.append(f"unknown format {manifest.get('format')!r}")
     _check_signature(contents, trusted_key, report)
     report.files = len(listed)
@@ -360,12 +404,19 @@ def verify_case_file(data: bytes, trusted_key: bytes | None = None) -> CaseFileR
             report.problems.append(f"{name}: does not match its SHA-256 in the manifest")
     for name in sorted(set(contents) - set(listed) - {MANIFEST, SIGNATURE}):
         report.problems.append(f"{name}: not listed in the manifest")
+    _check_records(contents, manifest, report)
+    report.valid = not report.problems
+    return report
+
+
+def _check_records(contents: dict[str, bytes], manifest: dict[str, Any], report: CaseFileReport) -> None:
+    """The bid chain, the action log, the outcome they imply, and the lot's record (format /3)."""
     bids = _check_bids(contents, manifest, report)
     actions = _check_actions(contents, manifest, report)
     if bids is not None:
         _check_outcome(contents, bids, actions, report)
-    report.valid = not report.problems
-    return report
+    if manifest.get("format") == FORMAT:
+        _check_record(contents, manifest, actions, report)
 
 
 def _check_bids(contents: dict[str, bytes], manifest: dict[str, Any], report: CaseFileReport) -> list[ChainBid] | None:
@@ -531,3 +582,62 @@ def _check_deposits(
         report.problems.append("registrants.json and deposits.json do not list the same registrations")
     if status is not None:
         report.problems.extend(f"deposits: {p}" for p in deposit_problems(status, settlement, winner, items))
+
+
+def _record_entries(items: list[dict[str, Any]]) -> list[tuple[int, RecordEntry, str, str]]:
+    return [
+        (
+            e["seq"],
+            RecordEntry(
+                lot_id=0,  # set by the caller: the manifest's lot
+                kind=e["kind"],
+                auction_id=e["auction_id"],
+                at=_time(e["at"]),
+                action_id=e["action_id"],
+                action_hash=e["action_hash"],
+                registration_id=e["registration_id"],
+                bidder_code=e["bidder_code"],
+                amount=e["amount"],
+                status=e["status"],
+            ),
+            e["prev_hash"],
+            e["hash"],
+        )
+        for e in items
+    ]
+
+
+def _check_record(
+    contents: dict[str, bytes], manifest: dict[str, Any], actions: list[dict] | None, report: CaseFileReport
+) -> None:
+    """The lot's record: continuous from the lot's genesis to the head the manifest states; the actions
+    of actions.json exactly its action entries; the auction's deposits where it says they stand."""
+    try:
+        lot_id = int(manifest["lot_id"])
+        items = orjson.loads(contents["record.json"])["items"]
+        rows = [
+            (seq, replace(entry, lot_id=lot_id), prev, digest) for seq, entry, prev, digest in _record_entries(items)
+        ]
+    except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
+        report.problems.append("record.json: missing, or not a lot's record")
+        return
+    checked = verify_record(lot_id, rows)
+    if not checked.valid:
+        report.problems.append(f"lot's record: {checked.problem}")
+    stated = manifest.get("lot_record") or {}
+    if (stated.get("entries"), stated.get("head")) != (checked.entries, checked.head) and checked.valid:
+        report.problems.append("lot's record: its length or head is not what the manifest states")
+    entries = [entry for _seq, entry, _prev, _hash in rows]
+    if actions is not None:
+        listed = [(a.get("id"), a.get("hash")) for a in actions]
+        report.problems.extend(f"lot's record: {p}" for p in action_disagreements(entries, listed))
+    ledger = _load(contents, "deposits.json") or {}
+    try:
+        stored = [
+            DepositState(d["registration_id"], report.auction_id, d["bidder_code"], d["deposit"], d["deposit_status"])
+            for d in ledger.get("items", [])
+        ]
+    except (KeyError, TypeError):
+        return  # reported by the deposits' own check
+    recorded = {k: v for k, v in deposit_states(entries).items() if v.auction_id == report.auction_id}
+    report.problems.extend(f"lot's record: {p}" for p in deposit_disagreements(recorded, stored))

@@ -157,6 +157,9 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_court_level": ErrorCode(Kind.INVALID, "level is basic, intermediate, high or supreme"),
     "duplicate_key": ErrorCode(Kind.INVALID, "a key appears more than once in the JSON body"),
     "terms_not_accepted": ErrorCode(Kind.INVALID, "registration requires acknowledging the terms (竞买须知)"),
+    "terms_changed": ErrorCode(
+        Kind.CONFLICT, "the terms (竞买须知) accepted are not the current version: read them again"
+    ),
     "invalid_round": ErrorCode(Kind.INVALID, 'round is 1, 2 or "sale"'),
     "invalid_group_by": ErrorCode(Kind.INVALID, "an unknown or repeated dimension in group_by"),
     "invalid_month": ErrorCode(Kind.INVALID, "a month that is not YYYY-MM"),

@@ -18,7 +18,8 @@ DATING_RULE = (
     "each figure is dated by the moment of the event it counts, in China time (UTC+8): an auction's outcome "
     "at its close, a withdrawal when made, a lot's conclusion at the sale's close, a failed 变卖's close or the "
     "disposition (以物抵债 or return), whichever came first, 以物抵债 at the disposition, a paid balance at the "
-    "settlement, a forfeited deposit at the 悔拍; a later event never moves an earlier one"
+    "settlement, a forfeited deposit at the 悔拍; a later event never moves an earlier one: a 悔拍 after the "
+    "period of the sale's close has closed leaves that period as reported and shows as a correction in its own"
 )
 
 
@@ -64,6 +65,13 @@ def statistics_json(stats: Figures) -> dict[str, Any]:
         "forfeited_deposits": {"count": stats.forfeited_deposits, "amount": stats.forfeited_amount},
         "execution_total": stats.execution_total,
         "execution_total_note": "执行到位: paid balances + 以物抵债 (disposition price) + deposits forfeited by 悔拍",
+        "corrections": {
+            "sales": -stats.corrected_sales,
+            "deal_amount": -stats.corrected_amount,
+            "lots_sold": -stats.corrected_sales,  # each such sale had concluded its lot, as reported
+        },
+        "corrections_note": "sales reported as sold in an earlier, closed period and undone by a 悔拍 in this "
+        "one: that period stays as reported; add these to it to read it as it stands now",
     }
 
 
@@ -109,6 +117,9 @@ _COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("forfeited_deposits (悔拍)", ("forfeited_deposits", "count")),
     ("forfeited_deposits_fen", ("forfeited_deposits", "amount")),
     ("execution_total_fen (执行到位: paid + 以物抵债 + forfeited deposits)", ("execution_total",)),
+    ("correction_sales (earlier periods' sales undone by 悔拍 in this one)", ("corrections", "sales")),
+    ("correction_deal_amount_fen", ("corrections", "deal_amount")),
+    ("correction_lots_sold (lots concluded by those sales)", ("corrections", "lots_sold")),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,6 +101,7 @@ def registration_view(registration: Registration) -> RegistrationView:
         priority_rank=registration.priority_rank,
         registered_at=registration.created_at,
         deposit_updated_at=registration.deposit_updated_at,
+        terms_version=registration.terms_version,
     )
 
 
@@ -197,22 +199,27 @@ async def priority_holders(
     once it has ended, both, as the confirmation names the buyer (rule 16)."""
     auction = await get_auction_row(session, auction_id)
     published = bidding.effective_status(state_of(auction), now) in bidding.ENDED
-    rows = (
-        await session.execute(
-            select(PriorityHolder.rank, PriorityHolder.kind, Account.real_name, Registration.bidder_code)
-            .join(Account, Account.id == PriorityHolder.bidder_id)
-            .outerjoin(
-                Registration,
-                (Registration.auction_id == PriorityHolder.auction_id)
-                & (Registration.bidder_id == PriorityHolder.bidder_id),
-            )
-            .where(PriorityHolder.auction_id == auction_id)
-            .order_by(PriorityHolder.rank, Account.real_name)
-        )
-    ).all()
+    rows = await holder_rows(session, auction_id)
     if not published:
-        return [PublishedPriorityHolder(r.rank, None, None, r.kind) for r in rows], False
-    return [PublishedPriorityHolder(r.rank, r.real_name, r.bidder_code, r.kind) for r in rows], True
+        return [PublishedPriorityHolder(h.rank, None, None, h.kind) for h, _name, _code in rows], False
+    return [PublishedPriorityHolder(h.rank, name, code, h.kind) for h, name, code in rows], True
+
+
+async def holder_rows(session: AsyncSession, auction_id: int) -> list[Any]:
+    """The auction's priority holders as (holder, real name, bidder code or None until the holder
+    registers), best rank first: what the announcement publishes and the case file keeps."""
+    query = (
+        select(PriorityHolder, Account.real_name, Registration.bidder_code)
+        .join(Account, Account.id == PriorityHolder.bidder_id)
+        .outerjoin(
+            Registration,
+            (Registration.auction_id == PriorityHolder.auction_id)
+            & (Registration.bidder_id == PriorityHolder.bidder_id),
+        )
+        .where(PriorityHolder.auction_id == auction_id)
+        .order_by(PriorityHolder.rank, Account.real_name)
+    )
+    return list((await session.execute(query)).all())
 
 
 async def auction_result(session: AsyncSession, svc: Services, auction_id: int) -> AuctionResult:

@@ -1,5 +1,6 @@
 """Reading the stored bid record back and checking its hash chain (``auction_rules/audit.py``), and
-holding the rows no chain hashes (deposits, settlements, dispositions) to what the chains record."""
+holding the rows no chain hashes (deposits, settlements, dispositions) to what the chains record: the
+bid chain, the action log and each lot's record (``core/lot_records.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from auction_rules.evidence import ChainBid, deposit_problems, leader_of
 
 from ..db.models import ActionLog, Auction, Bid, Lot, Registration
 from .auction_queries import get_auction_row
+from .lot_records import lot_record_problems
 
 
 async def verify_auction(session: AsyncSession, auction_id: int) -> ChainReport:
@@ -40,7 +42,9 @@ async def verify_all(session: AsyncSession) -> dict[int, ChainReport]:
 async def verify_records(session: AsyncSession, auction_id: int | None = None) -> list[str]:
     """The rows a bid or an action does not hash, held to what the chains record: each auction's
     leader and deposits to its bid chain (``auction_rules/evidence.py``), its settlement to the action
-    that recorded it, each lot's disposition (with its price) to its ``lot_disposed`` entry. An edit
+    that recorded it, each lot's disposition (with its price) to its ``lot_disposed`` entry, each lot's
+    actions and registrations to the lot's record (a deleted action or registration, an edited
+    reason, payment amount or deposit). An edit
     made to the database behind the service's back (a deposit's status, a disposition's price) is one
     line each; an empty list means they all agree."""
     condition = Auction.id == auction_id if auction_id is not None else true()
@@ -50,6 +54,7 @@ async def verify_records(session: AsyncSession, auction_id: int | None = None) -
         problems.extend(await _auction_problems(session, auction))
     lot_ids = {a.lot_id for a in auctions} if auction_id is not None else None
     problems.extend(await _disposition_problems(session, lot_ids))
+    problems.extend(await lot_record_problems(session, lot_ids))
     return problems
 
 

@@ -2,7 +2,8 @@
 
 What goes in: the lot's announcement (the lot and the auction's terms), the priority holders, the
 registrants (identities as the court's staff see them, with when each accepted the terms), the bid
-record with its hash chain recomputed, the deposits ledger, the payment record, the lot's action log,
+record with its hash chain recomputed, the deposits ledger, the payment record, the lot's action log and
+the lot's record (its actions and deposits chained per lot, ``core/lot_records.py``),
 the lot's documents (appraisal report, photos) with their bytes, the result once ended, and the
 confirmation (成交确认书) as a PDF if it sold. ``contract/case_file.py`` writes it as a zip with a manifest
 of SHA-256 digests, signed with the service's key (``case_file_key.py``), that ``auction-service audit
@@ -22,10 +23,10 @@ from auction_rules import bidding
 from auction_rules.audit import ChainReport
 from auction_rules.errors import RuleViolation
 
-from ..db.models import Account, PriorityHolder, Registration
-from . import action_log, confirmation, documents, ledger
+from ..db.models import Account, Registration
+from . import action_log, announcements, confirmation, documents, ledger, lot_records
 from .action_log import ActionView
-from .auction_queries import auction_result, auction_view, bid_record, get_auction_row, get_lot
+from .auction_queries import auction_result, auction_view, bid_record, get_auction_row, get_lot, holder_rows
 from .audit import verify_auction
 from .lots import read_lot
 from .security import Principal
@@ -51,6 +52,7 @@ class Registrant:
     deposit: int
     registered_at: datetime
     terms_accepted_at: datetime | None
+    terms_version: str | None  # the 竞买须知 accepted (its SHA-256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,9 @@ class CaseFile:
     priority_holders: list[Holder]
     payments: list[Payment]
     documents: list[DocumentFile]
+    record: list[lot_records.StoredEntry]  # the lot's record: its actions and deposits, chained
+    notice: announcements.Document  # the 竞买公告 and the 竞买须知 as they read at export
+    terms: announcements.Document
 
 
 async def case_file(session: AsyncSession, svc: Services, principal: Principal, auction_id: int) -> CaseFile:
@@ -105,6 +110,9 @@ async def case_file(session: AsyncSession, svc: Services, principal: Principal, 
     chain = await verify_auction(session, auction_id)
     deposits = await ledger.deposits_ledger(session, svc, principal, auction_id)
     actions = await action_log.all_lot_actions(session, lot.id)
+    record = await lot_records.lot_record(session, lot.id)
+    notice = await announcements.notice_of(session, svc, auction_id)
+    terms = await announcements.terms_of(session, svc, auction_id)
     status = bidding.effective_status(view.state, now)
     result = await auction_result(session, svc, auction_id) if status in bidding.ENDED else None
     registrants = await _registrants(session, auction_id)
@@ -126,7 +134,22 @@ async def case_file(session: AsyncSession, svc: Services, principal: Principal, 
         if confirmed is not None:
             pdf = await asyncio.to_thread(confirmation.render_pdf, confirmed)
     return CaseFile(
-        now, view, detail.lot, bids, chain, deposits, actions, result, pdf, registrants, holders, payments, files
+        now,
+        view,
+        detail.lot,
+        bids,
+        chain,
+        deposits,
+        actions,
+        result,
+        pdf,
+        registrants,
+        holders,
+        payments,
+        files,
+        record,
+        notice,
+        terms,
     )
 
 
@@ -150,25 +173,14 @@ async def _registrants(session: AsyncSession, auction_id: int) -> list[Registran
             r.deposit,
             r.created_at,
             r.terms_accepted_at,
+            r.terms_version,
         )
         for r, username, real_name in rows
     ]
 
 
 async def _holders(session: AsyncSession, auction_id: int) -> list[Holder]:
-    rows = (
-        await session.execute(
-            select(PriorityHolder, Account.real_name, Registration.bidder_code)
-            .join(Account, Account.id == PriorityHolder.bidder_id)
-            .outerjoin(
-                Registration,
-                (Registration.auction_id == PriorityHolder.auction_id)
-                & (Registration.bidder_id == PriorityHolder.bidder_id),
-            )
-            .where(PriorityHolder.auction_id == auction_id)
-            .order_by(PriorityHolder.rank, PriorityHolder.bidder_id)
-        )
-    ).all()
+    rows = await holder_rows(session, auction_id)
     return [Holder(h.rank, h.bidder_id, name, code, h.created_at) for h, name, code in rows]
 
 

@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -226,23 +227,31 @@ def _sc_face(path: str) -> int | None:
     return 0 if len(names) == 1 and "CJK" in names[0] else None
 
 
-def render_pdf(c: Confirmation) -> bytes:
-    """A one-page A4 PDF (CPU-bound: run it in a worker thread)."""
+def new_pdf(title: str, created: datetime, *, landscape: bool = False, otherwise: str = "the HTML page works") -> Any:
+    """An A4 ``FPDF`` with its first page and the host's CJK font as ``cjk``: every PDF the service makes
+    starts here. 503 ``pdf_font_unavailable`` without such a font (``otherwise``: what still works)."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
 
     font = cjk_font()
     if font is None:
         raise unavailable(
             "pdf_font_unavailable",
-            "no Chinese font is installed for the PDF; install Debian's fonts-noto-cjk (the HTML page works)",
+            f"no Chinese font is installed for the PDF; install Debian's fonts-noto-cjk ({otherwise})",
         )
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{c.title} No. {c.auction_id:08d}")
+    pdf = FPDF(orientation="L" if landscape else "P", format="A4")
+    pdf.set_title(title)
     pdf.set_creator("judicial-auction-simulator")
-    pdf.set_creation_date(c.closed_at)
+    pdf.set_creation_date(created)
     pdf.add_page()
     pdf.add_font("cjk", fname=font[0], collection_font_number=font[1])
+    return pdf
+
+
+def render_pdf(c: Confirmation) -> bytes:
+    """A one-page A4 PDF (CPU-bound: run it in a worker thread)."""
+    from fpdf.enums import XPos, YPos
+
+    pdf = new_pdf(f"{c.title} No. {c.auction_id:08d}", c.closed_at)
     pdf.set_font("cjk", size=20)
     pdf.cell(0, 16, c.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)

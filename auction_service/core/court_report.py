@@ -15,11 +15,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction_rules.errors import invalid, unavailable
+from auction_rules.errors import invalid
 
 from ..clock import isoformat
 from ..db.models import Court
-from .confirmation import cjk_font
+from .confirmation import new_pdf
 from .security import Principal
 from .staff_actions import check_court
 from .stats import CHINA, Figures, Filters, group_statistics
@@ -92,6 +92,7 @@ async def court_report(
 HEADERS = (
     ("法院", 34), ("类别", 17), ("一拍", 11), ("二拍", 11), ("变卖", 11), ("成交率", 13), ("办结", 10),
     ("成交额(元)", 26), ("溢价率", 14), ("以物抵债(元)", 26), ("执行到位(元)", 28), ("撤回", 9), ("悔拍", 9),
+    ("更正(元)", 30),
 )  # fmt: skip
 
 
@@ -126,26 +127,15 @@ def pdf_cells(row: ReportRow) -> list[str]:
         _yuan(f.execution_total),
         str(f.withdrawn),
         str(f.defaulted),
+        f"-{_yuan(f.corrected_amount)} ({f.corrected_sales})" if f.corrected_sales else "",
     ]
 
 
 def render_pdf(report: CourtReport) -> bytes:
     """The report as a one-table A4 landscape PDF (CPU-bound: run it in a worker thread)."""
-    from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    font = cjk_font()
-    if font is None:
-        raise unavailable(
-            "pdf_font_unavailable",
-            "no Chinese font is installed for the PDF; install Debian's fonts-noto-cjk (JSON and CSV work)",
-        )
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_title(f"司法网拍月报 {report.month}")
-    pdf.set_creator("judicial-auction-simulator")
-    pdf.set_creation_date(report.generated_at)
-    pdf.add_page()
-    pdf.add_font("cjk", fname=font[0], collection_font_number=font[1])
+    pdf = new_pdf(f"司法网拍月报 {report.month}", report.generated_at, landscape=True, otherwise="JSON and CSV work")
     pdf.set_font("cjk", size=16)
     title = f"网络司法拍卖工作月报（{report.month[:4]}年{int(report.month[5:])}月）"
     pdf.cell(0, 12, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -172,7 +162,9 @@ def render_pdf(report: CourtReport) -> bytes:
         "溢价率：按金额加权，Σ(成交价 − 起拍价) ÷ Σ起拍价；"
         "执行到位 = 已付尾款的成交价 + 以物抵债金额 + 悔拍没收的保证金。"
         "各数按其事件发生时刻（北京时间）计入月份：成交与流拍按结束时刻，撤回按撤回时刻，标的物按办结时刻，"
-        f"付款与悔拍按登记时刻。统计区间 {isoformat(report.start)} 至 {isoformat(report.end)}（不含）；生成于 "
+        "付款与悔拍按登记时刻。已结束月份的数据不再改写：成交所在月份结束后才登记的悔拍，在登记月份列为更正"
+        "（更正：撤销的成交场次及其成交额）。"
+        f"统计区间 {isoformat(report.start)} 至 {isoformat(report.end)}（不含）；生成于 "
         f"{isoformat(report.generated_at)}。"
     )
     pdf.multi_cell(0, 5, notes, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

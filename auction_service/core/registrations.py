@@ -19,10 +19,11 @@ from auction_rules.bidding import Bidder
 from auction_rules.errors import forbidden, invalid, not_found, refused, unavailable
 
 from ..db.models import LotExclusion, PriorityHolder, Registration
-from . import action_log, eligibility
+from . import action_log, announcements, eligibility
 from .accounts import account_by_username
 from .auction_queries import get_auction_row, get_lot, registration_count, registration_view
 from .bidding.events import PriorityHolderDeclared, RegistrationsChanged
+from .lot_records import record_deposit
 from .security import Principal
 from .services import Services
 from .staff_actions import check_court
@@ -48,7 +49,13 @@ async def _registration_of(session: AsyncSession, auction_id: int, bidder_id: in
 
 
 async def register(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, accept_terms: bool | None = None
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    auction_id: int,
+    accept_terms: bool | None = None,
+    *,
+    terms_version: str | None = None,
 ) -> tuple[RegistrationView, bool]:
     """Rule 8: pay (freeze) the deposit and get an anonymous bidder code. Returns (registration, new).
     Once committed, the bid engine learns of it (no database read on the first bid) and, if new, the
@@ -60,10 +67,12 @@ async def register(
     if accept_terms is False:
         raise invalid("terms_not_accepted", "registration requires acknowledging the auction's terms (竞买须知)")
     auction = await get_auction_row(session, auction_id)
+    accepted = await _accepted_terms(session, svc, auction_id, accept_terms, terms_version)
     existing = await _registration_of(session, auction_id, principal.account_id)
     if existing is not None:
         if accept_terms and existing.terms_accepted_at is None:
             existing.terms_accepted_at = svc.clock.now()
+            existing.terms_version = accepted
             await session.flush()
         return _registered(session, svc, registration_view(existing), created=False), False
     excluded = await session.get(LotExclusion, (auction.lot_id, principal.account_id))
@@ -87,6 +96,7 @@ async def register(
             priority_rank=holder.rank if holder else None,
             created_at=svc.clock.now(),
             terms_accepted_at=svc.clock.now() if accept_terms else None,
+            terms_version=accepted,
         )
         try:
             async with session.begin_nested():
@@ -98,8 +108,28 @@ async def register(
                 return _registered(session, svc, registration_view(again), created=False), False
             taken.add(code)
             continue
+        await record_deposit(session, auction.lot_id, registration)
         return _registered(session, svc, registration_view(registration), created=True), True
     raise unavailable("registration_failed", "could not allocate a bidder code; retry")
+
+
+async def _accepted_terms(
+    session: AsyncSession, svc: Services, auction_id: int, accept_terms: bool | None, version: str | None
+) -> str | None:
+    """The version of the 竞买须知 the registration accepts: the current one, which a version the bidder
+    names must be (409 ``terms_changed`` if the announcement was corrected since they read it)."""
+    if version is not None and not accept_terms:
+        raise invalid("terms_not_accepted", "terms_version names the terms accepted: send it with accept_terms true")
+    if not accept_terms:
+        return None
+    current = (await announcements.terms_of(session, svc, auction_id)).digest
+    if version is not None and version != current:
+        raise refused(
+            "terms_changed",
+            "the terms (竞买须知) were changed since this version was read: read them again and accept the current one",
+            current_version=current,
+        )
+    return current
 
 
 def _registered(

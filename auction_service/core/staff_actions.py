@@ -22,6 +22,7 @@ from ..db.models import Auction, Court, LotExclusion, Registration
 from . import action_log
 from .action_log import Attribution
 from .auction_queries import auction_view, get_auction_row, get_lot, lot_history, state_of, view_of
+from .lot_records import record_deposit
 from .security import Principal
 from .services import Services
 from .unit_of_work import after_commit
@@ -208,6 +209,7 @@ async def settle(
     winner.deposit_updated_at = now
     if outcome == "defaulted":
         session.add(LotExclusion(lot_id=lot.id, bidder_id=winner.bidder_id, auction_id=auction_id, created_at=now))
+    await record_deposit(session, lot.id, winner)
     grounds = _grounds(request, due_at)
     await action_log.record(
         session,

@@ -15,9 +15,12 @@ moment of the event it counts**, in China time (UTC+8), and a later event never 
   forfeited deposit at the 悔拍 (the deposit), 以物抵债 at the disposition (the disposition price).
 
 So a quarter's figures are fixed once the quarter has closed: a lot returned on 5 April counts in Q2,
-whatever happened to it before. One exception is kept from the earlier rule: a sale that ended in 悔拍
-(``settlement = defaulted``) is not a sale wherever its close is counted (``defaulted``, neither sold nor
-unsold, nothing in the deal amount); the lot's resale counts once.
+whatever happened to it before. A 悔拍 (``settlement = defaulted``) follows the same rule: within the
+period of the sale's close (the grouped year, quarter or month, or the window asked for), the sale is
+not a sale (``defaulted``, neither sold nor unsold, nothing in the deal amount); once that period has
+closed, the sale stays as reported and the 悔拍 shows as a **correction** in the period it was declared
+(``corrections``: the sales undone and their prices), never as a silent rewrite of the closed period.
+With neither a period nor a window there is no earlier period, and the sale is simply ``defaulted``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Float, String, case, cast, func, or_, select, text
+from sqlalchemy import Float, String, case, cast, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement, Select
@@ -103,6 +106,9 @@ class Figures:
     paid_sales: int = 0
     forfeited_deposits: int = 0  # 悔拍: deposits forfeited (dated by the 悔拍)
     forfeited_amount: int = 0
+    # Corrections: sales reported as sold in an earlier, closed period, undone by a 悔拍 in this one
+    corrected_sales: int = 0
+    corrected_amount: int = 0  # their prices (to take off the earlier period's deal amount)
 
     @property
     def execution_total(self) -> int:
@@ -242,15 +248,26 @@ def _withdrawals() -> Any:
     )
 
 
+def _other_period(dialect: str, dims: list[str], closed: Any, settled: Any, edge: Any) -> list[ColumnElement[bool]]:
+    """When a 悔拍 (``settled``) falls in another reported period than the sale's close: another year,
+    quarter or month of each grouped period, or past ``edge`` (the window's end or start, compared by
+    the caller)."""
+    conditions = [_period(dialect, closed, p) != _period(dialect, settled, p) for p in dims if p in PERIODS]
+    if edge is not None:
+        conditions.append(edge)
+    return conditions
+
+
 def _auction_rows(dialect: str, dims: list[str], filters: Filters, now: datetime) -> Select:
     """One row per auction in scope: its outcome, the columns the figures need, its group's values. Dated
-    by the close, a withdrawal by the moment it was made."""
+    by the close, a withdrawal by the moment it was made. A sale undone by a 悔拍 in a later reported
+    period stays a sale here (its period is closed); the 悔拍 is a correction (``_corrections_by_group``)."""
     withdrawals = _withdrawals()
     closed = func.coalesce(Auction.closed_at, Auction.end_at)
     ended_at = case((Auction.status == "withdrawn", func.coalesce(withdrawals.c.at, closed)), else_=closed)
     sold_now = status_condition("sold", now)
     unsold_now = status_condition("unsold", now)
-    defaulted = Auction.settlement == "defaulted"
+    defaulted = _defaulted_in_period(dialect, dims, filters, closed)
     outcome = case(
         (sold_now & defaulted, "defaulted"),
         (sold_now, "sold"),
@@ -415,40 +432,73 @@ def _earliest(*moments: Any) -> ColumnElement[Any]:
     return first
 
 
+def _defaulted_in_period(dialect: str, dims: list[str], filters: Filters, closed: Any) -> ColumnElement[bool]:
+    """A sale undone by a 悔拍 within the reported period of its close (so not a sale there)."""
+    settled = func.coalesce(Auction.settled_at, closed)
+    later = _other_period(dialect, dims, closed, settled, None if filters.end is None else settled >= filters.end)
+    defaulted = func.coalesce(Auction.settlement == "defaulted", False)  # NULL (unsettled) is not 悔拍
+    return defaulted & ~or_(*later) if later else defaulted
+
+
+async def _grouped_counts(session: AsyncSession, query: Select, keys: list[Any]) -> dict[Key, tuple[int, int]]:
+    if keys:
+        query = query.group_by(*(k.element for k in keys))
+    result = await session.execute(query)
+    return {tuple(row[: len(keys)]): (int(row.n), int(row.sold)) for row in result if row.n}
+
+
 async def _lots_by_group(
     session: AsyncSession, dialect: str, dims: list[str], filters: Filters, now: datetime
 ) -> dict[Key, tuple[int, int]]:
-    """Lots concluded (and of them sold) per group, dated by the conclusion: the close of the sale that
-    sold the lot (not ended in 悔拍), else the first of a failed 变卖's close and the disposition; in
-    the round of the lot's last auction."""
+    """Lots concluded (and of them sold) per group, dated by the conclusion: the close of a sale that
+    concluded the lot as reported (not undone by a 悔拍 within its period), in that sale's round; for a
+    lot no sale concluded for good, the first of a failed 变卖's close and the disposition, in the round
+    of the lot's last auction. A sale undone by a 悔拍 in a later period stays a conclusion of its closed
+    period (the 悔拍's period carries the correction), and the lot may conclude again later."""
     closed = func.coalesce(Auction.closed_at, Auction.end_at)
-    sold_now = status_condition("sold", now) & func.coalesce(Auction.settlement != "defaulted", True)
+    sold_now = status_condition("sold", now)
+    dimension = _dimension_columns(dialect, closed, Auction.round)
+    keys = [dimension[d].label(f"d_{d}") for d in dims]
+    sales = (
+        select(*keys, func.count().label("n"), func.count().label("sold"))
+        .select_from(Auction)
+        .join(Lot, Lot.id == Auction.lot_id)
+        .join(Court, Court.id == Lot.court_id)
+        .where(sold_now, ~_defaulted_in_period(dialect, dims, filters, closed))
+    )
+    concluded = await _grouped_counts(
+        session, _windowed(_filtered(sales, filters, Auction.round), filters, closed), keys
+    )
+
+    sold_for_good = sold_now & func.coalesce(Auction.settlement != "defaulted", True)
     failed_sale = status_condition("unsold", now) & (Auction.round == "sale")
     per_lot = (
         select(
             Auction.lot_id.label("lot_id"),
-            func.min(case((sold_now, closed))).label("sold_at"),
+            func.min(case((sold_for_good, closed))).label("sold_at"),
             func.min(case((failed_sale, closed))).label("failed_at"),
             func.max(Auction.round).label("last_round"),
         )
         .group_by(Auction.lot_id)
         .subquery("per_lot")
     )
-    concluded_at = func.coalesce(per_lot.c.sold_at, _earliest(per_lot.c.failed_at, Lot.disposed_at))
-    dimension = _dimension_columns(dialect, concluded_at, per_lot.c.last_round)
+    ended_at = _earliest(per_lot.c.failed_at, Lot.disposed_at)
+    dimension = _dimension_columns(dialect, ended_at, per_lot.c.last_round)
     keys = [dimension[d].label(f"d_{d}") for d in dims]
-    query = (
-        select(*keys, func.count().label("n"), _count(per_lot.c.sold_at.is_not(None)).label("sold"))
+    unsold = (
+        select(*keys, func.count().label("n"), literal(0).label("sold"))
         .select_from(Lot)
         .join(per_lot, per_lot.c.lot_id == Lot.id)
         .join(Court, Court.id == Lot.court_id)
-        .where(concluded_at.is_not(None))
+        .where(per_lot.c.sold_at.is_(None), ended_at.is_not(None))
     )
-    query = _windowed(_filtered(query, filters, per_lot.c.last_round), filters, concluded_at)
-    if keys:
-        query = query.group_by(*(k.element for k in keys))
-    result = await session.execute(query)
-    return {tuple(row[: len(keys)]): (int(row.n), int(row.sold)) for row in result if row.n}
+    ended = await _grouped_counts(
+        session, _windowed(_filtered(unsold, filters, per_lot.c.last_round), filters, ended_at), keys
+    )
+    for key, (n, sold) in ended.items():
+        before = concluded.get(key, (0, 0))
+        concluded[key] = (before[0] + n, before[1] + sold)
+    return concluded
 
 
 async def _money_by_group(
@@ -485,6 +535,32 @@ async def _money_by_group(
     }
 
 
+async def _corrections_by_group(
+    session: AsyncSession, dialect: str, dims: list[str], filters: Filters, now: datetime
+) -> dict[Key, tuple[int, int]]:
+    """悔拍 of sales reported in an earlier, closed period, per group of the 悔拍: (count, prices). An
+    earlier period: another grouped year, quarter or month than the close's, or before the window."""
+    closed = func.coalesce(Auction.closed_at, Auction.end_at)
+    settled = Auction.settled_at
+    earlier = _other_period(dialect, dims, closed, settled, None if filters.start is None else closed < filters.start)
+    if not earlier:
+        return {}
+    dimension = _dimension_columns(dialect, settled, Auction.round)
+    keys = [dimension[d].label(f"d_{d}") for d in dims]
+    query = (
+        select(*keys, func.count().label("n"), func.coalesce(func.sum(Auction.current_price), 0).label("amount"))
+        .select_from(Auction)
+        .join(Lot, Lot.id == Auction.lot_id)
+        .join(Court, Court.id == Lot.court_id)
+        .where(status_condition("sold", now), Auction.settlement == "defaulted", settled.is_not(None), or_(*earlier))
+    )
+    query = _windowed(_filtered(query, filters, Auction.round), filters, settled)
+    if keys:
+        query = query.group_by(*(k.element for k in keys))
+    result = await session.execute(query)
+    return {tuple(row[: len(keys)]): (int(row.n), int(row.amount)) for row in result if row.n}
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -496,6 +572,7 @@ class _Events:
     creditor: tuple[int, int] | None = None  # 以物抵债: count, amount
     lots: tuple[int, int] | None = None  # lots concluded, of them sold
     money: tuple[int, int, int, int] | None = None  # paid sales, proceeds, forfeited deposits, their amount
+    corrections: tuple[int, int] | None = None  # earlier periods' sales undone here: count, prices
 
 
 def _weighted(num: Any, den: Any) -> float | None:
@@ -511,6 +588,7 @@ def _figures(row: dict[str, Any] | None, events: _Events) -> Figures:
     taken, taken_amount = events.creditor or (0, 0)
     lots_concluded, lots_sold = events.lots or (0, 0)
     paid, proceeds, forfeited, forfeited_amount = events.money or (0, 0, 0, 0)
+    corrected, corrected_amount = events.corrections or (0, 0)
     common: dict[str, Any] = {
         "creditor_taken": taken,
         "creditor_taken_amount": taken_amount,
@@ -521,6 +599,8 @@ def _figures(row: dict[str, Any] | None, events: _Events) -> Figures:
         "proceeds": proceeds,
         "forfeited_deposits": forfeited,
         "forfeited_amount": forfeited_amount,
+        "corrected_sales": corrected,
+        "corrected_amount": corrected_amount,
     }
     if row is None:
         return Figures(**common)
@@ -571,9 +651,13 @@ async def _grouped(session: AsyncSession, dims: list[str], filters: Filters, now
     creditor = await _creditor_taken_by_group(session, dialect, dims, filters)
     lots = await _lots_by_group(session, dialect, dims, filters, now)
     money = await _money_by_group(session, dialect, dims, filters)
-    keys = set(auctions) | set(creditor) | set(lots) | set(money)
+    corrections = await _corrections_by_group(session, dialect, dims, filters, now)
+    keys = set(auctions) | set(creditor) | set(lots) | set(money) | set(corrections)
     figures = {
-        key: _figures(auctions.get(key), _Events(creditor.get(key), lots.get(key), money.get(key))) for key in keys
+        key: _figures(
+            auctions.get(key), _Events(creditor.get(key), lots.get(key), money.get(key), corrections.get(key))
+        )
+        for key in keys
     }
     rounds = rounds_named([f.ended_by_round for f in figures.values()])
     return {key: with_rounds(f, rounds) for key, f in figures.items()}

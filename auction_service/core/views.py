@@ -103,6 +103,7 @@ class RegistrationView:
     priority_rank: int | None
     registered_at: datetime
     deposit_updated_at: datetime | None
+    terms_version: str | None = None  # the 竞买须知 accepted (its SHA-256), if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ through ``run_sync``) and from the bid engine's group writer (the ``RecordAction
 action and its entry always commit in one transaction. The chain's head is read and extended under a
 lock: SQLite's ``BEGIN IMMEDIATE`` already holds the database; on PostgreSQL a transaction-scoped
 advisory lock per chain serialises appenders of one court (the unique ``(chain, seq)`` is the backstop).
+An action on a lot is also linked into the lot's record (``record_rows.append``) in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select
 
 from auction_rules.action_chain import ActionEntry, entry_hash, genesis
+from auction_rules.lot_record import ACTION, RecordEntry
 
+from . import record_rows
+from .chain_heads import locked_head
 from .models import ActionLog, table_of
 
 ACTION_LOG = table_of(ActionLog)
@@ -24,17 +28,10 @@ _LOCK_BASE = 1_300_000_000  # advisory lock keys: this + the chain (migrations u
 
 def append(conn: Connection, entry: ActionEntry) -> tuple[int, str]:
     """Write ``entry`` at the head of its chain in the open transaction; returns (seq, hash)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_BASE + entry.chain})
-    head = conn.execute(
-        select(ACTION_LOG.c.seq, ACTION_LOG.c.hash)
-        .where(ACTION_LOG.c.chain == entry.chain)
-        .order_by(ACTION_LOG.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, previous = (head.seq + 1, head.hash) if head else (1, genesis(entry.chain))
+    head = locked_head(conn, ACTION_LOG, ACTION_LOG.c.chain == entry.chain, _LOCK_BASE + entry.chain)
+    seq, previous = (head[0] + 1, head[1]) if head else (1, genesis(entry.chain))
     digest = entry_hash(previous, seq, entry)
-    conn.execute(
+    inserted = conn.execute(
         insert(ACTION_LOG).values(
             chain=entry.chain,
             seq=seq,
@@ -53,6 +50,10 @@ def append(conn: Connection, entry: ActionEntry) -> tuple[int, str]:
             hash=digest,
         )
     )
+    if entry.lot_id is not None:
+        (action_id,) = inserted.inserted_primary_key or (None,)
+        link = RecordEntry(entry.lot_id, ACTION, entry.auction_id, entry.at, action_id=action_id, action_hash=digest)
+        record_rows.append(conn, link)
     return seq, digest
 
 

@@ -30,12 +30,13 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeEngine
 
+from auction_rules.lot_record import deposit_entry
+
 from ..metrics import measure
-from . import action_rows
+from . import action_rows, record_rows
 from .auction_rows import AUCTIONS, BID_COLUMNS, BIDS, REGISTRATIONS, STATE_COLUMNS
 from .connection import Database
 from .types import UTCDateTime
@@ -153,18 +154,26 @@ def _read_versions(conn: Connection, raw: sqlite3.Connection | None, ids: list[i
     return dict(conn.execute(query, {"ids": ids}).all())
 
 
-def _statement_of(effect: Effect) -> Executable:
-    """The SQL of a side effect the book described."""
-    if isinstance(effect, ReleaseDeposits):
-        stmt = (
-            update(REGISTRATIONS)
-            .where(REGISTRATIONS.c.auction_id == effect.auction_id, REGISTRATIONS.c.deposit_status == "frozen")
-            .values(deposit_status="released", deposit_updated_at=effect.at)
-        )
-        if effect.keep_registration_id is not None:
-            stmt = stmt.where(REGISTRATIONS.c.id != effect.keep_registration_id)
-        return stmt
-    raise TypeError(f"unknown side effect {effect!r}")
+def _release(conn: Connection, effect: ReleaseDeposits) -> None:
+    """Rule 16: release the auction's frozen deposits (but the kept one), each move entered in the lot's
+    record in the same transaction."""
+    stmt = (
+        update(REGISTRATIONS)
+        .where(REGISTRATIONS.c.auction_id == effect.auction_id, REGISTRATIONS.c.deposit_status == "frozen")
+        .values(deposit_status="released", deposit_updated_at=effect.at)
+        .returning(REGISTRATIONS.c.id, REGISTRATIONS.c.bidder_code, REGISTRATIONS.c.deposit)
+    )
+    if effect.keep_registration_id is not None:
+        stmt = stmt.where(REGISTRATIONS.c.id != effect.keep_registration_id)
+    released = sorted(conn.execute(stmt).all())
+    if not released:
+        return
+    lot_id = conn.execute(select(AUCTIONS.c.lot_id).where(AUCTIONS.c.id == effect.auction_id)).scalar_one()
+    moves = [
+        deposit_entry(lot_id, effect.auction_id, registration_id, code, amount, "released", effect.at)
+        for registration_id, code, amount in released
+    ]
+    record_rows.append_all(conn, lot_id, moves)
 
 
 def _apply(conn: Connection, effect: Effect) -> None:
@@ -172,8 +181,10 @@ def _apply(conn: Connection, effect: Effect) -> None:
     databases)."""
     if isinstance(effect, RecordAction):
         action_rows.append(conn, effect.entry)
+    elif isinstance(effect, ReleaseDeposits):
+        _release(conn, effect)
     else:
-        conn.execute(_statement_of(effect))
+        raise TypeError(f"unknown side effect {effect!r}")
 
 
 def write_group(conn: Connection, writes: list[AuctionWrite]) -> set[int]:

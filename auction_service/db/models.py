@@ -152,6 +152,8 @@ class Registration(Base):
     # Migration 0007: when the bidder acknowledged the auction's terms (竞买须知); None for a caller of
     # the contract's body-less registration, which the contract keeps valid.
     terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Migration 0013: the version (SHA-256) of the 竞买须知 accepted (``core/announcements.py``)
+    terms_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class PriorityHolder(Base):
@@ -298,3 +300,27 @@ class TransitionLease(Base):
     auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id"), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     until_ms: Mapped[int] = mapped_column(BigInteger)  # real wall-clock milliseconds since the epoch
+
+
+class LotRecordEntry(Base):
+    """Migration 0013: the lot's record, one hash chain per lot (``auction_rules/lot_record.py``) over its
+    actions (by id and hash) and every move of a deposit. Append-only like the action log; ``seq``
+    counts from 1 within the lot; ``auction-service audit verify`` recomputes it and holds the action log
+    and the registrations to it."""
+
+    __tablename__ = "lot_record"
+    __table_args__ = (UniqueConstraint("lot_id", "seq", name="uq_lot_record_lot_seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # action, deposit
+    auction_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    registration_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bidder_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -116,6 +116,8 @@ export const api = {
   bids: (id, afterSeq = 0) => request("GET", `/auctions/${id}/bids`, { query: { after_seq: afterSeq } }),
   result: (id) => request("GET", `/auctions/${id}/result`),
   register: (id, body) => request("POST", `/auctions/${id}/registrations`, body ? { body } : {}),
+  // the 竞买须知 with its version (SHA-256), named when registering
+  terms: (id) => request("GET", `/auctions/${id}/terms.json`),
   bid: (id, amount) =>
     request("POST", `/auctions/${id}/bids`, { body: { amount }, headers: { "Idempotency-Key": newKey() } }),
   lots: (query) => request("GET", "/lots", { query }),

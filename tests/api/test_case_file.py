@@ -73,6 +73,10 @@ async def test_the_case_file_of_a_sold_auction_holds_everything_and_verifies(ser
         "deposits.csv",
         "actions.json",
         "actions.csv",
+        "record.json",
+        "announcement.html",
+        "terms.html",
+        "terms.json",
         "result.json",
         "confirmation.pdf",
     }

@@ -21,6 +21,9 @@ from typer.testing import CliRunner
 
 from auction_cli.main import app as cli
 from auction_rules.audit import bid_hash, genesis
+from auction_rules.lot_record import RecordEntry
+from auction_rules.lot_record import entry_hash as record_hash
+from auction_rules.lot_record import genesis as lot_genesis
 from auction_service.contract.case_file import BID_FIELDS, verify_case_file
 from auction_service.core.case_file_key import signing_key
 from auction_service.db.models import Lot, Registration
@@ -49,6 +52,9 @@ def forge(data: bytes, changed: dict[str, bytes | None]) -> bytes:
     manifest = orjson.loads(files["manifest.json"])
     if "bids.json" in changed:
         manifest["bid_chain"]["head"] = orjson.loads(files["bids.json"])["chain"]["head"]
+    if "record.json" in changed:
+        items = orjson.loads(files["record.json"])["items"]
+        manifest["lot_record"] = {"entries": len(items), "head": items[-1]["hash"]}
     manifest["files"] = [
         {"name": name, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
         for name, body in sorted(files.items())
@@ -110,6 +116,29 @@ def bids_rewritten(files: dict[str, bytes], auction_id: int, seq: int, code: str
     return {"bids.json": orjson.dumps(record), "bids.csv": out.getvalue().encode()}
 
 
+def record_rewritten(files: dict[str, bytes], lot_id: int, deposits: dict) -> dict[str, bytes]:
+    """The lot's record with the deposits' moves replaced by those ``deposits`` states, every hash from
+    there on recomputed, as a forger would make it agree."""
+    record = orjson.loads(files["record.json"])
+    kept = [e for e in record["items"] if e["kind"] == "action" or e["status"] == "frozen"]
+    at = record["items"][-1]["at"]
+    for d in deposits["items"]:
+        if d["deposit_status"] != "frozen":
+            moved = {k: None for k in kept[0]} | {"kind": "deposit", "auction_id": deposits["auction_id"], "at": at}
+            moved |= {"registration_id": d["registration_id"], "bidder_code": d["bidder_code"]}
+            kept.append(moved | {"amount": d["deposit"], "status": d["deposit_status"]})
+    previous = lot_genesis(lot_id)
+    for seq, e in enumerate(kept, start=1):
+        entry = RecordEntry(
+            lot_id, e["kind"], e["auction_id"], datetime.fromisoformat(e["at"].replace("Z", "+00:00")),
+            e["action_id"], e["action_hash"], e["registration_id"], e["bidder_code"], e["amount"], e["status"],
+        )  # fmt: skip
+        e["seq"], e["prev_hash"] = seq, previous
+        e["hash"] = previous = record_hash(previous, seq, entry)
+    record["items"] = kept
+    return {"record.json": orjson.dumps(record)}
+
+
 async def test_the_public_key_is_published_and_printed_and_signs_every_case_file(service):
     s = await four_bid_sale(service)
     published = (await service.client.get("/api/v1/case-file-key")).json()
@@ -135,9 +164,14 @@ async def test_a_bid_rewritten_to_another_bidder_with_chain_csv_and_manifest_rec
     deposits = orjson.loads(files["deposits.json"])
     for item in deposits["items"]:
         item["deposit_status"] = "frozen" if item["bidder_code"] == s.codes[0] else "released"
-    forged = forge(data, {**forged_bids, "result.json": orjson.dumps(result), "deposits.json": orjson.dumps(deposits)})
+    forged_record = record_rewritten(files, s.lot["id"], deposits)
+    forged = forge(
+        data,
+        {**forged_bids, **forged_record, "result.json": orjson.dumps(result), "deposits.json": orjson.dumps(deposits)},
+    )
     problems, output, code = check(service, forged, tmp_path)
-    # the chain, the CSV, the result, the deposits and the digests all agree; only the signature does not
+    # the chain, the CSV, the result, the deposits, the lot's record and the digests all agree; only the
+    # signature does not
     assert len(problems) == 1 and problems[0].startswith(SIGNATURE_BROKEN), problems
     assert code == 1 and "case file FAILED verification" in output
 

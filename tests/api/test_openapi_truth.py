@@ -116,6 +116,8 @@ async def whole_flow(service) -> None:
     assert (await client.get(f"/api/v1/auctions/{s.id}/deposits", headers=staff)).status_code == 200
     assert_error(await client.get(f"/api/v1/auctions/{s.id}/deposits", headers=zhang), 403, "staff_only")
     assert_error(await client.get(f"/api/v1/auctions/{s.id}/confirmation"), 409, "auction_not_sold")
+    for document in ("announcement", "announcement.pdf", "terms", "terms.pdf", "terms.json"):
+        assert (await client.get(f"/api/v1/auctions/{s.id}/{document}")).status_code in (200, 503)
     await go_to(service, t((await api.auction(s.id))["end_at"]))
     assert (await client.get(f"/api/v1/auctions/{s.id}/result")).status_code == 200
     paid = {"outcome": "paid"}

@@ -73,6 +73,7 @@ async def test_a_restricted_bidder_is_refused_until_staff_restore_their_credit(
         await expect(bidder.get_by_test_id("who")).to_have_text("lisi")
         # ... and tries to register: refused, told which court to contact.
         await bidder.goto(f"/#/auction/{auction['id']}")
+        await bidder.get_by_test_id("accept-terms").check()
         await bidder.get_by_test_id("register").click()
         await expect(bidder.get_by_test_id("confirm-text")).to_contain_text("竞买须知")
         await bidder.get_by_test_id("confirm-ok").click()
@@ -90,6 +91,7 @@ async def test_a_restricted_bidder_is_refused_until_staff_restore_their_credit(
 
         # Now the bidder registers, acknowledging the terms.
         await bidder.reload()
+        await bidder.get_by_test_id("accept-terms").check()
         await bidder.get_by_test_id("register").click()
         await bidder.get_by_test_id("confirm-ok").click()
         await expect(bidder.get_by_test_id("my-code")).to_have_text(re.compile(r"^[A-Z][0-9]{4}$"))

@@ -102,6 +102,7 @@ async def test_two_bidders_see_each_other_live_and_the_extension(live_server, br
     try:
         await log_in(alice, "alice", next_path=f"/auction/{aid}")
         await expect(alice.get_by_role("heading", level=1)).to_contain_text("科技园")
+        await alice.get_by_test_id("accept-terms").check()  # the 竞买须知
         await alice.get_by_test_id("register").click()
         await confirm(alice, "¥700,000.00")  # the deposit
         await expect(alice.get_by_test_id("my-code")).to_have_text(re.compile(r"^[A-Z]\d{4}$"))

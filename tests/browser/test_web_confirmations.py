@@ -32,7 +32,8 @@ async def test_registering_and_bidding_ask_first_with_the_amount(live_server, br
     try:
         await log_in(page, "dora", next_path=f"/auction/{aid}")
 
-        # Register: the dialog states the deposit; cancel leaves the bidder unregistered.
+        # Register: the 竞买须知 ticked, the dialog states the deposit; cancel leaves the bidder unregistered.
+        await page.get_by_test_id("accept-terms").check()
         await page.get_by_test_id("register").click()
         await confirm(page, "¥700,000.00", ok=False)
         await expect(page.get_by_test_id("register")).to_be_visible()
@@ -116,5 +117,46 @@ async def test_an_extension_shows_the_new_end_once(live_server, browser: Browser
         box = await page.locator(".countdown-box").inner_text()
         assert box.count(end.strftime("%H:%M:%S")) == 1, box
         assert "原定结束时间" in box
+    finally:
+        await context.close()
+
+
+async def test_the_auction_page_links_the_announcement_and_the_deposit_waits_for_the_terms(
+    live_server, browser: Browser
+):
+    """The 竞买公告 and the 竞买须知 are one click from the auction page; registering before ticking the
+    须知 freezes nothing and says why; once ticked, the registration names the version the page showed."""
+    service = live_server
+    api = service.api
+    _staff, auction = await live_auction(service)
+    aid = auction["id"]
+    await api.bidder("erin", real_name="钱七")
+    version = (await service.client.get(f"/api/v1/auctions/{aid}/terms.json")).json()["version"]
+    context, page = await open_page(browser, service.base_url)
+    try:
+        await log_in(page, "erin", next_path=f"/auction/{aid}")
+        notice = page.get_by_test_id("notice-link")
+        await expect(notice).to_have_attribute("href", f"/api/v1/auctions/{aid}/announcement")
+        await expect(page.get_by_test_id("terms-pdf")).to_have_attribute("href", f"/api/v1/auctions/{aid}/terms.pdf")
+        async with context.expect_page() as opened:
+            await page.get_by_test_id("terms-link").click()
+        terms = await opened.value
+        await expect(terms.get_by_role("heading", level=1)).to_have_text("竞买须知")
+        await expect(terms.get_by_test_id("document-version")).to_contain_text(version)
+        await terms.close()
+
+        await page.get_by_test_id("register").click()  # not ticked: nothing is frozen, and the page says why
+        await expect(page.locator(".bid-message.error")).to_contain_text("竞买须知")
+        await expect(page.get_by_test_id("confirm-dialog")).to_have_count(0)
+        token = await api.token("erin")
+        assert (await api.client.get("/api/v1/me/registrations", headers=token)).json()["items"] == []
+
+        await page.get_by_test_id("accept-terms").check()
+        await page.get_by_test_id("register").click()
+        await confirm(page, "¥700,000.00")
+        await expect(page.get_by_test_id("my-code")).to_have_text(re.compile(r"^[A-Z]\d{4}$"))
+        mine = (await api.client.get("/api/v1/me/registrations", headers=token)).json()["items"]
+        assert [m["terms_version"] for m in mine] == [version]
+        assert not page.js_errors  # type: ignore[attr-defined]
     finally:
         await context.close()

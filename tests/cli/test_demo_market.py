@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import re
 import shutil
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,23 @@ def demo_db(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPat
     return url
 
 
-async def at_present(url: str, present: float) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
-    """The live auctions, the number announced and the lots, as the server shows them at ``present``."""
+@contextlib.asynccontextmanager
+async def served_at(url: str, present: float) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the demo's service (sandbox rules) whose clock stands at ``present``."""
     clock = ManualClock(datetime.fromtimestamp(present, UTC))
     app = create_app(Settings(database_url=url, rules="sandbox", redis_url=None), clock=clock)
     async with app.api.router.lifespan_context(app.api):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
-            live = (await client.get("/api/v1/auctions", params={"status": "live", "limit": 100})).json()["items"]
-            announced = (await client.get("/api/v1/auctions", params={"status": "announced"})).json()["total"]
-            lots = (await client.get("/api/v1/lots", params={"limit": 500})).json()["items"]
+            yield client
+
+
+async def at_present(url: str, present: float) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """The live auctions, the number announced and the lots, as the server shows them at ``present``."""
+    async with served_at(url, present) as client:
+        live = (await client.get("/api/v1/auctions", params={"status": "live", "limit": 100})).json()["items"]
+        announced = (await client.get("/api/v1/auctions", params={"status": "announced"})).json()["total"]
+        lots = (await client.get("/api/v1/lots", params={"limit": 500})).json()["items"]
     return live, announced, lots
 
 
@@ -101,6 +109,28 @@ async def test_every_start_opens_on_a_market_in_every_phase(demo_db: str, fixed_
     assert not later.fresh and later.present >= first.present
     live, announced, _lots = await at_present(demo_db, later.present)
     assert_every_phase(live, announced, later.present)
+
+
+async def test_the_demo_opens_with_work_overdue_on_the_desk_and_statistics_by_province(
+    demo_db: str, fixed_starts: None
+) -> None:
+    """The past leaves what courts leave: each court's deadlines desk opens on work overdue of more than
+    one kind (balances whose deadline passed without a recorded payment, suspensions past the five-day
+    limit), with the step each calls for; statistics by province count the demo's sales in 广东."""
+    prepared = await demo.prepare(demo_db)
+    overdue: dict[str, set[str]] = {}
+    async with served_at(demo_db, prepared.present) as client:
+        for court, username, password in demo_data.STAFF:
+            clerk = await _as(client, username, password)
+            desk = (await client.get("/api/v1/staff/deadlines", headers=clerk)).json()
+            overdue[court] = {d["kind"] for d in desk["items"] if d["state"] == "overdue"}
+            for item in desk["items"]:
+                assert item["actions"], item
+        groups = (await client.get("/api/v1/stats/groups", params={"by": "province"})).json()
+    assert set().union(*overdue.values()) >= {"balance", "pause"}, overdue
+    assert all(overdue.values()), f"a court with nothing overdue: {overdue}"
+    [guangdong] = [g for g in groups["items"] if str(g["group"].get("province")).startswith("广东")]
+    assert guangdong["sold"] > 0, groups
 
 
 def test_the_live_market_keeps_a_day_within_the_bidders_token_life() -> None:

@@ -61,6 +61,11 @@ GET /api/v1/auctions/{auction_id}/audit            ok        ok     ok    ok    
 GET /api/v1/auctions/{auction_id}/result           ok        ok     ok    ok    ok    ok
 GET /api/v1/auctions/{auction_id}/confirmation     ok        ok     ok    ok    ok    ok
 GET /api/v1/auctions/{auction_id}/confirmation.pdf ok        ok     ok    ok    ok    ok
+GET /api/v1/auctions/{auction_id}/announcement     ok        ok     ok    ok    ok    ok
+GET /api/v1/auctions/{auction_id}/announcement.pdf ok        ok     ok    ok    ok    ok
+GET /api/v1/auctions/{auction_id}/terms            ok        ok     ok    ok    ok    ok
+GET /api/v1/auctions/{auction_id}/terms.pdf        ok        ok     ok    ok    ok    ok
+GET /api/v1/auctions/{auction_id}/terms.json       ok        ok     ok    ok    ok    ok
 GET /api/v1/restrictions                           401       403    403   ok    ok    ok
 POST /api/v1/restrictions/import                   401       403    403   ok    ok    ok
 POST /api/v1/restrictions/{person_id}/restore      401       403    403   ok    ok    ok

@@ -16,7 +16,7 @@ from auction_sim import market
 from auction_sim.agents import Strategy
 from auction_sim.clerks import Terms
 from auction_sim.market import DAY, Buyer, LotPlan, Wallet
-from auction_sim.scenario import Demand, Listing, Scenario, load_market, parse
+from auction_sim.scenario import Demand, Listing, Scenario, ScenarioError, load_market, parse
 from auction_sim.seeds import stream
 
 START = "2026-04-20T02:00:00Z"  # 10:00 Beijing time
@@ -38,12 +38,15 @@ def category(**changes: Any) -> dict[str, Any]:
 def market_scenario(
     *, lots: int = 2_000, horizon_days: float = 30, pool: int = 200, demand: float = 1.0, **cat: Any
 ) -> Scenario:
-    """One court with ``lots`` flats over ``horizon_days``, built the way a TOML file would be read."""
+    """One court with ``lots`` flats over ``horizon_days``, built the way a TOML file would be read
+    (``listing_days=N`` among the keywords: round 1 over the first N days only)."""
+    listing = {"listing_days": cat.pop("listing_days")} if "listing_days" in cat else {}
     return parse(
         {
             "name": "market-test",
             "start": START,
             "horizon_days": horizon_days,
+            **listing,
             "courts": [
                 {
                     "name": "测试法院",
@@ -100,6 +103,23 @@ def test_round_one_opens_at_ten_beijing_time_on_days_spread_over_the_horizon() -
     assert len(days) >= 28  # 2,000 lots over 30 days: (nearly) every day has openings
     middle = (sum(starts) / len(starts) - t0) / (sc.horizon_days * DAY)
     assert 0.4 <= middle <= 0.6
+
+
+def test_a_period_s_lots_open_round_one_within_it_and_are_followed_after_it() -> None:
+    """A scenario that lists over a shorter period than its horizon (a court's month, followed to the end
+    of every lot's rounds) opens every round 1 within that period; the horizon is then only the last day a
+    later round may open."""
+    sc = market_scenario(lots=1_000, horizon_days=120, listing_days=30)
+    t0 = sc.start.timestamp()
+    starts = [p.first_start for p in market.plan_lots(sc, random.Random(1))]
+    assert all(t0 <= s < t0 + 30 * DAY for s in starts)
+    assert len({int((s - t0) // DAY) for s in starts}) >= 28
+    assert market_scenario(lots=10, horizon_days=30).listing_period_days == 30  # by default: the horizon
+
+
+def test_a_listing_period_beyond_the_horizon_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="listing_days"):
+        market_scenario(lots=10, horizon_days=30, listing_days=31)
 
 
 def test_appraisals_are_whole_yuan_and_at_least_a_hundred_yuan() -> None:
@@ -197,6 +217,20 @@ def test_only_those_whose_surplus_covers_the_cost_of_taking_part_and_who_can_pay
     for _ in range(200):
         decided = market.entry(buyer(1.5), plan, start, deposit, 0.8, tight, FLATS, rng)
         assert decided is not None and decided[0] <= tight.available
+
+
+def test_a_sale_s_full_price_deposit_is_the_price_paid_early_not_a_stake() -> None:
+    """In a 变卖 the buyer pays the whole price to make the offer: money raised only to buy, so it adds no
+    carrying cost to taking part (a round's 10% deposit does: a stake frozen, and lost with the auction).
+    The money must still be there."""
+    plan = lot(appraisal=100_000_000)
+    price = 56_000_000
+    assert market.participation_cost(plan.appraisal, price, FLATS, price) == FLATS.entry_cost * plan.appraisal
+    stake = market.participation_cost(plan.appraisal, price // 10, FLATS, price)
+    assert stake == FLATS.entry_cost * plan.appraisal + FLATS.deposit_carry * (price // 10)
+    just_worth_it = (price + FLATS.entry_cost * plan.appraisal + 10) / plan.appraisal
+    assert market.entry(buyer(just_worth_it), plan, price, price, None, Wallet(10**9), FLATS, random.Random(1))
+    assert market.entry(buyer(1.5), plan, price, price, None, Wallet(price - 1), FLATS, random.Random(1)) is None
 
 
 def test_a_higher_deposit_keeps_marginal_buyers_out() -> None:

@@ -157,6 +157,35 @@ def test_every_scenario_of_a_period_shares_its_market() -> None:
     assert national.demand_of("residential") == housing.demand_of("residential")
 
 
+SPC_RATE = 0.6454  # docs/domain.md: the national 成交率 of Q1 2025, denominator not published
+
+
+def test_the_national_rate_is_held_per_lot_concluded_on_lots_followed_to_their_end() -> None:
+    """The SPC's 64.54% is read as a rate per lot over all its rounds (docs/model-card.md): every scenario
+    that targets it names that denominator, and lists its lots over a period shorter than its horizon, so
+    the lots reach their end and the rate is not that of the lots that happened to sell early."""
+    holding = []
+    for name in scenario.shipped():
+        loaded = scenario.load(name)
+        for target in loaded.targets:
+            if target.target == SPC_RATE:
+                assert (target.name, target.per) == ("transaction_rate_by_lot", "lot concluded"), name
+                assert loaded.listing_period_days + 60 <= loaded.horizon_days, name
+                holding.append(name)
+    assert set(holding) == {"court-month", "national-q1-2025", "province-quarter"}
+
+
+def test_a_scaled_scenario_keeps_its_courts_market_and_terms() -> None:
+    """``simulate --lots N``: the courts scaled to about N lots in all, each keeping at least one."""
+    national = scenario.load("national-q1-2025")
+    small = scenario.scaled(national, 60)
+    assert small.lots == pytest.approx(60, abs=len(national.courts))
+    assert all(c.lots >= 1 for c in small.courts)
+    assert [c.name for c in small.courts] == [c.name for c in national.courts]
+    assert (small.market, small.listing, small.targets) == (national.market, national.listing, national.targets)
+    assert scenario.scaled(national, None) is national
+
+
 def test_a_court_weighting_an_undeclared_category_is_refused(write: Write) -> None:
     message = refused(write(MINIMAL.replace("{ residential = 1 }", "{ residential = 1, vehicle = 1 }")))
     assert "vehicle" in message

@@ -45,12 +45,20 @@ export function bidPanel(page) {
       return;
     }
     if (!reg) {
+      refs.accept = h("input", { type: "checkbox", "data-testid": "accept-terms", id: `accept-terms-${id}` });
+      const terms = h("a", { href: `/api/v1/auctions/${id}/terms`, target: "_blank", rel: "noopener" }, t("terms_doc_title"));
       refs.register = h(
         "button",
         { type: "button", class: "btn primary block", "data-testid": "register", onclick: doRegister },
         t("register_cta", { amount: money(a.deposit) }),
       );
-      el.append(refs.register, h("p", { class: "muted small" }, t("register_note")), message);
+      el.append(
+        h("label", { class: "accept-terms", for: `accept-terms-${id}` }, refs.accept, " ", t("accept_terms_label"), " ", terms),
+        refs.register,
+        h("p", { class: "muted small" }, t("register_note")),
+        message,
+      );
+      readTerms();
       return;
     }
     el.append(codeLine(reg));
@@ -139,8 +147,22 @@ export function bidPanel(page) {
     if (text && message.isConnected) message.scrollIntoView?.({ block: "nearest" }); // in view, whatever the window
   }
 
+  /** The version of the 竞买须知 the bidder is shown (named on registering, recorded by the court). */
+  async function readTerms() {
+    try {
+      refs.termsVersion = (await api.terms(page.id)).version;
+    } catch {
+      refs.termsVersion = null; // registering then records the current version on the server
+    }
+  }
+
   async function doRegister() {
     const { a, id } = page;
+    if (refs.accept && !refs.accept.checked) {
+      showMessage(t("accept_terms_first"), "error");
+      refs.accept.focus();
+      return;
+    }
     const ok = await confirmStep({
       title: t("confirm_title_register"),
       body: `${t("confirm_register", { amount: money(a.deposit) })} ${t("confirm_register_terms")}`,
@@ -150,12 +172,18 @@ export function bidPanel(page) {
     if (!ok || !refs.register) return;
     refs.register.disabled = true;
     try {
-      const r = await api.register(id, { accept_terms: true }); // confirmed the dialog's terms (竞买须知)
+      const body = { accept_terms: true }; // the 竞买须知 ticked and the dialog confirmed
+      if (refs.termsVersion) body.terms_version = refs.termsVersion;
+      const r = await api.register(id, body);
       page.reg = r;
       rememberRegistration(id, r, { title: page.a.title });
       page.paintAll();
     } catch (e) {
       showMessage(errorText(e), "error");
+      if (e.code === "terms_changed") {
+        if (refs.accept) refs.accept.checked = false; // read the new text and tick again
+        readTerms();
+      }
       if (refs.register) refs.register.disabled = false;
     }
   }
