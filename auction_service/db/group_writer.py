@@ -207,7 +207,8 @@ class GroupWriter:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if db.sync_write is not None else None
+        threaded = db.sync_write is not None and not db.on_loop
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if threaded else None
 
     async def commit(self, writes: list[AuctionWrite]) -> set[int]:
         """Commit the group; return the auctions left out by their guard. Measured per group (never per
@@ -227,6 +228,8 @@ class GroupWriter:
     async def _commit(self, writes: list[AuctionWrite]) -> set[int]:
         if self._thread is not None:
             return await asyncio.get_running_loop().run_in_executor(self._thread, self._commit_sqlite, writes)
+        if self.db.sync_write is not None:  # SQLite on the event loop's thread (``Database.on_loop``)
+            return self._commit_sqlite(writes)
         async with self.db.write.begin() as conn:
             return await conn.run_sync(write_group, writes)
 
