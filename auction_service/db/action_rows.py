@@ -34,26 +34,28 @@ def append(conn: Connection, entry: ActionEntry) -> tuple[int, str]:
     ).first()
     seq, previous = (head.seq + 1, head.hash) if head else (1, genesis(entry.chain))
     digest = entry_hash(previous, seq, entry)
-    conn.execute(
-        insert(ACTION_LOG).values(
-            chain=entry.chain,
-            seq=seq,
-            court_id=entry.court_id,
-            lot_id=entry.lot_id,
-            auction_id=entry.auction_id,
-            actor_id=entry.actor_id,
-            actor=entry.actor,
-            role=entry.role,
-            action=entry.action,
-            reason=entry.reason,
-            before=_plain(entry.before),
-            after=_plain(entry.after),
-            at=entry.at,
-            prev_hash=previous,
-            hash=digest,
-        )
-    )
+    row = {
+        "chain": entry.chain,
+        "seq": seq,
+        "court_id": entry.court_id,
+        "lot_id": entry.lot_id,
+        "auction_id": entry.auction_id,
+        "actor_id": entry.actor_id,
+        "actor": entry.actor,
+        "role": entry.role,
+        "action": entry.action,
+        "reason": entry.reason,
+        "before": _plain(entry.before),
+        "after": _plain(entry.after),
+        "at": entry.at,
+        "prev_hash": previous,
+        "hash": digest,
+    }
+    conn.execute(_INSERT, row)  # one statement for every entry: compiled once, not per entry's values
     return seq, digest
+
+
+_INSERT = insert(ACTION_LOG)
 
 
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
