@@ -440,7 +440,7 @@ def simulate(
     _print_summary(loaded.name, figures, runs, result.seeds, result.wall_seconds)
     typer.echo(f"report: {paths['report']}  tables (Parquet, CSV): {out / 'tables'}")
     if timings and result.timings:
-        _print_timings(result.timings, result.wall_seconds)
+        _print_timings(result.timings, result.wall_seconds, result.cpu_seconds)
 
 
 def _simulate_experiment(file: Path | None, workers: int | None, scheduler: str | None, out: Path) -> None:
@@ -503,13 +503,25 @@ def _print_summary(name: str, figures: dict, runs: int, seeds: list[int], wall_s
         )
 
 
-def _print_timings(timings: dict, wall_seconds: float) -> None:
-    """Where the first run's wall time went, per kind of API call (``--timings``)."""
-    total = sum(seconds for _, seconds in timings.values())
-    bids = timings.get("POST /auctions/{id}/bids", [0, 0.0])[0]
-    typer.echo(f"API calls of the first run: {total:.1f} s of {wall_seconds:.1f} s wall; {bids:.0f} bids")
-    for kind, (calls, seconds) in sorted(timings.items(), key=lambda kv: -kv[1][1]):
-        typer.echo(f"  {kind:36s} {calls:8.0f} calls {seconds:8.2f} s {1000 * seconds / calls:7.2f} ms each")
+def _print_timings(timings: dict, wall_seconds: float, cpu_seconds: float) -> None:
+    """Where the first run's wall time went (``--timings``): the phases of the run (start-up, accounts,
+    the market's own work, shut-down) and each kind of API call."""
+    from auction_sim.platform import PHASE
+
+    calls = {k: v for k, v in timings.items() if not k.startswith(PHASE)}
+    phases = {k.removeprefix(PHASE): v[1] for k, v in timings.items() if k.startswith(PHASE)}
+    api = sum(seconds for _, seconds in calls.values())
+    bids = calls.get("POST /auctions/{id}/bids", [0, 0.0])[0]
+    typer.echo(f"wall {wall_seconds:.1f} s, CPU {cpu_seconds:.1f} s (user + system); {bids:.0f} bids")
+    accounts = sum(v for k, v in phases.items() if k.startswith("accounts"))
+    run = phases.pop("the run: the market and its API calls", None)
+    for phase, seconds in phases.items():
+        typer.echo(f"  {phase:52s} {seconds:8.2f} s")
+    if run is not None:
+        typer.echo(f"  {'the market: kernel, agents, records (the run less calls)':52s} {run - api - accounts:8.2f} s")
+    typer.echo(f"  {'API calls (in process, through the ASGI app)':52s} {api:8.2f} s")
+    for kind, (n, seconds) in sorted(calls.items(), key=lambda kv: -kv[1][1]):
+        typer.echo(f"    {kind:36s} {n:8.0f} calls {seconds:8.2f} s {1000 * seconds / n:7.2f} ms each")
 
 
 def _pct(value: float | None) -> str:

@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import itertools
 import os
+import resource
 import tempfile
 import time
 import uuid
@@ -35,10 +36,20 @@ import httpx
 from auction_rules import research
 from auction_sim import records as rec
 from auction_sim import tables, validation
+from auction_sim.asgi_client import AsgiClient
 from auction_sim.identities import id_number_for
 from auction_sim.kernel import Kernel
 from auction_sim.market import clock_start, present_start
-from auction_sim.platform import ID_NUMBER_TRIES, Headers, Platform, RealTimeDriver, service_level, staff_username
+from auction_sim.platform import (
+    ID_NUMBER_TRIES,
+    PHASE,
+    Client,
+    Headers,
+    Platform,
+    RealTimeDriver,
+    service_level,
+    staff_username,
+)
 from auction_sim.scenario import Scenario, load
 
 if TYPE_CHECKING:  # the service is imported when a run starts, not when the command line loads
@@ -130,11 +141,25 @@ class InProcessDriver(ServiceAccounts):
     virtual = True
     speed = 1.0  # no real time passes on the virtual clock; limits are off here anyway
 
-    def __init__(self, app: BidEdge, clock: VirtualClock, client: httpx.AsyncClient) -> None:
+    def __init__(self, app: BidEdge, clock: VirtualClock, client: Client) -> None:
         self.app = app
         self.clock = clock
         self.platform = Platform(client)
         self.services = app.state.services
+
+    async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
+        began = time.perf_counter()
+        try:
+            return await super().staff(court, province, city, level)
+        finally:
+            self.platform.spent(f"{PHASE}accounts: clerks (as `staff add` makes them)", began)
+
+    async def bidders(self, count: int, prefix: str) -> list[tuple[str, Headers]]:
+        began = time.perf_counter()
+        try:
+            return await super().bidders(count, prefix)
+        finally:
+            self.platform.spent(f"{PHASE}accounts: bidders (in one go)", began)
 
     async def now(self) -> float:
         return self.clock.now().timestamp()
@@ -174,10 +199,12 @@ async def in_process_service(
     *,
     rules_base: str = "judicial-2016",
     rule_overrides: dict[str, Any] | None = None,
+    sqlite_on_loop: bool = False,
 ) -> AsyncIterator[tuple[BidEdge, VirtualClock, httpx.AsyncClient]]:
     """The whole service (``create_app``, its lifespan running) on a ``VirtualClock`` standing at
     ``start`` (epoch seconds), and an httpx client whose transport is the app itself. Used by
-    ``simulate`` and by the demo's past."""
+    ``simulate`` and by the demo's past. ``sqlite_on_loop``: the simulation is the database's only
+    client, so SQLite's calls run on this thread (``Settings.sqlite_on_loop``)."""
     from auction_service.app import create_app
     from auction_service.clock import VirtualClock
     from auction_service.config import RulesName, Settings
@@ -193,6 +220,7 @@ async def in_process_service(
         feed_batch_ms=0,
         redis_url=None,
         rate_limits=False,
+        sqlite_on_loop=sqlite_on_loop,
     )
     clock = VirtualClock(datetime.fromtimestamp(start, UTC))
     app = create_app(settings, clock=clock)
@@ -210,19 +238,29 @@ async def run_in_process(
     timings: dict[str, list[float]] | None = None,
 ) -> list[rec.AuctionRecord]:
     """One run of ``scenario`` against a fresh in-process service (SQLite in a temporary folder unless
-    ``database_url``); ``timings`` gets the wall time spent per kind of API call."""
+    ``database_url``); ``timings`` gets the wall time spent per kind of API call, and in the phases of
+    the run (keys starting with ``PHASE``): the service's start-up, the accounts, the run, the shut-down."""
+    began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
         overrides = scenario.profile.overrides and dict(research.describe_overrides(scenario.profile))
         service = in_process_service(
-            url, scenario.rules, clock_start(scenario), rules_base=scenario.rules_base, rule_overrides=overrides or None
-        )
-        async with service as (app, clock, client):
-            driver = InProcessDriver(app, clock, client)
+            url, scenario.rules, clock_start(scenario), rules_base=scenario.rules_base,
+            rule_overrides=overrides or None, sqlite_on_loop=True,
+        )  # fmt: skip
+        async with service as (app, clock, _client):
+            started = time.perf_counter()
+            # the market's calls go to the app as a server hands them over, without httpx's client
+            # machinery (``AsgiClient``): most of a call's time in process was httpx's own
+            driver = InProcessDriver(app, clock, AsgiClient(app))
             records = await Kernel(scenario, seed, driver, progress=progress).run()
-            if timings is not None:
-                timings.update(driver.platform.timings)
-            return records
+            ran = time.perf_counter()
+    if timings is not None:
+        timings.update(driver.platform.timings)
+        timings[f"{PHASE}start-up: migrations, the service's lifespan"] = [1, started - began]
+        timings[f"{PHASE}the run: the market and its API calls"] = [1, ran - started]
+        timings[f"{PHASE}shut-down"] = [1, time.perf_counter() - ran]
+    return records
 
 
 async def run_remote(
@@ -247,6 +285,7 @@ class SimulationResult:
     wall_seconds: float
     timings: dict[str, list[float]] = field(default_factory=dict)  # the first run's API calls: (calls, s)
     extra: dict[str, Any] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # user + system time of this process and its workers over the runs
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -340,7 +379,7 @@ def simulate(
     API behind ``auction-service simulate``."""
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     seeds = derived_seeds(sc.seed if seed is None else seed, runs)
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), cpu_seconds()
     results: list[list[rec.AuctionRecord]] = []
     timings: dict[str, list[float]] = {}
     if url is not None:
@@ -362,7 +401,15 @@ def simulate(
             if progress and runs > 1:
                 progress(i + 1, len(seeds))
     summaries = [rec.summarize(r) for r in results]
-    return SimulationResult(sc, seeds, results, summaries, time.perf_counter() - began, timings)
+    wall = time.perf_counter() - began
+    return SimulationResult(sc, seeds, results, summaries, wall, timings, cpu_seconds=cpu_seconds() - cpu_began)
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and of its finished workers so far (less sensitive to a
+    busy machine than wall time)."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def default_database_url() -> str | None:

@@ -60,7 +60,9 @@ log = logging.getLogger("auction_service")
 
 async def _migrate(settings: Settings) -> None:
     """Apply pending migrations on engines of their own, without the statement timeout of serving."""
-    db = create_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    db = create_database(
+        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous, sqlite_on_loop=settings.sqlite_on_loop
+    )
     try:
         await migrate.upgrade(db.write)
     finally:
@@ -88,6 +90,7 @@ def create_app(
             settings.database_url,
             sqlite_synchronous=settings.sqlite_synchronous,
             timeout=settings.database_timeout_seconds,
+            sqlite_on_loop=settings.sqlite_on_loop,
         )
         pools.watch_database(db)
         the_clock = clock or await clock_store.anchored_clock(db, settings.clock_speed)

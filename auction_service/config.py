@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=12 * 3600, gt=0)
     # Durability of SQLite commits: FULL survives power loss, NORMAL survives a killed process (WAL).
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "NORMAL"
+    # SQLite's calls on the event loop's own thread instead of aiosqlite's (``db/sqlite_on_loop.py``): only
+    # for a process that is its database's only client and serves no one else meanwhile (the in-process
+    # simulator); a served service keeps the thread, or one slow statement would stall every request.
+    sqlite_on_loop: bool = False
     # Group commit: how long the writer waits for more bids before committing a group (seconds).
     commit_linger_seconds: float = Field(default=0.0, ge=0, le=0.1)
     # Live feed: events of one auction that come within this many milliseconds of the last batch

@@ -1,29 +1,32 @@
 """How the simulator reaches the platform: only through the public API (``docs/api-contract.md``), so
 what it sees is what a real bidder or clerk sees.
 
-``Platform`` is the handful of calls the simulated market makes, over any httpx client: a network one
-for a running service (``--url``), or one whose transport is the service's own ASGI app in this process
-(wired by the command line, ``auction_cli/simulate.py``). ``Driver`` is what moves time: in process a
-virtual clock that jumps from event to event; against a running service, real waiting in the service's
-own (possibly accelerated) time (``RealTimeDriver``).
+``Platform`` is the handful of calls the simulated market makes, over an httpx client to a running
+service (``--url``), or an ``AsgiClient`` that hands the service's own ASGI app in this process the
+requests a server would (wired by the command line, ``auction_cli/simulate.py``). ``Driver`` is what
+moves time: in process a virtual clock that jumps from event to event; against a running service, real
+waiting in the service's own (possibly accelerated) time (``RealTimeDriver``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
 
+from .asgi_client import AsgiClient
 from .identities import complete_announcement, id_number_for
 
 API = "/api/v1"
 RECORD_PAGE = 10_000  # the largest page of a bid record the API hands out
 RATE_LIMITED_TRIES = 5  # a call answered 429 is tried this many times in all, each after its Retry-After
 Headers = dict[str, str]
+PHASE = "phase: "  # timings of a phase of a run (start-up, accounts...), not of a kind of API call
 ID_NUMBER_TRIES = 8  # identity numbers a sign-up draws before giving up (each taken one draws the next)
 RENOUNCED_REASON = "买受人书面表示放弃购买（模拟）"
 
@@ -37,7 +40,26 @@ def epoch(value: str) -> float:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
-def retry_after(response: httpx.Response) -> float:
+class Reply(Protocol):
+    """An answer of the platform, from httpx (a running service) or ``AsgiClient`` (in process)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self) -> Any: ...
+
+
+# How the simulator reaches the service: over the network (httpx), or in process (``AsgiClient``)
+Client = httpx.AsyncClient | AsgiClient
+
+
+def retry_after(response: Reply) -> float:
     """The wait a 429 or 503 asks for, in real seconds (its ``Retry-After``; 1 s if it names none)."""
     try:
         return max(0.0, float(response.headers.get("retry-after", "1")))
@@ -45,7 +67,7 @@ def retry_after(response: httpx.Response) -> float:
         return 1.0
 
 
-def _code(response: httpx.Response) -> str | None:
+def _code(response: Reply) -> str | None:
     """The error ``code`` of a refusal (None when the body carries none)."""
     try:
         body = response.json()
@@ -57,7 +79,7 @@ def _code(response: httpx.Response) -> str | None:
 class PlatformError(RuntimeError):
     """The platform refused a call the simulated market expected to succeed."""
 
-    def __init__(self, what: str, response: httpx.Response) -> None:
+    def __init__(self, what: str, response: Reply) -> None:
         try:
             body = response.json()
         except ValueError:
@@ -87,17 +109,18 @@ class BidAnswer:
 class Platform:
     """The public API calls of the simulated market."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: Client) -> None:
         self.client = client
         # wall time spent per kind of call, for `simulate --timings`: (calls, seconds)
         self.timings: dict[str, list[float]] = {}
 
-    def _time(self, kind: str, began: float) -> None:
+    def spent(self, kind: str, began: float) -> None:
+        """Count one call (or phase) of ``kind`` that began at ``began`` (``time.perf_counter``)."""
         entry = self.timings.setdefault(kind, [0, 0.0])
         entry[0] += 1
         entry[1] += time.perf_counter() - began
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Reply:
         """One call of the market's own business. A 429 from the service's rate limits is waited out
         (its ``Retry-After``) and the call tried again, up to ``RATE_LIMITED_TRIES`` times, so a run
         against a deployment with tight limits slows down instead of failing. Bids are not retried here:
@@ -112,7 +135,7 @@ class Platform:
     async def _call(self, what: str, method: str, path: str, *, ok: tuple[int, ...], **kwargs: Any) -> Any:
         began = time.perf_counter()
         response = await self._request(method, path, **kwargs)
-        self._time(f"{method} {_kind(path)}", began)
+        self.spent(f"{method} {_kind(path)}", began)
         if response.status_code not in ok:
             raise PlatformError(what, response)
         return response.json()
@@ -170,7 +193,7 @@ class Platform:
     async def bid(self, bidder: Headers, auction_id: int, amount: int) -> BidAnswer:
         began = time.perf_counter()
         response = await self.client.post(f"{API}/auctions/{auction_id}/bids", json={"amount": amount}, headers=bidder)
-        self._time("POST /auctions/{id}/bids", began)
+        self.spent("POST /auctions/{id}/bids", began)
         return BidAnswer(response.status_code == 201, response.status_code, response.json())
 
     async def auction(self, auction_id: int) -> dict[str, Any]:

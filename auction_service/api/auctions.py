@@ -242,9 +242,11 @@ async def list_bids(
     session: ReadSession,
     after_seq: AfterSeq = 0,
     limit: Limit10k = 10_000,
-) -> dict:
-    """The full bid record in ascending ``seq`` (rule 13), from ``after_seq`` on."""
-    return bid_record_json(await auction_queries.bid_record(session, auction_id, after_seq, limit))
+) -> Response:
+    """The full bid record in ascending ``seq`` (rule 13), from ``after_seq`` on. Encoded at once (a page
+    holds up to 10,000 bids: FastAPI's generic encoding of the dict cost more than reading them)."""
+    record = bid_record_json(await auction_queries.bid_record(session, auction_id, after_seq, limit))
+    return Response(orjson.dumps(record), media_type="application/json")
 
 
 @router.get("/auctions/{auction_id}/audit", **answers(AuditReport, errors=NO_AUCTION))

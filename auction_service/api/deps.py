@@ -18,16 +18,22 @@ from ..core.services import Services
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
 
 
-def services(request: Request) -> Services:
-    """The container the lifespan built (``app.py``): typed from here on."""
+# The dependencies are ``async def`` though none awaits: FastAPI runs a plain ``def`` dependency in its
+# thread pool, a thread hop per dependency per request for a few attribute reads.
+def _services_of(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
+
+
+async def services(request: Request) -> Services:
+    """The container the lifespan built (``app.py``): typed from here on."""
+    return _services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The client's address, the key of the per-address rate limits. Behind a reverse proxy this is the
     address the proxy passed in ``X-Forwarded-For``, but only from a proxy uvicorn trusts
     (``FORWARDED_ALLOW_IPS``, 127.0.0.1 by default; docs/operations.md, "nginx in front")."""
@@ -37,18 +43,18 @@ def client_address(request: Request) -> str:
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
-def current_principal(
+async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if credentials is None:
         raise unauthorized()
-    return services(request).tokens.verify(credentials.credentials)
+    return _services_of(request).tokens.verify(credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def staff_principal(principal: CurrentPrincipal) -> Principal:
+async def staff_principal(principal: CurrentPrincipal) -> Principal:
     if principal.role not in ("staff", "admin"):
         raise forbidden("staff_only", "only court staff may do this")
     return principal

@@ -22,7 +22,7 @@ from .stats_groups import StatsTime
 router = APIRouter(tags=["statistics and clock"])
 
 
-def stats_window(
+async def stats_window(
     svc: ServicesDep,
     court: Filter = None,
     category: Filter = None,

@@ -31,30 +31,32 @@ def append(conn: Connection, entry: ActionEntry) -> tuple[int, str]:
     head = locked_head(conn, ACTION_LOG, ACTION_LOG.c.chain == entry.chain, _LOCK_BASE + entry.chain)
     seq, previous = (head[0] + 1, head[1]) if head else (1, genesis(entry.chain))
     digest = entry_hash(previous, seq, entry)
-    inserted = conn.execute(
-        insert(ACTION_LOG).values(
-            chain=entry.chain,
-            seq=seq,
-            court_id=entry.court_id,
-            lot_id=entry.lot_id,
-            auction_id=entry.auction_id,
-            actor_id=entry.actor_id,
-            actor=entry.actor,
-            role=entry.role,
-            action=entry.action,
-            reason=entry.reason,
-            before=_plain(entry.before),
-            after=_plain(entry.after),
-            at=entry.at,
-            prev_hash=previous,
-            hash=digest,
-        )
-    )
+    row = {
+        "chain": entry.chain,
+        "seq": seq,
+        "court_id": entry.court_id,
+        "lot_id": entry.lot_id,
+        "auction_id": entry.auction_id,
+        "actor_id": entry.actor_id,
+        "actor": entry.actor,
+        "role": entry.role,
+        "action": entry.action,
+        "reason": entry.reason,
+        "before": _plain(entry.before),
+        "after": _plain(entry.after),
+        "at": entry.at,
+        "prev_hash": previous,
+        "hash": digest,
+    }
+    inserted = conn.execute(_INSERT, row)  # one statement for every entry: compiled once, not per entry's values
     if entry.lot_id is not None:
         (action_id,) = inserted.inserted_primary_key or (None,)
         link = RecordEntry(entry.lot_id, ACTION, entry.auction_id, entry.at, action_id=action_id, action_hash=digest)
         record_rows.append(conn, link)
     return seq, digest
+
+
+_INSERT = insert(ACTION_LOG)
 
 
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:

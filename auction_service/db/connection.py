@@ -21,6 +21,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from .sqlite_on_loop import on_loop_creator
+
 
 def normalise_url(url: str) -> str:
     """Accept the usual spellings and give SQLAlchemy the async driver (``postgresql://`` means
@@ -66,6 +68,8 @@ class Database:
     read: AsyncEngine
     # SQLite only: a synchronous engine for the bid writer's own thread (see db/group_writer.py).
     sync_write: Engine | None = None
+    # SQLite only: every call on the event loop's thread, the bid writer's groups too (``sqlite_on_loop``)
+    on_loop: bool = False
 
     def sessions(self, *, write: bool = True) -> async_sessionmaker:
         return async_sessionmaker(self.write if write else self.read, expire_on_commit=False)
@@ -78,18 +82,31 @@ class Database:
             await self.read.dispose()
 
 
-def create_database(url: str, *, sqlite_synchronous: str = "NORMAL", timeout: float | None = None) -> Database:
-    """The engines for ``url``; ``timeout``: the bound, in seconds, on every wait for the database."""
+def _sqlite_engine(url: str, wait: float, on_loop: bool) -> AsyncEngine:
+    if not on_loop:
+        return create_async_engine(url, connect_args={"timeout": wait})
+    path = make_url(url).database
+    if not path or path == ":memory:":
+        raise ValueError("SQLite on the event loop needs a database file (its engines share it)")
+    return create_async_engine(url, async_creator=on_loop_creator(path, wait))
+
+
+def create_database(
+    url: str, *, sqlite_synchronous: str = "NORMAL", timeout: float | None = None, sqlite_on_loop: bool = False
+) -> Database:
+    """The engines for ``url``; ``timeout``: the bound, in seconds, on every wait for the database.
+    ``sqlite_on_loop``: SQLite's calls run on the event loop's thread, not aiosqlite's (``sqlite_on_loop``;
+    for a process that is the database's only client, the in-process simulator; PostgreSQL ignores it)."""
     url = normalise_url(url)
     if is_sqlite(url):
         wait = SQLITE_UNBOUNDED_WAIT if timeout is None else timeout
-        write = create_async_engine(url, connect_args={"timeout": wait})
+        write = _sqlite_engine(url, wait, sqlite_on_loop)
         _sqlite_pragmas(write, sqlite_synchronous, immediate=True, wait=wait)
-        read = create_async_engine(url, connect_args={"timeout": wait})
+        read = _sqlite_engine(url, wait, sqlite_on_loop)
         _sqlite_pragmas(read, sqlite_synchronous, immediate=False, wait=wait)
         sync_write = create_engine(url.replace("sqlite+aiosqlite://", "sqlite://", 1), connect_args={"timeout": wait})
         _sqlite_pragmas(sync_write, sqlite_synchronous, immediate=True, wait=wait)
-        return Database(url, write, read, sync_write)
+        return Database(url, write, read, sync_write, on_loop=sqlite_on_loop)
     if timeout is None:
         engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=False)
     else:

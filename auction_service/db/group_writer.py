@@ -218,7 +218,9 @@ class GroupWriter:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if db.sync_write is not None else None
+        threaded = db.sync_write is not None and not db.on_loop
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer") if threaded else None
+        self._held: Connection | None = None  # on the loop: the writer keeps its connection between groups
 
     async def commit(self, writes: list[AuctionWrite]) -> set[int]:
         """Commit the group; return the auctions left out by their guard. Measured per group (never per
@@ -238,6 +240,8 @@ class GroupWriter:
     async def _commit(self, writes: list[AuctionWrite]) -> set[int]:
         if self._thread is not None:
             return await asyncio.get_running_loop().run_in_executor(self._thread, self._commit_sqlite, writes)
+        if self.db.sync_write is not None:  # SQLite on the event loop's thread (``Database.on_loop``)
+            return self._commit_held(writes)
         async with self.db.write.begin() as conn:
             return await conn.run_sync(write_group, writes)
 
@@ -246,6 +250,26 @@ class GroupWriter:
         with self.db.sync_write.begin() as conn:
             return write_group(conn, writes)
 
+    def _commit_held(self, writes: list[AuctionWrite]) -> set[int]:
+        """A group on the loop's thread, on a connection kept between groups (no checkout, no reset on
+        return: a group that is one bid is mostly that overhead). A failed group drops the connection, so
+        the next starts on a fresh one."""
+        assert self.db.sync_write is not None
+        if self._held is None:
+            self._held = self.db.sync_write.connect()
+        try:
+            with self._held.begin():
+                return write_group(self._held, writes)
+        except Exception:
+            self._drop_held()
+            raise
+
+    def _drop_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
+
     def close(self) -> None:
+        self._drop_held()
         if self._thread is not None:
             self._thread.shutdown(wait=True)

@@ -71,6 +71,7 @@ class BidEngine:
         self._loading: dict[int, asyncio.Future] = {}
         self._waiting: dict[Op, asyncio.Future] = {}
         self._dirty: dict[int, Book] = {}
+        self._writing: list[Book] = []  # the books of the group being committed
         self._wake = asyncio.Event()
         self._writer_task: asyncio.Task | None = None
         self._writer = GroupWriter(db)
@@ -100,7 +101,9 @@ class BidEngine:
 
     def idle(self) -> bool:
         """Nothing decided is waiting for its commit (tests wait for this)."""
-        return not self._dirty and not any(book.busy for book in self._books.values())
+        # A busy book is dirty (its ops wait for the writer) or in the group being committed: looking at
+        # those alone keeps this cheap with thousands of books (the simulator asks after every step).
+        return not self._dirty and not any(book.busy for book in self._writing)
 
     # ----------------------------------------------------------------- books
     async def book(self, auction_id: int) -> Book:
@@ -364,7 +367,11 @@ class BidEngine:
                 if self._closing:
                     return
                 continue
-            await self._commit_group(books)
+            self._writing = books
+            try:
+                await self._commit_group(books)
+            finally:
+                self._writing = []
             if self._closing and not self._dirty:
                 return
 
