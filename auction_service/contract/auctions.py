@@ -56,6 +56,7 @@ def auction_json(view: AuctionView, *, now: datetime, watchers: int) -> Json:
         "end_at": isoformat(state.end_at),
         "current_price": state.current_price,
         "leading_code": state.leader_code,
+        "leading_priority_rank": state.leader_rank if state.leader_code is not None else None,
         "bid_count": state.seq,
         "extension_count": state.extension_count,
         "registrations": view.registrations,
@@ -191,6 +192,7 @@ def bid_record_json(bids: list[RecordedBid]) -> Json:
                 "bidder_code": b.bidder_code,
                 "placed_at": isoformat(b.placed_at),
                 "priority": b.priority,
+                "priority_rank": b.priority_rank,
                 "end_at": isoformat(b.end_at),
                 "chain_hash": b.chain_hash,
             }

@@ -34,6 +34,7 @@ def bid_message(auction_id: int, bid: PlacedBid) -> Message:
         "placed_at": isoformat(bid.placed_at),
         "end_at": isoformat(bid.end_at),
         "priority": bid.priority,
+        "priority_rank": bid.priority_rank,
     }
 
 
