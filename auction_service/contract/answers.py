@@ -152,6 +152,9 @@ class SoldResult(Answer):
     outcome: Literal["sold"]
     price: Fen
     winner_code: str
+    winner_priority_rank: int | None = Field(
+        default=None, description="the winner's priority rank, shown with the code (Art. 19); null for others"
+    )
     winner_name: str | None
     premium_rate_over_start: Rate
     premium_rate_over_appraisal: Rate

@@ -105,6 +105,7 @@ def result_json(result: AuctionResult) -> Json:
         "outcome": "sold",
         "price": price,
         "winner_code": state.leader_code,
+        "winner_priority_rank": state.leader_rank,
         "winner_name": result.winner_name,
         "premium_rate_over_start": premium_rate(price, state.starting_price),
         "premium_rate_over_appraisal": premium_rate(price, result.appraisal),

@@ -61,6 +61,7 @@ def event_message(event: DomainEvent) -> Message:
             "outcome": event.outcome,
             "price": event.price,
             "winner_code": event.winner_code,
+            "winner_priority_rank": event.winner_priority_rank,
             "end_at": isoformat(event.end_at),
         }
     if isinstance(event, RegistrationsChanged):

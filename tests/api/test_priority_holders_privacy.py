@@ -110,3 +110,6 @@ async def test_a_holders_code_is_shown_with_its_rank_wherever_codes_are_shown(se
     mine = (await service.client.get("/api/v1/me/bids", headers=second)).json()["items"]
     assert [(b["bidder_code"], b["priority_rank"]) for b in mine] == [(code, 2)]
     assert "钱七" not in str(record) and "tenant_qian" not in str(record)
+    await go_to(service, s.end_at)
+    result = (await service.client.get(f"/api/v1/auctions/{s.id}/result")).json()
+    assert (result["winner_code"], result["winner_priority_rank"]) == (code, 2)

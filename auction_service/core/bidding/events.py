@@ -43,10 +43,12 @@ class AuctionClosed:
     price: int | None
     winner_code: str | None
     end_at: datetime
+    winner_priority_rank: int | None = None  # shown with the code (Art. 19)
 
     @classmethod
     def of(cls, state: AuctionState) -> AuctionClosed:
-        return cls(state.id, state.seq, state.status, state.current_price, state.leader_code, state.end_at)
+        rank = state.leader_rank if state.leader_code is not None else None
+        return cls(state.id, state.seq, state.status, state.current_price, state.leader_code, state.end_at, rank)
 
 
 @dataclass(frozen=True, slots=True)
