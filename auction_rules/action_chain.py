@@ -32,6 +32,7 @@ ACTIONS = frozenset(
         "auction_postponed",
         "auction_suspended",
         "auction_resumed",
+        "pause_cause_removed",
         "auction_withdrawn",
         "sale_paid",
         "sale_defaulted",

@@ -79,6 +79,9 @@ class PlacedBid:
     end_at: datetime  # the auction's end after this bid
     priority: bool  # placed by a priority holder (优先购买权人)
     extended: bool
+    # The holder's rank (1 the best), shown with the bidder code wherever codes are shown: Art. 19 gives
+    # holders of different ranks different priority codes, so the code is read with its rank.
+    priority_rank: int | None = None
 
 
 def effective_status(state: AuctionState, now: datetime) -> str:
@@ -198,6 +201,7 @@ def decide_bid(
         end_at=end_at,
         priority=bidder.priority_rank is not None,
         extended=extended,
+        priority_rank=bidder.priority_rank,
     )
     return new_state, bid
 

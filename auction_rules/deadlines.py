@@ -5,7 +5,9 @@ Four kinds, each from a rule:
   practice 10 days); past it, the sale is 悔拍 (rule 17) and one action declares it.
 - ``relisting``: after a 流拍 the re-auction is announced within 30 days (rule 4, Art. 26); past it, the
   lot is announced afresh as round 1 or disposed of (``listing.lawful_plan``, ``check_disposition``).
-- ``pause``: a postponed (暂缓) or suspended (中止) auction is resumed within 5 days (rule 20, Art. 28).
+- ``pause``: a postponed (暂缓) or suspended (中止) auction is resumed within 5 days (rule 20, Art. 28) of
+  the end of the 暂缓 period or of the removal of the cause; a 中止 whose cause has not been recorded as
+  removed has no time running yet (its cause lasts as long as it lasts), so it is not on the desk.
 - ``opening``: an announced auction's announcement period ends and bidding opens (rule 4).
 
 "Today" is the court's calendar day, China Standard Time (UTC+8, no daylight saving), since courts
@@ -53,6 +55,7 @@ class AuctionFacts:
     price: int | None = None
     pause_kind: str | None = None  # postponed or suspended, from the action log
     pause_until: date | None = None  # a 暂缓's period: its last day (court time), from the action log
+    cause_removed_on: date | None = None  # the day the pause's cause was removed (court time), if recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +79,41 @@ def period_end(last_day: date) -> datetime:
     return datetime(last_day.year, last_day.month, last_day.day, tzinfo=COURT_TIME) + timedelta(days=1)
 
 
-def pause_due(suspended_at: datetime, until: date | None, profile: RuleProfile) -> datetime:
-    """When a paused auction must have been resumed (Art. 28): the pause limit counted from the end of
-    the 暂缓 period when one was set (its ruling's last day), else from the pause itself (a 中止, whose
-    cause's removal the service cannot know, or a 暂缓 recorded without a period)."""
-    start = period_end(until) if until is not None else suspended_at
-    return max(start, suspended_at) + profile.pause_limit
+def pause_due(
+    suspended_at: datetime,
+    until: date | None,
+    profile: RuleProfile,
+    *,
+    kind: str | None = None,
+    cause_removed_on: date | None = None,
+) -> datetime | None:
+    """When a paused auction must have been resumed (Art. 28): the pause limit counted from the end of the
+    暂缓 period (its ruling's last day) or from the removal of the cause (the day recorded), whichever
+    comes first. A 暂缓 recorded without a period counts from the pause itself (the older form). A 中止
+    (``kind="suspended"``) without a recorded removal: None, no time runs while its cause lasts."""
+    starts = [period_end(day) for day in (until, cause_removed_on) if day is not None]
+    if not starts:
+        if kind == "suspended":
+            return None
+        starts = [suspended_at]
+    return max(min(starts), suspended_at) + profile.pause_limit
 
 
 def check_pause_period(until: date | None, now: datetime) -> None:
     """A 暂缓 period ends today or later (422 ``invalid_period``)."""
     if until is not None and period_end(until) <= now:
         raise invalid("invalid_period", f"the 暂缓 period must end today or later (until: {until.isoformat()})")
+
+
+def check_cause_removed(removed_on: date, suspended_at: datetime, now: datetime) -> None:
+    """The cause of a pause was removed on a day between the pause and today, court time (422
+    ``invalid_date``): a removal in the future is not a fact yet, one before the pause is no removal."""
+    today = now.astimezone(COURT_TIME).date()
+    paused = suspended_at.astimezone(COURT_TIME).date()
+    if removed_on > today:
+        raise invalid("invalid_date", f"removed_on {removed_on.isoformat()} is in the future (today is {today})")
+    if removed_on < paused:
+        raise invalid("invalid_date", f"removed_on {removed_on.isoformat()} is before the pause ({paused})")
 
 
 def state_of(due_at: datetime, now: datetime) -> str:
@@ -124,19 +150,7 @@ def lot_deadlines(lot: LotFacts, profile: RuleProfile, now: datetime) -> list[De
                 )
             )
         elif a.status == "suspended" and a.suspended_at is not None:
-            due = pause_due(a.suspended_at, a.pause_until, profile)
-            found.append(
-                Deadline(
-                    "pause",
-                    state_of(due, now),
-                    due,
-                    lot.lot_id,
-                    a.auction_id,
-                    lot.title,
-                    {"pause_kind": a.pause_kind or "suspended", "since": a.suspended_at},
-                    ("resume", "withdraw") if a.start_at > a.suspended_at else ("resume",),
-                )
-            )
+            found.extend(_pause(lot, a, profile, now))
         elif a.status == "announced":
             found.append(
                 Deadline(
@@ -152,6 +166,18 @@ def lot_deadlines(lot: LotFacts, profile: RuleProfile, now: datetime) -> list[De
             )
     found.extend(_relisting(lot, profile, now))
     return found
+
+
+def _pause(lot: LotFacts, a: AuctionFacts, profile: RuleProfile, now: datetime) -> list[Deadline]:
+    assert a.suspended_at is not None
+    due = pause_due(a.suspended_at, a.pause_until, profile, kind=a.pause_kind, cause_removed_on=a.cause_removed_on)
+    if due is None:
+        return []
+    detail: dict = {"pause_kind": a.pause_kind or "suspended", "since": a.suspended_at}
+    if a.cause_removed_on is not None:
+        detail["cause_removed_on"] = a.cause_removed_on.isoformat()
+    actions = ("resume", "withdraw") if a.start_at > a.suspended_at else ("resume",)
+    return [Deadline("pause", state_of(due, now), due, lot.lot_id, a.auction_id, lot.title, detail, actions)]
 
 
 def _relisting(lot: LotFacts, profile: RuleProfile, now: datetime) -> list[Deadline]:

@@ -1,5 +1,6 @@
-"""Who may register for an auction, beyond rules 7 and 8: the consumption-restriction list and the lot's
-own debtor. Plain Python: identity numbers, the restricted categories and the list's rows.
+"""Who may register for an auction, beyond rules 7 and 8: the two restriction lists (失信被执行人 and
+限制消费, kept apart, each entry with its case number) and the lot's own debtor. Plain Python: identity
+numbers, the restricted categories and the lists' rows.
 
 Sources: the SPC's *Provisions on Restricting High Consumption of Persons Subject to Enforcement*
 (关于限制被执行人高消费及有关消费的若干规定, 2015 text, Art. 3): a restricted person may not buy real
@@ -72,26 +73,50 @@ def category_is_restricted(category: str) -> bool:
     return category in RESTRICTED_CATEGORIES
 
 
+# The two lists a court keeps apart, each entry with its case number (案号): the list of dishonest
+# persons subject to enforcement (失信被执行人名单) and the consumption restriction order (限制消费令).
+# A person on either may not buy what the consumption-restriction provisions name (Art. 3): a court that
+# lists a person as dishonest restricts their consumption too (the same provisions, Art. 1).
+DISHONEST = "dishonest"
+CONSUMPTION = "consumption_restriction"
+LIST_NAMES: dict[str, str] = {DISHONEST: "失信被执行人名单", CONSUMPTION: "限制消费"}
+LIST_WORDS: dict[str, str] = {
+    DISHONEST: "the list of dishonest persons subject to enforcement (失信被执行人)",
+    CONSUMPTION: "the consumption-restriction list (限制消费)",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Restriction:
-    """A person on the list as the registration check sees it."""
+    """A person on a list as the registration check sees it."""
 
     court: str
     restricted_on: str
+    list_kind: str = CONSUMPTION
+    case_number: str | None = None
+
+
+def first_restriction(found: list[Restriction]) -> Restriction | None:
+    """The entry a refusal names when a person is on both lists: the dishonest-persons list, the graver."""
+    return min(found, key=lambda r: r.list_kind != DISHONEST, default=None)
 
 
 def check_eligibility(category: str, *, is_debtor: bool, restriction: Restriction | None) -> None:
-    """Refuse a registration: the lot's own debtor (403 ``debtor_cannot_bid``), or a restricted person
-    for a restricted category (403 ``bidder_restricted``, naming the court to contact)."""
+    """Refuse a registration: the lot's own debtor (403 ``debtor_cannot_bid``), or a listed person for a
+    restricted category (403 ``bidder_restricted``, naming the list, the case and the court to contact)."""
     if is_debtor:
         raise forbidden("debtor_cannot_bid", "the debtor of this lot's enforcement case may not bid for the lot")
     if restriction is not None and category_is_restricted(category):
+        case = f" in case {restriction.case_number}" if restriction.case_number else ""
         raise forbidden(
             "bidder_restricted",
-            f"you are on the consumption-restriction list (限制消费) of {restriction.court} since "
+            f"you are on {LIST_WORDS[restriction.list_kind]} of {restriction.court}{case} since "
             f"{restriction.restricted_on} and may not bid for real estate, vehicles or vessels; contact "
             f"{restriction.court} about credit restoration (信用修复)",
             court=restriction.court,
+            list=restriction.list_kind,
+            list_name=LIST_NAMES[restriction.list_kind],
+            case_number=restriction.case_number,
         )
 
 
@@ -120,8 +145,9 @@ def check_still_eligible(code: str | None) -> None:
     if code is not None:
         raise forbidden(
             RESTRICTED,
-            "you were put on the consumption-restriction list (限制消费) after registering and may no longer "
-            "bid for real estate, vehicles or vessels; contact the listing court about credit restoration",
+            "you were put on the list of dishonest persons subject to enforcement (失信被执行人) or the "
+            "consumption-restriction list (限制消费) after registering and may no longer bid for real estate, "
+            "vehicles or vessels; contact the listing court about credit restoration",
         )
 
 
@@ -152,6 +178,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "court": ("court", "执行法院", "限制法院"),
     "restricted_on": ("restricted_on", "date", "限制日期", "决定日期", "发布日期"),
 }
+# Optional columns (a list without them is the older form: consumption restriction, no case number).
+# With a ``case_number`` column every row names its case.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "list": ("list", "名单", "名单类型", "类别"),
+    "case_number": ("case_number", "案号", "执行案号"),
+}
+LIST_VALUES: dict[str, str] = {
+    DISHONEST: DISHONEST, "失信": DISHONEST, "失信被执行人": DISHONEST, "失信被执行人名单": DISHONEST,
+    CONSUMPTION: CONSUMPTION, "限制消费": CONSUMPTION, "限消": CONSUMPTION, "限制高消费": CONSUMPTION,
+    "限制消费令": CONSUMPTION,
+}  # fmt: skip
+# A case number as courts write it: the year in brackets, the court's code and the case, ending in 号,
+# e.g. （2025）粤0106执1234号 (half-width brackets accepted).
+_CASE_NUMBER = re.compile(r"^[（(]\d{4}[）)]\S{1,80}号$")
 MAX_ROWS = 100_000
 
 
@@ -162,6 +202,8 @@ class ListedPerson:
     name: str
     court: str
     restricted_on: str  # YYYY-MM-DD
+    list_kind: str = CONSUMPTION
+    case_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +221,11 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
                 found[key] = i
                 break
     missing = [k for k in COLUMNS if k not in found]
+    for key, names in OPTIONAL_COLUMNS.items():
+        for i, h in enumerate(cleaned):
+            if h in names:
+                found[key] = i
+                break
     return found, missing
 
 
@@ -207,7 +254,17 @@ def _cell_problems(cell: dict[str, str], today: date) -> tuple[str | None, date 
         reasons.append("restricted_on is not a date YYYY-MM-DD")
     elif day > today:
         reasons.append(f"restricted_on {day.isoformat()} is in the future")
-    return id_number, day, reasons
+    return id_number, day, reasons + _list_problems(cell)
+
+
+def _list_problems(cell: dict[str, str]) -> list[str]:
+    """The optional columns: a list that is one of the two, a case number as courts write it."""
+    reasons = []
+    if "list" in cell and cell["list"].lower() not in LIST_VALUES:
+        reasons.append(f"list {cell['list']!r} is neither {DISHONEST} (失信被执行人) nor {CONSUMPTION} (限制消费)")
+    if "case_number" in cell and not _CASE_NUMBER.match(cell["case_number"]):
+        reasons.append("case_number is not a case number such as （2025）粤0106执1234号")
+    return reasons
 
 
 def parse_restriction_list(text: str, today: date) -> tuple[list[ListedPerson], list[BadRow]]:
@@ -223,7 +280,7 @@ def parse_restriction_list(text: str, today: date) -> tuple[list[ListedPerson], 
         return [], [BadRow(1, f"too many rows ({len(rows) - 1}); at most {MAX_ROWS} in one import")]
     good: list[ListedPerson] = []
     bad: list[BadRow] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue  # blank line
@@ -232,14 +289,19 @@ def parse_restriction_list(text: str, today: date) -> tuple[list[ListedPerson], 
             continue
         cell = {key: row[i].strip() for key, i in columns.items()}
         id_number, day, reasons = _cell_problems(cell, today)
-        if id_number is not None and id_number in seen:
-            reasons.append(f"the same id_number as line {seen[id_number]}")
+        kind = LIST_VALUES.get(cell.get("list", CONSUMPTION).lower(), CONSUMPTION)
+        if id_number is not None and (id_number, kind) in seen:
+            reasons.append(f"the same id_number on the same list as line {seen[id_number, kind]}")
         if reasons:
             bad.append(BadRow(line, "; ".join(reasons)))
             continue
         assert id_number is not None and day is not None
-        seen[id_number] = line
-        good.append(ListedPerson(line, id_number, cell["name"], cell["court"], day.isoformat()))
+        seen[id_number, kind] = line
+        good.append(
+            ListedPerson(
+                line, id_number, cell["name"], cell["court"], day.isoformat(), kind, cell.get("case_number") or None
+            )
+        )
     if not good and not bad:
         bad.append(BadRow(1, "the list has a header but no rows"))
     return good, bad

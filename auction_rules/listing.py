@@ -311,11 +311,31 @@ def _check_dates(profile: RuleProfile, plan: RoundPlan, req: ListingRequest, now
     if profile.min_bidding_period is not None and req.end_at - req.start_at < profile.min_bidding_period:
         hours = int(profile.min_bidding_period.total_seconds() // 3600)
         raise invalid("bidding_period_too_short", f"the bidding period must be at least {hours} hours")
-    if plan.round == SALE and profile.sale_window is not None and req.end_at - req.start_at > profile.sale_window:
+    if plan.round == SALE:
+        _check_sale_window(profile, req)
+
+
+def _check_sale_window(profile: RuleProfile, req: ListingRequest) -> None:
+    """Rule 19: the fixed-price sale (变卖) is open for its window, the whole of it: no shorter (a 24-hour
+    变卖 would leave buyers no time to learn of it and prepay the full price) and no longer. The digest
+    gives the sale no announcement period of its own (rule 4 names rounds 1 and 2): the window is the
+    time buyers have, so it is the quantity enforced. None (the sandbox): any positive window."""
+    window = profile.sale_window
+    if window is None:
+        return
+    if req.end_at - req.start_at > window:
+        raise invalid("sale_window_too_long", f"a fixed-price sale (变卖) window lasts {_days(window)} days, no longer")
+    if req.end_at - req.start_at < window:
         raise invalid(
-            "sale_window_too_long",
-            f"a fixed-price sale (变卖) window lasts at most {profile.sale_window.days} days",
+            "sale_window_too_short",
+            f"a fixed-price sale (变卖) window lasts {_days(window)} days: buyers have the whole window to prepay "
+            "the full price and make the first offer",
+            window_seconds=int(window.total_seconds()),
         )
+
+
+def _days(period: timedelta) -> str:
+    return f"{period.total_seconds() / 86400:g}"
 
 
 def check_disposition(

@@ -1,7 +1,7 @@
 """Rule profiles: the quantities of the 2016 provisions, and a sandbox that lifts the waiting periods.
 
 ``sandbox`` differs from ``judicial-2016`` only in listing rules 4 and 5 (announcement period and the
-24-hour minimum bidding period; likewise the 60-day cap on a fixed-price sale's window), so that
+24-hour minimum bidding period; likewise the 60-day window of a fixed-price sale), so that
 simulations and demos can run auctions that start now, and in not requiring a complete announcement
 (``announcement.py``: the contract names that requirement for ``judicial-2016``). Research profiles
 (``research.py``) vary any quantity for experiments; ``judicial-2016`` itself is the law and never varies.
@@ -59,7 +59,8 @@ class RuleProfile:
     # Art. 26 and rule 19: auction rounds before the fixed-price sale (变卖), and whether it is offered.
     auction_rounds: int = 2
     sale_offered: bool = True
-    # Rule 19: the fixed-price sale window.
+    # Rule 19: the fixed-price sale window, which a sale lasts exactly (None: any positive window). The
+    # digest gives 变卖 no announcement period of its own (rule 4 names rounds 1 and 2 only).
     sale_window: timedelta | None = timedelta(days=60)
     # Rule 19: the first offer in a fixed-price sale starts this countdown.
     sale_countdown: timedelta = timedelta(hours=24)

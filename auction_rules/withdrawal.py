@@ -1,10 +1,11 @@
 """The legal grounds of a withdrawal (撤回), one of which every withdrawal names.
 
 The list is the one the Supreme People's Court's provisions on auctions and sales in civil enforcement
-(《最高人民法院关于人民法院民事执行中拍卖、变卖财产的规定》, 2004, Art. 20) give for withdrawing an
-auction before it starts; the 2016 provisions on online judicial auctions keep that rule for online
-auctions. Free text is only a note added to a ground; ``other`` (the provision's catch-all, item 7)
-needs that note, since it is the court's own statement of the ground.
+(《最高人民法院关于人民法院民事执行中拍卖、变卖财产的规定》) give for withdrawing an auction before it
+starts: Art. 17 of the 2020 text, the text the rules digest cites ("AUC Art. 17"; the same list was Art.
+20 of the 2004 text, before the 2020 amendment renumbered it). The 2016 provisions on online judicial
+auctions keep that rule for online auctions. Free text is only a note added to a ground; ``other`` (the
+provision's catch-all, item 7) needs that note, since it is the court's own statement of the ground.
 
 Requests of the older form, a free-text ``reason`` with no ground, are still accepted (the public
 contract accepted them): they are recorded as ``other`` with the text as its note.
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 from .errors import invalid
 
 OTHER = "other"
+# The provision, as the digest cites it: answered with a refusal and recorded with each withdrawal.
+BASIS = "AUC Art. 17 (2020 text)"
 
-# ground -> the provision's words (Art. 20, items 1-7, in its order)
+# ground -> the provision's words (AUC Art. 17, items 1-7, in its order)
 GROUNDS: dict[str, str] = {
     "judgment_revoked": "据以执行的生效法律文书被撤销",
     "enforcement_application_withdrawn": "申请执行人及其他执行债权人撤回执行申请",
@@ -56,10 +59,11 @@ def withdrawal_ground(ground: str | None, note: str | None) -> WithdrawalGround:
                 "ground_required",
                 "a withdrawal names its legal ground (ground: one of " + ", ".join(GROUNDS) + ")",
                 grounds=list(GROUNDS),
+                basis=BASIS,
             )
         return WithdrawalGround(OTHER, note)
     if ground not in GROUNDS:
-        raise invalid("unknown_ground", f"{ground!r} is not a ground of withdrawal", grounds=list(GROUNDS))
+        raise invalid("unknown_ground", f"{ground!r} is not a ground of withdrawal", grounds=list(GROUNDS), basis=BASIS)
     if ground == OTHER and note is None:
         raise invalid("reason_required", "the ground 'other' needs the court's statement of it in reason")
     return WithdrawalGround(ground, note)

@@ -559,7 +559,9 @@ def _listing(r: _Reader, rules: RuleProfile) -> Listing:
         increment_ratio=r.number("increment_ratio", d.increment_ratio, low=0.0001, high=0.05),
         relist_days=(float(relist[0]), float(relist[1])),
         balance_days=r.number("balance_days", d.balance_days, low=0.001, high=60),
-        sale_days=r.number("sale_days", d.sale_days, low=0.001, high=sale_window),
+        sale_days=r.number(
+            "sale_days", d.sale_days, low=sale_window or 0.001, high=sale_window
+        ),  # rule 19: the whole window
         creditor_takes=r.share("creditor_takes", d.creditor_takes),
         priority_holder=r.share("priority_holder", d.priority_holder),
         sale_mode=bool(r._get("sale_mode", d.sale_mode)),

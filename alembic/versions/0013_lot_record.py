@@ -29,7 +29,7 @@ import auction_service.db.types
 from auction_rules.lot_record import ACTION, RecordEntry, deposit_entry, entry_hash, genesis
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

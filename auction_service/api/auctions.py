@@ -45,11 +45,11 @@ from .schemas import (
     Offset,
     OptionalId,
     PriorityHolderIn,
-    ReasonIn,
     RegistrationIn,
     ResumeIn,
     SettlementIn,
     Stated,
+    SuspendIn,
     WithdrawIn,
     optional_line,
 )
@@ -184,9 +184,14 @@ async def list_priority_holders(auction_id: Id, session: ReadSession, svc: Servi
 
 @router.post("/auctions/{auction_id}/suspend", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspendable")))
 async def suspend(
-    auction_id: Id, body: ReasonIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
+    auction_id: Id, body: SuspendIn, principal: StaffPrincipal, session: ReadSession, svc: ServicesDep
 ) -> dict:
-    return _answer(await staff_actions.suspend(session, svc, principal, auction_id, body.reason), svc)
+    """中止: pause the auction with a published reason (and the ruling's number, if given); the five-day
+    limit to resume runs once its cause is recorded as removed (``/cause-removed``)."""
+    view = await staff_actions.suspend(
+        session, svc, principal, auction_id, body.reason, ruling_number=body.ruling_number
+    )
+    return _answer(view, svc)
 
 
 @router.post("/auctions/{auction_id}/resume", **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspended")))
@@ -196,7 +201,8 @@ async def resume(
     """Resume a paused auction; ``{"reason"}`` (why: the cause removed, the period over) goes into the
     action log. The older call without a body is still accepted."""
     reason = body.reason if body is not None else None
-    return _answer(await staff_actions.resume(session, svc, principal, auction_id, reason), svc)
+    ruling = body.ruling_number if body is not None else None
+    return _answer(await staff_actions.resume(session, svc, principal, auction_id, reason, ruling), svc)
 
 
 @router.post(

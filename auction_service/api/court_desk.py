@@ -24,6 +24,7 @@ from .deps import ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import BODY, INVALID, NO_AUCTION, NO_LOT, STAFF, STAFF_ACTION, STAFF_OF_COURT, answers
 from .schemas import (
     Category,
+    CauseRemovedIn,
     DeadlineDays,
     Id,
     Limit500,
@@ -150,6 +151,22 @@ async def postpone(
         kind="postponed",
         until=body.until,
         ruling_number=body.ruling_number,
+    )
+    return _answer(view, svc)
+
+
+@router.post(
+    "/auctions/{auction_id}/cause-removed",
+    **answers(Auction, errors=(*STAFF_ACTION, "auction_not_suspended", "invalid_date")),
+)
+async def cause_removed(
+    auction_id: Id, body: CauseRemovedIn, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
+) -> dict:
+    """The cause of a pause (中止, or a 暂缓 before its period ends) was removed: the day (court time), the
+    reason and the ruling, if any, go into the action log, and the deadlines desk counts the five days to
+    resume (Art. 28) from that day. The auction stays paused until ``/resume``."""
+    view = await staff_actions.record_cause_removed(
+        session, svc, principal, auction_id, body.removed_on, body.reason, body.ruling_number
     )
     return _answer(view, svc)
 

@@ -19,7 +19,7 @@ from ..contract.eligibility import court_regions_json, import_outcome_json, list
 from ..core import court_regions, debtors, eligibility
 from .deps import CurrentPrincipal, ReadSession, ServicesDep, StaffPrincipal, WriteSession
 from .responses import AUTH, BODY, CSV_BODY, INVALID, NO_COURT, NO_LOT, STAFF, STAFF_OF_COURT, answers
-from .schemas import CourtRegionsIn, DebtorIn, Filter, Id, IdentityIn, Limit500, Offset, ReasonIn
+from .schemas import CourtRegionsIn, DebtorIn, Filter, Id, IdentityIn, Limit500, ListKind, Offset, ReasonIn
 
 router = APIRouter(prefix="/api/v1", tags=["eligibility"])
 
@@ -49,7 +49,9 @@ async def import_restrictions(
     request: Request, principal: StaffPrincipal, session: WriteSession, svc: ServicesDep
 ) -> dict:
     """Import a dishonest-debtor / consumption-restriction list: a CSV body (UTF-8) with the columns
-    ``id_number,name,court,restricted_on`` (or 身份证号,姓名,执行法院,限制日期). All or nothing: a bad row
+    ``id_number,name,court,restricted_on`` (or 身份证号,姓名,执行法院,限制日期), and optionally ``list``
+    (名单: dishonest/失信被执行人 or consumption_restriction/限制消费, the default) and ``case_number``
+    (案号, then required on every row). All or nothing: a bad row
     refuses the file (422 ``restriction_list_invalid``, ``rows``: each bad line and why). Staff list
     only for their own court (403 ``wrong_court`` naming the rows of another); an admin for any."""
     raw = await request.body()
@@ -76,10 +78,19 @@ async def list_restrictions(
     include_restored: bool = False,
     limit: Limit500 = 50,
     offset: Offset = 0,
+    list_kind: ListKind = None,
 ) -> dict:
-    """The restriction list (staff), newest first; names and courts, never identity numbers."""
+    """The restriction lists (staff), newest first; names, courts, the list and the case number, never
+    identity numbers. ``list`` keeps one list: ``dishonest`` (失信被执行人) or ``consumption_restriction``
+    (限制消费)."""
     items, total = await eligibility.list_restricted(
-        session, principal, name=name, include_restored=include_restored, limit=limit, offset=offset
+        session,
+        principal,
+        name=name,
+        include_restored=include_restored,
+        limit=limit,
+        offset=offset,
+        list_kind=list_kind,
     )
     return restriction_list_json(items, total, limit=limit, offset=offset)
 

@@ -48,7 +48,8 @@ LISTING_RULES = (
     "lot_concluded", "auction_open", "lot_already_sold", "starting_price_below_floor", "deposit_out_of_range",
     "increment_not_positive", "increment_too_large", "announcement_too_short", "bidding_period_too_short",
     "start_in_past", "price_cut_too_deep", "reauction_announced_too_late", "sale_price_mismatch",
-    "sale_deposit_must_be_full_price", "sale_window_too_long", "announcement_incomplete",
+    "sale_deposit_must_be_full_price", "sale_window_too_long", "sale_window_too_short",
+    "announcement_incomplete",
 )  # fmt: skip
 
 

@@ -144,6 +144,11 @@ AfterSeq = Annotated[int, Query(ge=0, le=INT4_MAX), BeforeValidator(ascii_digits
 OptionalId = Annotated[int | None, Query(ge=1, le=INT4_MAX), BeforeValidator(ascii_digits)]
 Limit500 = Annotated[int, Query(ge=1, le=500), BeforeValidator(ascii_digits)]
 Limit10k = Annotated[int, Query(ge=1, le=10_000), BeforeValidator(ascii_digits)]
+# Which restriction list (``auction_rules/eligibility.py``), as the query parameter ``list``.
+ListKind = Annotated[
+    Literal["dishonest", "consumption_restriction"] | None,
+    Query(alias="list", description="dishonest (失信被执行人) or consumption_restriction (限制消费)"),
+]
 Filter = Annotated[str | None, Query(max_length=200), Stated(optional_line, LINE_PATTERN)]
 # Integers in bodies: strict (no bools, no strings), a whole-number float taken as its integer. The
 # validator comes after the constraints: it then runs first, and the document keeps ``minimum`` and
@@ -283,9 +288,27 @@ class PostponeIn(Strict):
 
 
 class ResumeIn(Strict):
-    """Why the auction resumes (the cause removed, the period over), recorded in the action log."""
+    """Why the auction resumes (the cause removed, the period over) and the ruling to resume, recorded in
+    the action log."""
 
     reason: Reason
+    ruling_number: OneLine100 | None = Field(default=None, description="the ruling (决定书/裁定书) to resume")
+
+
+class SuspendIn(Strict):
+    """中止 with its published ``reason`` and, when given, the ruling's number (中止裁定书). A 中止 has no
+    period: it lasts until its cause is removed (``POST .../cause-removed``)."""
+
+    reason: Reason
+    ruling_number: OneLine100 | None = Field(default=None, description="the 中止 ruling (裁定书) number")
+
+
+class CauseRemovedIn(Strict):
+    """The pause's cause was removed: on which day (court time), why, and the ruling, if any."""
+
+    removed_on: Day = Field(description="the day the cause was removed (YYYY-MM-DD, court time)")
+    reason: Reason
+    ruling_number: OneLine100 | None = Field(default=None, description="the ruling (决定书/裁定书) number, if any")
 
 
 class WithdrawIn(Strict):

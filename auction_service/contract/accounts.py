@@ -78,6 +78,7 @@ def my_bids_json(bids: list[RecordedBid]) -> Json:
                 "bidder_code": b.bidder_code,
                 "placed_at": isoformat(b.placed_at),
                 "priority": b.priority,
+                "priority_rank": b.priority_rank,
             }
             for b in bids
         ]

@@ -93,6 +93,9 @@ class Auction(Answer):
     end_at: Time = Field(description="the end including every extension so far")
     current_price: Fen | None = Field(description="null before the first bid")
     leading_code: str | None = Field(description="the leading bidder's anonymous code; null before the first bid")
+    leading_priority_rank: int | None = Field(
+        default=None, description="the leader's priority rank, shown with the code (Art. 19); null for others"
+    )
     bid_count: int
     extension_count: int
     registrations: int
@@ -149,6 +152,9 @@ class SoldResult(Answer):
     outcome: Literal["sold"]
     price: Fen
     winner_code: str
+    winner_priority_rank: int | None = Field(
+        default=None, description="the winner's priority rank, shown with the code (Art. 19); null for others"
+    )
     winner_name: str | None
     premium_rate_over_start: Rate
     premium_rate_over_appraisal: Rate
@@ -254,6 +260,9 @@ class PlacedBid(Answer):
     placed_at: Time
     end_at: Time = Field(description="the auction's end after this bid")
     priority: bool = Field(description="placed by a priority holder (优先购买权人)")
+    priority_rank: int | None = Field(
+        default=None, description="the holder's rank (1 best), shown with the code (Art. 19); null for others"
+    )
 
 
 class RecordedBid(Answer):
@@ -264,6 +273,9 @@ class RecordedBid(Answer):
     priority: bool
     end_at: Time
     chain_hash: str | None
+    priority_rank: int | None = Field(
+        default=None, description="the holder's rank (1 best), shown with the code (Art. 19); null for others"
+    )
 
 
 class BidRecord(Answer):
@@ -381,6 +393,9 @@ class MyBid(Answer):
     bidder_code: str
     placed_at: Time
     priority: bool
+    priority_rank: int | None = Field(
+        default=None, description="the holder's rank (1 best), shown with the code (Art. 19); null for others"
+    )
 
 
 class MyBids(Answer):
@@ -595,12 +610,18 @@ class ImportOutcome(Answer):
 
 
 class ListedPerson(Answer):
-    """An entry of the consumption-restriction list: never an identity number, not even its hash."""
+    """An entry of a restriction list (失信被执行人 or 限制消费): never an identity number, not even its
+    hash."""
 
     id: int
     name: str
     court: str
     restricted_on: str
+    list: Literal["dishonest", "consumption_restriction"] = Field(
+        description="which list: dishonest (失信被执行人名单) or consumption_restriction (限制消费)"
+    )
+    list_name: str = Field(description="the list's name in Chinese")
+    case_number: str | None = Field(description="the case number (案号) of the court's decision; null if not given")
     imported_at: Time
     restored_at: Time | None
     restored_reason: str | None

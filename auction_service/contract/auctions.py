@@ -56,6 +56,7 @@ def auction_json(view: AuctionView, *, now: datetime, watchers: int) -> Json:
         "end_at": isoformat(state.end_at),
         "current_price": state.current_price,
         "leading_code": state.leader_code,
+        "leading_priority_rank": state.leader_rank if state.leader_code is not None else None,
         "bid_count": state.seq,
         "extension_count": state.extension_count,
         "registrations": view.registrations,
@@ -104,6 +105,7 @@ def result_json(result: AuctionResult) -> Json:
         "outcome": "sold",
         "price": price,
         "winner_code": state.leader_code,
+        "winner_priority_rank": state.leader_rank,
         "winner_name": result.winner_name,
         "premium_rate_over_start": premium_rate(price, state.starting_price),
         "premium_rate_over_appraisal": premium_rate(price, result.appraisal),
@@ -192,6 +194,7 @@ def bid_record_json(bids: list[RecordedBid]) -> Json:
                 "bidder_code": b.bidder_code,
                 "placed_at": isoformat(b.placed_at),
                 "priority": b.priority,
+                "priority_rank": b.priority_rank,
                 "end_at": isoformat(b.end_at),
                 "chain_hash": b.chain_hash,
             }

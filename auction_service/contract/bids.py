@@ -87,4 +87,5 @@ def placed_bid_json(placed: PlacedBid) -> dict[str, Any]:
         "placed_at": isoformat(placed.placed_at),
         "end_at": isoformat(placed.end_at),
         "priority": placed.priority,
+        "priority_rank": placed.priority_rank,
     }

@@ -12,7 +12,7 @@ from .answers import Answer, Fen, Time
 Action = Literal[
     "lot_created", "lot_edited", "auction_scheduled", "auction_postponed", "auction_suspended", "auction_resumed",
     "auction_withdrawn", "sale_paid", "sale_defaulted", "lot_disposed", "document_uploaded", "eligibility_changed",
-    "priority_holder_declared",
+    "priority_holder_declared", "pause_cause_removed",
 ]  # fmt: skip
 
 
@@ -60,8 +60,8 @@ class ActionPage(Answer):
 
 class DeadlineItem(Answer):
     """One running deadline; its kind adds keys (``winner_code``, ``price`` and ``round`` for a balance;
-    ``failed_round``, ``next_round`` and ``restart`` for relisting; ``pause_kind`` and ``since`` for a
-    pause; ``round`` for an opening)."""
+    ``failed_round``, ``next_round`` and ``restart`` for relisting; ``pause_kind``, ``since`` and
+    ``cause_removed_on`` for a pause; ``round`` for an opening)."""
 
     model_config = ConfigDict(extra="allow")
     kind: Literal["balance", "relisting", "pause", "opening"]
@@ -79,6 +79,9 @@ class DeadlineItem(Answer):
     restart: bool | None = None
     pause_kind: Literal["postponed", "suspended"] | None = None
     since: Time | None = None
+    cause_removed_on: str | None = Field(
+        default=None, description="pause: the day its cause was removed (court time), from which the limit runs"
+    )
 
 
 class DeadlineCounts(Answer):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auction_rules.eligibility import LIST_NAMES
+
 from ..clock import isoformat
 from ..core.court_regions import LEVELS, CourtRegions
 from ..core.eligibility import ImportOutcome, ListedPersonView
@@ -24,6 +26,9 @@ def listed_person_json(person: ListedPersonView) -> Json:
         "name": person.name,
         "court": person.court,
         "restricted_on": person.restricted_on,
+        "list": person.list_kind,
+        "list_name": LIST_NAMES[person.list_kind],
+        "case_number": person.case_number,
         "imported_at": isoformat(person.imported_at),
         "restored_at": isoformat(person.restored_at) if person.restored_at else None,
         "restored_reason": person.restored_reason,

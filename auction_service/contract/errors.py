@@ -119,6 +119,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "sale_price_mismatch": ErrorCode(Kind.INVALID, "a sale (变卖) keeps the last round's price"),
     "sale_deposit_must_be_full_price": ErrorCode(Kind.INVALID, "a sale's deposit is its full price"),
     "sale_window_too_long": ErrorCode(Kind.INVALID, "a sale's window is longer than the rules allow"),
+    "sale_window_too_short": ErrorCode(Kind.INVALID, "a sale's window is shorter than the rules' window"),
     "announcement_incomplete": ErrorCode(
         Kind.INVALID, "the lot's announcement lacks required fields: ``missing`` names them (``none known`` counts)"
     ),
@@ -126,6 +127,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "ground_required": ErrorCode(Kind.INVALID, "a withdrawal names one of the legal grounds (``ground``)"),
     "unknown_ground": ErrorCode(Kind.INVALID, "not one of the legal grounds of a withdrawal"),
     "invalid_period": ErrorCode(Kind.INVALID, "a 暂缓 period must end today or later"),
+    "invalid_date": ErrorCode(Kind.INVALID, "a day outside what the step allows (the future, or before the pause)"),
     "balance_not_due": ErrorCode(
         Kind.CONFLICT, "悔拍 before the balance deadline needs the buyer's written renunciation (``renounced``)"
     ),

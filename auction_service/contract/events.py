@@ -34,6 +34,7 @@ def bid_message(auction_id: int, bid: PlacedBid) -> Message:
         "placed_at": isoformat(bid.placed_at),
         "end_at": isoformat(bid.end_at),
         "priority": bid.priority,
+        "priority_rank": bid.priority_rank,
     }
 
 
@@ -60,6 +61,7 @@ def event_message(event: DomainEvent) -> Message:
             "outcome": event.outcome,
             "price": event.price,
             "winner_code": event.winner_code,
+            "winner_priority_rank": event.winner_priority_rank,
             "end_at": isoformat(event.end_at),
         }
     if isinstance(event, RegistrationsChanged):

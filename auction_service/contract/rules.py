@@ -74,7 +74,9 @@ class Rules(Answer):
     min_bidding_period_seconds: Seconds | None = Field(description="rule 5 (null: any positive period)")
     announcement_seconds: dict[Category, AnnouncementPeriods] = Field(description="rule 4, per category")
     reauction_within_seconds: Seconds | None = Field(description="Art. 26: relist a failed round within this")
-    sale_window_seconds: Seconds | None = Field(description="rule 19: the fixed-price sale's longest window")
+    sale_window_seconds: Seconds | None = Field(
+        description="rule 19: the fixed-price sale's window, which a sale lasts exactly"
+    )
     sale_countdown_seconds: Seconds = Field(description="rule 19: the first offer starts this countdown")
     balance_deadline_seconds: Seconds = Field(description="rule 6: the balance is paid within this")
     pause_limit_seconds: Seconds = Field(description="rule 20: a pause longer than this is flagged")

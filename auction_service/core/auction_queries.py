@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction_rules import bidding, listing
@@ -257,7 +257,9 @@ async def bid_record(session: AsyncSession, auction_id: int, after_seq: int, lim
                 Bid.priority,
                 Bid.end_at,
                 Bid.chain_hash,
+                case((Bid.priority, Registration.priority_rank), else_=None).label("priority_rank"),
             )
+            .outerjoin(Registration, Registration.id == Bid.registration_id)
             .where(Bid.auction_id == auction_id, Bid.seq > after_seq)
             .order_by(Bid.seq)
             .limit(limit)

@@ -91,6 +91,7 @@ async def court_deadlines(
                 price=r.current_price if status == "sold" else None,
                 pause_kind=kinds[r.auction_id][0] if r.auction_id in kinds else None,
                 pause_until=kinds[r.auction_id][1] if r.auction_id in kinds else None,
+                cause_removed_on=kinds[r.auction_id][2] if r.auction_id in kinds else None,
             )
         )
     lot_facts = [
@@ -107,9 +108,11 @@ async def court_deadlines(
     return deadlines.court_deadlines(lot_facts, svc.profile, now, horizon=timedelta(days=horizon_days))
 
 
-async def _pause_kinds(session: AsyncSession, auction_ids: list[int]) -> dict[int, tuple[str, date | None]]:
-    """Whether each paused auction was postponed (暂缓) or suspended (中止), and a 暂缓's period (its last
-    day): from its latest pause entry."""
+async def _pause_kinds(
+    session: AsyncSession, auction_ids: list[int]
+) -> dict[int, tuple[str, date | None, date | None]]:
+    """Whether each paused auction was postponed (暂缓) or suspended (中止), a 暂缓's period (its last
+    day) and the day its cause was removed: from its latest pause entry and the removals after it."""
     if not auction_ids:
         return {}
     rows = (
@@ -117,16 +120,22 @@ async def _pause_kinds(session: AsyncSession, auction_ids: list[int]) -> dict[in
             select(ActionLog.auction_id, ActionLog.action, ActionLog.after)
             .where(
                 ActionLog.auction_id.in_(auction_ids),
-                ActionLog.action.in_(("auction_postponed", "auction_suspended")),
+                ActionLog.action.in_(("auction_postponed", "auction_suspended", "pause_cause_removed")),
             )
             .order_by(ActionLog.id)
         )
     ).all()
-    found: dict[int, tuple[str, date | None]] = {}
+    found: dict[int, tuple[str, date | None, date | None]] = {}
     for auction_id, action, after in rows:
         if auction_id is None:
             continue
+        if action == "pause_cause_removed":
+            if auction_id in found:
+                removed = (after or {}).get("removed_on")
+                kind, until, _ = found[auction_id]
+                found[auction_id] = (kind, until, date.fromisoformat(removed) if isinstance(removed, str) else None)
+            continue
         until = (after or {}).get("until")
         kind = "postponed" if action == "auction_postponed" else "suspended"
-        found[auction_id] = (kind, date.fromisoformat(until) if isinstance(until, str) else None)
+        found[auction_id] = (kind, date.fromisoformat(until) if isinstance(until, str) else None, None)
     return found

@@ -94,16 +94,21 @@ async def check_can_register(session: AsyncSession, bidder_id: int, lot: Lot) ->
     is_debtor = lot.debtor_id_hash is not None and hmac.compare_digest(lot.debtor_id_hash, digest)
     restriction = None
     if eligibility.category_is_restricted(lot.category):
-        row = (
-            await session.execute(
-                select(RestrictedPerson.court, RestrictedPerson.restricted_on).where(
-                    RestrictedPerson.id_number_hash == digest, RestrictedPerson.restored_at.is_(None)
-                )
-            )
-        ).first()
-        if row is not None:
-            restriction = eligibility.Restriction(court=row.court, restricted_on=row.restricted_on)
+        restriction = eligibility.first_restriction(await _restrictions(session, digest))
     eligibility.check_eligibility(lot.category, is_debtor=is_debtor, restriction=restriction)
+
+
+async def _restrictions(session: AsyncSession, digest: str) -> list[eligibility.Restriction]:
+    """The person's entries still in force, on either list."""
+    rows = await session.execute(
+        select(
+            RestrictedPerson.court,
+            RestrictedPerson.restricted_on,
+            RestrictedPerson.list_kind,
+            RestrictedPerson.case_number,
+        ).where(RestrictedPerson.id_number_hash == digest, RestrictedPerson.restored_at.is_(None))
+    )
+    return [eligibility.Restriction(r.court, r.restricted_on, r.list_kind, r.case_number) for r in rows]
 
 
 # ----------------------------------------------------------------------------- the restriction list
@@ -125,6 +130,8 @@ class ListedPersonView:
     imported_at: datetime
     restored_at: datetime | None
     restored_reason: str | None
+    list_kind: str
+    case_number: str | None
 
 
 async def _court_name(session: AsyncSession, principal: Principal) -> str | None:
@@ -139,8 +146,9 @@ def _staff(principal: Principal) -> None:
 
 
 async def import_list(session: AsyncSession, principal: Principal, text: str, now: datetime) -> ImportOutcome:
-    """Import a list (CSV: id_number, name, court, restricted_on). All or nothing: any bad row refuses the
-    whole file (422 ``restriction_list_invalid`` with ``rows``: each bad line and why)."""
+    """Import a list (CSV: id_number, name, court, restricted_on; optionally list and case_number). All or
+    nothing: any bad row refuses the whole file (422 ``restriction_list_invalid`` with ``rows``: each bad
+    line and why). A person is one entry per list: listed again on the same list, the entry is renewed."""
     _staff(principal)
     people, bad = eligibility.parse_restriction_list(text, now.astimezone(CHINA).date())
     if bad:
@@ -155,17 +163,17 @@ async def import_list(session: AsyncSession, principal: Principal, text: str, no
         await _court_name(session, principal), principal.role == "admin", [(p.line, p.court) for p in people]
     )
     key = await identity_key(session)
-    digests = {hash_with(key, p.id_number): p for p in people}
-    existing: dict[str, RestrictedPerson] = {}
-    chunk = list(digests)
+    entries = {(hash_with(key, p.id_number), p.list_kind): p for p in people}
+    existing: dict[tuple[str, str], RestrictedPerson] = {}
+    chunk = list({digest for digest, _kind in entries})
     for i in range(0, len(chunk), 500):
         part = chunk[i : i + 500]
         query = select(RestrictedPerson).where(RestrictedPerson.id_number_hash.in_(part))
         rows = (await session.execute(query)).scalars()
-        existing.update({r.id_number_hash: r for r in rows})
+        existing.update({(r.id_number_hash, r.list_kind): r for r in rows})
     added = updated = 0
-    for digest, person in digests.items():
-        row = existing.get(digest)
+    for (digest, kind), person in entries.items():
+        row = existing.get((digest, kind))
         if row is None:
             session.add(
                 RestrictedPerson(
@@ -173,6 +181,8 @@ async def import_list(session: AsyncSession, principal: Principal, text: str, no
                     name=person.name,
                     court=person.court,
                     restricted_on=person.restricted_on,
+                    list_kind=kind,
+                    case_number=person.case_number,
                     imported_by=principal.account_id,
                     imported_at=now,
                 )
@@ -180,6 +190,7 @@ async def import_list(session: AsyncSession, principal: Principal, text: str, no
             added += 1
         else:
             row.name, row.court, row.restricted_on = person.name, person.court, person.restricted_on
+            row.case_number = person.case_number
             row.imported_by, row.imported_at = principal.account_id, now
             row.restored_at = row.restored_by = row.restored_reason = None
             updated += 1
@@ -208,6 +219,8 @@ def _view(row: RestrictedPerson) -> ListedPersonView:
         imported_at=row.imported_at,
         restored_at=row.restored_at,
         restored_reason=row.restored_reason,
+        list_kind=row.list_kind,
+        case_number=row.case_number,
     )
 
 
@@ -219,11 +232,14 @@ async def list_restricted(
     include_restored: bool,
     limit: int,
     offset: int,
+    list_kind: str | None = None,
 ) -> tuple[list[ListedPersonView], int]:
-    """The list for staff, newest first, optionally by name (exact). Never by identity number here: a
-    query string lands in access logs, and identity numbers are never logged."""
+    """The list for staff, newest first, optionally by name (exact) and by list. Never by identity number
+    here: a query string lands in access logs, and identity numbers are never logged."""
     _staff(principal)
     query = select(RestrictedPerson)
+    if list_kind is not None:
+        query = query.where(RestrictedPerson.list_kind == list_kind)
     if not include_restored:
         query = query.where(RestrictedPerson.restored_at.is_(None))
     if name:
@@ -255,11 +271,22 @@ async def restore_credit(
         None,
         "eligibility_changed",
         reason,
-        {"restricted_person": row.id, "name": row.name, "court": row.court, "status": "restricted"},
-        {"restricted_person": row.id, "name": row.name, "court": row.court, "status": "restored"},
+        {**_logged(row), "status": "restricted"},
+        {**_logged(row), "status": "restored"},
         at=now,
     )
     return _view(row)
+
+
+def _logged(row: RestrictedPerson) -> dict[str, object]:
+    """An entry as the action log keeps it: which list, which case, which court."""
+    return {
+        "restricted_person": row.id,
+        "name": row.name,
+        "court": row.court,
+        "list": row.list_kind,
+        "case_number": row.case_number,
+    }
 
 
 # ----------------------------------------------------------------------------- a lot's debtor
@@ -278,10 +305,13 @@ async def set_lot_debtor(session: AsyncSession, lot: Lot, id_number: str | None)
 def recheck_bidders_after_commit(session: AsyncSession, svc: Services, lot_id: int | None = None) -> None:
     """Once the change to the list (or to the lot's debtor) commits, the open auctions' books read their
     ineligible bidders again: a person listed, or named the debtor, after registering is refused at the
-    next bid (``auction_rules/eligibility.py``), without a database read on the bid path."""
+    next bid (``auction_rules/eligibility.py``), without a database read on the bid path. The other
+    service processes on the database are told through the live bus (``live/redis_bus.py``), and
+    their books read them again too."""
 
     async def recheck() -> None:
         await svc.engine.recheck_eligibility(lot_id)
+        svc.events.eligibility_changed(lot_id)  # and every other service process's books
 
     after_commit(session, recheck)
 
@@ -304,19 +334,15 @@ async def check_buyer_eligible(session: AsyncSession, lot: Lot, registration_id:
     if digest is None:
         return
     is_debtor = lot.debtor_id_hash is not None and hmac.compare_digest(lot.debtor_id_hash, digest)
-    listed = (
-        await session.execute(
-            select(RestrictedPerson.id).where(
-                RestrictedPerson.id_number_hash == digest, RestrictedPerson.restored_at.is_(None)
-            )
-        )
-    ).first() is not None
-    code = eligibility.ineligibility(lot.category, is_debtor=is_debtor, restricted=listed)
+    listed = eligibility.first_restriction(await _restrictions(session, digest))
+    code = eligibility.ineligibility(lot.category, is_debtor=is_debtor, restricted=listed is not None)
     if code is not None:
-        ground = "is the lot's debtor" if code == eligibility.DEBTOR else "is on the consumption-restriction list"
+        on_list = None if code == eligibility.DEBTOR else listed
+        ground = "is the lot's debtor" if on_list is None else f"is on {eligibility.LIST_WORDS[on_list.list_kind]}"
         raise refused(
             "winner_ineligible",
             f"the winner {ground} and may not buy this lot (Art. 31(4) of the 2016 provisions): no confirmation is "
             "issued; the court rules on the sale",
             ground=code,
+            **({"list": on_list.list_kind, "case_number": on_list.case_number} if on_list is not None else {}),
         )

@@ -39,13 +39,24 @@ async def my_bids(session: AsyncSession, bidder_id: int, limit: int) -> list[Rec
     """The bidder's bids across auctions, newest first, at most ``limit`` (1 to 1000)."""
     rows = (
         await session.execute(
-            select(Bid)
+            select(Bid, Registration.priority_rank)
+            .outerjoin(Registration, Registration.id == Bid.registration_id)
             .where(Bid.bidder_id == bidder_id)
             .order_by(Bid.placed_at.desc(), Bid.id.desc())
             .limit(max(1, min(limit, MAX_BIDS)))
         )
-    ).scalars()
+    ).all()
     return [
-        RecordedBid(b.auction_id, b.seq, b.amount, b.bidder_code, b.placed_at, b.priority, b.end_at, b.chain_hash)
-        for b in rows
+        RecordedBid(
+            b.auction_id,
+            b.seq,
+            b.amount,
+            b.bidder_code,
+            b.placed_at,
+            b.priority,
+            b.end_at,
+            b.chain_hash,
+            rank if b.priority else None,
+        )
+        for b, rank in rows
     ]

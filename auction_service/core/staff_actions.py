@@ -143,12 +143,53 @@ async def suspend(
 
 
 async def resume(
-    session: AsyncSession, svc: Services, principal: Principal, auction_id: int, reason: str | None = None
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    auction_id: int,
+    reason: str | None = None,
+    ruling_number: str | None = None,
 ) -> AuctionView:
-    """Like ``suspend``; the reason of the pause stays in the published history."""
+    """Like ``suspend``; the reason of the pause stays in the published history, and the resumption's
+    reason and ruling number (恢复拍卖的决定/裁定) go into the action log."""
     by = await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.resume(auction_id, by=by, reason=reason)
+    await svc.lifecycle.resume(auction_id, by=by, reason=reason, ruling_number=ruling_number)
     return await _fresh_view(session, auction_id)
+
+
+async def record_cause_removed(
+    session: AsyncSession,
+    svc: Services,
+    principal: Principal,
+    auction_id: int,
+    removed_on: date,
+    reason: str,
+    ruling_number: str | None = None,
+) -> AuctionView:
+    """The cause of a pause (中止, or a 暂缓 before its period ends) was removed on ``removed_on``: the
+    five-day limit to resume runs from then (``auction_rules/deadlines.py``). The auction stays paused
+    until it is resumed; the removal is on the action log with its reason and ruling number. Only a
+    paused auction (409 ``auction_not_suspended``)."""
+    now = svc.clock.now()
+    auction = await get_auction_row(session, auction_id)
+    lot = await get_lot(session, auction.lot_id)
+    check_court(principal, lot.court_id)
+    if auction.status != "suspended" or auction.suspended_at is None:
+        raise refused("auction_not_suspended", f"the auction is {auction.status}, not paused")
+    deadlines.check_cause_removed(removed_on, auction.suspended_at, now)
+    await action_log.record(
+        session,
+        principal,
+        lot.court_id,
+        lot.id,
+        auction.id,
+        "pause_cause_removed",
+        reason,
+        None,
+        {"removed_on": removed_on.isoformat(), "ruling_number": ruling_number},
+        at=now,
+    )
+    return await auction_view(session, auction_id)
 
 
 async def withdraw(
@@ -159,7 +200,7 @@ async def withdraw(
     action log keeps the ground's code."""
     grounds = withdrawal.withdrawal_ground(ground, note)
     by = await _check_staff_of(session, principal, auction_id)
-    await svc.lifecycle.withdraw(auction_id, grounds.text, by=by, ground=grounds.ground)
+    await svc.lifecycle.withdraw(auction_id, grounds.text, by=by, ground=grounds.ground, basis=withdrawal.BASIS)
     return await _fresh_view(session, auction_id)
 
 

@@ -161,6 +161,7 @@ class RecordedBid:
     priority: bool
     end_at: datetime
     chain_hash: str | None
+    priority_rank: int | None = None  # the holder's rank, with the code (Art. 19)
 
 
 @dataclass(frozen=True, slots=True)

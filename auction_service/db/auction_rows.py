@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from auction_rules import audit, eligibility
@@ -106,6 +106,11 @@ async def load_ineligible(conn: AsyncConnection, auction_id: int) -> dict[int, s
     return out
 
 
+def _with_rank(query: Select) -> Select:
+    """Stored bids with their registration's priority rank (the code is shown with it)."""
+    return query.select_from(BIDS.outerjoin(REGISTRATIONS, REGISTRATIONS.c.id == BIDS.c.registration_id))
+
+
 def placed_from_row(row: Any) -> PlacedBid:
     """A stored bid as its original acknowledgement."""
     return PlacedBid(
@@ -117,6 +122,7 @@ def placed_from_row(row: Any) -> PlacedBid:
         end_at=row.end_at,
         priority=row.priority,
         extended=False,
+        priority_rank=row._mapping.get("priority_rank") if row.priority else None,
     )
 
 
@@ -124,7 +130,9 @@ async def load_keyed_bids(
     conn: AsyncConnection, auction_id: int, keys: list[str] | None = None
 ) -> dict[tuple[int, str], PlacedBid]:
     """Stored bids placed with an Idempotency-Key, by (bidder account, key); only ``keys`` if given."""
-    query = select(BIDS).where(BIDS.c.auction_id == auction_id, BIDS.c.idempotency_key.is_not(None))
+    query = _with_rank(select(BIDS, REGISTRATIONS.c.priority_rank)).where(
+        BIDS.c.auction_id == auction_id, BIDS.c.idempotency_key.is_not(None)
+    )
     if keys is not None:
         query = query.where(BIDS.c.idempotency_key.in_(keys))
     rows = (await conn.execute(query)).all()
@@ -149,7 +157,9 @@ async def load_bids(
     conn: AsyncConnection, auction_id: int, after: int, before: int | None, limit: int
 ) -> list[PlacedBid]:
     """Stored bids with ``after < seq`` (``< before`` if given), in seq order, at most ``limit``."""
-    query = select(BIDS).where(BIDS.c.auction_id == auction_id, BIDS.c.seq > after)
+    query = _with_rank(select(BIDS, REGISTRATIONS.c.priority_rank)).where(
+        BIDS.c.auction_id == auction_id, BIDS.c.seq > after
+    )
     if before is not None:
         query = query.where(BIDS.c.seq < before)
     rows = (await conn.execute(query.order_by(BIDS.c.seq).limit(limit))).all()

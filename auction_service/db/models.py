@@ -232,16 +232,25 @@ class ClockAnchor(Base):
 
 
 class RestrictedPerson(Base):
-    """One person on the dishonest-debtor / consumption-restriction list (失信被执行人, 限制消费), imported
-    by court staff (migration 0007). The identity number is kept only as a keyed hash. Credit restoration
-    (信用修复) sets ``restored_at``: the row stays as the record of it."""
+    """One person's entry on the list of dishonest persons subject to enforcement (失信被执行人) or the
+    consumption-restriction list (限制消费), imported by court staff (migration 0007). The identity number
+    is kept only as a keyed hash. Credit restoration (信用修复) sets ``restored_at``: the row stays as the
+    record of it."""
 
     __tablename__ = "restricted_persons"
+    # One entry per person and list (migration 0012): 失信被执行人 and 限制消费 are kept apart.
+    __table_args__ = (
+        UniqueConstraint("id_number_hash", "list_kind", name="uq_restricted_persons_id_number_hash_list_kind"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     court: Mapped[str] = mapped_column(String(200))  # the restricting court, as the list names it
     restricted_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, the court's decision
+    # Which list (``auction_rules/eligibility.py``: dishonest or consumption_restriction) and the case
+    # number (案号) of the court's decision; entries from before migration 0012 are 限制消费, no case.
+    list_kind: Mapped[str] = mapped_column(String(32), server_default="consumption_restriction")
+    case_number: Mapped[str | None] = mapped_column(String(100), nullable=True)
     imported_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -35,7 +35,7 @@ import itertools
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -213,6 +213,7 @@ class EventBus:
         self._drained.set()
         # watcher-count pushes: auctions whose count may have changed, last count pushed, last push time
         self._dirty_watchers: set[int] = set()
+        self._eligibility_listeners: list[Callable[[int | None], None]] = []
         self._pushed_watchers: dict[int, int] = {}
         self._pushed_at: dict[int, float] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -288,6 +289,20 @@ class EventBus:
 
     def local_auctions(self) -> list[int]:
         return list(self._subs)
+
+    # ----------------------------------------------------------------- eligibility across processes
+    def eligibility_changed(self, lot_id: int | None) -> None:
+        """``EventSink``: one process has no other to tell (``RedisBus`` tells them)."""
+
+    def on_eligibility_changed(self, listener: Callable[[int | None], None]) -> None:
+        self._eligibility_listeners.append(listener)
+
+    def _eligibility_changed_elsewhere(self, lot_id: int | None) -> None:
+        for listener in self._eligibility_listeners:
+            try:
+                listener(lot_id)
+            except Exception:
+                log.exception("an eligibility listener failed")
 
     # ----------------------------------------------------------------- events
     def publish(self, auction_id: int, events: list[DomainEvent]) -> None:

@@ -15,6 +15,10 @@ Design (why):
   resubscribing, hands a ``_resync`` marker to every local watcher: each connection then sends the bids
   it missed from the database and, if the auction's status changed meanwhile, the status (and close).
   So watchers never silently miss events: they catch up from the database, by seq.
+* Eligibility: a process that commits a change to the restriction list or a lot's debtor announces it
+  on the same channel (``{"x": "eligibility", "lot": id|null}``); every other process's books read their
+  ineligible bidders again. After a lost subscription a process cannot know what it missed, so its
+  books re-read them all (``lot`` null), as its watchers refill from the database.
 * Watchers (围观) are counted across processes: each process announces its own per-auction counts on
   the same channel (on change, throttled, and every few seconds as a heartbeat); counts of a process
   not heard from for ``presence_ttl`` seconds are dropped.
@@ -196,6 +200,7 @@ class RedisBus(EventBus):
                 backoff = 0.05
                 if ever:
                     self._resync_local()
+                    self._eligibility_changed_elsewhere(None)  # announcements may have been missed
                 ever = True
                 self._announce_watchers(self.local_auctions(), full=True)
                 while True:
@@ -225,6 +230,11 @@ class RedisBus(EventBus):
         if "p" in message:
             self._presence(message)
             return
+        if message.get("x") == "eligibility":
+            lot_id = message.get("lot")
+            if message.get("n") != self.node and (lot_id is None or isinstance(lot_id, int)):
+                self._eligibility_changed_elsewhere(lot_id)
+            return
         auction_id = message.get("a")
         events = message.get("e")
         if isinstance(auction_id, int) and isinstance(events, list):
@@ -251,6 +261,10 @@ class RedisBus(EventBus):
         ids = self.local_auctions() if full else auction_ids
         counts = {str(a): self.local_watchers(a) for a in ids}
         self._send_control({"p": self.node, "full": full, "w": counts})
+
+    def eligibility_changed(self, lot_id: int | None) -> None:
+        """Tell the other processes (this one has re-read its own books already)."""
+        self._send_control({"x": "eligibility", "n": self.node, "lot": lot_id})
 
     def _send_control(self, message: dict[str, Any]) -> None:
         # Presence rides the same ordered publisher queue (auction id 0: never a real auction).

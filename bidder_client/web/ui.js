@@ -152,3 +152,11 @@ export function fill(el, ...children) {
   append(el, children);
   return el;
 }
+
+/** The priority holder's mark beside a bidder code: Art. 19 gives holders of different ranks different
+ * priority codes, so a holder's code is shown with its rank ("优先1"); null for other bidders. */
+export function priorityTag(priority, rank) {
+  if (!priority && !rank) return null;
+  const text = rank ? t("priority_mark_rank", { n: rank }) : t("priority_mark");
+  return h("span", { class: "tag prio", "data-testid": "prio-rank" }, text);
+}

@@ -208,7 +208,10 @@ async def test_rounds_go_1_then_2_then_sale_after_each_failure_and_stop_after_th
     # 变卖: the sale at round 2's starting price
     r = await _propose(service, staff, lot["id"], starting_price=floor - INCREMENT, start_in=timedelta(days=1))
     assert_error(r, 422)
-    sale = await end_unsold(service, staff, lot["id"], starting_price=floor, deposit=floor, start_in=timedelta(days=1))
+    sale = await end_unsold(
+        service, staff, lot["id"], starting_price=floor, deposit=floor, start_in=timedelta(days=1),
+        duration=timedelta(days=60),  # rule 19: the sale lasts its whole window
+    )  # fmt: skip
     assert sale["round"] == "sale"
     # after the fixed-price sale fails, the lot is concluded
     assert_error(
@@ -433,6 +436,8 @@ async def test_a_withdrawal_names_one_of_the_legal_grounds_and_the_note_is_added
     url = f"/api/v1/auctions/{s.id}/withdraw"
     error = assert_error(await service.client.post(url, json={}, headers=s.staff), 422, "ground_required")
     assert "debt_paid" in error["grounds"]
+    # the provision the grounds come from, as the rules digest cites it (rule 20: AUC Art. 17)
+    assert error["basis"] == "AUC Art. 17 (2020 text)"
     assert_error(await service.client.post(url, json={"ground": "bored"}, headers=s.staff), 422, "unknown_ground")
     assert_error(await service.client.post(url, json={"ground": "other"}, headers=s.staff), 422, "reason_required")
     assert (await service.api.auction(s.id))["status"] == "announced"  # nothing changed
@@ -443,6 +448,7 @@ async def test_a_withdrawal_names_one_of_the_legal_grounds_and_the_note_is_added
     r = await service.client.get(f"/api/v1/lots/{s.lot['id']}/actions", headers=s.staff)
     [entry] = [a for a in r.json()["items"] if a["action"] == "auction_withdrawn"]
     assert entry["after"]["ground"] == "debt_paid"
+    assert entry["after"]["basis"] == "AUC Art. 17 (2020 text)"
     assert entry["reason"] == "被执行人全部履行了法律文书确定的金钱债务：被执行人已于当日缴清全部款项"
 
 

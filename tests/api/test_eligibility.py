@@ -228,6 +228,65 @@ async def test_a_person_listed_again_after_restoration_is_refused_again(service)
     assert_error(r, 403, "bidder_restricted")
 
 
+async def test_the_two_lists_are_kept_apart_each_entry_with_its_case_number(service):
+    """失信被执行人 and 限制消费 are different decisions: one person may be on both, each entry with the case
+    number (案号) of its decision; the list, the refusal and the record say which list and which case."""
+    api = service.api
+    staff = await api.staff(service.services, court=COURT)
+    keeper = await api.staff(service.services, court=RESTRICTING)
+    both, dishonest_only = id_number(), id_number()
+    text = (
+        "身份证号,姓名,执行法院,限制日期,名单,案号\n"
+        f"{both},李四,{RESTRICTING},2025-03-01,失信被执行人,（2025）粤0106执1234号\n"
+        f"{both},李四,{RESTRICTING},2025-02-01,限制消费,（2025）粤0106执1200号\n"
+        f"{dishonest_only},王五,{RESTRICTING},2025-04-01,dishonest,(2024)粤0106执9号\n"
+    )
+    bad = text + f"{id_number()},赵六,{RESTRICTING},2025-04-01,黑名单,2025-1\n"  # line 5: no such list, no case
+    error = assert_error(await import_list(service, keeper, bad), 422, "restriction_list_invalid")
+    assert error["rows"][0]["line"] == 5
+    assert "list" in error["rows"][0]["reason"] and "case_number" in error["rows"][0]["reason"]
+    assert await rows(service, RestrictedPerson) == []  # all or nothing
+    r = await import_list(service, keeper, text)
+    assert r.json() == {"rows": 3, "added": 3, "updated": 0}, r.text
+
+    listed = (await service.client.get("/api/v1/restrictions", headers=staff)).json()["items"]
+    entries = {(e["name"], e["list"]): e for e in listed}
+    assert set(entries) == {("李四", "dishonest"), ("李四", "consumption_restriction"), ("王五", "dishonest")}
+    assert entries["李四", "dishonest"]["case_number"] == "（2025）粤0106执1234号"
+    assert entries["李四", "dishonest"]["list_name"] == "失信被执行人名单"
+    assert entries["李四", "consumption_restriction"]["case_number"] == "（2025）粤0106执1200号"
+    only = (await service.client.get("/api/v1/restrictions?list=consumption_restriction", headers=staff)).json()
+    assert [e["name"] for e in only["items"]] == ["李四"] and only["total"] == 1
+    assert_error(await service.client.get("/api/v1/restrictions?list=grey", headers=staff), 422)
+
+    # the refusal names the graver list and its case; once that entry is restored, the other one
+    house = await api.schedule(staff, (await api.lot(staff, category="residential"))["id"])
+    url = f"/api/v1/auctions/{house['id']}/registrations"
+    lisi = await bidder_with_id(service, "lisi", both)
+    refusal = assert_error(await service.client.post(url, headers=lisi), 403, "bidder_restricted")
+    assert (refusal["list"], refusal["case_number"]) == ("dishonest", "（2025）粤0106执1234号")
+    assert "失信被执行人" in refusal["message"] and "（2025）粤0106执1234号" in refusal["message"]
+    restore = f"/api/v1/restrictions/{entries['李四', 'dishonest']['id']}/restore"
+    assert (await service.client.post(restore, json={"reason": "失信信息删除"}, headers=keeper)).status_code == 200
+    refusal = assert_error(await service.client.post(url, headers=lisi), 403, "bidder_restricted")
+    assert (refusal["list"], refusal["case_number"]) == ("consumption_restriction", "（2025）粤0106执1200号")
+    assert "限制消费" in refusal["message"]
+    [logged] = [
+        e
+        for e in await rows(service, ActionLog, ActionLog.action == "eligibility_changed")
+        if e.after.get("restricted_person")
+    ]
+    assert (logged.after["list"], logged.after["case_number"]) == ("dishonest", "（2025）粤0106执1234号")
+
+    # the older form (no list, no case number) is the consumption-restriction list, no case known
+    older = id_number()
+    assert (
+        await import_list(service, keeper, restriction_csv((older, "钱七", RESTRICTING, "2025-03-01")))
+    ).status_code == 200
+    [entry] = (await service.client.get("/api/v1/restrictions?name=钱七", headers=staff)).json()["items"]
+    assert (entry["list"], entry["case_number"]) == ("consumption_restriction", None)
+
+
 async def test_only_the_listing_court_or_an_admin_lists_and_restores_a_person(service):
     api = service.api
     other = await api.staff(service.services, court=COURT)

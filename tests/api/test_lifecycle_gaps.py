@@ -120,30 +120,73 @@ async def test_an_overdue_balance_is_flagged_and_default_is_one_action(service):
 
 
 async def test_a_pause_longer_than_five_days_is_flagged_with_its_kind(service):
+    """Art. 28: five days from the end of the 暂缓 period or from the removal of the cause. A 暂缓 recorded
+    without a period counts from the pause; a 中止 has no time running until its cause is recorded as
+    removed (it was once flagged overdue five days after the pause, whatever its cause)."""
     api, client = service.api, service.client
     staff = await api.staff(service.services)
     court_id = (await api.lot(staff))["court_id"]
     postponed = await api.schedule(staff, (await api.lot(staff))["id"])
     suspended = await api.schedule(staff, (await api.lot(staff))["id"])
     await client.post(f"/api/v1/auctions/{postponed['id']}/postpone", json={"reason": "执行和解"}, headers=staff)
-    await client.post(f"/api/v1/auctions/{suspended['id']}/suspend", json={"reason": "案外人异议"}, headers=staff)
+    body = {"reason": "案外人异议", "ruling_number": "(2026)粤03执异5号"}
+    r = await client.post(f"/api/v1/auctions/{suspended['id']}/suspend", json=body, headers=staff)
+    assert r.status_code == 200, r.text
     paused_at = service.clock.now()
     page = await desk(service, staff, court_id, horizon_days=5)
-    assert sorted(d["pause_kind"] for d in page["items"]) == ["postponed", "suspended"]
-    assert {d["state"] for d in page["items"]} == {"upcoming"}
+    assert [(d["pause_kind"], d["state"]) for d in page["items"]] == [("postponed", "upcoming")]
     await go_to(service, paused_at + 5 * DAY + MS)
-    page = await desk(service, staff, court_id)
-    assert kinds(page) == [("pause", "overdue"), ("pause", "overdue")]
-    assert {d["auction_id"]: d["pause_kind"] for d in page["items"]} == {
-        postponed["id"]: "postponed",
-        suspended["id"]: "suspended",
-    }
+    page = await desk(service, staff, court_id, horizon_days=90)
+    assert kinds(page) == [("pause", "overdue")] and page["items"][0]["auction_id"] == postponed["id"]
     assert page["items"][0]["since"] == api_time(paused_at)
-    # resuming clears it; the reason stays in the published history
-    await client.post(f"/api/v1/auctions/{suspended['id']}/resume", headers=staff)
+
+    # the 中止's cause is removed (recorded with its day, reason and ruling): five days run from that day
+    url = f"/api/v1/auctions/{suspended['id']}/cause-removed"
+    today = service.clock.now().astimezone(CHINA).date()
+    removal = {
+        "removed_on": (today - DAY).isoformat(),
+        "reason": "异议已被裁定驳回",
+        "ruling_number": "(2026)粤03执异5号",
+    }
+    tomorrow = {**removal, "removed_on": (today + DAY).isoformat()}
+    assert_error(await client.post(url, json=tomorrow, headers=staff), 422, "invalid_date")
+    before_pause = {**removal, "removed_on": (paused_at.astimezone(CHINA).date() - DAY).isoformat()}
+    assert_error(await client.post(url, json=before_pause, headers=staff), 422, "invalid_date")
+    assert_error(await client.post(url, json={"removed_on": removal["removed_on"]}, headers=staff), 422)
+    r = await client.post(url, json=removal, headers=staff)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "suspended"  # still paused until resumed
+    removed_day = today - DAY
+    due = datetime(removed_day.year, removed_day.month, removed_day.day, tzinfo=CHINA) + DAY + 5 * DAY
+    page = await desk(service, staff, court_id, horizon_days=90)
+    [item] = [d for d in page["items"] if d["auction_id"] == suspended["id"]]
+    assert (item["pause_kind"], item["state"], item["due_at"]) == ("suspended", "upcoming", api_time(due))
+    assert item["cause_removed_on"] == removed_day.isoformat()
+    actions = (await client.get(f"/api/v1/auctions/{suspended['id']}/status-history")).json()["items"]
+    assert [h["change"] for h in actions] == ["suspended"]
+    logged = (await client.get(f"/api/v1/lots/{suspended['lot_id']}/actions", headers=staff)).json()["items"]
+    [entry] = [a for a in logged if a["action"] == "pause_cause_removed"]
+    assert entry["reason"] == "异议已被裁定驳回" and entry["after"]["removed_on"] == removed_day.isoformat()
+    [paused] = [a for a in logged if a["action"] == "auction_suspended"]
+    assert paused["after"]["ruling_number"] == "(2026)粤03执异5号"
+    await go_to(service, due + MS)
+    page = await desk(service, staff, court_id)
+    assert {d["auction_id"]: d["state"] for d in page["items"]} == {
+        postponed["id"]: "overdue",
+        suspended["id"]: "overdue",
+    }
+    # resuming (with its reason and ruling) clears it; the reason of the pause stays in the published history
+    resume = {"reason": "中止事由消灭", "ruling_number": "(2026)粤03执恢7号"}
+    r = await client.post(f"/api/v1/auctions/{suspended['id']}/resume", json=resume, headers=staff)
+    assert r.status_code == 200, r.text
     assert [d["auction_id"] for d in (await desk(service, staff, court_id))["items"]] == [postponed["id"]]
     history = (await client.get(f"/api/v1/auctions/{suspended['id']}/status-history")).json()["items"]
-    assert [(h["change"], h["reason"]) for h in history] == [("suspended", "案外人异议"), ("resumed", None)]
+    assert [(h["change"], h["reason"]) for h in history] == [("suspended", "案外人异议"), ("resumed", "中止事由消灭")]
+    logged = (await client.get(f"/api/v1/lots/{suspended['lot_id']}/actions", headers=staff)).json()["items"]
+    [resumed] = [a for a in logged if a["action"] == "auction_resumed"]
+    assert resumed["after"]["ruling_number"] == "(2026)粤03执恢7号"
+    # only a paused auction has a cause to remove
+    assert_error(await client.post(url, json=removal, headers=staff), 409, "auction_not_suspended")
 
 
 async def test_an_announcement_ending_today_is_on_the_desk(service):

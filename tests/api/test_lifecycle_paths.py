@@ -147,6 +147,7 @@ async def test_unsold_round_1_then_round_2_sells_at_the_reduced_price(service):
 
 
 async def test_after_two_failures_the_fixed_price_sale_needs_the_full_price_as_deposit_and_a_60_day_window(service):
+    """Rule 19: the full price as deposit, round 2's price, and the 60-day window, neither longer nor shorter."""
     api = service.api
     staff = await api.staff(service.services)
     lot = await api.lot(staff)
@@ -155,6 +156,9 @@ async def test_after_two_failures_the_fixed_price_sale_needs_the_full_price_as_d
     assert_error(r, 422, "sale_deposit_must_be_full_price")
     r = await propose(service, staff, lot["id"], **sale_body(service, window=timedelta(days=60, seconds=1)))
     assert_error(r, 422, "sale_window_too_long")
+    # rule 19's window is the sale's whole time: a 24-hour 变卖 (once accepted) is refused
+    r = await propose(service, staff, lot["id"], **sale_body(service, window=timedelta(hours=24)))
+    assert_error(r, 422, "sale_window_too_short")
     r = await propose(service, staff, lot["id"], **sale_body(service, price=ROUND2_PRICE + INCREMENT))
     assert_error(r, 422, "sale_price_mismatch")
     r = await propose(service, staff, lot["id"], **sale_body(service))
@@ -213,7 +217,7 @@ async def test_a_sale_with_no_offer_in_its_window_fails_and_the_creditor_takes_t
     lot = await api.lot(staff)
     await fail_rounds_1_and_2(service, staff, lot["id"])
     # rule 18: the court could already take the lot off after round 2; here it tries the sale first
-    r = await propose(service, staff, lot["id"], **sale_body(service, window=timedelta(days=30)))
+    r = await propose(service, staff, lot["id"], **sale_body(service))  # its whole 60-day window (rule 19)
     assert r.status_code == 201, r.text
     sale = r.json()
     r = await service.client.post(

@@ -8,7 +8,7 @@ the code among those listed. Every operation of the document is exercised by the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import orjson
 import pytest
@@ -20,6 +20,7 @@ from tests.support.scenes import INCREMENT, START_PRICE, assert_error, end_unsol
 
 TYPED = {"$ref", "properties", "oneOf", "anyOf"}  # a schema that says what the keys are
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CHINA = timezone(timedelta(hours=8))  # the court calendar
 ROUND2_PRICE = START_PRICE * 4 // 5
 
 
@@ -167,6 +168,9 @@ async def court_side_flow(service) -> None:
     auction = await api.schedule(staff, lot["id"])
     postpone = await client.post(f"/api/v1/auctions/{auction['id']}/postpone", json={"reason": "暂缓"}, headers=staff)
     assert postpone.status_code == 200, postpone.text
+    removed = {"removed_on": service.clock.now().astimezone(CHINA).date().isoformat(), "reason": "暂缓事由消除"}
+    cause = await client.post(f"/api/v1/auctions/{auction['id']}/cause-removed", json=removed, headers=staff)
+    assert cause.status_code == 200, cause.text
     assert (await client.get(f"/api/v1/auctions/{auction['id']}/status-history")).status_code == 200
     assert (await client.get(f"/api/v1/lots/{lot['id']}/actions", headers=staff)).status_code == 200
     court = lot["court_id"]

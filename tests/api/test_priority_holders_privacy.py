@@ -81,3 +81,35 @@ async def test_after_the_close_names_and_codes_are_published(service):
         "identities_published": True,
     }
     assert (await api.auction(s.id))["status"] == "sold"
+
+
+async def test_a_holders_code_is_shown_with_its_rank_wherever_codes_are_shown(service):
+    """Art. 19: holders of different ranks bid with different priority codes, so a holder's code is read
+    with its rank: the bid answer, the bid record, the bidder's own bids and the leading code carry
+    ``priority_rank`` (null for the others), and the rank is not a name."""
+    s = await scene(service, bidders=1, live=False)
+    api = service.api
+    second = await api.bidder("tenant_qian", real_name="钱七")
+    await _declare(service, s, "tenant_qian", 2)
+    code = (await api.register(second, s.id))["bidder_code"]
+    await go_to(service, s.start_at)
+    plain = await api.bid(s.bidders[0], s.id, START_PRICE)
+    assert plain.status_code == 201 and plain.json()["priority_rank"] is None
+    matched = await api.bid(second, s.id, START_PRICE)  # a holder may match the current price
+    assert matched.status_code == 201, matched.text
+    assert (matched.json()["bidder_code"], matched.json()["priority"], matched.json()["priority_rank"]) == (
+        code,
+        True,
+        2,
+    )
+
+    record = (await service.client.get(f"/api/v1/auctions/{s.id}/bids")).json()["items"]
+    assert [(b["priority"], b["priority_rank"]) for b in record] == [(False, None), (True, 2)]
+    auction = await api.auction(s.id)
+    assert (auction["leading_code"], auction["leading_priority_rank"]) == (code, 2)
+    mine = (await service.client.get("/api/v1/me/bids", headers=second)).json()["items"]
+    assert [(b["bidder_code"], b["priority_rank"]) for b in mine] == [(code, 2)]
+    assert "钱七" not in str(record) and "tenant_qian" not in str(record)
+    await go_to(service, s.end_at)
+    result = (await service.client.get(f"/api/v1/auctions/{s.id}/result")).json()
+    assert (result["winner_code"], result["winner_priority_rank"]) == (code, 2)

@@ -173,7 +173,8 @@ async def test_round_1_then_2_then_sale_then_nothing(service):
     assert (answer["round"], answer["previous_auction_id"]) == ("sale", second["id"])
     assert answer["announcement_seconds"] is None
     assert answer["min_start_price_fen"] == answer["deposit_min_fen"] == answer["deposit_max_fen"] == ROUND2_PRICE
-    await end_unsold(service, staff, lot["id"], starting_price=ROUND2_PRICE, deposit=ROUND2_PRICE)
+    sale = {"starting_price": ROUND2_PRICE, "deposit": ROUND2_PRICE, "duration": timedelta(days=60)}  # rule 19
+    await end_unsold(service, staff, lot["id"], **sale)
     blocked(await next_round(service, lot["id"]), lot["id"], "lot_concluded")
 
 

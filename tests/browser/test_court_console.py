@@ -6,7 +6,7 @@ actor. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from tests.browser.test_web_client import log_in, new_page, shoot
 from tests.support.scenes import START_PRICE, go_to, t
 
 DAY = timedelta(days=1)
+CHINA = timezone(timedelta(hours=8))
 
 
 @pytest.fixture
@@ -127,14 +128,45 @@ async def test_postpone_and_edit_through_the_console(live_server, browser: Brows
         edited = log.locator("tr[data-action=lot_edited]")
         await expect(edited).to_contain_text("补充瑕疵说明")
         await expect(edited).to_contain_text("屋顶渗水")
-        # 暂缓, distinct from 中止, its reason kept
+        # 暂缓, distinct from 中止, its reason kept; the form asks for the period and the ruling's number
         row = page.get_by_test_id("lot-auctions").locator(f"tr[data-auction='{auction['id']}']")
         await row.get_by_role("button", name="暂缓", exact=True).click()
-        await page.locator("dialog.modal textarea").fill("申请执行人申请暂缓")
-        await page.locator("dialog.modal button[value=ok]").click()
+        dialog = page.get_by_test_id("pause-dialog")
+        await dialog.get_by_test_id("pause-reason").fill("申请执行人申请暂缓")
+        last_day = (service.clock.now() + 10 * DAY).astimezone(CHINA).date()
+        await dialog.get_by_test_id("pause-until").fill(last_day.isoformat())
+        await dialog.get_by_test_id("pause-ruling").fill("(2026)粤03执恢12号之一")
+        await dialog.get_by_test_id("pause-ok").click()
         await expect(row.get_by_test_id("pause-kind")).to_have_text("暂缓")
-        await expect(log.locator("tr[data-action=auction_postponed]")).to_contain_text("申请执行人申请暂缓")
+        postponed = log.locator("tr[data-action=auction_postponed]")
+        await expect(postponed).to_contain_text("申请执行人申请暂缓")
+        await expect(postponed).to_contain_text("(2026)粤03执恢12号之一")
         await shoot(page, artifacts, "court-console-postponed")
+        # the cause is removed early: recorded with its day, and the desk counts five days from then
+        row = page.get_by_test_id("lot-auctions").locator(f"tr[data-auction='{auction['id']}']")
+        await row.get_by_role("button", name="事由消除", exact=True).click()
+        dialog = page.get_by_test_id("pause-dialog")
+        await dialog.get_by_test_id("pause-reason").fill("执行和解协议已履行")
+        today = service.clock.now().astimezone(CHINA).date()
+        await dialog.get_by_test_id("pause-removed-on").fill(today.isoformat())
+        await dialog.get_by_test_id("pause-ok").click()
+        await expect(log.locator("tr[data-action=pause_cause_removed]")).to_contain_text("执行和解协议已履行")
+        # resuming asks for its reason and ruling
+        row = page.get_by_test_id("lot-auctions").locator(f"tr[data-auction='{auction['id']}']")
+        await row.get_by_role("button", name="恢复", exact=True).click()
+        dialog = page.get_by_test_id("pause-dialog")
+        await dialog.get_by_test_id("pause-reason").fill("暂缓事由消除")
+        await dialog.get_by_test_id("pause-ruling").fill("(2026)粤03执恢13号")
+        await dialog.get_by_test_id("pause-ok").click()
+        await expect(log.locator("tr[data-action=auction_resumed]")).to_contain_text("(2026)粤03执恢13号")
         assert page.js_errors == []  # type: ignore[attr-defined]
     finally:
         await context.close()
+    actions = (await service.client.get(f"/api/v1/lots/{lot['id']}/actions", headers=staff)).json()["items"]
+    [entry] = [a for a in actions if a["action"] == "auction_postponed"]
+    assert (entry["after"]["until"], entry["after"]["ruling_number"]) == (
+        last_day.isoformat(),
+        "(2026)粤03执恢12号之一",
+    )
+    [removed] = [a for a in actions if a["action"] == "pause_cause_removed"]
+    assert removed["after"]["removed_on"] == today.isoformat()

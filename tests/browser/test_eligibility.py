@@ -60,6 +60,7 @@ async def test_a_restricted_bidder_is_refused_until_staff_restore_their_credit(
         await panel.get_by_test_id("restr-import").click()
         await expect(panel.get_by_test_id("restr-message")).to_contain_text("新增 1")
         await expect(panel.get_by_test_id("restr-list")).to_contain_text(RESTRICTING)
+        await expect(panel.get_by_test_id("restr-kind")).to_have_text("限制消费")  # the older form's list
         await expect(panel.get_by_test_id("restr-list")).not_to_contain_text(number)
         await shoot(clerk, artifacts, "staff-restrictions-desktop")
 

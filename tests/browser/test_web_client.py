@@ -424,6 +424,9 @@ async def test_documents_my_page_and_confirmation_of_a_sale(live_server, browser
             "() => document.querySelector(\"img[alt='shop-front.png']\")?.naturalWidth === 1", timeout=5000
         )
         await expect(page.get_by_test_id("audit")).to_have_text("记录完整性校验通过 ✓ (2 条)")
+        # the holder's bid in the record: the code marked with the holder's rank (Art. 19)
+        await expect(page.locator("tr[data-seq='1']").get_by_test_id("prio-rank")).to_have_text("优先1")
+        await expect(page.locator("tr[data-seq='2']").get_by_test_id("prio-rank")).to_have_count(0)
         holders = page.get_by_test_id("priority-holders")
         await expect(holders).to_contain_text("第 1 顺位")
         await expect(holders).to_contain_text("赵六")

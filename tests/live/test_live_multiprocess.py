@@ -118,3 +118,64 @@ async def test_two_processes_taking_bids_on_one_auction_never_both_accept_a_pric
 async def _auction_via(url: str, aid: int) -> dict:
     async with AuctionClient(url) as client:
         return await client.get_auction(aid)
+
+
+async def test_a_person_listed_through_one_process_may_no_longer_bid_through_another(cluster: list) -> None:
+    """The restriction list is kept by the court through any process; each process's books hold the
+    auction's ineligible bidders in memory. A listing (and a credit restoration) made through A reaches
+    B's books over the Redis fan-out: B refuses the listed bidder's next bid (403 ``bidder_restricted``)
+    without a restart, and accepts it again once the credit is restored."""
+    (url_a, _), (url_b, _) = cluster
+    number = id_number()
+    async with AuctionClient(url_a) as staff, AuctionClient(url_b) as alice:
+        aid = await _auction_starting_soon(staff, "限制消费测试标的")  # a vehicle: a restricted purchase
+        username = f"mp-listed-{uuid.uuid4().hex[:6]}"
+        await alice.sign_up(username, "password123", "李四", number)
+        await alice.login(username, "password123")
+        await alice.register(aid)
+        for _ in range(150):
+            if (await alice.get_auction(aid))["status"] == "live":
+                break
+            await asyncio.sleep(0.1)
+        assert (await alice.bid(aid, PRICE))["seq"] == 1  # B's book for the auction is now in memory
+
+        async def code_on_b(amount: int) -> str:
+            response = await alice.http.post(
+                f"/api/v1/auctions/{aid}/bids", json={"amount": amount}, headers=alice.headers
+            )
+            return response.json()["error"]["code"] if response.status_code >= 400 else "accepted"
+
+        # off the increment: refused whatever happens, so probing B changes nothing
+        off_step = PRICE + STEP + 1
+        assert await code_on_b(off_step) == "bid_not_on_increment"
+        listing = f"id_number,name,court,restricted_on\n{number},李四,多进程法院,2025-03-01\n"
+        imported = await staff.http.post(
+            "/api/v1/restrictions/import",
+            content=listing.encode(),
+            headers={**staff.headers, "Content-Type": "text/csv"},
+        )
+        assert imported.status_code == 200, imported.text
+
+        async def code_on_b_within(seconds: float, wanted: str) -> str:
+            code = ""
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                code = await code_on_b(off_step)
+                if code == wanted:
+                    break
+                await asyncio.sleep(0.05)
+            return code
+
+        assert await code_on_b_within(10, "bidder_restricted") == "bidder_restricted"
+        assert await code_on_b(PRICE + STEP) == "bidder_restricted"  # a valid amount too
+
+        entries = (await staff.request("GET", "/api/v1/restrictions"))["items"]
+        [entry] = [e for e in entries if e["name"] == "李四"]
+        restored = await staff.http.post(
+            f"/api/v1/restrictions/{entry['id']}/restore",
+            json={"reason": "已履行完毕，信用修复"},
+            headers=staff.headers,
+        )
+        assert restored.status_code == 200, restored.text
+        assert await code_on_b_within(10, "bid_not_on_increment") == "bid_not_on_increment"
+        assert (await alice.bid(aid, PRICE + STEP))["seq"] == 2

@@ -84,6 +84,7 @@ GET /livez                                         ok        ok     ok    ok    
 POST /api/v1/auctions/{auction_id}/suspend         401       403    403   ok    403   ok
 POST /api/v1/auctions/{auction_id}/resume          401       403    403   ok    403   ok
 POST /api/v1/auctions/{auction_id}/postpone        401       403    403   ok    403   ok
+POST /api/v1/auctions/{auction_id}/cause-removed   401       403    403   ok    403   ok
 POST /api/v1/auctions/{auction_id}/withdraw        401       403    403   ok    403   ok
 POST /api/v1/auctions/{auction_id}/settlement      401       403    403   ok    403   ok
 POST /api/v1/lots/{lot_id}/disposition             401       403    403   ok    403   ok
@@ -125,6 +126,9 @@ def request_for(operation: str, ids: dict[str, Any]) -> tuple[str, str, dict[str
         "POST /api/v1/restrictions/{person_id}/restore": {"json": {"reason": "已履行"}},
         "POST /api/v1/auctions/{auction_id}/suspend": {"json": {"reason": "案外人异议"}},
         "POST /api/v1/auctions/{auction_id}/postpone": {"json": {"reason": "暂缓"}},
+        "POST /api/v1/auctions/{auction_id}/cause-removed": {
+            "json": {"removed_on": "2026-01-01", "reason": "事由消除"}
+        },
         "POST /api/v1/auctions/{auction_id}/withdraw": {"json": {"reason": "撤回"}},
         "POST /api/v1/auctions/{auction_id}/settlement": {"json": {"outcome": "paid"}},
         "POST /api/v1/lots/{lot_id}/disposition": {"json": {"outcome": "returned"}},

@@ -3,9 +3,20 @@ pauses (rule 20, Art. 28) and openings (rule 4), judged on the court's calendar 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from auction_rules.deadlines import AuctionFacts, LotFacts, court_deadlines, day_end, lot_deadlines, state_of
+from auction_rules.deadlines import (
+    COURT_TIME,
+    AuctionFacts,
+    LotFacts,
+    court_deadlines,
+    day_end,
+    lot_deadlines,
+    pause_due,
+    period_end,
+    state_of,
+)
 from auction_rules.listing import PastAuction
 from auction_rules.profiles import JUDICIAL_2016, SANDBOX
 
@@ -68,9 +79,27 @@ def test_a_pause_is_due_to_end_within_five_days():
     [d] = lot_deadlines(lot((paused, PastAuction(1, "suspended", 700, None, None))), JUDICIAL_2016, NOW)
     assert (d.kind, d.state, d.detail["pause_kind"]) == ("pause", "overdue", "postponed")
     assert d.actions == ("resume", "withdraw")  # paused before its start: it may still be withdrawn
-    during = AuctionFacts(1, 1, "suspended", NOW - 6 * DAY, None, NOW - DAY, None, pause_kind="suspended")
+    during = AuctionFacts(1, 1, "suspended", NOW - 6 * DAY, None, NOW - DAY, None, pause_kind="postponed")
     [d] = lot_deadlines(lot((during, PastAuction(1, "suspended", 700, None, None))), JUDICIAL_2016, NOW)
     assert (d.state, d.due_at, d.actions) == ("upcoming", NOW + 4 * DAY, ("resume",))
+
+
+def test_a_suspension_has_no_time_running_until_its_cause_is_removed():
+    """Art. 28 counts the five days from the removal of the cause of a 中止 (or the end of a 暂缓 period):
+    not from the pause itself."""
+    long_ago = NOW - 30 * DAY
+    suspended = AuctionFacts(1, 1, "suspended", NOW - 40 * DAY, None, long_ago, None, pause_kind="suspended")
+    history = (PastAuction(1, "suspended", 700, None, None),)
+    assert lot_deadlines(lot((suspended, *history)), JUDICIAL_2016, NOW) == []
+    removed_on = (NOW - 2 * DAY).astimezone(COURT_TIME).date()
+    removed = dataclasses.replace(suspended, cause_removed_on=removed_on)
+    [d] = lot_deadlines(lot((removed, *history)), JUDICIAL_2016, NOW)
+    assert d.due_at == period_end(removed_on) + 5 * DAY and d.detail["cause_removed_on"] == removed_on.isoformat()
+    # a 暂缓 whose cause goes before its period ends: the five days run from the earlier of the two
+    postponed = dataclasses.replace(removed, pause_kind="postponed", pause_until=removed_on + timedelta(days=20))
+    [d] = lot_deadlines(lot((postponed, *history)), JUDICIAL_2016, NOW)
+    assert d.due_at == period_end(removed_on) + 5 * DAY
+    assert pause_due(long_ago, None, JUDICIAL_2016, kind="postponed") == long_ago + 5 * DAY
 
 
 def test_the_desk_lists_overdue_then_due_today_and_upcoming_only_within_the_horizon():

@@ -131,9 +131,11 @@ def test_a_relisting_after_a_round_2_default_still_refers_to_the_failed_round_1(
 
 
 def test_the_fixed_price_sale_is_at_the_round_2_starting_price():
-    check_listing(
-        JUDICIAL_2016, sale(), request(ROUND2_PRICE, deposit=ROUND2_PRICE, start_in=timedelta(minutes=1)), NOW
-    )
+    """The sale may open a minute after it is announced (rule 19 gives it no announcement period), and it
+    is open for its whole 60-day window (once it was accepted with a 24-hour window)."""
+    soon = request(ROUND2_PRICE, deposit=ROUND2_PRICE, start_in=timedelta(minutes=1))
+    check_listing(JUDICIAL_2016, sale(), dataclasses.replace(soon, end_at=soon.start_at + timedelta(days=60)), NOW)
+    assert listing_refusal(JUDICIAL_2016, sale(), soon) == "sale_window_too_short"
     for price in (ROUND2_PRICE - 1, ROUND2_PRICE + 1):
         assert listing_refusal(JUDICIAL_2016, sale(), request(price, start_in=DAY)) == "sale_price_mismatch"
 
@@ -271,6 +273,10 @@ def test_profiles_are_found_by_name_and_an_unknown_name_is_an_error():
 
 
 def test_the_fixed_price_sale_has_no_announcement_period():
+    """Rule 4 sets announcement periods for round 1 and round 2 only, and rule 19 gives the fixed-price
+    sale none: what it gives is the 60-day window, which the listing rules enforce instead
+    (``tests/rules/test_sale_mode.py``). A sale may open soon after it is announced, and stays open
+    for the whole window."""
     assert JUDICIAL_2016.announcement_period(SALE, "residential") is None
     assert JUDICIAL_2016.announcement_period(1, "equity") == timedelta(days=30)
     assert JUDICIAL_2016.announcement_period(2, "vehicle") == timedelta(days=7)

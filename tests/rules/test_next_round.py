@@ -49,8 +49,8 @@ HISTORIES = {
 }
 
 
-def _request(category, appraisal, price, deposit, start_at) -> ListingRequest:
-    return ListingRequest(category, appraisal, price, 1, deposit, start_at, start_at + DAY)
+def _request(category, appraisal, price, deposit, start_at, period=DAY) -> ListingRequest:
+    return ListingRequest(category, appraisal, price, 1, deposit, start_at, start_at + period)
 
 
 @BOTH
@@ -65,10 +65,12 @@ def test_the_bounds_are_exactly_what_check_listing_accepts(profile, history, cat
     price, least, most = nxt.lowest_starting_price, nxt.deposit_min, nxt.deposit_max
     assert price is not None and least is not None and most is not None
     start = nxt.earliest_start_at if nxt.announcement is not None else NOW + timedelta(microseconds=1)
-    check_listing(profile, nxt.plan, _request(category, appraisal, price, least, start), NOW)
-    check_listing(profile, nxt.plan, _request(category, appraisal, price, most, start), NOW)
+    # a day of bidding; a fixed-price sale lasts its whole window (rule 19)
+    period = profile.sale_window if nxt.plan.round == SALE and profile.sale_window is not None else DAY
+    check_listing(profile, nxt.plan, _request(category, appraisal, price, least, start, period), NOW)
+    check_listing(profile, nxt.plan, _request(category, appraisal, price, most, start, period), NOW)
     with pytest.raises(RuleViolation):
-        check_listing(profile, nxt.plan, _request(category, appraisal, price - 1, least, start), NOW)
+        check_listing(profile, nxt.plan, _request(category, appraisal, price - 1, least, start, period), NOW)
     if nxt.plan.round != SALE:
         with pytest.raises(RuleViolation):
             check_listing(profile, nxt.plan, _request(category, appraisal, price, least - 1, start), NOW)

@@ -181,10 +181,15 @@ def test_a_buyer_qualifies_by_prepaying_the_full_price():
     assert listing_code(SANDBOX, sale_request(deposit=PRICE // 10)) == "sale_deposit_must_be_full_price"
 
 
-def test_the_sale_window_lasts_at_most_60_days_under_the_judicial_rules():
+def test_the_sale_window_lasts_exactly_60_days_under_the_judicial_rules():
+    """Rule 19 gives the fixed-price sale "a 60-day window" and no announcement period of its own (rule 4
+    names rounds 1 and 2 only): the window is the time buyers have to learn of the sale and prepay, so a
+    shorter window is refused as firmly as a longer one (a 24-hour 变卖 was accepted before)."""
     plan = plan_next_round([ROUND1_FAILED, ROUND2_FAILED])
     check_listing(JUDICIAL_2016, plan, sale_request(window=timedelta(days=60)), NOW)
     assert listing_code(JUDICIAL_2016, sale_request(window=timedelta(days=60) + MS)) == "sale_window_too_long"
+    assert listing_code(JUDICIAL_2016, sale_request(window=timedelta(days=60) - MS)) == "sale_window_too_short"
+    assert listing_code(JUDICIAL_2016, sale_request(window=timedelta(hours=24))) == "sale_window_too_short"
     # the sandbox takes any positive window
     check_listing(SANDBOX, plan, sale_request(window=timedelta(days=90)), NOW)
     check_listing(SANDBOX, plan, sale_request(window=timedelta(minutes=1)), NOW)

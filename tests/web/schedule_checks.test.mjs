@@ -71,6 +71,9 @@ test("the fixed-price sale: one price, and the plan's own deposit bounds for it"
   assert.equal(p.deposit, 560_000_00);
   assert.deepEqual(keys(scheduleChecks(p, sale, lotSale, JUDICIAL, NOW)), []);
   assert.deepEqual(keys(scheduleChecks({ ...p, startingPrice: 600_000_00 }, sale, lotSale, JUDICIAL, NOW)), ["chk_sale_price", "chk_deposit"]);
+  // rule 19: the sale is open for its whole 60-day window; a 24-hour window is refused
+  assert.equal(p.endAt - p.startAt, 60 * DAY_MS);
+  assert.deepEqual(keys(scheduleChecks({ ...p, endAt: p.startAt + DAY_MS }, sale, lotSale, JUDICIAL, NOW)), ["chk_sale_window"]);
 });
 
 test("the sandbox: no announcement and no least period, a start in ten minutes for an hour", () => {

@@ -76,6 +76,8 @@ class BidEngine:
         self._writer_task: asyncio.Task | None = None
         self._writer = GroupWriter(db)
         self._closing = False
+        self._rechecks: set[asyncio.Task] = set()  # eligibility re-reads announced by other processes
+        events.on_eligibility_changed(self.eligibility_changed_elsewhere)
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -190,6 +192,13 @@ class BidEngine:
                 self.forget(book.id)
                 continue
             book.set_ineligible(ineligible)
+
+    def eligibility_changed_elsewhere(self, lot_id: int | None) -> None:
+        """Another process committed a change to who may bid (``EventSink.on_eligibility_changed``): read
+        the ineligible bidders again, in the background (the bus calls this synchronously)."""
+        task = asyncio.create_task(self.recheck_eligibility(lot_id), name="eligibility-recheck")
+        self._rechecks.add(task)
+        task.add_done_callback(self._rechecks.discard)
 
     async def _bidder_of(self, book: Book, bidder_id: int) -> Bidder | None:
         bidder = book.bidders.get(bidder_id)

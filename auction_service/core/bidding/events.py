@@ -8,6 +8,7 @@ carries the auction's ``seq`` at that moment, so a watcher can put it in its pla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -42,10 +43,12 @@ class AuctionClosed:
     price: int | None
     winner_code: str | None
     end_at: datetime
+    winner_priority_rank: int | None = None  # shown with the code (Art. 19)
 
     @classmethod
     def of(cls, state: AuctionState) -> AuctionClosed:
-        return cls(state.id, state.seq, state.status, state.current_price, state.leader_code, state.end_at)
+        rank = state.leader_rank if state.leader_code is not None else None
+        return cls(state.id, state.seq, state.status, state.current_price, state.leader_code, state.end_at, rank)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,4 +81,15 @@ class EventSink(Protocol):
 
     def watchers(self, auction_id: int) -> int:
         """How many are watching the auction live (围观), across service processes where known."""
+        ...
+
+    def eligibility_changed(self, lot_id: int | None) -> None:
+        """A committed change to who may bid (the restriction list, or the debtor of ``lot_id``; None: any
+        lot): tell the other service processes, whose books then read their ineligible bidders again.
+        Called synchronously; must not block or raise."""
+        ...
+
+    def on_eligibility_changed(self, listener: Callable[[int | None], None]) -> None:
+        """Call ``listener(lot_id)`` when another process announces such a change (or when this process
+        may have missed announcements: ``None``, every lot)."""
         ...

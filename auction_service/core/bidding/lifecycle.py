@@ -79,21 +79,34 @@ class Lifecycle:
         )
 
     async def resume(
-        self, auction_id: int, *, by: Attribution | None = None, reason: str | None = None
+        self,
+        auction_id: int,
+        *,
+        by: Attribution | None = None,
+        reason: str | None = None,
+        ruling_number: str | None = None,
     ) -> AuctionState:
+        grounds = {"ruling_number": ruling_number} if ruling_number else {}
         state = await self.engine.apply(
             auction_id,
             bidding.resume,
-            effects_of=_logged(by, "auction_resumed", reason),
+            effects_of=_logged(by, "auction_resumed", reason, **grounds),
             events_of=lambda _b, after: [StatusChanged.of(after)],
         )
         self.reschedule(auction_id, state.start_at if state.status == "announced" else state.end_at)
         return state
 
     async def withdraw(
-        self, auction_id: int, reason: str, *, by: Attribution | None = None, ground: str | None = None
+        self,
+        auction_id: int,
+        reason: str,
+        *,
+        by: Attribution | None = None,
+        ground: str | None = None,
+        basis: str | None = None,
     ) -> AuctionState:
-        logged = _logged(by, "auction_withdrawn", reason, **({"ground": ground} if ground else {}))
+        grounds = {"ground": ground, "basis": basis} if ground else {}
+        logged = _logged(by, "auction_withdrawn", reason, **grounds)
         return await self.engine.apply(
             auction_id,
             lambda state, now: bidding.withdraw(state, now, reason),

@@ -136,6 +136,7 @@ export default {
   leading: "Leading",
   outbid: "Outbid",
   priority_mark: "Priority",
+  priority_mark_rank: "Priority {n}",
   you: "you",
   bid_panel: "Bid",
   login_to_bid: "Log in to register and bid",

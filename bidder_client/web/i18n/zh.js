@@ -134,6 +134,7 @@ export default {
   leading: "领先",
   outbid: "出局",
   priority_mark: "优先",
+  priority_mark_rank: "优先{n}",
   you: "我",
   // bidding panel
   bid_panel: "出价",

@@ -3,7 +3,7 @@
 
 import { api, confirmationUrls, session } from "../api.js";
 import { dateTime, errorText, money, t } from "../i18n.js";
-import { errorBox, fill, h, loading, roundBadge, statusBadge } from "../ui.js";
+import { errorBox, fill, h, loading, priorityTag, roundBadge, statusBadge } from "../ui.js";
 
 const DEPOSIT_STATUSES = ["frozen", "released", "applied", "forfeited"];
 
@@ -177,7 +177,7 @@ export async function renderMe(main, _params, ctx) {
       "tr",
       { "data-auction": String(r.auction_id) },
       h("td", {}, link(r.auction_id), h("div", { class: "badges small" }, statusBadge(a.status), roundBadge(a.round))),
-      h("td", { class: "code" }, r.bidder_code, r.priority_rank ? h("span", { class: "tag prio" }, t("priority_mark")) : null),
+      h("td", { class: "code" }, r.bidder_code, priorityTag(false, r.priority_rank)),
       h("td", { class: "num" }, money(r.deposit)),
       h("td", {}, depositBadge(r.deposit_status), h("div", { class: "muted small" }, dateTime(r.deposit_updated_at, { seconds: false }))),
       h("td", { class: "num" }, String(mine.length)),
@@ -233,7 +233,7 @@ export async function renderMe(main, _params, ctx) {
                 "td",
                 { class: "code" },
                 b.bidder_code,
-                b.priority ? h("span", { class: "tag prio" }, t("priority_mark")) : null,
+                priorityTag(b.priority, b.priority_rank),
                 top ? h("span", { class: "tag you" }, t("me_bid_leading")) : null,
               ),
               h("td", { class: "num" }, money(b.amount)),

@@ -1,5 +1,5 @@
-// The staff console's dishonest-debtor / consumption-restriction list (失信被执行人 / 限制消费): import a
-// CSV (all or nothing: the bad rows are listed with their line numbers), see who is listed, and record a
+// The staff console's two restriction lists, kept apart (失信被执行人 / 限制消费, each entry with its case
+// number, 案号): import a CSV (all or nothing: the bad rows are listed with their line numbers), see who is listed, and record a
 // credit restoration (信用修复, with its reason, which the action log keeps). Identity numbers are never
 // shown: the service keeps only their keyed hashes.
 
@@ -33,7 +33,7 @@ export function restrictionsPanel() {
               h(
                 "tr",
                 {},
-                [t("restr_name"), t("restr_court"), t("restr_date"), ""].map((c) => h("th", { scope: "col" }, c)),
+                [t("restr_name"), t("restr_list"), t("restr_case"), t("restr_court"), t("restr_date"), ""].map((c) => h("th", { scope: "col" }, c)),
               ),
             ),
             h(
@@ -44,6 +44,8 @@ export function restrictionsPanel() {
                   "tr",
                   { "data-person": String(p.id) },
                   h("td", {}, p.name),
+                  h("td", { "data-testid": "restr-kind" }, t(`restr_list_${p.list}`)),
+                  h("td", { "data-testid": "restr-case" }, p.case_number ?? "—"),
                   h("td", {}, p.court),
                   h("td", {}, p.restricted_on),
                   h(

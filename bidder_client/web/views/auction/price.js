@@ -4,7 +4,7 @@
 import { clock } from "../../api.js";
 import { dateTime, duration, money, statusText, t } from "../../i18n.js";
 import { finalWindowMs } from "../../rules_calc.js";
-import { fill, h, statusBadge } from "../../ui.js";
+import { fill, h, priorityTag, statusBadge } from "../../ui.js";
 import { ENDED } from "./state.js";
 
 /** Builds the panel; returns {el, paint, tick, flashExtension}. ``page``: {a, reg, rules, statusSlot,
@@ -50,6 +50,7 @@ export function pricePanel(page) {
       h("span", { class: "label" }, t(sold ? "winning_code" : "leading_code")),
       " ",
       h("strong", { "data-testid": "leading-code" }, a.leading_code || "—"),
+      a.leading_code ? priorityTag(false, a.leading_priority_rank) : null,
       reg && a.leading_code === reg.bidder_code ? h("span", { class: "tag you" }, t("you")) : null,
     );
     extBadge.textContent = t("extensions_n", { n: a.extension_count || 0 });

@@ -3,7 +3,7 @@
 
 import { api } from "../../api.js";
 import { dateTime, money, t, timeOnly } from "../../i18n.js";
-import { fill, h } from "../../ui.js";
+import { fill, h, priorityTag } from "../../ui.js";
 import { ENDED } from "./state.js";
 
 /** Builds the panel; returns {el, paint, loadAudit, scheduleAudit, stop}. ``page``: {id, a, bids, reg, ctx}. */
@@ -107,7 +107,7 @@ function bidRow(b, top, ended, reg) {
       { class: "code" },
       b.bidder_code,
       mine ? h("span", { class: "tag you" }, t("you")) : null,
-      b.priority ? h("span", { class: "tag prio" }, t("priority_mark")) : null,
+      priorityTag(b.priority, b.priority_rank),
     ),
     h("td", { class: "num" }, money(b.amount)),
     h("td", { title: dateTime(b.placed_at) }, timeOnly(b.placed_at)),

@@ -20,6 +20,7 @@ export function mergeSnapshot(held, fresh) {
       ...fresh,
       current_price: held.current_price,
       leading_code: held.leading_code,
+      leading_priority_rank: held.leading_priority_rank,
       bid_count: held.bid_count,
       seq: held.seq,
       end_at: held.end_at,
@@ -31,7 +32,7 @@ export function mergeSnapshot(held, fresh) {
 
 /** The auction after a bid event; ``extended`` when the bid moved the end. */
 export function withBid(a, b) {
-  const next = { ...a, current_price: b.amount, leading_code: b.bidder_code, bid_count: b.seq, seq: b.seq, minimum_bid: b.amount + a.increment };
+  const next = { ...a, current_price: b.amount, leading_code: b.bidder_code, leading_priority_rank: b.priority_rank ?? null, bid_count: b.seq, seq: b.seq, minimum_bid: b.amount + a.increment };
   const extended = Boolean(b.end_at && Date.parse(b.end_at) > Date.parse(a.end_at));
   if (extended) {
     next.end_at = b.end_at;

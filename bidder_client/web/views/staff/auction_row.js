@@ -3,7 +3,8 @@
 
 import { api, apiUrl, confirmationUrls, request, session } from "../../api.js";
 import { dateTime, errorText, money, percent, t } from "../../i18n.js";
-import { ask, fill, h, roundBadge, statusBadge, toast } from "../../ui.js";
+import { fill, h, roundBadge, statusBadge, toast } from "../../ui.js";
+import { pauseStep } from "./pause.js";
 import { declareDefault, recordPayment } from "./settle.js";
 import { withdrawAuction } from "./withdraw.js";
 
@@ -30,17 +31,15 @@ export function auctionRow(a, reload) {
       },
       label,
     );
-  const withReason = (call) => async () => {
-    const reason = await ask(t("reason_prompt"));
-    if (!reason) return false;
-    return call(reason);
-  };
   const actions = [h("a", { class: "btn small ghost", href: `#/auction/${a.id}` }, t("act_open"))];
   if (a.status === "announced" || a.status === "live") {
-    actions.push(act(t("act_postpone"), withReason((r) => request("POST", `/auctions/${a.id}/postpone`, { body: { reason: r } }))));
-    actions.push(act(t("act_suspend"), withReason((r) => api.suspend(a.id, r))));
+    actions.push(act(t("act_postpone"), () => pauseStep("postpone", a.id)));
+    actions.push(act(t("act_suspend"), () => pauseStep("suspend", a.id)));
   }
-  if (a.status === "suspended") actions.push(act(t("act_resume"), withReason((r) => api.resume(a.id, r))));
+  if (a.status === "suspended") {
+    actions.push(act(t("act_cause_removed"), () => pauseStep("cause", a.id)));
+    actions.push(act(t("act_resume"), () => pauseStep("resume", a.id)));
+  }
   if (a.status === "announced") actions.push(act(t("act_withdraw"), () => withdrawAuction(a.id), "danger"));
   actions.push(h("button", { type: "button", class: "btn small ghost", "data-testid": "case-file", onclick: () => downloadCaseFile(a.id) }, t("case_file")));
   if (a.status === "sold" && !a.settlement) {

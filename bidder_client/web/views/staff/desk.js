@@ -1,8 +1,9 @@
 // The deadlines desk: what is due today and overdue in the caller's court, with the step each item calls for.
 
-import { api, request } from "../../api.js";
+import { request } from "../../api.js";
 import { dateTime, errorText, money, roundText, t } from "../../i18n.js";
-import { ask, errorBox, fill, h, loading, toast } from "../../ui.js";
+import { errorBox, fill, h, loading, toast } from "../../ui.js";
+import { askPause } from "./pause.js";
 import { declareDefault, recordPayment } from "./settle.js";
 import { withdrawAuction } from "./withdraw.js";
 
@@ -55,8 +56,8 @@ export function deadlinesDesk(onCourt = () => {}) {
       if (name === "paid") return step(t("desk_act_paid"), name, () => recordPayment(d.auction_id));
       if (name === "resume")
         return step(t("desk_act_resume"), name, async () => {
-          const reason = await ask(t("resume_reason_prompt"));
-          return reason ? api.resume(d.auction_id, reason) : false;
+          const body = await askPause("resume");
+          return body ? request("POST", `/auctions/${d.auction_id}/resume`, { body }) : false;
         });
       if (name === "withdraw")
         return step(t("desk_act_withdraw"), name, () => withdrawAuction(d.auction_id), "danger");

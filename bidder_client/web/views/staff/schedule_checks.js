@@ -55,7 +55,8 @@ export function scheduleDefaults(plan, lot, rules, nowMs) {
     start.setSeconds(0, 0);
     startAt = start.getTime();
   }
-  const period = rules.min_bidding_period_seconds ? rules.min_bidding_period_seconds * 1000 : QUICK_PERIOD_MS;
+  let period = rules.min_bidding_period_seconds ? rules.min_bidding_period_seconds * 1000 : QUICK_PERIOD_MS;
+  if (plan.round === "sale" && rules.sale_window_seconds) period = rules.sale_window_seconds * 1000; // rule 19: the whole window
   return { startingPrice, increment, deposit, startAt, endAt: startAt + period };
 }
 
@@ -85,5 +86,8 @@ export function scheduleChecks(input, plan, lot, rules, nowMs) {
   }
   add(s !== null && e !== null && e > s, "chk_period_pos");
   if (rules.min_bidding_period_seconds) add(s !== null && e !== null && e - s >= rules.min_bidding_period_seconds * 1000, "chk_period");
+  if (plan.round === "sale" && rules.sale_window_seconds) {
+    add(s !== null && e !== null && e - s === rules.sale_window_seconds * 1000, "chk_sale_window", { days: days(rules.sale_window_seconds) });
+  }
   return list;
 }

@@ -1,5 +1,5 @@
 // Withdrawing (撤回) an announced auction: the clerk picks one of the legal grounds the service accepts
-// (auction_rules/withdrawal.py: the 2004 provisions' Art. 20 list) and may add a note, which "other"
+// (auction_rules/withdrawal.py: the list of AUC Art. 17, 2020 text) and may add a note, which "other"
 // requires. The grounds are the service's codes; their words come from the i18n tables.
 
 import { api } from "../../api.js";
