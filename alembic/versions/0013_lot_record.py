@@ -2,7 +2,7 @@
 of the terms (竞买须知) a registration accepted
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 07:50:00
 
 The action log is chained per court; a case file holds one lot's actions, and a court-wide chain
