@@ -22,9 +22,11 @@ import contextlib
 import dataclasses
 import logging
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -45,13 +47,16 @@ LIVE = "demo-live"  # sandbox rules: short auctions; under judicial-2016 the liv
 PAST_DAYS = 40  # the simulated past reaches this much further back than its scenario's days
 WARM_UP_HOURS = 1.5  # a one-hour auction's whole life, its announcement and its soft close
 CYCLE_REAL_HOURS = 6.0  # one live market's horizon in real time (its bidders' tokens live 12 h)
-# The courts' unfinished business when the past stops (``CourtBacklog``): payments not recorded for sales
-# of 10-30 days ago (their balance deadline passed), and auctions suspended 6-14 days ago, never resumed.
+# Each court's unfinished business when the past stops (``CourtBacklog``): payments not recorded for sales
+# of 10-30 days ago (their balance deadline passed), and auctions suspended 6-14 days ago, the cause
+# removed that day, never resumed.
 LATE_PAYMENTS = 3
 LATE_PAYMENT_DAYS = (30, 10)
 STALE_PAUSES = 2
 STALE_PAUSE_DAYS = (14, 6)
 PAUSE_REASON = "案外人对拍卖财产提出书面异议，中止拍卖"
+CAUSE_REMOVED_REASON = "案外人撤回异议，中止事由消除"
+COURT_TIME = ZoneInfo("Asia/Shanghai")  # the court's days
 
 
 @dataclasses.dataclass
@@ -112,15 +117,17 @@ class CourtBacklog(Platform):
     """The demo's past as courts leave it: a few steps not taken, so the deadlines desk opens on work
     overdue (the sandbox rules keep the balance deadline and the pause limit). A clerk has not recorded
     the payment of a few sales whose balance deadline has passed, and a few auctions announced in the
-    last fortnight were suspended (an objection) and never resumed. The market's bidders meet those
-    auctions suspended and skip them (the past runs supervised)."""
+    last fortnight were suspended (an objection), the objection was withdrawn the same day, and nobody
+    resumed them. The market's bidders meet those auctions suspended and skip them (the past runs
+    supervised). Each court gets its own share, so every court's desk shows work."""
 
     def __init__(self, client: httpx.AsyncClient, now: Callable[[], Awaitable[float]], present: float) -> None:
         super().__init__(client)
         self.now = now
         self.present = present
-        self.late_payments = 0
-        self.stale_pauses = 0
+        # per court (its clerk's token): every court's desk opens on its own overdue work
+        self.late_payments: Counter[str] = Counter()
+        self.stale_pauses: Counter[str] = Counter()
 
     def _within(self, days: tuple[int, int], moment: float) -> bool:
         return self.present - days[0] * DAY <= moment < self.present - days[1] * DAY
@@ -128,20 +135,32 @@ class CourtBacklog(Platform):
     async def settle(self, staff: Headers, auction_id: int, outcome: str) -> None:
         if (
             outcome == "paid"
-            and self.late_payments < LATE_PAYMENTS
+            and self.late_payments[staff["Authorization"]] < LATE_PAYMENTS
             and self._within(LATE_PAYMENT_DAYS, await self.now())
         ):
-            self.late_payments += 1  # paid, perhaps, but not recorded: the desk says the balance is overdue
+            # paid, perhaps, but not recorded: the desk says the balance is overdue
+            self.late_payments[staff["Authorization"]] += 1
             return
         await super().settle(staff, auction_id, outcome)
 
     async def schedule(self, staff: Headers, lot_id: int, body: dict[str, Any]) -> dict[str, Any]:
         auction = await super().schedule(staff, lot_id, body)
-        if self.stale_pauses < STALE_PAUSES and self._within(STALE_PAUSE_DAYS, await self.now()):
-            self.stale_pauses += 1
+        court = staff["Authorization"]
+        if self.stale_pauses[court] < STALE_PAUSES and self._within(STALE_PAUSE_DAYS, await self.now()):
+            self.stale_pauses[court] += 1
             path = f"/auctions/{auction['id']}/suspend"
             await self._call(
                 "suspend an auction", "POST", path, ok=(200,), json={"reason": PAUSE_REASON}, headers=staff
+            )
+            # the objection was settled the same day, and nobody resumed: Art. 28's five days run out
+            removed_on = datetime.fromtimestamp(await self.now(), COURT_TIME).date().isoformat()
+            await self._call(
+                "record the removal of a pause's cause",
+                "POST",
+                f"/auctions/{auction['id']}/cause-removed",
+                ok=(200,),
+                json={"removed_on": removed_on, "reason": CAUSE_REMOVED_REASON},
+                headers=staff,
             )
         return auction
 
