@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import signal
+import time
+import uuid
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
 from bidder_client import AuctionClient
 from tests.support.cluster import PRICE, STEP, Cluster, auction_starting_soon, live_url, registered, until_live
+from tests.support.identity import id_number
 from tests.support.live import recv, recv_type, ws_connect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.realtime]  # service processes on one PostgreSQL and Redis
@@ -120,23 +123,20 @@ async def _auction_via(url: str, aid: int) -> dict:
         return await client.get_auction(aid)
 
 
-async def test_a_person_listed_through_one_process_may_no_longer_bid_through_another(cluster: list) -> None:
+async def test_a_person_listed_through_one_process_may_no_longer_bid_through_another(cluster: Cluster) -> None:
     """The restriction list is kept by the court through any process; each process's books hold the
     auction's ineligible bidders in memory. A listing (and a credit restoration) made through A reaches
     B's books over the Redis fan-out: B refuses the listed bidder's next bid (403 ``bidder_restricted``)
     without a restart, and accepts it again once the credit is restored."""
-    (url_a, _), (url_b, _) = cluster
+    a, b = cluster.processes
     number = id_number()
-    async with AuctionClient(url_a) as staff, AuctionClient(url_b) as alice:
-        aid = await _auction_starting_soon(staff, "限制消费测试标的")  # a vehicle: a restricted purchase
+    async with AuctionClient(a.url) as staff, AuctionClient(b.url) as alice:
+        aid = (await auction_starting_soon(staff, "限制消费测试标的"))["id"]  # a vehicle: a restricted purchase
         username = f"mp-listed-{uuid.uuid4().hex[:6]}"
         await alice.sign_up(username, "password123", "李四", number)
         await alice.login(username, "password123")
         await alice.register(aid)
-        for _ in range(150):
-            if (await alice.get_auction(aid))["status"] == "live":
-                break
-            await asyncio.sleep(0.1)
+        await until_live(alice, aid)
         assert (await alice.bid(aid, PRICE))["seq"] == 1  # B's book for the auction is now in memory
 
         async def code_on_b(amount: int) -> str:
