@@ -162,6 +162,7 @@ async def register_and_outbid(page: Page, api: httpx.AsyncClient, avoid: set[int
 
     auction = (await eventually("a contested live auction", contested))[0]
     await page.goto(f"/#/auction/{auction['id']}")
+    await page.get_by_test_id("accept-terms").check()  # the 竞买须知, read before the deposit
     await page.get_by_test_id("register").click()
     await page.get_by_test_id("confirm-dialog").get_by_test_id("confirm-ok").click()
     await expect(page.get_by_test_id("my-code")).to_be_visible()
