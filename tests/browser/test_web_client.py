@@ -333,8 +333,12 @@ async def test_statistics_page_renders_charts_and_exports_csv(live_server, brows
         await expect(kpis).to_contain_text("100.00%")
         # The server's CSV files, with the current filters.
         for testid, path in (("csv-summary", "/api/v1/stats.csv"), ("csv-monthly", "/api/v1/stats/monthly.csv")):
-            href = await page.get_by_test_id(testid).get_attribute("href")
-            assert href and href.startswith(path) and "category=residential" in href, href
+            link = page.get_by_test_id(testid)
+            # the page is drawn again for the new filters: wait for the links of that drawing
+            filtered = re.compile("^" + re.escape(path) + r"\?.*category=residential")
+            await expect(link).to_have_attribute("href", filtered)
+            href = await link.get_attribute("href")
+            assert href is not None
             served = await page.request.get(href)
             assert served.ok and served.headers["content-type"].startswith("text/csv"), served.status
         await page.set_viewport_size(PHONE)
