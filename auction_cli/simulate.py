@@ -52,6 +52,8 @@ from auction_sim.platform import (
 )
 from auction_sim.scenario import Scenario, load
 
+from . import schema_template
+
 if TYPE_CHECKING:  # the service is imported when a run starts, not when the command line loads
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -242,7 +244,8 @@ async def run_in_process(
     the run (keys starting with ``PHASE``): the service's start-up, the accounts, the run, the shut-down."""
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
-        url = database_url or f"sqlite+aiosqlite:///{folder}/simulation.db"
+        # a copy of a migrated template (``schema_template``): migrating afresh was most of a small run
+        url = database_url or await schema_template.fresh_database(Path(folder))
         overrides = scenario.profile.overrides and dict(research.describe_overrides(scenario.profile))
         service = in_process_service(
             url, scenario.rules, clock_start(scenario), rules_base=scenario.rules_base,

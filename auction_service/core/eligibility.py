@@ -84,18 +84,20 @@ async def set_identity(session: AsyncSession, principal: Principal, id_number: s
 # ----------------------------------------------------------------------------- registration
 
 
-async def check_can_register(session: AsyncSession, bidder_id: int, lot: Lot) -> None:
+async def check_can_register(
+    session: AsyncSession, digest: str | None, category: str, debtor_id_hash: str | None
+) -> None:
     """Refuse the lot's own debtor (403 ``debtor_cannot_bid``) and a person on the restriction list for a
-    restricted category (403 ``bidder_restricted``, naming the court). An account without a recorded
-    identity number is not matched (real-name verification is simulated)."""
-    digest = (await session.execute(select(Account.id_number_hash).where(Account.id == bidder_id))).scalar_one_or_none()
+    restricted category (403 ``bidder_restricted``, naming the court). ``digest``: the bidder's identity
+    number as stored (``Account.id_number_hash``), read by the caller with the rest of what registration
+    reads; an account without one is not matched (real-name verification is simulated)."""
     if digest is None:
         return
-    is_debtor = lot.debtor_id_hash is not None and hmac.compare_digest(lot.debtor_id_hash, digest)
+    is_debtor = debtor_id_hash is not None and hmac.compare_digest(debtor_id_hash, digest)
     restriction = None
-    if eligibility.category_is_restricted(lot.category):
+    if eligibility.category_is_restricted(category):
         restriction = eligibility.first_restriction(await _restrictions(session, digest))
-    eligibility.check_eligibility(lot.category, is_debtor=is_debtor, restriction=restriction)
+    eligibility.check_eligibility(category, is_debtor=is_debtor, restriction=restriction)
 
 
 async def _restrictions(session: AsyncSession, digest: str) -> list[eligibility.Restriction]:

@@ -9,8 +9,9 @@ is registered with ``after_commit``.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,10 +19,10 @@ from auction_rules import bidding, priority
 from auction_rules.bidding import Bidder
 from auction_rules.errors import forbidden, invalid, not_found, refused, unavailable
 
-from ..db.models import LotExclusion, PriorityHolder, Registration
+from ..db.models import Account, Auction, Lot, LotExclusion, PriorityHolder, Registration
 from . import action_log, announcements, eligibility
 from .accounts import account_by_username
-from .auction_queries import get_auction_row, get_lot, registration_count, registration_view
+from .auction_queries import get_auction_row, get_lot, registration_view
 from .bidding.events import PriorityHolderDeclared, RegistrationsChanged
 from .lot_records import record_deposit
 from .security import Principal
@@ -48,6 +49,53 @@ async def _registration_of(session: AsyncSession, auction_id: int, bidder_id: in
     ).scalar_one_or_none()
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What deciding a registration needs to know, read in one statement: the auction's lot and deposit,
+    the lot's category and debtor (they decide eligibility), the bidder's stored identity, an existing
+    registration, a 悔拍 on this lot, and a priority right on this auction."""
+
+    lot_id: int
+    deposit: int
+    category: str
+    debtor_id_hash: str | None
+    digest: str | None
+    registration_id: int | None
+    excluded: bool
+    holder_rank: int | None
+
+
+# One statement instead of six: a registration was about fifteen statements, most of a simulated
+# market's time (docs/benchmarks.md, "The simulator through the production path"). Built once: building
+# a select with its subqueries cost about as much as running it.
+_FACTS = (
+    select(
+        Auction.lot_id,
+        Auction.deposit,
+        Lot.category,
+        Lot.debtor_id_hash,
+        select(Account.id_number_hash).where(Account.id == bindparam("bidder_id")).scalar_subquery(),
+        select(Registration.id)
+        .where(Registration.auction_id == Auction.id, Registration.bidder_id == bindparam("bidder_id"))
+        .scalar_subquery(),
+        exists().where(LotExclusion.lot_id == Auction.lot_id, LotExclusion.bidder_id == bindparam("bidder_id")),
+        select(PriorityHolder.rank)
+        .where(PriorityHolder.auction_id == Auction.id, PriorityHolder.bidder_id == bindparam("bidder_id"))
+        .scalar_subquery(),
+    )
+    .join(Lot, Lot.id == Auction.lot_id)
+    .where(Auction.id == bindparam("auction_id"))
+)
+_COUNT = select(func.count()).select_from(Registration).where(Registration.auction_id == bindparam("auction_id"))
+
+
+async def _facts(session: AsyncSession, auction_id: int, bidder_id: int) -> _Facts:
+    row = (await session.execute(_FACTS, {"auction_id": auction_id, "bidder_id": bidder_id})).first()
+    if row is None:
+        raise not_found("auction_not_found", f"no auction {auction_id}")
+    return _Facts(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
+
+
 async def register(
     session: AsyncSession,
     svc: Services,
@@ -66,34 +114,34 @@ async def register(
     bidding.check_can_bid(principal.role)
     if accept_terms is False:
         raise invalid("terms_not_accepted", "registration requires acknowledging the auction's terms (竞买须知)")
-    auction = await get_auction_row(session, auction_id)
+    facts = await _facts(session, auction_id, principal.account_id)
     accepted = await _accepted_terms(session, svc, auction_id, accept_terms, terms_version)
-    existing = await _registration_of(session, auction_id, principal.account_id)
-    if existing is not None:
+    if facts.registration_id is not None:
+        existing = await _registration_of(session, auction_id, principal.account_id)
+        assert existing is not None  # read in this transaction a moment ago
         if accept_terms and existing.terms_accepted_at is None:
             existing.terms_accepted_at = svc.clock.now()
             existing.terms_version = accepted
             await session.flush()
         return _registered(session, svc, registration_view(existing), created=False), False
-    excluded = await session.get(LotExclusion, (auction.lot_id, principal.account_id))
-    if excluded is not None:
+    if facts.excluded:
         raise forbidden("excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction")
-    await eligibility.check_can_register(session, principal.account_id, await get_lot(session, auction.lot_id))
+    await eligibility.check_can_register(session, facts.digest, facts.category, facts.debtor_id_hash)
     book = await svc.engine.book(auction_id)
     bidding.check_registration_open(book.state, svc.clock.now())
-    holder = await session.get(PriorityHolder, (auction_id, principal.account_id))
-    taken = set(
-        (await session.execute(select(Registration.bidder_code).where(Registration.auction_id == auction_id))).scalars()
-    )
+    # The codes the book knows (its registrations as loaded, and every one committed since through this
+    # process). A code another process gave out meanwhile is caught by the unique constraint below and
+    # drawn again: with 240,000 codes and a few dozen bidders an auction, that is rare.
+    taken: set[str] = set()
     for _attempt in range(20):
         code = new_bidder_code(taken | book.codes)
         registration = Registration(
             auction_id=auction_id,
             bidder_id=principal.account_id,
             bidder_code=code,
-            deposit=auction.deposit,
+            deposit=facts.deposit,
             deposit_status="frozen",
-            priority_rank=holder.rank if holder else None,
+            priority_rank=facts.holder_rank,
             created_at=svc.clock.now(),
             terms_accepted_at=svc.clock.now() if accept_terms else None,
             terms_version=accepted,
@@ -108,7 +156,7 @@ async def register(
                 return _registered(session, svc, registration_view(again), created=False), False
             taken.add(code)
             continue
-        await record_deposit(session, auction.lot_id, registration)
+        await record_deposit(session, facts.lot_id, registration)
         return _registered(session, svc, registration_view(registration), created=True), True
     raise unavailable("registration_failed", "could not allocate a bidder code; retry")
 
@@ -140,8 +188,9 @@ def _registered(
         if created:
             # Counted after the commit, on a fresh read: concurrent registrations then end with the
             # last announcement counting them all.
-            async with svc.read_sessions() as read:
-                count = await registration_count(read, registration.auction_id)
+            # A connection, not a session: the session's set-up cost more than the count.
+            async with svc.db.read.connect() as conn:
+                count = (await conn.execute(_COUNT, {"auction_id": registration.auction_id})).scalar_one()
             svc.events.publish(registration.auction_id, [RegistrationsChanged(registration.auction_id, count)])
 
     after_commit(session, announce)

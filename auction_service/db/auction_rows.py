@@ -68,6 +68,12 @@ async def load_state(conn: AsyncConnection, auction_id: int) -> AuctionState | N
     return state_from_row(row) if row is not None else None
 
 
+async def load_state_and_lot(conn: AsyncConnection, auction_id: int) -> tuple[AuctionState, int] | None:
+    """The auction's state and its lot, from the one row (a book's load read them in two statements)."""
+    row = (await conn.execute(select(AUCTIONS).where(AUCTIONS.c.id == auction_id))).first()
+    return (state_from_row(row), row._mapping["lot_id"]) if row is not None else None
+
+
 async def load_bidders(conn: AsyncConnection, auction_id: int, bidder_id: int | None = None) -> dict[int, Bidder]:
     query = select(
         REGISTRATIONS.c.id, REGISTRATIONS.c.bidder_id, REGISTRATIONS.c.bidder_code, REGISTRATIONS.c.priority_rank
@@ -147,10 +153,6 @@ async def load_chain_head(conn: AsyncConnection, auction_id: int, seq: int) -> s
         await conn.execute(select(BIDS.c.chain_hash).where(BIDS.c.auction_id == auction_id, BIDS.c.seq == seq))
     ).scalar_one_or_none()
     return stored or audit.genesis(auction_id)
-
-
-async def load_lot_id(conn: AsyncConnection, auction_id: int) -> int:
-    return (await conn.execute(select(AUCTIONS.c.lot_id).where(AUCTIONS.c.id == auction_id))).scalar_one()
 
 
 async def load_bids(

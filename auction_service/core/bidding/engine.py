@@ -37,8 +37,8 @@ from ...db.auction_rows import (
     load_chain_head,
     load_ineligible,
     load_keyed_bids,
-    load_lot_id,
     load_state,
+    load_state_and_lot,
 )
 from ...db.connection import Database
 from ...db.group_writer import GroupWriter
@@ -138,14 +138,16 @@ class BidEngine:
 
     async def _read_book(self, auction_id: int) -> Book:
         async with self.db.read.connect() as conn:
-            state = await load_state(conn, auction_id)
-            if state is None:
+            found = await load_state_and_lot(conn, auction_id)
+            if found is None:
                 raise not_found("auction_not_found", f"no auction {auction_id}")
-            lot_id = await load_lot_id(conn, auction_id)
+            state, lot_id = found
             bidders = await load_bidders(conn, auction_id)
-            keyed = await load_keyed_bids(conn, auction_id)
+            # An auction without bids has no keyed bids, and one without registrations no ineligible
+            # bidders: a new auction's book is two statements, not six (every auction is loaded once).
+            keyed = await load_keyed_bids(conn, auction_id) if state.seq else {}
             head = await load_chain_head(conn, auction_id, state.seq)
-            ineligible = await load_ineligible(conn, auction_id)
+            ineligible = await load_ineligible(conn, auction_id) if bidders else {}
         # Merge, never replace: a bid decided on a book dropped meanwhile may still be waiting with its key.
         table = self._keys.setdefault(auction_id, KeyTable())
         for key, placed in keyed.items():
