@@ -222,10 +222,14 @@ class Platform:
         (``balance_not_due``) unless the buyer renounced in writing: the simulated buyer who walks away
         early is taken to have renounced, and the clerk records it so, with a reason."""
         path = f"/auctions/{auction_id}/settlement"
+        began = time.perf_counter()
         response = await self._request("POST", path, json={"outcome": outcome}, headers=staff)
+        self.spent("POST /auctions/{id}/settlement", began)
         if outcome == "defaulted" and response.status_code == 409 and _code(response) == "balance_not_due":
             body = {"outcome": outcome, "renounced": True, "reason": RENOUNCED_REASON}
+            began = time.perf_counter()
             response = await self._request("POST", path, json=body, headers=staff)
+            self.spent("POST /auctions/{id}/settlement", began)
         if response.status_code != 200:
             raise PlatformError(f"settle auction {auction_id}", response)
 

@@ -61,6 +61,15 @@ async def get_lot(session: AsyncSession, lot_id: int) -> Lot:
     return lot
 
 
+async def get_lot_and_court(session: AsyncSession, lot_id: int) -> tuple[Lot, Court]:
+    """The lot and its court in one statement (scheduling names both)."""
+    query = select(Lot, Court).join(Court, Court.id == Lot.court_id).where(Lot.id == lot_id)
+    row = (await session.execute(query)).first()
+    if row is None:
+        raise not_found("lot_not_found", f"no lot {lot_id}")
+    return row[0], row[1]
+
+
 async def get_auction_row(session: AsyncSession, auction_id: int) -> Auction:
     auction = await session.get(Auction, auction_id)
     if auction is None:

@@ -18,10 +18,18 @@ from auction_rules import announcement, bidding, deadlines, listing, settlement,
 from auction_rules.errors import forbidden, refused
 
 from ..clock import isoformat
-from ..db.models import Auction, Court, LotExclusion, Registration
+from ..db.models import Auction, LotExclusion, Registration
 from . import action_log
 from .action_log import Attribution
-from .auction_queries import auction_view, get_auction_row, get_lot, lot_history, state_of, view_of
+from .auction_queries import (
+    auction_view,
+    get_auction_row,
+    get_lot,
+    get_lot_and_court,
+    lot_history,
+    state_of,
+    view_of,
+)
 from .lot_records import record_deposit
 from .security import Principal
 from .services import Services
@@ -51,7 +59,7 @@ async def create_auction(
 ) -> AuctionView:
     """Schedule the lot's next round (the listing rules decide which and check the terms). The scheduler
     hears of it once it is committed."""
-    lot = await get_lot(session, lot_id)
+    lot, court = await get_lot_and_court(session, lot_id)
     check_court(principal, lot.court_id)
     if lot.disposition is not None:
         raise refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
@@ -101,7 +109,6 @@ async def create_auction(
         action_log.auction_snapshot(state_of(auction), deposit=deposit, restarted=plan.restarted),
         at=now,
     )
-    court = await session.get(Court, lot.court_id)
     auction_id, opens_at = auction.id, auction.start_at
     after_commit(session, lambda: svc.scheduler.schedule(auction_id, opens_at))
     return view_of(auction, lot, court, 0)

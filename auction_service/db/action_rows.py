@@ -19,16 +19,17 @@ from auction_rules.action_chain import ActionEntry, entry_hash, genesis
 from auction_rules.lot_record import ACTION, RecordEntry
 
 from . import record_rows
-from .chain_heads import locked_head
+from .chain_heads import head_query, locked_head
 from .models import ActionLog, table_of
 
 ACTION_LOG = table_of(ActionLog)
 _LOCK_BASE = 1_300_000_000  # advisory lock keys: this + the chain (migrations use 7301966)
+_HEAD = head_query(ACTION_LOG, ACTION_LOG.c.chain)
 
 
 def append(conn: Connection, entry: ActionEntry) -> tuple[int, str]:
     """Write ``entry`` at the head of its chain in the open transaction; returns (seq, hash)."""
-    head = locked_head(conn, ACTION_LOG, ACTION_LOG.c.chain == entry.chain, _LOCK_BASE + entry.chain)
+    head = locked_head(conn, _HEAD, entry.chain, _LOCK_BASE + entry.chain)
     seq, previous = (head[0] + 1, head[1]) if head else (1, genesis(entry.chain))
     digest = entry_hash(previous, seq, entry)
     row = {

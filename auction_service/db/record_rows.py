@@ -18,11 +18,13 @@ from sqlalchemy import Connection, insert, select
 
 from auction_rules.lot_record import RecordEntry, entry_hash, genesis
 
-from .chain_heads import locked_head
+from .chain_heads import head_query, locked_head
 from .models import LotRecordEntry, table_of
 
 LOT_RECORD = table_of(LotRecordEntry)
 _LOCK_BASE = 1_400_000_000  # advisory lock keys: this + the lot (the action log's chains use 1_300_000_000 +)
+_HEAD = head_query(LOT_RECORD, LOT_RECORD.c.lot_id)
+_INSERT = insert(LOT_RECORD)
 
 
 def append(conn: Connection, entry: RecordEntry) -> tuple[int, str]:
@@ -33,7 +35,7 @@ def append(conn: Connection, entry: RecordEntry) -> tuple[int, str]:
 def append_all(conn: Connection, lot_id: int, entries: list[RecordEntry]) -> tuple[int, str]:
     """Write ``entries`` (of one lot, in order) at the head of its record in one statement (the deposits
     an auction's close releases); returns the new head (seq, hash)."""
-    head = locked_head(conn, LOT_RECORD, LOT_RECORD.c.lot_id == lot_id, _LOCK_BASE + lot_id)
+    head = locked_head(conn, _HEAD, lot_id, _LOCK_BASE + lot_id)
     seq, previous = head if head else (0, genesis(lot_id))
     rows = []
     for entry in entries:
@@ -43,8 +45,10 @@ def append_all(conn: Connection, lot_id: int, entries: list[RecordEntry]) -> tup
         digest = entry_hash(previous, seq, entry)
         rows.append({**values_of(entry), "seq": seq, "prev_hash": previous, "hash": digest})
         previous = digest
-    if rows:
-        conn.execute(insert(LOT_RECORD), rows)
+    if len(rows) == 1:
+        conn.execute(_INSERT, rows[0])  # one row: a plain execute, not the executemany machinery
+    elif rows:
+        conn.execute(_INSERT, rows)
     return seq, previous
 
 
