@@ -96,6 +96,14 @@ async def template() -> Path:
     return final
 
 
+def scratch_folder() -> str | None:
+    """Where a run's database is made: ``/dev/shm`` (memory) where there is one to write to, else the
+    system's temporary folder (None). The database lives only for its run, and every commit of a
+    bid-at-a-time market writes to it: on a disk that was a write call per commit for nothing kept."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 async def fresh_database(folder: Path, name: str = "simulation.db") -> str:
     """A new SQLite database in ``folder`` holding this version's schema and nothing else; its URL."""
     target = folder / name

@@ -243,7 +243,7 @@ async def run_in_process(
     ``database_url``); ``timings`` gets the wall time spent per kind of API call, and in the phases of
     the run (keys starting with ``PHASE``): the service's start-up, the accounts, the run, the shut-down."""
     began = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="auction-sim-") as folder:
+    with tempfile.TemporaryDirectory(prefix="auction-sim-", dir=schema_template.scratch_folder()) as folder:
         # a copy of a migrated template (``schema_template``): migrating afresh was most of a small run
         url = database_url or await schema_template.fresh_database(Path(folder))
         overrides = scenario.profile.overrides and dict(research.describe_overrides(scenario.profile))

@@ -213,6 +213,23 @@ def write_group(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
     return conflicts
 
 
+def _bids_alone(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
+    """A group without side effects (bids, nothing else), its transaction driven on the sqlite3
+    connection itself. ``write_group`` runs such a group on that connection alone (the versions, the
+    snapshot UPDATE, the bids' INSERT), so SQLAlchemy's transaction, its begin event and its commit
+    bookkeeping were a third of a one-bid group's time in a province-quarter profile. The same
+    statements in the same ``BEGIN IMMEDIATE`` … ``COMMIT``; a group with effects takes the general way."""
+    raw = conn.connection.driver_connection
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        conflicts = write_group(conn, writes)
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    raw.execute("COMMIT")
+    return conflicts
+
+
 class GroupWriter:
     """Commits groups on the configured database; one group at a time (the caller serialises)."""
 
@@ -258,8 +275,10 @@ class GroupWriter:
         if self._held is None:
             self._held = self.db.sync_write.connect()
         try:
-            with self._held.begin():
-                return write_group(self._held, writes)
+            if any(w.effects for w in writes):
+                with self._held.begin():
+                    return write_group(self._held, writes)
+            return _bids_alone(self._held, writes)
         except Exception:
             self._drop_held()
             raise
