@@ -1,6 +1,7 @@
 """The monthly 司法网拍 report a court sends to the higher court: per court and per category, the rounds
-(auctions ended and sold in round 1, round 2 and 变卖), the rates, the amounts and 执行到位, for one
-calendar month in China time, with each court's total and the grand total.
+(auctions ended and sold in round 1, round 2 and 变卖, and in any later round a research profile holds),
+the rates, the amounts and 执行到位, for one calendar month in China time, with each court's total and the
+grand total.
 
 Every figure follows the one dating rule of ``core/stats.py``: a month's report does not change once the
 month has closed (a later event shows in the month it happens). A report asked for before the month's
@@ -22,7 +23,7 @@ from ..db.models import Court
 from .confirmation import new_pdf
 from .security import Principal
 from .staff_actions import check_court
-from .stats import CHINA, Figures, Filters, group_statistics
+from .stats import CHINA, Figures, Filters, group_statistics, rounds_named
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -89,11 +90,36 @@ async def court_report(
 
 # --- the PDF (A4 landscape, a CJK font from the host, as the confirmation) --------------------------------
 
-HEADERS = (
-    ("法院", 34), ("类别", 17), ("一拍", 11), ("二拍", 11), ("变卖", 11), ("成交率", 13), ("办结", 10),
-    ("成交额(元)", 26), ("溢价率", 14), ("以物抵债(元)", 26), ("执行到位(元)", 28), ("撤回", 9), ("悔拍", 9),
-    ("更正(元)", 30),
+# The columns before and after the rounds'; the rounds' own come from the report (``report_headers``).
+LEADING = (("法院", 34), ("类别", 17))
+TRAILING = (
+    ("成交率", 13), ("办结", 10), ("成交额(元)", 26), ("溢价率", 14), ("以物抵债(元)", 26), ("执行到位(元)", 28),
+    ("撤回", 9), ("悔拍", 9), ("更正(元)", 30),
 )  # fmt: skip
+ROUND_WIDTH = 11
+# A round's column heading: the law's 一拍, 二拍 and 变卖, and the names a research profile's later rounds
+# go by (``auction_rules.research``: at most six auction rounds).
+ROUND_NAMES = {"1": "一拍", "2": "二拍", "3": "三拍", "4": "四拍", "5": "五拍", "6": "六拍", "sale": "变卖"}
+
+
+def report_rounds(report: CourtReport) -> tuple[str, ...]:
+    """The rounds the report's columns name, in order: the law's (the report under the law's rules looks
+    as it always has), and every other round one of its rows counts (a research profile's third)."""
+    return rounds_named([row.figures.ended_by_round for row in report.rows])
+
+
+def round_name(r: str) -> str:
+    return ROUND_NAMES.get(r, f"第{r}轮")
+
+
+def report_headers(rounds: tuple[str, ...], page_width: float) -> list[tuple[str, float]]:
+    """The PDF's column headings and widths (mm): one column per round. The law's three rounds fit the
+    A4 landscape page (``page_width`` between the margins) as they are; more rounds narrow every column
+    alike, so that the table stays on the page."""
+    headers = [*LEADING, *((round_name(r), ROUND_WIDTH) for r in rounds), *TRAILING]
+    total = sum(width for _, width in headers)
+    scale = min(1.0, page_width / total)
+    return [(label, width * scale) for label, width in headers]
 
 
 # The categories' names as the web client's Chinese texts give them (the PDF is read by people).
@@ -111,14 +137,14 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
-def pdf_cells(row: ReportRow) -> list[str]:
+def pdf_cells(row: ReportRow, rounds: tuple[str, ...]) -> list[str]:
     f = row.figures
     court = row.court if row.category is not None or row.court else "合计"
     category = CATEGORY_NAMES.get(row.category, row.category) if row.category else ("小计" if row.court else "")
     return [
         court,
         category,
-        *(f"{f.sold_by_round[r]}/{f.ended_by_round[r]}" for r in ("1", "2", "sale")),
+        *(f"{f.sold_by_round.get(r, 0)}/{f.ended_by_round.get(r, 0)}" for r in rounds),
         _pct(f.transaction_rate),
         f"{f.lots_sold}/{f.lots_concluded}",
         _yuan(f.deal_amount),
@@ -145,20 +171,23 @@ def render_pdf(report: CourtReport) -> bytes:
     pdf.ln(2)
     pdf.set_font("cjk", size=8)
     pdf.set_fill_color(235, 235, 235)
-    for label, width in HEADERS:
+    rounds = report_rounds(report)
+    headers = report_headers(rounds, pdf.epw)
+    for label, width in headers:
         pdf.cell(width, 8, label, border=1, align="C", fill=True)
     pdf.ln()
     for row in report.rows:
         total = row.category is None
         pdf.set_fill_color(245, 245, 245)
-        for (_, width), text in zip(HEADERS, pdf_cells(row), strict=True):
+        for (_, width), text in zip(headers, pdf_cells(row, rounds), strict=True):
             pdf.cell(width, 7, text, border=1, align="L" if width > 20 and not text[:1].isdigit() else "R", fill=total)
         pdf.ln()
     pdf.ln(4)
     pdf.set_font("cjk", size=7)
     pdf.set_text_color(90, 90, 90)
     notes = (
-        "一拍/二拍/变卖：成交场次/结束场次；成交率 = 成交 ÷ (成交 + 流拍)；办结：成交办结/办结标的物；"
+        f"{'/'.join(map(round_name, rounds))}：成交场次/结束场次；"
+        "成交率 = 成交 ÷ (成交 + 流拍)；办结：成交办结/办结标的物；"
         "溢价率：按金额加权，Σ(成交价 − 起拍价) ÷ Σ起拍价；"
         "执行到位 = 已付尾款的成交价 + 以物抵债金额 + 悔拍没收的保证金。"
         "各数按其事件发生时刻（北京时间）计入月份：成交与流拍按结束时刻，撤回按撤回时刻，标的物按办结时刻，"

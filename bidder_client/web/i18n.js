@@ -79,7 +79,9 @@ export function categoryText(category) {
   return t(`cat_${category}`);
 }
 
-export const ROUNDS = ["1", "2", "sale"]; // the contract's round values (the list filters offer each)
+// The law's round values: the auction list's filter offers each (the statistics page offers every round
+// the rules hold: views/stats/rounds.js).
+export const ROUNDS = ["1", "2", "sale"];
 
 // ---------------------------------------------------------------- formats in the page's language
 

@@ -17,6 +17,7 @@ from auction_service.clock import ManualClock
 from auction_service.config import Settings, describe_settings_error
 from bidder_client import WEB_ROOT
 from tests.conftest import START, Service, make_settings
+from tests.support.research import QUICK, research_service, sold_in_round_3
 from tests.support.scenes import end_unsold, go_to, scene, t
 
 WINDOW = {"extension_seconds": 120, "extension_cap": 1}
@@ -74,15 +75,8 @@ async def test_bids_follow_the_research_window_and_cap(research):
 @pytest.fixture
 async def three_rounds(db_url: str):
     """A service whose research profile holds three auction rounds before 变卖."""
-    clock = ManualClock(START)
-    settings = make_settings(db_url, "research:three", rule_overrides={"auction_rounds": 3})
-    app = create_app(settings, clock=clock, migrate_on_start=False, web_root=WEB_ROOT)
-    async with app.api.router.lifespan_context(app.api):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-            yield Service(app, clock, client, "http://test")
-
-
-QUICK = {"start_in": timedelta(minutes=1), "duration": timedelta(hours=1)}
+    async with research_service(db_url, "three", rule_overrides={"auction_rounds": 3}) as svc:
+        yield svc
 
 
 async def test_a_third_round_comes_before_the_sale_when_the_profile_says_so(three_rounds):
@@ -100,14 +94,7 @@ async def test_statistics_by_round_count_the_third_round(three_rounds):
     """A lot unsold in rounds 1 and 2 and sold in round 3: every statistics answer names round 3, beside
     the law's rounds (a round without an ended auction is 0), and round 3 may be asked for alone."""
     svc = three_rounds
-    staff = await svc.api.staff(svc.services)
-    lot = await svc.api.lot(staff)
-    await end_unsold(svc, staff, lot["id"], **QUICK)
-    await end_unsold(svc, staff, lot["id"], starting_price=5_600_000_00, **QUICK)
-    third = await scene(svc, bidders=1, staff=staff, lot=lot, starting_price=4_480_000_00, **QUICK)
-    assert (await svc.api.bid(third.bidders[0], third.id, 4_480_000_00)).status_code == 201
-    await go_to(svc, third.end_at)
-    assert (await svc.api.auction(third.id))["status"] == "sold"
+    await sold_in_round_3(svc)
 
     whole = (await svc.client.get("/api/v1/stats")).json()
     assert whole["ended_by_round"] == {"1": 1, "2": 1, "3": 1, "sale": 0}

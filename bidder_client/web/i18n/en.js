@@ -32,6 +32,11 @@ export default {
   settle_defaulted: "Defaulted (悔拍)",
   round_1: "Round 1",
   round_2: "Round 2",
+  // later auction rounds, held only under a research profile (GET /rules: auction_rounds, at most 6)
+  round_3: "Round 3",
+  round_4: "Round 4",
+  round_5: "Round 5",
+  round_6: "Round 6",
   round_sale: "Fixed-price sale",
   cat_residential: "Residential",
   cat_commercial: "Commercial",

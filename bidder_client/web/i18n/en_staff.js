@@ -174,7 +174,11 @@ export default {
   kpi_highest: "Highest price",
   kpi_defaulted: "Defaults (悔拍)",
   kpi_defaulted_note: "a defaulted sale counts neither as sold nor in the deal amount",
-  kpi_round_shares: "Sales by round: 1 / 2 / fixed-price",
+  // {rounds}: every round the statistics name, in order ("1 / 2 / fixed-price"; a research profile's "3" too)
+  kpi_round_shares: "Sales by round: {rounds}",
+  kpi_round_shares_name: "{n}",
+  kpi_round_shares_sale: "fixed-price",
+  kpi_round_shares_sep: " / ",
   kpi_round_shares_note: "share of sold auctions",
   kpi_creditor_taken: "Taken by the creditor (以物抵债)",
   kpi_proceeds: "Execution proceeds (sales)",

@@ -34,6 +34,11 @@ export default {
   // rounds
   round_1: "一拍",
   round_2: "二拍",
+  // later auction rounds, held only under a research profile (GET /rules: auction_rounds, at most 6)
+  round_3: "三拍",
+  round_4: "四拍",
+  round_5: "五拍",
+  round_6: "六拍",
   round_sale: "变卖",
   // categories
   cat_residential: "住宅用房",

@@ -176,7 +176,11 @@ export default {
   kpi_highest: "最高成交价",
   kpi_defaulted: "悔拍",
   kpi_defaulted_note: "悔拍的成交不计入成交数与成交金额",
-  kpi_round_shares: "成交轮次占比 一拍/二拍/变卖",
+  // {rounds}: every round the statistics name, in order (一拍/二拍/变卖; a research profile's 三拍 too)
+  kpi_round_shares: "成交轮次占比 {rounds}",
+  kpi_round_shares_name: "{round}",
+  kpi_round_shares_sale: "变卖",
+  kpi_round_shares_sep: "/",
   kpi_round_shares_note: "占成交场次",
   kpi_creditor_taken: "以物抵债",
   kpi_proceeds: "执行到位(拍卖)",

@@ -4,13 +4,14 @@
 // (format=csv), and a CSV export of the figures shown built in the browser.
 
 import { api, apiUrl, request } from "../api.js";
-import { ROUNDS, categoryText, errorText, money, moneyShort, number, percent, roundText, t } from "../i18n.js";
+import { categoryText, errorText, money, moneyShort, number, percent, roundText, t } from "../i18n.js";
 import { go } from "../router.js";
 import { errorBox, field, fill, h, loading } from "../ui.js";
-import { categories } from "../rules.js";
+import { categories, rules } from "../rules.js";
 import { knownCourts } from "./list.js";
 import { barChart, monthlyChart } from "./stats/charts.js";
 import { statsCsv } from "./stats/csv.js";
+import { roundSharesKpi, roundsUnder } from "./stats/rounds.js";
 
 const groups = (query) => request("GET", "/stats/groups", { query });
 
@@ -61,7 +62,7 @@ export async function renderStats(main, _params, ctx) {
   );
   const round = sel(
     "round",
-    ROUNDS.map((r) => [r, roundText(r)]),
+    roundsUnder(rules()).map((r) => [r, roundText(r)]),
     q.round || "",
   );
   const level = sel(
@@ -192,7 +193,7 @@ export async function renderStats(main, _params, ctx) {
   const kpi = (label, value, note, accent = false) =>
     h("div", { class: `kpi${accent ? " accent" : ""}` }, h("span", { class: "label" }, label), h("strong", {}, value), note ? h("small", {}, note) : null);
   const summary = (p) => `${t("median")} ${percent(p.median)} · ${t("max")} ${percent(p.max)}`;
-  const shares = st.share_sold_by_round || {};
+  const roundShares = roundSharesKpi(st.share_sold_by_round, t, percent);
   fill(
     kpis,
     kpi(t("kpi_transaction_rate"), percent(st.transaction_rate), t("kpi_transaction_den", { sold: st.sold, unsold: st.unsold }), true),
@@ -206,11 +207,7 @@ export async function renderStats(main, _params, ctx) {
     kpi(t("kpi_bidders"), number(st.bidders_per_auction, 1), t("kpi_registrations", { n: number(st.registrations_per_auction, 1) })),
     kpi(t("kpi_highest"), st.highest_price == null ? "—" : moneyShort(st.highest_price), st.highest_price == null ? null : money(st.highest_price)),
     kpi(t("kpi_defaulted"), String(st.defaulted ?? 0), t("kpi_defaulted_note")),
-    kpi(
-      t("kpi_round_shares"),
-      `${percent(shares["1"], 0)} / ${percent(shares["2"], 0)} / ${percent(shares.sale, 0)}`,
-      t("kpi_round_shares_note"),
-    ),
+    kpi(roundShares.label, roundShares.value, t("kpi_round_shares_note")),
     kpi(t("kpi_creditor_taken"), String(st.creditor_taken?.count ?? 0), money(st.creditor_taken?.amount ?? 0)),
     kpi(t("kpi_proceeds"), moneyShort(st.proceeds ?? 0), t("kpi_proceeds_note", { n: st.paid_sales ?? 0 })),
   );
