@@ -220,6 +220,7 @@ def _bids_alone(conn: Connection, writes: list[AuctionWrite]) -> set[int]:
     bookkeeping were a third of a one-bid group's time in a province-quarter profile. The same
     statements in the same ``BEGIN IMMEDIATE`` … ``COMMIT``; a group with effects takes the general way."""
     raw = conn.connection.driver_connection
+    assert raw is not None  # a connection checked out of the pool holds its driver's
     raw.execute("BEGIN IMMEDIATE")
     try:
         conflicts = write_group(conn, writes)
