@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { depositRange, minimumStart, roundUpTo, scheduleChecks, scheduleDefaults } from "../../bidder_client/web/views/staff/schedule_checks.js";
+import { depositRange, laterRound, minimumStart, roundUpTo, scheduleChecks, scheduleDefaults } from "../../bidder_client/web/views/staff/schedule_checks.js";
 import { JUDICIAL, SANDBOX } from "./fixtures.mjs";
 
 process.env.TZ = "Asia/Shanghai";
@@ -60,6 +60,42 @@ test("round 2 refers to the failed round's starting price", () => {
   assert.deepEqual(keys(scheduleChecks(p, plan2, lot2, JUDICIAL, NOW)), []);
   const low = { ...p, startingPrice: 559_999_99, deposit: 56_000_00 };
   assert.deepEqual(keys(scheduleChecks(low, plan2, lot2, JUDICIAL, NOW)), ["chk_floor2"]);
+});
+
+test("a research profile's round 3 (and later) has round 2's floor check: the cut of the previous round's start", () => {
+  const RESEARCH = { ...JUDICIAL, profile: "research:three", auction_rounds: 3 };
+  const failed2 = { id: 4, round: 2, status: "unsold", starting_price: 560_000_00 };
+  const lot3 = { ...lot, auctions: [failed, failed2] };
+  const plan3 = { ...plan2, round: 3, previous_auction_id: 4, min_start_price_fen: 448_000_00, deposit_min_fen: 22_400_00, deposit_max_fen: 89_600_00 };
+  // the floor: 80% of round 2's ¥560,000, from the plan or (without the plan's figure) from the rules
+  assert.equal(minimumStart(plan3, lot3, 560_000_00, RESEARCH), 448_000_00);
+  assert.equal(minimumStart({ ...plan3, min_start_price_fen: null }, lot3, 560_000_00, RESEARCH), 448_000_00);
+  const p = scheduleDefaults(plan3, lot3, RESEARCH, NOW);
+  assert.equal(p.startingPrice, 448_000_00);
+  const checks = scheduleChecks(p, plan3, lot3, RESEARCH, NOW);
+  assert.deepEqual(keys(checks), []);
+  const floor = checks.find((c) => c.key === "chk_floor2");
+  assert.ok(floor, "round 3 shows the starting-price floor check");
+  assert.deepEqual(floor.params, { amount: 448_000_00 });
+  const low = { ...p, startingPrice: 447_999_99, deposit: 44_800_00 };
+  assert.deepEqual(keys(scheduleChecks(low, plan3, lot3, RESEARCH, NOW)), ["chk_floor2"]);
+  // a sixth round refers to the fifth's start in the same way
+  const plan6 = { ...plan3, round: 6, min_start_price_fen: null };
+  const six = scheduleChecks({ ...p, startingPrice: 400_000_00, deposit: 40_000_00 }, plan6, lot3, RESEARCH, NOW);
+  assert.deepEqual(keys(six), ["chk_floor2"]);
+  assert.deepEqual(six.find((c) => c.key === "chk_floor2").params, { amount: 448_000_00 });
+});
+
+test("the law's rounds keep their checks: one floor line each, round 2's the only later round", () => {
+  assert.deepEqual([1, 2, 3, 6, "sale", null, "2"].map(laterRound), [false, true, true, true, false, false, false]);
+  const floors = (plan, l) => scheduleChecks(scheduleDefaults(plan, l, JUDICIAL, NOW), plan, l, JUDICIAL, NOW).map((c) => c.key).filter((k) => k.startsWith("chk_floor") || k === "chk_sale_price");
+  assert.deepEqual(floors(plan1, lot), ["chk_floor1"]);
+  assert.deepEqual(floors(plan2, lot2), ["chk_floor2"]);
+  const sale = { ...plan2, round: "sale", previous_auction_id: 4, announcement_seconds: null, min_start_price_fen: 560_000_00, deposit_min_fen: 560_000_00, deposit_max_fen: 560_000_00 };
+  const lotSale = { ...lot, auctions: [failed, { id: 4, round: 2, status: "unsold", starting_price: 560_000_00 }] };
+  assert.deepEqual(floors(sale, lotSale), ["chk_sale_price"]);
+  // round 2 without the failed round it refers to (悔拍 of a round 2 whose round 1 was never held): no floor line
+  assert.deepEqual(floors({ ...plan2, previous_auction_id: null, min_start_price_fen: null }, lot2), []);
 });
 
 test("the fixed-price sale: one price, and the plan's own deposit bounds for it", () => {

@@ -2,9 +2,10 @@
 
 import { api, clock, request } from "../api.js";
 import { go } from "../router.js";
-import { ROUNDS, categoryText, dateTime, duration, money, roundText, t } from "../i18n.js";
-import { categories } from "../rules.js";
+import { categoryText, dateTime, duration, money, roundText, t } from "../i18n.js";
+import { categories, rules } from "../rules.js";
 import { categoryBadge, clear, errorBox, h, loading, roundBadge, statusBadge } from "../ui.js";
+import { roundsUnder } from "./stats/rounds.js";
 
 const TABS = {
   upcoming: "announced",
@@ -82,7 +83,7 @@ export async function renderList(main, _params, ctx) {
     select(
       "round",
       t("filter_round"),
-      ROUNDS.map((r) => [r, roundText(r)]),
+      roundsUnder(rules()).map((r) => [r, roundText(r)]), // every round the rules hold (GET /rules)
       q.round || "",
     ),
   );

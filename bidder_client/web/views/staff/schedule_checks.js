@@ -19,11 +19,18 @@ export function previousStart(plan, auctions) {
   return previous?.starting_price ?? null;
 }
 
+/** Whether ``round`` is an auction round after the first: 2 under the law, 2, 3, ... under a research
+ * profile's rules (GET /rules: auction_rounds). Each has the same floor: the rules' cut of the previous
+ * failed round's starting price (auction_rules/listing.py: lowest_starting_price). */
+export function laterRound(round) {
+  return Number.isInteger(round) && round >= 2;
+}
+
 /** The lowest lawful starting price: the service's answer, else the rules' floor of its base. */
 export function minimumStart(plan, lot, prevStart, rules) {
   if (plan.min_start_price_fen !== null && plan.min_start_price_fen !== undefined) return plan.min_start_price_fen;
   if (plan.round === 1) return fractionOf(lot.appraisal, rules.first_round_floor);
-  if (plan.round === 2 && prevStart) return fractionOf(prevStart, rules.later_round_floor);
+  if (laterRound(plan.round) && prevStart) return fractionOf(prevStart, rules.later_round_floor);
   return prevStart;
 }
 
@@ -71,7 +78,7 @@ export function scheduleChecks(input, plan, lot, rules, nowMs) {
   const minimum = minimumStart(plan, lot, prevStart, rules);
   if (plan.round === 1) {
     add(sp !== null && sp >= minimum, "chk_floor1", { amount: minimum });
-  } else if (plan.round === 2 && prevStart) {
+  } else if (laterRound(plan.round) && prevStart) {
     add(sp !== null && atLeast(sp, prevStart, rules.later_round_floor), "chk_floor2", { amount: minimum });
   } else if (plan.round === "sale" && prevStart) {
     add(sp === minimum, "chk_sale_price", { amount: minimum });
