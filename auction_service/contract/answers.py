@@ -39,31 +39,33 @@ class Answer(BaseModel):
 # -- accounts -------------------------------------------------------------------------------------------
 
 
-class SignedUp(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, "username": "zhang_san"}]})
-    id: int
-    username: str
+TOKEN_EXAMPLE = {
+    "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+    "token_type": "bearer",
+    "role": "bidder",
+    "account_role": "bidder",
+    "expires_in": 86400,
+}
 
 
 class Token(Answer):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
-                    "token_type": "bearer",
-                    "role": "bidder",
-                    "account_role": "bidder",
-                    "expires_in": 86400,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [TOKEN_EXAMPLE]})
     access_token: str
     token_type: Literal["bearer"]
     role: Literal["bidder", "staff"] = Field(description="the contract's two roles: an admin is staff")
     account_role: Literal["bidder", "staff", "admin"]
     expires_in: int = Field(description="seconds until the token expires")
+
+
+class SignedUp(Token):
+    """The new account, and (an addition) its token as ``POST /auth/token`` would issue it: a sign-up
+    need not pay for a second password hash to log in. Always a bidder's."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, "username": "zhang_san", **TOKEN_EXAMPLE}]})
+    id: int
+    username: str
+    role: Literal["bidder"] = Field(description="a sign-up makes a bidder")
+    account_role: Literal["bidder"]
 
 
 class Me(Answer):
