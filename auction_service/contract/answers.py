@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic.config import JsonDict
 
 Fen = Annotated[int, Field(description="integer fen (1 yuan = 100 fen)")]
 Time = Annotated[datetime, Field(description="RFC 3339, UTC, on the server's clock")]
@@ -39,7 +40,7 @@ class Answer(BaseModel):
 # -- accounts -------------------------------------------------------------------------------------------
 
 
-TOKEN_EXAMPLE = {
+TOKEN_EXAMPLE: JsonDict = {
     "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
     "token_type": "bearer",
     "role": "bidder",
