@@ -67,7 +67,7 @@ FINAL_CLOSE_CODES = {4400, 4401, 4403, 4404, 1008}
 
 
 class AuctionClient:
-    """One user's session with the platform (anonymous until ``login``)."""
+    """One user's session with the platform (anonymous until ``login`` or ``sign_up``)."""
 
     def __init__(
         self,

@@ -4,6 +4,7 @@ and never on a refusal."""
 
 import jwt
 
+from bidder_client.client import AuctionClient
 from tests.support.identity import id_number
 from tests.support.scenes import assert_error
 
@@ -139,3 +140,12 @@ async def test_only_the_sign_up_that_creates_the_account_carries_a_token(service
     for r, status, code in refusals:
         assert_error(r, status, code)
         assert "access_token" not in r.text and "cache-control" not in r.headers
+
+
+async def test_the_python_client_keeps_the_sign_ups_token(service):
+    """``AuctionClient.sign_up`` needs no ``login`` after it: the calls that follow go as the new bidder."""
+    client = AuctionClient("http://test", http=service.client)
+    answer = await client.sign_up("chu_qi", "password123", "褚七", id_number())
+    assert client.token == answer["access_token"] and client.role == "bidder"
+    me = await client.request("GET", "/api/v1/me", expect=(200,))
+    assert (me["id"], me["username"]) == (answer["id"], "chu_qi")
