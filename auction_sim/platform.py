@@ -148,7 +148,9 @@ class Platform:
 
     async def sign_up(self, username: str, password: str, real_name: str) -> Headers:
         """Sign up with the identity number the username draws (``identities.py``); a number another
-        account holds already draws the next one."""
+        account holds already draws the next one. The sign-up's answer carries the new account's token
+        (no login, no second password hash); a 409 (the account is there from an earlier run) or a
+        service whose answer has none logs in."""
         for attempt in range(ID_NUMBER_TRIES):
             body = {"username": username, "password": password, "real_name": real_name}
             response = await self._request(
@@ -156,8 +158,11 @@ class Platform:
             )
             if response.status_code == 409 and _code(response) == "id_number_taken":
                 continue
-            if response.status_code not in (201, 409):  # 409: the account is there from an earlier run
+            if response.status_code not in (201, 409):
                 raise PlatformError("sign up", response)
+            token = response.json().get("access_token") if response.status_code == 201 else None
+            if isinstance(token, str) and token:
+                return {"Authorization": f"Bearer {token}"}
             return await self.token(username, password)
         raise PlatformError(f"sign up ({ID_NUMBER_TRIES} identity numbers taken)", response)
 

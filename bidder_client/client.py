@@ -67,7 +67,7 @@ FINAL_CLOSE_CODES = {4400, 4401, 4403, 4404, 1008}
 
 
 class AuctionClient:
-    """One user's session with the platform (anonymous until ``login``)."""
+    """One user's session with the platform (anonymous until ``login`` or ``sign_up``)."""
 
     def __init__(
         self,
@@ -116,17 +116,26 @@ class AuctionClient:
     # ----------------------------------------------------------------- accounts
     async def sign_up(self, username: str, password: str, real_name: str, id_number: str) -> dict[str, Any]:
         """Sign up by real name: ``id_number`` is the resident identity number (18 characters with its
-        check character), one account per number (409 ``id_number_taken``)."""
+        check character), one account per number (409 ``id_number_taken``). The answer carries the new
+        account's token, kept as ``login`` keeps one (``login`` after it is not needed, and would cost the
+        service a second password hash); from a service whose answer has none, ``login`` as before."""
         body = {"username": username, "password": password, "real_name": real_name, "id_number": id_number}
-        return await self.request("POST", f"{API}/bidders", json=body)
+        answer = await self.request("POST", f"{API}/bidders", json=body)
+        if answer.get("access_token"):
+            self._keep_token(answer)
+        return answer
 
     async def login(self, username: str, password: str) -> str:
         """Get a token (kept on the client for later calls) and return it."""
         body = await self.request(
             "POST", f"{API}/auth/token", data={"username": username, "password": password}, expect=(200,)
         )
-        self.token = body["access_token"]
-        self.role = body.get("role")
+        return self._keep_token(body)
+
+    def _keep_token(self, answer: dict[str, Any]) -> str:
+        """The calls that follow go as the account the answer's token names."""
+        self.token = answer["access_token"]
+        self.role = answer.get("role")
         return self.token
 
     # ----------------------------------------------------------------- auctions

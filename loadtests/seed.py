@@ -1,6 +1,7 @@
-"""Seed a fresh service through its public API (httpx, concurrent): bidders and their tokens, lots,
-auctions starting a few seconds later, registrations. Staff accounts come from ``auction-service staff
-add`` (run by the runner before the service starts).
+"""Seed a fresh service through its public API (httpx, concurrent): bidders and their tokens (from the
+sign-up's answer; a login where it has none), lots, auctions starting a few seconds later,
+registrations. Staff accounts come from ``auction-service staff add`` (run by the runner before the
+service starts).
 
 Seeding is set-up, not load: every phase runs as many calls at once as the service takes without queueing
 them (``CONCURRENCY``), and the auctions open as soon as their registrations can be in, judged by the rate
@@ -94,17 +95,26 @@ class Seeder:
 
     async def bidder(self, username: str) -> dict[str, Any]:
         """Sign up with the identity number the username draws (``auction_sim/identities.py``); one that
-        another account holds already (409 ``id_number_taken``) draws the next."""
+        another account holds already (409 ``id_number_taken``) draws the next. The sign-up's answer
+        carries the account's token, which saves a login (a second argon2 hash, half the bidders' phase);
+        a 409 ``username_taken`` (the account of an earlier run) logs in."""
         for attempt in range(ID_NUMBER_TRIES):
             body = {"username": username, "password": PASSWORD, "real_name": username}
             r = await self.request(
                 "POST", "/api/v1/bidders", json=body | {"id_number": id_number_for(username, attempt)}
             )
-            if r.status_code == 201:
-                return {"username": username, "token": await self.token(username), "codes": {}}
-            if r.status_code != 409 or r.json().get("error", {}).get("code") != "id_number_taken":
+            code = r.json().get("error", {}).get("code") if r.status_code == 409 else None
+            if r.status_code == 201 or code == "username_taken":
+                return {"username": username, "token": await self.signed_up_token(username, r), "codes": {}}
+            if code != "id_number_taken":
                 raise RuntimeError(f"seeding: POST /api/v1/bidders -> {r.status_code} {r.text[:300]}")
         raise RuntimeError(f"seeding: no free identity number for {username} in {ID_NUMBER_TRIES} tries")
+
+    async def signed_up_token(self, username: str, signed_up: httpx.Response) -> str:
+        """The token a 201 sign-up answered with; a login when there is none: the account was there
+        already (409), or the service predates the token in the sign-up's answer."""
+        token = signed_up.json().get("access_token") if signed_up.status_code == 201 else None
+        return token if isinstance(token, str) and token else await self.token(username)
 
     async def bidders(self, prefix: str, count: int) -> list[dict[str, Any]]:
         names = [f"{self.tag}{prefix}{i:05d}" for i in range(count)]

@@ -4,31 +4,49 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Response
 
 from auction_rules.errors import Kind, RuleViolation
 
 from ..contract.accounts import me_json, my_bids_json, my_registrations_json, signed_up_json, token_json
 from ..contract.answers import Me, MyBids, MyRegistrations, SignedUp, Token
 from ..core import accounts, my_page
+from ..core.services import Services
+from ..core.views import AccountView
 from .deps import ClientAddress, CurrentPrincipal, ReadSession, ServicesDep, WriteSession
 from .responses import AUTH, BODY, INVALID, answers
 from .schemas import BidderIn, Limit500, Line
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
+# A sign-up's answer carries a credential: no cache (a browser's, a proxy's) may keep it (RFC 6749 5.1).
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+NO_STORE_HEADERS = {
+    name: {"description": "the answer carries a token: not to be cached", "schema": {"type": "string", "const": value}}
+    for name, value in NO_STORE.items()
+}
+
 
 @router.post(
     "/bidders",
     status_code=201,
     **answers(
-        SignedUp, status=201, errors=(*BODY, "username_taken", "id_number_taken", "invalid_id_number", "rate_limited")
+        SignedUp,
+        status=201,
+        errors=(*BODY, "username_taken", "id_number_taken", "invalid_id_number", "rate_limited"),
+        extra={201: {"headers": NO_STORE_HEADERS}},
     ),
 )
-async def sign_up(body: BidderIn, session: WriteSession, svc: ServicesDep, address: ClientAddress) -> dict:
+async def sign_up(
+    body: BidderIn, session: WriteSession, svc: ServicesDep, address: ClientAddress, response: Response
+) -> dict:
     """Create a bidder account, known by real name: ``id_number`` is a resident identity number with a
     valid check digit (422 ``invalid_id_number``), one account per number (409 ``id_number_taken``);
-    409 ``username_taken``; 429 beyond the sign-ups allowed per address."""
+    409 ``username_taken``; 429 beyond the sign-ups allowed per address.
+
+    The 201 also carries the new account's token (an addition), issued as ``POST /auth/token`` issues it,
+    for this account only and only once it exists: the write session commits before the answer is sent,
+    so a sign-up that fails to commit answers an error and no token. A refusal carries none."""
     await svc.limits.sign_up(address)
     account = await accounts.sign_up(
         session,
@@ -38,7 +56,8 @@ async def sign_up(body: BidderIn, session: WriteSession, svc: ServicesDep, addre
         real_name=body.real_name,
         id_number=body.id_number,
     )
-    return signed_up_json(account)
+    response.headers.update(NO_STORE)
+    return signed_up_json(account, _issue(svc, account), svc.settings.token_ttl_seconds)
 
 
 @router.post("/auth/token", **answers(Token, errors=(*BODY, "invalid_form", "invalid_credentials", "rate_limited")))
@@ -58,8 +77,13 @@ async def token(
         if refusal.kind is Kind.UNAUTHENTICATED:
             await svc.limits.login_failed(address, username)
         raise
-    access = svc.tokens.issue(account.id, account.username, account.role, account.court_id)
-    return token_json(access, account, svc.settings.token_ttl_seconds)
+    return token_json(_issue(svc, account), account, svc.settings.token_ttl_seconds)
+
+
+def _issue(svc: Services, account: AccountView) -> str:
+    """The one way both routes make a token, so the sign-up's is exactly the login's: same claims, same
+    signing key, same lifetime."""
+    return svc.tokens.issue(account.id, account.username, account.role, account.court_id)
 
 
 @router.get("/me", **answers(Me, errors=AUTH))

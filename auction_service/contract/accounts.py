@@ -15,8 +15,11 @@ Json = dict[str, Any]
 MY_AUCTION_KEYS = ("title", "status", "round", "current_price", "end_at", "leading_code")
 
 
-def signed_up_json(account: AccountView) -> Json:
-    return {"id": account.id, "username": account.username}
+def signed_up_json(account: AccountView, access_token: str, expires_in: int) -> Json:
+    """The new account (the contract's ``id`` and ``username``) with its token, the token answer's keys
+    exactly: the caller chose the password a moment ago, so a login to get it would only pay for a
+    second password hash."""
+    return {"id": account.id, "username": account.username, **token_json(access_token, account, expires_in)}
 
 
 def token_json(access_token: str, account: AccountView, expires_in: int) -> Json:

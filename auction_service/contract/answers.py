@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic.config import JsonDict
 
 Fen = Annotated[int, Field(description="integer fen (1 yuan = 100 fen)")]
 Time = Annotated[datetime, Field(description="RFC 3339, UTC, on the server's clock")]
@@ -39,31 +40,33 @@ class Answer(BaseModel):
 # -- accounts -------------------------------------------------------------------------------------------
 
 
-class SignedUp(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, "username": "zhang_san"}]})
-    id: int
-    username: str
+TOKEN_EXAMPLE: JsonDict = {
+    "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+    "token_type": "bearer",
+    "role": "bidder",
+    "account_role": "bidder",
+    "expires_in": 86400,
+}
 
 
 class Token(Answer):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
-                    "token_type": "bearer",
-                    "role": "bidder",
-                    "account_role": "bidder",
-                    "expires_in": 86400,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [TOKEN_EXAMPLE]})
     access_token: str
     token_type: Literal["bearer"]
     role: Literal["bidder", "staff"] = Field(description="the contract's two roles: an admin is staff")
     account_role: Literal["bidder", "staff", "admin"]
     expires_in: int = Field(description="seconds until the token expires")
+
+
+class SignedUp(Token):
+    """The new account, and (an addition) its token as ``POST /auth/token`` would issue it: a sign-up
+    need not pay for a second password hash to log in. Always a bidder's."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, "username": "zhang_san", **TOKEN_EXAMPLE}]})
+    id: int
+    username: str
+    role: Literal["bidder"] = Field(description="a sign-up makes a bidder")
+    account_role: Literal["bidder"]
 
 
 class Me(Answer):

@@ -71,3 +71,13 @@ async def test_a_bid_is_not_retried_by_the_platform_but_says_how_long_to_wait(wa
 def test_a_refusal_without_a_wait_defaults_to_one_second() -> None:
     answer = BidAnswer(False, 409, {"error": {"code": "bid_too_low", "message": "…"}})
     assert answer.retry_after == 1.0
+
+
+async def test_a_sign_up_uses_the_token_its_answer_carries_and_does_not_log_in(waits: list[float]) -> None:
+    calls: list[str] = []
+    token = {"access_token": "s1gn", "token_type": "bearer", "role": "bidder"}
+    answers = [httpx.Response(201, json={"id": 7, "username": "sim00001"} | token)]
+    async with service(answers, calls) as client:
+        headers = await Platform(client).sign_up("sim00001", "sim-bidder-pass", "模拟竞买人1")
+    assert headers == {"Authorization": "Bearer s1gn"}
+    assert calls == ["/api/v1/bidders"]
