@@ -60,7 +60,14 @@ async def sign_up(
     return signed_up_json(account, _issue(svc, account), svc.settings.token_ttl_seconds)
 
 
-@router.post("/auth/token", **answers(Token, errors=(*BODY, "invalid_form", "invalid_credentials", "rate_limited")))
+@router.post(
+    "/auth/token",
+    **answers(
+        Token,
+        errors=(*BODY, "invalid_form", "invalid_credentials", "rate_limited"),
+        extra={200: {"headers": NO_STORE_HEADERS}},
+    ),
+)
 async def token(
     # an empty form field reads as a missing one (422 "Field required"): the document says so
     username: Annotated[str, Form(min_length=1, max_length=64), Line],
@@ -68,8 +75,10 @@ async def token(
     session: ReadSession,
     svc: ServicesDep,
     address: ClientAddress,
+    response: Response,
 ) -> dict:
-    """OAuth2 password flow: a signed, expiring bearer token (401 ``invalid_credentials``)."""
+    """OAuth2 password flow: a signed, expiring bearer token (401 ``invalid_credentials``), never to be
+    cached (``Cache-Control: no-store``, as RFC 6749 5.1 asks of a token answer)."""
     await svc.limits.login_allowed(address, username)  # 429 while this account or address is locked out
     try:
         account = await accounts.log_in(session, username, password)
@@ -77,6 +86,7 @@ async def token(
         if refusal.kind is Kind.UNAUTHENTICATED:
             await svc.limits.login_failed(address, username)
         raise
+    response.headers.update(NO_STORE)
     return token_json(_issue(svc, account), account, svc.settings.token_ttl_seconds)
 
 

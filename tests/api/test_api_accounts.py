@@ -65,6 +65,8 @@ async def test_token_endpoint_takes_an_oauth2_form_and_names_the_role(service):
     assert isinstance(body["access_token"], str) and body["access_token"]
     assert body["token_type"] == "bearer"
     assert body["role"] == "bidder"
+    # a credential: no cache keeps it (RFC 6749 5.1)
+    assert (r.headers["cache-control"], r.headers["pragma"]) == ("no-store", "no-cache")
 
 
 async def test_staff_tokens_have_role_staff(service):
