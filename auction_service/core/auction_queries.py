@@ -127,14 +127,6 @@ async def lot_history(session: AsyncSession, lot_id: int, now: datetime) -> list
     return history
 
 
-async def registration_count(session: AsyncSession, auction_id: int) -> int:
-    return (
-        await session.execute(
-            select(func.count()).select_from(Registration).where(Registration.auction_id == auction_id)
-        )
-    ).scalar_one()
-
-
 async def auction_view(session: AsyncSession, auction_id: int) -> AuctionView:
     """The auction, its lot and court and the registration count in one query: bidders poll
     ``GET /auctions/{id}`` during a sniping storm, and the live feed's snapshot reads it too."""
