@@ -5,7 +5,6 @@ the law's rules the filter offers 一拍, 二拍 and 变卖 as before."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -19,16 +18,14 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("the playwright package is not installed (pip install playwright)", allow_module_level=True)
 
 from tests.browser.pages import log_in, open_page
-from tests.support.research import QUICK, sold_in_round_3
+from tests.support.research import QUICK, sold_in_round_3, three_rounds_served
 from tests.support.scenes import end_unsold
 
 
 @pytest.fixture
 def rules(monkeypatch: pytest.MonkeyPatch) -> str:
-    """``live_server``'s rules: a research profile of three auction rounds (the overrides from the
-    environment, as ``auction-service serve`` takes them)."""
-    monkeypatch.setenv("AUCTION_RULE_OVERRIDES", json.dumps({"auction_rounds": 3}))
-    return "research:three"
+    """``live_server``'s rules: a research profile of three auction rounds."""
+    return three_rounds_served(monkeypatch)
 
 
 async def test_the_list_filters_by_the_third_round(live_server, browser: Browser):

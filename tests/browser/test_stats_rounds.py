@@ -4,7 +4,6 @@ it; in both languages."""
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -17,15 +16,13 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("the playwright package is not installed (pip install playwright)", allow_module_level=True)
 
 from tests.browser.pages import open_page
-from tests.support.research import sold_in_round_3
+from tests.support.research import sold_in_round_3, three_rounds_served
 
 
 @pytest.fixture
 def rules(monkeypatch: pytest.MonkeyPatch) -> str:
-    """``live_server``'s rules: a research profile of three auction rounds (the overrides from the
-    environment, as ``auction-service serve`` takes them)."""
-    monkeypatch.setenv("AUCTION_RULE_OVERRIDES", json.dumps({"auction_rounds": 3}))
-    return "research:three"
+    """``live_server``'s rules: a research profile of three auction rounds."""
+    return three_rounds_served(monkeypatch)
 
 
 @pytest.mark.parametrize(

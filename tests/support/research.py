@@ -3,6 +3,7 @@ the scenes their extra rounds need, for every test module that counts a research
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -16,6 +17,14 @@ from bidder_client import WEB_ROOT
 from tests.conftest import START, Service, make_settings
 
 from .scenes import Scene, end_unsold, go_to, scene
+
+
+def three_rounds_served(monkeypatch: Any) -> str:
+    """The rules a browser test's ``live_server`` runs under, for its ``rules`` fixture: a research profile
+    of three auction rounds, its overrides from the environment as ``auction-service serve`` takes them."""
+    monkeypatch.setenv("AUCTION_RULE_OVERRIDES", json.dumps({"auction_rounds": 3}))
+    return "research:three"
+
 
 # Rounds announced a minute ahead and open for an hour: a lot runs through three rounds in one morning.
 QUICK = {"start_in": timedelta(minutes=1), "duration": timedelta(hours=1)}
