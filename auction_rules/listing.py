@@ -242,7 +242,9 @@ def _check_price(profile: RuleProfile, plan: RoundPlan, req: ListingRequest) -> 
         if req.starting_price != plan.previous.starting_price:
             raise invalid(
                 "sale_price_mismatch",
-                f"the fixed-price sale (变卖) price is round 2's starting price ({plan.previous.starting_price} fen)",
+                # the last auction round's price: round 2 under the law, a later one under a research profile
+                f"the fixed-price sale (变卖) price is round {plan.previous.round}'s starting price "
+                f"({plan.previous.starting_price} fen)",
             )
 
 

@@ -10,6 +10,7 @@ import pytest
 from auction_rules.errors import Kind, RuleViolation
 from auction_rules.listing import SALE, ListingRequest, PastAuction, RoundPlan, check_listing, plan_next_round
 from auction_rules.profiles import JUDICIAL_2016, PROFILES, SANDBOX, RuleProfile, get_profile
+from auction_rules.research import research_profile
 
 MS = timedelta(milliseconds=1)
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -138,6 +139,18 @@ def test_the_fixed_price_sale_is_at_the_round_2_starting_price():
     assert listing_refusal(JUDICIAL_2016, sale(), soon) == "sale_window_too_short"
     for price in (ROUND2_PRICE - 1, ROUND2_PRICE + 1):
         assert listing_refusal(JUDICIAL_2016, sale(), request(price, start_in=DAY)) == "sale_price_mismatch"
+    with pytest.raises(RuleViolation, match="round 2's starting price"):
+        check_listing(JUDICIAL_2016, sale(), request(ROUND2_PRICE + 1, start_in=DAY), NOW)
+
+
+def test_a_research_profiles_fixed_price_sale_names_the_last_auction_round_it_follows():
+    """Three auction rounds: the 变卖 takes round 3's starting price, and the refusal says so."""
+    three = research_profile("judicial-2016", {"auction_rounds": 3}, "three")
+    round3 = ROUND2_PRICE * 4 // 5
+    plan = plan_next_round([ROUND1_FAILED, ROUND2_FAILED, past(3, "unsold", round3)], three)
+    assert plan.round == "sale"
+    with pytest.raises(RuleViolation, match=f"round 3's starting price \\({round3} fen\\)"):
+        check_listing(three, plan, request(ROUND2_PRICE, start_in=DAY), NOW)
 
 
 # --- rule 3: deposit between 5% and 20% of the starting price, inclusive -------------------------------

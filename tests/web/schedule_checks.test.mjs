@@ -107,6 +107,8 @@ test("the fixed-price sale: one price, and the plan's own deposit bounds for it"
   assert.equal(p.deposit, 560_000_00);
   assert.deepEqual(keys(scheduleChecks(p, sale, lotSale, JUDICIAL, NOW)), []);
   assert.deepEqual(keys(scheduleChecks({ ...p, startingPrice: 600_000_00 }, sale, lotSale, JUDICIAL, NOW)), ["chk_sale_price", "chk_deposit"]);
+  // the check names the round whose price the sale takes: round 2 under the law
+  assert.deepEqual(scheduleChecks(p, sale, lotSale, JUDICIAL, NOW).find((c) => c.key === "chk_sale_price").params, { amount: 560_000_00, round: 2 });
   // rule 19: the sale is open for its whole 60-day window; a 24-hour window is refused
   assert.equal(p.endAt - p.startAt, 60 * DAY_MS);
   assert.deepEqual(keys(scheduleChecks({ ...p, endAt: p.startAt + DAY_MS }, sale, lotSale, JUDICIAL, NOW)), ["chk_sale_window"]);
@@ -125,4 +127,13 @@ test("the sandbox: no announcement and no least period, a start in ten minutes f
 test("roundUpTo proposes tidy amounts", () => {
   assert.equal(roundUpTo(700_000_01), 700_100_00);
   assert.equal(roundUpTo(3_456, 100), 3_500);
+});
+
+test("a research profile's 变卖 takes the last auction round's price, and its check names that round", () => {
+  const third = { id: 5, round: 3, status: "unsold", starting_price: 448_000_00 };
+  const lotThree = { ...lot, auctions: [failed, { id: 4, round: 2, status: "unsold", starting_price: 560_000_00 }, third] };
+  const sale = { ...plan2, round: "sale", previous_auction_id: 5, announcement_seconds: null, min_start_price_fen: 448_000_00, deposit_min_fen: 448_000_00, deposit_max_fen: 448_000_00 };
+  const p = scheduleDefaults(sale, lotThree, JUDICIAL, NOW);
+  const check = scheduleChecks(p, sale, lotThree, JUDICIAL, NOW).find((c) => c.key === "chk_sale_price");
+  assert.deepEqual(check, { ok: true, key: "chk_sale_price", params: { amount: 448_000_00, round: 3 } });
 });

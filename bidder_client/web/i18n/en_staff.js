@@ -103,7 +103,7 @@ export default {
   no_lots: "No lots yet.",
   chk_floor1: "Round 1 starting price ≥ {floor1_pct}% of appraisal ({amount})",
   chk_floor2: "Starting price ≥ {floor2_pct}% of the previous round's ({amount})",
-  chk_sale_price: "Sale price equals round 2's starting price ({amount})",
+  chk_sale_price: "Sale price equals the starting price of {round} ({amount})",
   chk_deposit: "Deposit {deposit_min_pct}%–{deposit_max_pct}% of the starting price ({lo} – {hi})",
   chk_increment: "Increment positive and not above the starting price",
   chk_start_future: "Start in the future",

@@ -103,7 +103,7 @@ export default {
   no_lots: "本院暂无标的物。",
   chk_floor1: "一拍起拍价不低于评估价的 {floor1_pct}%({amount})",
   chk_floor2: "再次拍卖起拍价不低于上一轮起拍价的 {floor2_pct}%({amount})",
-  chk_sale_price: "变卖价等于二拍起拍价({amount})",
+  chk_sale_price: "变卖价等于{round}起拍价({amount})",
   chk_deposit: "保证金为起拍价的 {deposit_min_pct}%–{deposit_max_pct}%({lo} – {hi})",
   chk_increment: "加价幅度为正且不超过起拍价",
   chk_start_future: "开始时间晚于当前时间",

@@ -22,6 +22,7 @@ function checkText({ key, params }) {
   for (const [name, value] of Object.entries(params)) {
     if (MONEY_PARAMS.has(name)) shown[name] = money(value);
     else if (name === "time") shown[name] = dateTime(new Date(value).toISOString(), { seconds: false });
+    else if (name === "round") shown[name] = t(`round_${value}`); // 二拍, 三拍 ...
     else shown[name] = value;
   }
   return t(key, shown);

@@ -19,6 +19,12 @@ export function previousStart(plan, auctions) {
   return previous?.starting_price ?? null;
 }
 
+/** The round of the auction the plan refers to: a 变卖's price is that of the last auction round, round 2
+ * under the law and a later one under a research profile (auction_rules/listing.py, sale_price_mismatch). */
+export function previousRound(plan, auctions) {
+  return auctions.find((a) => a.id === plan.previous_auction_id)?.round ?? null;
+}
+
 /** Whether ``round`` is an auction round after the first: 2 under the law, 2, 3, ... under a research
  * profile's rules (GET /rules: auction_rounds). Each has the same floor: the rules' cut of the previous
  * failed round's starting price (auction_rules/listing.py: lowest_starting_price). */
@@ -81,7 +87,7 @@ export function scheduleChecks(input, plan, lot, rules, nowMs) {
   } else if (laterRound(plan.round) && prevStart) {
     add(sp !== null && atLeast(sp, prevStart, rules.later_round_floor), "chk_floor2", { amount: minimum });
   } else if (plan.round === "sale" && prevStart) {
-    add(sp === minimum, "chk_sale_price", { amount: minimum });
+    add(sp === minimum, "chk_sale_price", { amount: minimum, round: previousRound(plan, lot.auctions) ?? 2 });
   }
   const { lo, hi } = depositRange(sp || null, plan, rules);
   add(sp !== null && dp !== null && dp >= lo && dp <= hi, "chk_deposit", { lo, hi });
