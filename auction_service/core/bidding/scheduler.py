@@ -104,7 +104,7 @@ class Scheduler:
         self._attempts: dict[int, int] = {}  # auction id -> failed attempts in a row
         on_change = getattr(clock, "on_change", None)
         if on_change is not None:
-            on_change(self._changed.set)
+            on_change(self._clock_moved)
 
     async def start(self) -> None:
         async with self.db.read.connect() as conn:
@@ -134,6 +134,14 @@ class Scheduler:
         if self._working or self._retry_at:
             return False
         return not (self._heap and self._heap[0][0] <= self.clock.now())
+
+    def _clock_moved(self) -> None:
+        """A manual or virtual clock moved: wake the loop only if an opening or a close fell due. A move
+        that reaches nothing would wake it just to wait again, and the simulator moves its clock to every
+        event of a market (hundreds of thousands of moves a province-quarter). Retries and sweeps count
+        real seconds and wake the loop by its own timeout; ``schedule`` wakes it for new work."""
+        if self._heap and self._heap[0][0] <= self.clock.now():
+            self._changed.set()
 
     def retrying(self) -> dict[int, int]:
         """Auctions whose opening or close failed and will be tried again: id -> failed attempts."""
