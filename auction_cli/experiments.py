@@ -27,11 +27,12 @@ from auction_sim.scenario import Scenario
 Progress = Callable[[int, int], None]
 
 
-def run_one(scenario: Scenario, seed: int) -> list[rec.AuctionRecord]:
-    """One run (a worker's task; module-level so that processes and Dask workers can import it)."""
-    from .simulate import run_in_process
+def run_one(scenario: Scenario, seed: int, lane: str = "api") -> list[rec.AuctionRecord]:
+    """One run (a worker's task; module-level so that processes and Dask workers can import it), in
+    ``lane`` (``simulate.LANES``: the service in process by default, or the rules lane)."""
+    from .simulate import run_one as run
 
-    return asyncio.run(run_in_process(scenario, seed))
+    return asyncio.run(run(scenario, seed, lane=lane))
 
 
 @dataclass
@@ -66,16 +67,18 @@ def _tasks(experiment: Experiment) -> list[tuple[str, int, Scenario]]:
     ]
 
 
-def _run_local(tasks: list[tuple[str, int, Scenario]], workers: int, progress: Progress | None) -> dict:
+def _run_local(
+    tasks: list[tuple[str, int, Scenario]], workers: int, progress: Progress | None, lane: str = "api"
+) -> dict:
     out: dict[tuple[str, int], list[rec.AuctionRecord]] = {}
     if workers <= 1:
         for i, (variant, seed, scenario) in enumerate(tasks):
-            out[(variant, seed)] = run_one(scenario, seed)
+            out[(variant, seed)] = run_one(scenario, seed, lane)
             if progress:
                 progress(i + 1, len(tasks))
         return out
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_one, scenario, seed): (variant, seed) for variant, seed, scenario in tasks}
+        futures = {pool.submit(run_one, scenario, seed, lane): (variant, seed) for variant, seed, scenario in tasks}
         for i, future in enumerate(futures):
             out[futures[future]] = future.result()
             if progress:
@@ -83,13 +86,15 @@ def _run_local(tasks: list[tuple[str, int, Scenario]], workers: int, progress: P
     return out
 
 
-def _run_dask(tasks: list[tuple[str, int, Scenario]], scheduler: str, progress: Progress | None) -> dict:
+def _run_dask(
+    tasks: list[tuple[str, int, Scenario]], scheduler: str, progress: Progress | None, lane: str = "api"
+) -> dict:
     from distributed import Client, as_completed
 
     out: dict[tuple[str, int], list[rec.AuctionRecord]] = {}
     with Client(scheduler) as client:
         futures = {
-            client.submit(run_one, scenario, seed, key=f"run-{variant}-{seed}", pure=False): (variant, seed)
+            client.submit(run_one, scenario, seed, lane, key=f"run-{variant}-{seed}", pure=False): (variant, seed)
             for variant, seed, scenario in tasks
         }
         for i, future in enumerate(as_completed(futures)):
@@ -105,17 +110,21 @@ def run_experiment(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    lane: str = "api",
 ) -> ExperimentResult:
     """Every variant over the experiment's seeds: on the Dask cluster at ``scheduler`` if given, else on
-    ``workers`` local processes (default: one per CPU)."""
+    ``workers`` local processes (default: one per CPU); each run in ``lane`` (``simulate.LANES``)."""
+    from .simulate import check_lane
+
+    check_lane(lane)
     tasks = _tasks(experiment)
     began = time.perf_counter()
     if scheduler:
-        records = _run_dask(tasks, scheduler, progress)
+        records = _run_dask(tasks, scheduler, progress, lane)
         where = f"Dask cluster at {scheduler}"
     else:
         count = workers or os.cpu_count() or 1
-        records = _run_local(tasks, count, progress)
+        records = _run_local(tasks, count, progress, lane)
         where = f"{count} local process{'es' if count > 1 else ''}"
     return ExperimentResult(experiment, records, time.perf_counter() - began, where)
 

@@ -16,6 +16,7 @@ import shutil
 import sys
 import textwrap
 import traceback
+from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +30,13 @@ from .problems import Problem, database_errors, describe_database
 from .settings import settings_for
 
 DISTRIBUTION = "judicial-auction-simulator"
+
+
+class Lane(StrEnum):
+    """How ``simulate`` reaches the platform (``auction_cli/simulate.py``, ``LANES``)."""
+
+    api = "api"
+    rules = "rules"
 
 
 class _Cli(typer.Typer):
@@ -378,13 +386,21 @@ def simulate(
     scheduler: Annotated[
         str | None, typer.Option(help="experiments: run on the Dask cluster at this address (tcp://host:8786)")
     ] = None,
+    lane: Annotated[
+        Lane,
+        typer.Option(
+            help="api: the whole service in process, through its API and database (the default); rules: the "
+            "same decisions by the rules alone, in memory, about ten times faster and with identical records "
+            "(for sweeps; no database is left behind)"
+        ),
+    ] = Lane.api,
 ) -> None:
     """Simulate a court market: calibrated bidders and court staff through the service's real code, on a
     virtual clock that jumps from event to event (in process, SQLite unless AUCTION_DATABASE_URL).
     `simulate experiment FILE.toml` runs an experiment: variants of the rules or the scenario over common
     seeds, on local processes (--workers, default one per CPU) or a Dask cluster (--scheduler)."""
     if scenario == "experiment":
-        _simulate_experiment(experiment_file, workers if workers > 1 else None, scheduler, out)
+        _simulate_experiment(experiment_file, workers if workers > 1 else None, scheduler, out, lane.value)
         return
     from auction_sim import scenario as scenarios
     from auction_sim.platform import PlatformError
@@ -409,6 +425,7 @@ def simulate(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     staff_password = os.environ.get("AUCTION_SIM_STAFF_PASSWORD", "")
+    _check_lane(lane, url, default_database_url())
     if url and not staff_password:
         typer.echo(
             "error: --url needs AUCTION_SIM_STAFF_PASSWORD, the password of the simulator's clerk accounts", err=True
@@ -429,7 +446,7 @@ def simulate(
             result = run_simulation(
                 loaded,
                 seed=seed, runs=runs, workers=workers, url=url, staff_password=staff_password,
-                database_url=default_database_url(), progress=progress,
+                database_url=default_database_url(), progress=progress, lane=lane.value,
             )  # fmt: skip
         except PlatformError as exc:
             typer.echo(f"error: the platform refused a step of the simulation: {exc}", err=True)
@@ -440,10 +457,24 @@ def simulate(
     _print_summary(loaded.name, figures, runs, result.seeds, result.wall_seconds)
     typer.echo(f"report: {paths['report']}  tables (Parquet, CSV): {out / 'tables'}")
     if timings and result.timings:
-        _print_timings(result.timings, result.wall_seconds, result.cpu_seconds)
+        _print_timings(result.timings, result.wall_seconds, result.cpu_seconds, lane)
 
 
-def _simulate_experiment(file: Path | None, workers: int | None, scheduler: str | None, out: Path) -> None:
+def _check_lane(lane: Lane, url: str | None, database_url: str | None) -> None:
+    """The rules lane runs in process and keeps no database: with ``--url`` or a database named, say so."""
+    if lane is Lane.api:
+        return
+    if url:
+        typer.echo("error: --url drives a running service; --lane rules runs in process only", err=True)
+        raise typer.Exit(2)
+    if database_url:
+        typer.echo("error: --lane rules keeps no database: unset AUCTION_DATABASE_URL", err=True)
+        raise typer.Exit(2)
+
+
+def _simulate_experiment(
+    file: Path | None, workers: int | None, scheduler: str | None, out: Path, lane: str = "api"
+) -> None:
     """``simulate experiment FILE.toml``: run it, write its folder, print where the report is."""
     from auction_sim.experiment import ExperimentError, load_experiment
 
@@ -469,6 +500,7 @@ def _simulate_experiment(file: Path | None, workers: int | None, scheduler: str 
             workers=workers,
             scheduler=scheduler,
             progress=lambda done, _total: bar.update(task, completed=done),
+            lane=lane,
         )
     target = out if out != Path("simulation") else Path(f"experiment-{experiment.name}")
     paths = write_experiment(target, result)
@@ -503,7 +535,7 @@ def _print_summary(name: str, figures: dict, runs: int, seeds: list[int], wall_s
         )
 
 
-def _print_timings(timings: dict, wall_seconds: float, cpu_seconds: float) -> None:
+def _print_timings(timings: dict, wall_seconds: float, cpu_seconds: float, lane: Lane = Lane.api) -> None:
     """Where the first run's wall time went (``--timings``): the phases of the run (start-up, accounts,
     the market's own work, shut-down) and each kind of API call."""
     from auction_sim.platform import PHASE
@@ -519,7 +551,8 @@ def _print_timings(timings: dict, wall_seconds: float, cpu_seconds: float) -> No
         typer.echo(f"  {phase:52s} {seconds:8.2f} s")
     if run is not None:
         typer.echo(f"  {'the market: kernel, agents, records (the run less calls)':52s} {run - api - accounts:8.2f} s")
-    typer.echo(f"  {'API calls (in process, through the ASGI app)':52s} {api:8.2f} s")
+    where = "in process, through the ASGI app" if lane is Lane.api else "the rules lane, in memory"
+    typer.echo(f"  {f'API calls ({where})':52s} {api:8.2f} s")
     for kind, (n, seconds) in sorted(calls.items(), key=lambda kv: -kv[1][1]):
         typer.echo(f"    {kind:36s} {n:8.0f} calls {seconds:8.2f} s {1000 * seconds / n:7.2f} ms each")
 

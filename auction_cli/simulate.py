@@ -50,6 +50,7 @@ from auction_sim.platform import (
     service_level,
     staff_username,
 )
+from auction_sim.rules_lane import RulesDriver
 from auction_sim.scenario import Scenario, load
 
 from . import schema_template
@@ -266,6 +267,50 @@ async def run_in_process(
     return records
 
 
+async def run_in_rules_lane(
+    scenario: Scenario, seed: int, progress: Any = None, timings: dict[str, list[float]] | None = None
+) -> list[rec.AuctionRecord]:
+    """One run of ``scenario`` in the rules lane (``auction_sim/rules_lane.py``): the same market and the
+    same decisions as ``run_in_process``, without the service around them: no HTTP, no database. The
+    second choice, for sweeps; its records are the default lane's (``tests/cli/test_rules_lane.py``)."""
+    began = time.perf_counter()
+    driver = RulesDriver(scenario.profile, clock_start(scenario))
+    records = await Kernel(scenario, seed, driver, progress=progress).run()
+    if timings is not None:
+        timings.update(driver.platform.timings)
+        timings[f"{PHASE}the run: the market and its API calls"] = [1, time.perf_counter() - began]
+    return records
+
+
+LANES = ("api", "rules")  # the service in process (the default), or the rules alone (``--lane rules``)
+
+
+def check_lane(lane: str, url: str | None = None) -> None:
+    """``lane`` is one of ``LANES``, and the rules lane is not asked to drive a running service."""
+    if lane not in LANES:
+        raise ValueError(f"unknown lane {lane!r}: one of {', '.join(LANES)}")
+    if lane != "api" and url is not None:
+        raise ValueError("--url drives a running service: the rules lane runs in process only")
+
+
+async def run_one(
+    scenario: Scenario,
+    seed: int,
+    *,
+    lane: str = "api",
+    database_url: str | None = None,
+    progress: Any = None,
+    timings: dict[str, list[float]] | None = None,
+) -> list[rec.AuctionRecord]:
+    """One run in process, in ``lane``: ``api`` (the service, ``run_in_process``) or ``rules``."""
+    check_lane(lane)
+    if lane == "rules":
+        if database_url:
+            raise ValueError("the rules lane keeps no database: run it without AUCTION_DATABASE_URL")
+        return await run_in_rules_lane(scenario, seed, progress, timings)
+    return await run_in_process(scenario, seed, database_url, progress, timings)
+
+
 async def run_remote(
     scenario: Scenario, seed: int, url: str, staff_password: str, progress: Any = None
 ) -> list[rec.AuctionRecord]:
@@ -361,10 +406,11 @@ def derived_seeds(seed: int, runs: int) -> list[int]:
     return [seed + 1_000_003 * i for i in range(runs)]
 
 
-def _one(scenario: Scenario, seed: int) -> list[rec.AuctionRecord]:
-    """One run in a worker process, on its own temporary SQLite database. The scenario travels pickled
-    (a frozen dataclass), so one built or changed in Python runs in parallel like a shipped one."""
-    return asyncio.run(run_in_process(scenario, seed, None))
+def _one(scenario: Scenario, seed: int, lane: str = "api") -> list[rec.AuctionRecord]:
+    """One run in a worker process, on its own temporary SQLite database (or in the rules lane). The
+    scenario travels pickled (a frozen dataclass), so one built or changed in Python runs in parallel like
+    a shipped one."""
+    return asyncio.run(run_one(scenario, seed, lane=lane))
 
 
 def simulate(
@@ -377,9 +423,12 @@ def simulate(
     staff_password: str | None = None,
     database_url: str | None = None,
     progress: Any = None,
+    lane: str = "api",
 ) -> SimulationResult:
     """Run a scenario ``runs`` times (derived seeds) and return the records and summaries. The Python
-    API behind ``auction-service simulate``."""
+    API behind ``auction-service simulate``. ``lane``: ``api``, the service in process (the default), or
+    ``rules``, the same decisions without HTTP and database (``auction_sim/rules_lane.py``), for sweeps."""
+    check_lane(lane, url)
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
     seeds = derived_seeds(sc.seed if seed is None else seed, runs)
     began, cpu_began = time.perf_counter(), cpu_seconds()
@@ -392,7 +441,7 @@ def simulate(
         if database_url and not database_url.startswith("sqlite"):
             raise ValueError("several workers need separate databases: use SQLite (the default) with --workers")
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_one, sc, s) for s in seeds]
+            futures = [pool.submit(_one, sc, s, lane) for s in seeds]
             for i, future in enumerate(futures):
                 results.append(future.result())
                 if progress:
@@ -400,7 +449,10 @@ def simulate(
     else:
         for i, s in enumerate(seeds):
             inner = progress if runs == 1 else None
-            results.append(asyncio.run(run_in_process(sc, s, database_url, inner, timings if i == 0 else None)))
+            first = timings if i == 0 else None
+            results.append(
+                asyncio.run(run_one(sc, s, lane=lane, database_url=database_url, progress=inner, timings=first))
+            )
             if progress and runs > 1:
                 progress(i + 1, len(seeds))
     summaries = [rec.summarize(r) for r in results]

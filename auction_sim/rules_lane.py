@@ -1,0 +1,476 @@
+"""The rules lane: the platform as the rules alone decide it, in memory: a second, faster way to run a
+simulation, never the default.
+
+The default lane (``simulate`` without ``--lane``) runs the whole service in process: every call of the
+market goes through the ASGI app, its routes, the bid engine and a SQLite database, as ``serve`` runs
+them. That is what a simulation is for, and it costs about 1.5 ms a call. This lane answers the same calls
+of ``Platform`` from the same pure decisions, without HTTP and without a database:
+
+* bids: ``auction_rules.bidding.decide_bid`` (rules 9-12, the soft close, the 变卖's countdown), on one
+  ``AuctionState`` per auction, as the service's book decides them;
+* the auction's status at any moment: ``bidding.effective_status`` (the service's page shows the same,
+  whether or not its scheduler has run the close);
+* scheduling: ``listing.plan_next_round``, ``lawful_plan`` and ``check_listing`` over the lot's history
+  (the round, the price floors and cuts, the announcement and relisting periods), and the announcement's
+  required fields (``announcement.check_announcement``);
+* registration (``check_can_bid``, ``check_registration_open``, the 悔拍 exclusion) and priority holders
+  (``priority.check_priority_holder``);
+* settlement (``deadlines.balance_due``, ``settlement.check_settlement``) and disposition
+  (``listing.check_disposition``).
+
+So every decision a simulation depends on is made by the same function on the same inputs, and
+``tests/cli/test_rules_lane.py`` holds the two lanes to identical records over many seeds and
+scenarios (auction ids, prices, times, bid logs, every figure). What this lane does not have: accounts'
+passwords and identity checks, the lists of restricted bidders (the market names none), the records a
+court is audited on (the action log, the bid chain), documents, statistics pages and the live feed: its
+runs leave no database behind. Use it for sweeps; use the default lane to exercise the service.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from auction_rules import announcement, bidding, deadlines, listing, priority, settlement
+from auction_rules.bidding import AuctionState, Bidder, PlacedBid
+from auction_rules.errors import Kind, RuleViolation, forbidden, invalid, not_found, refused, unauthenticated
+from auction_rules.profiles import CATEGORIES, RuleProfile
+
+from .identities import complete_announcement
+from .platform import PHASE, RENOUNCED_REASON, BidAnswer, Headers, Platform, PlatformError, staff_username
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The HTTP status the service answers a refusal of each kind with (``auction_service/api/errors.py``).
+STATUS = {
+    Kind.UNAUTHENTICATED: 401,
+    Kind.NOT_ALLOWED: 403,
+    Kind.NOT_FOUND: 404,
+    Kind.CONFLICT: 409,
+    Kind.TOO_LARGE: 413,
+    Kind.INVALID: 422,
+    Kind.UNAVAILABLE: 503,
+    Kind.RATE_LIMITED: 429,
+}
+CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # bidder codes as the service draws them: a letter, four digits
+DISPOSITIONS = ("creditor_taken", "returned")
+
+
+def isoformat(moment: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z`` and milliseconds, as the service writes every time."""
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+class Refusal:
+    """A refusal shaped like the service's answer (status, ``{"error": {"code", "message", ...}}``), so the
+    market handles it the way it handles the service's."""
+
+    headers: Mapping[str, str] = {}
+
+    def __init__(self, violation: RuleViolation) -> None:
+        self.status_code = STATUS.get(violation.kind, 409)
+        self.body = {"error": {"code": violation.code, "message": violation.message, **violation.extra}}
+
+    @property
+    def text(self) -> str:
+        return str(self.body)
+
+    def json(self) -> Any:
+        return self.body
+
+
+@dataclass(slots=True)
+class Account:
+    id: int
+    username: str
+    role: str  # "staff" or "bidder"
+    court: int | None = None
+
+
+@dataclass(slots=True)
+class LotRow:
+    id: int
+    court: int
+    category: str
+    appraisal: int
+    location: str | None
+    details: dict[str, Any]
+    auctions: list[int] = field(default_factory=list)
+    excluded: set[int] = field(default_factory=set)  # accounts barred after a 悔拍 (rule 17)
+    disposition: str | None = None
+
+
+@dataclass(slots=True)
+class AuctionRow:
+    state: AuctionState
+    lot: LotRow
+    deposit: int
+    codes: random.Random
+    registrations: dict[int, Bidder] = field(default_factory=dict)  # account id -> registration
+    holders: dict[int, int] = field(default_factory=dict)  # account id -> priority rank
+    bids: list[PlacedBid] = field(default_factory=list)
+    settlement: str | None = None
+
+
+class RulesPlatform(Platform):
+    """``Platform``'s calls answered in memory by the rules (see the module docstring)."""
+
+    def __init__(self, profile: RuleProfile, start: datetime) -> None:
+        super().__init__(client=None)  # type: ignore[arg-type]  # nothing goes over a client here
+        self.profile = profile
+        self.now = start
+        self._accounts: dict[str, Account] = {}  # token -> account
+        self._usernames: dict[str, Account] = {}
+        self._courts: dict[str, int] = {}
+        self._lots: dict[int, LotRow] = {}
+        self._auctions: dict[int, AuctionRow] = {}
+        self._registrations = 0
+
+    # ------------------------------------------------------------ accounts (made, not signed up)
+    def account(self, username: str, role: str, court: str | None = None) -> Headers:
+        court_id = self._courts.setdefault(court, len(self._courts) + 1) if court is not None else None
+        found = self._usernames.get(username)
+        if found is None:
+            found = self._usernames[username] = Account(len(self._usernames) + 1, username, role, court_id)
+        token = f"{role}:{found.id}"
+        self._accounts[token] = found
+        return {"Authorization": f"Bearer {token}"}
+
+    def _who(self, headers: Headers) -> Account:
+        token = headers.get("Authorization", "").removeprefix("Bearer ")
+        account = self._accounts.get(token)
+        if account is None:
+            raise PlatformError("authenticate", Refusal(unauthenticated("not_authenticated", "no such token")))
+        return account
+
+    async def token(self, username: str, password: str) -> Headers:
+        account = self._usernames.get(username)
+        if account is None:
+            raise PlatformError("log in", Refusal(unauthenticated("invalid_credentials", "no such account")))
+        return self.account(username, account.role)
+
+    async def sign_up(self, username: str, password: str, real_name: str) -> Headers:
+        return self.account(username, "bidder")
+
+    async def clock(self) -> tuple[float, float]:
+        return self.now.timestamp(), 1.0
+
+    # ------------------------------------------------------------ the calls
+    def _timed(self, kind: str, began: float) -> None:
+        self.spent(kind, began)
+
+    async def create_lot(self, staff: Headers, body: dict[str, Any]) -> dict[str, Any]:
+        began = time.perf_counter()
+        try:
+            who = self._who(staff)
+            if who.role != "staff" or who.court is None:
+                raise forbidden("not_staff", "only court staff list lots")
+            body = complete_announcement(body)
+            if body.get("category") not in CATEGORIES:
+                raise invalid("validation_error", f"unknown category {body.get('category')!r}")
+            if not isinstance(body.get("appraisal"), int) or body["appraisal"] <= 0:
+                raise invalid("validation_error", "the appraisal is a positive whole number of fen")
+            keys = ("appraisal_method", "defects", "encumbrances", "taxes", "balance_deadline_days", "contact")
+            lot = LotRow(
+                id=len(self._lots) + 1, court=who.court, category=body["category"], appraisal=body["appraisal"],
+                location=body.get("location"), details={k: body[k] for k in keys if body.get(k) is not None},
+            )  # fmt: skip
+            self._lots[lot.id] = lot
+            return {"id": lot.id, "title": body.get("title"), "category": lot.category, "appraisal": lot.appraisal}
+        except RuleViolation as refusal:
+            raise PlatformError("create a lot", Refusal(refusal)) from None
+        finally:
+            self._timed("POST /lots", began)
+
+    def _lot_of(self, staff: Headers, lot_id: int) -> LotRow:
+        who = self._who(staff)
+        lot = self._lots.get(lot_id)
+        if lot is None:
+            raise not_found("lot_not_found", f"no lot {lot_id}")
+        if who.role != "staff" or who.court != lot.court:
+            raise forbidden("wrong_court", "only staff of the lot's court may do this")
+        return lot
+
+    def _history(self, lot: LotRow) -> list[listing.PastAuction]:
+        """The lot's auctions as the listing rules read them (``core/auction_queries.lot_history``)."""
+        out = []
+        for auction_id in lot.auctions:
+            row = self._auctions[auction_id]
+            state = row.state
+            status = bidding.effective_status(state, self.now)
+            ended = state.closed_at or (state.end_at if status in bidding.ENDED else None)
+            out.append(
+                listing.PastAuction(
+                    listing.round_of(state.round), status, state.starting_price, ended, row.settlement, state.id
+                )
+            )
+        return out
+
+    async def schedule(self, staff: Headers, lot_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        began = time.perf_counter()
+        try:
+            lot = self._lot_of(staff, lot_id)
+            if lot.disposition is not None:
+                raise refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
+            now = self.now
+            plan = listing.lawful_plan(self.profile, listing.plan_next_round(self._history(lot), self.profile), now)
+            start_at, end_at = parse_time(body["start_at"]), parse_time(body["end_at"])
+            request = listing.ListingRequest(
+                category=lot.category, appraisal=lot.appraisal, starting_price=body["starting_price"],
+                increment=body["increment"], deposit=body["deposit"], start_at=start_at, end_at=end_at,
+            )  # fmt: skip
+            listing.check_listing(self.profile, plan, request, now)
+            announcement.check_announcement(self.profile, {**lot.details, "location": lot.location})
+            auction_id = len(self._auctions) + 1
+            state = AuctionState(
+                id=auction_id, status="announced", start_at=start_at, end_at=end_at, scheduled_end_at=end_at,
+                starting_price=request.starting_price, increment=request.increment, round=str(plan.round),
+            )  # fmt: skip
+            row = AuctionRow(state, lot, request.deposit, random.Random(auction_id))
+            self._auctions[auction_id] = row
+            lot.auctions.append(auction_id)
+            return self._page(row)
+        except RuleViolation as refusal:
+            raise PlatformError(f"schedule lot {lot_id}", Refusal(refusal)) from None
+        finally:
+            self._timed("POST /lots/{id}/auctions", began)
+
+    def _auction(self, auction_id: int) -> AuctionRow:
+        row = self._auctions.get(auction_id)
+        if row is None:
+            raise not_found("auction_not_found", f"no auction {auction_id}")
+        return row
+
+    async def add_priority_holder(
+        self, staff: Headers, auction_id: int, username: str, rank: int = 1, reason: str | None = None
+    ) -> None:
+        began = time.perf_counter()
+        try:
+            row = self._auction(auction_id)
+            self._lot_of(staff, row.lot.id)
+            priority.check_priority_holder(row.state, self.now, reason)
+            account = self._usernames.get(username)
+            if account is None:
+                raise not_found("account_not_found", f"no bidder with username {username!r}")
+            if account.role != "bidder":
+                raise refused("not_a_bidder", "only a bidder account can hold a priority right")
+            row.holders[account.id] = rank
+            registered = row.registrations.get(account.id)
+            if registered is not None:
+                row.registrations[account.id] = replace(registered, priority_rank=rank)
+        except RuleViolation as refusal:
+            raise PlatformError("declare a priority holder", Refusal(refusal)) from None
+        finally:
+            self._timed("POST /auctions/{id}/priority-holders", began)
+
+    async def register(self, bidder: Headers, auction_id: int) -> dict[str, Any]:
+        began = time.perf_counter()
+        try:
+            who = self._who(bidder)
+            bidding.check_can_bid(who.role)
+            row = self._auction(auction_id)
+            registration = row.registrations.get(who.id)
+            if registration is None:
+                if who.id in row.lot.excluded:
+                    raise forbidden(
+                        "excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction"
+                    )
+                bidding.check_registration_open(row.state, self.now)
+                taken = {b.code for b in row.registrations.values()}
+                code = _code(row.codes)
+                while code in taken:
+                    code = _code(row.codes)
+                self._registrations += 1
+                registration = Bidder(self._registrations, code, row.holders.get(who.id))
+                row.registrations[who.id] = registration
+            return {
+                "bidder_code": registration.code,
+                "deposit": row.deposit,
+                "deposit_status": "frozen",
+                "priority_rank": registration.priority_rank,
+                "auction_id": auction_id,
+            }
+        except RuleViolation as refusal:
+            raise PlatformError(f"register for auction {auction_id}", Refusal(refusal)) from None
+        finally:
+            self._timed("POST /auctions/{id}/registrations", began)
+
+    async def bid(self, bidder: Headers, auction_id: int, amount: int) -> BidAnswer:
+        """One code path decides a bid, the service's: ``bidding.decide_bid`` on the auction's state."""
+        began = time.perf_counter()
+        try:
+            who = self._who(bidder)
+            bidding.check_can_bid(who.role)
+            row = self._auction(auction_id)
+            registration = row.registrations.get(who.id)
+            if registration is None:
+                raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
+            row.state, placed = bidding.decide_bid(row.state, registration, amount, self.now, self.profile)
+            row.bids.append(placed)
+            return BidAnswer(True, 201, _bid_json(placed))
+        except RuleViolation as refusal:
+            answer = Refusal(refusal)
+            return BidAnswer(False, answer.status_code, answer.body)
+        finally:
+            self._timed("POST /auctions/{id}/bids", began)
+
+    def _page(self, row: AuctionRow) -> dict[str, Any]:
+        """The auction as ``GET /auctions/{id}`` shows it (``contract/auctions.auction_json``)."""
+        state = row.state
+        return {
+            "id": state.id,
+            "lot_id": row.lot.id,
+            "round": listing.round_of(state.round),
+            "status": bidding.effective_status(state, self.now),
+            "appraisal": row.lot.appraisal,
+            "starting_price": state.starting_price,
+            "increment": state.increment,
+            "deposit": row.deposit,
+            "start_at": isoformat(state.start_at),
+            "scheduled_end_at": isoformat(state.scheduled_end_at),
+            "end_at": isoformat(state.end_at),
+            "current_price": state.current_price,
+            "leading_code": state.leader_code,
+            "leading_priority_rank": state.leader_rank if state.leader_code is not None else None,
+            "bid_count": state.seq,
+            "extension_count": state.extension_count,
+            "registrations": len(row.registrations),
+            "server_time": isoformat(self.now),
+            "seq": state.seq,
+            "status_reason": state.status_reason,
+            "minimum_bid": bidding.minimum_bid(state),
+            "settlement": row.settlement,
+            "category": row.lot.category,
+        }
+
+    async def auction(self, auction_id: int) -> dict[str, Any]:
+        began = time.perf_counter()
+        try:
+            return self._page(self._auction(auction_id))
+        except RuleViolation as refusal:
+            raise PlatformError(f"read auction {auction_id}", Refusal(refusal)) from None
+        finally:
+            self._timed("GET /auctions/{id}", began)
+
+    async def bid_record(self, auction_id: int) -> list[dict[str, Any]]:
+        began = time.perf_counter()
+        try:
+            return [_bid_json(b) for b in self._auction(auction_id).bids]
+        except RuleViolation as refusal:
+            raise PlatformError("read the bid record", Refusal(refusal)) from None
+        finally:
+            self._timed("GET /auctions/{id}/bids", began)
+
+    async def result(self, auction_id: int) -> dict[str, Any]:
+        page = await self.auction(auction_id)
+        return {"auction_id": auction_id, "status": page["status"], "price": page["current_price"]}
+
+    async def settle(self, staff: Headers, auction_id: int, outcome: str) -> None:
+        """As ``Platform.settle``: a 悔拍 refused before the balance deadline is recorded as renounced."""
+        began = time.perf_counter()
+        try:
+            request = settlement.SettlementRequest(outcome=outcome)
+            try:
+                self._settle(staff, auction_id, request)
+            except RuleViolation as refusal:
+                if outcome != "defaulted" or refusal.code != "balance_not_due":
+                    raise
+                self._settle(staff, auction_id, replace(request, renounced=True, reason=RENOUNCED_REASON))
+        except RuleViolation as refusal:
+            raise PlatformError(f"settle auction {auction_id}", Refusal(refusal)) from None
+        finally:
+            self._timed("POST /auctions/{id}/settlement", began)
+
+    def _settle(self, staff: Headers, auction_id: int, request: settlement.SettlementRequest) -> None:
+        """``core/staff_actions.settle``: only a sold auction, once; 悔拍 bars the winner from the lot."""
+        if request.outcome not in ("paid", "defaulted"):
+            raise invalid("validation_error", f"unknown outcome {request.outcome!r}")
+        row = self._auction(auction_id)
+        status = bidding.effective_status(row.state, self.now)
+        self._lot_of(staff, row.lot.id)
+        if status != "sold":
+            raise refused("auction_not_sold", f"only a sold auction can be settled (it is {status})")
+        if row.settlement is not None:
+            raise refused("already_settled", f"the sale was already settled ({row.settlement})")
+        state = row.state
+        due_at = deadlines.balance_due(
+            state.closed_at or state.end_at, self.profile, row.lot.details.get("balance_deadline_days")
+        )
+        settlement.check_settlement(
+            request, now=self.now, balance_due_at=due_at, balance_due=(state.current_price or 0) - row.deposit
+        )
+        row.settlement = request.outcome
+        if request.outcome == "defaulted":
+            winner = next(a for a, b in row.registrations.items() if b.registration_id == state.leader_registration_id)
+            row.lot.excluded.add(winner)
+
+    async def dispose(self, staff: Headers, lot_id: int, outcome: str) -> None:
+        began = time.perf_counter()
+        try:
+            if outcome not in DISPOSITIONS:
+                raise invalid("validation_error", f"unknown disposition {outcome!r}")
+            lot = self._lot_of(staff, lot_id)
+            if lot.disposition is not None:
+                raise refused("lot_concluded", f"the lot has already been disposed of ({lot.disposition})")
+            listing.check_disposition(self._history(lot), self.profile, self.now)
+            lot.disposition = outcome
+        except RuleViolation as refusal:
+            raise PlatformError(f"dispose of lot {lot_id}", Refusal(refusal)) from None
+        finally:
+            self._timed("POST /lots/{id}/disposition", began)
+
+
+def _code(rng: random.Random) -> str:
+    return f"{rng.choice(CODE_LETTERS)}{rng.randrange(10_000):04d}"
+
+
+def _bid_json(placed: PlacedBid) -> dict[str, Any]:
+    """A bid as the service answers it and lists it in the record (``contract/bids.placed_bid_json``)."""
+    return {
+        "seq": placed.seq,
+        "amount": placed.amount,
+        "bidder_code": placed.bidder_code,
+        "placed_at": isoformat(placed.placed_at),
+        "end_at": isoformat(placed.end_at),
+        "priority": placed.priority,
+        "priority_rank": placed.priority_rank,
+    }
+
+
+class RulesDriver:
+    """Moves the rules lane's clock: a virtual clock, in milliseconds like the service's, that jumps from
+    event to event (``InProcessDriver``'s, without a service to wait for)."""
+
+    virtual = True
+    speed = 1.0
+
+    def __init__(self, profile: RuleProfile, start: float) -> None:
+        self.rules = RulesPlatform(profile, datetime.fromtimestamp(start, UTC))
+        self.platform: Platform = self.rules
+
+    async def now(self) -> float:
+        return self.rules.now.timestamp()
+
+    async def advance_to(self, moment: float) -> None:
+        target = EPOCH + timedelta(milliseconds=int(moment * 1000))
+        if target > self.rules.now:
+            self.rules.now = target
+
+    async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
+        began = time.perf_counter()
+        headers = self.rules.account(staff_username(court), "staff", court)
+        self.rules.spent(f"{PHASE}accounts: clerks", began)
+        return headers
+
+    async def bidders(self, count: int, prefix: str) -> list[tuple[str, Headers]]:
+        began = time.perf_counter()
+        out = [(f"{prefix}{i:05d}", self.rules.account(f"{prefix}{i:05d}", "bidder")) for i in range(count)]
+        self.rules.spent(f"{PHASE}accounts: bidders", began)
+        return out
