@@ -346,12 +346,19 @@ def check_disposition(
     """Rule 18 / AUC Art. 16: once round 2 or the fixed-price sale has failed, the court may let the
     creditor take the lot at that round's reserve (以物抵债) or return it; likewise after a failed round
     1 whose relisting window has passed (given ``profile`` and ``now``): the lot is not left without a
-    lawful step. Returns the failed auction (its starting price is the reserve); raises 409 otherwise."""
+    lawful step. Under a research profile, any later round counts as round 2 does (the rounds a profile
+    adds come after it), and a profile of one auction round ends its rounds with round 1. Returns the
+    failed auction (its starting price is the reserve); raises 409 otherwise."""
     relevant = [a for a in history if a.status != "withdrawn"]
     if any(a.status in OPEN_STATUSES for a in relevant):
         raise refused("auction_open", "the lot has an auction that has not ended")
     last = relevant[-1] if relevant else None
-    if last is not None and last.status == "unsold" and last.round in (2, SALE):
+    final = min(2, profile.auction_rounds) if profile is not None else 2  # a failed round that ends the rounds
+    if (
+        last is not None
+        and last.status == "unsold"
+        and (last.round == SALE or (isinstance(last.round, int) and last.round >= final))
+    ):
         return last
     if last is not None and last.status == "unsold" and profile is not None and now is not None:
         deadline = relisting_deadline(profile, RoundPlan(2, last, after_failure=True))

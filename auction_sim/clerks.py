@@ -7,7 +7,9 @@ the steps out through the public API.
   announcement period of the lot's category (``court_calendar``);
 * after a 流拍: round 2 at ``round2_ratio`` of round 1 (at least the later-round floor), announced within
   the relisting window; after round 2 fails: 变卖 at round 2's price (the deposit is the full price,
-  within the sale window); after that fails: the creditor takes the lot (以物抵债) or it is returned;
+  within the sale window); after that fails: the creditor takes the lot (以物抵债) or it is returned.
+  A research profile's rounds are followed as it sets them: each further auction round cut from the one
+  before like round 2, then the 变卖 if the profile offers one (``auction_rounds``, ``sale_offered``);
 
 Every rule quantity comes from the scenario's profile (``Listing.rules``, ``auction_rules.profiles``).
 * after a sale: the balance is due within ``balance_days`` (whether the winner pays is the winner's
@@ -69,13 +71,14 @@ def next_round(
     lot: LotPlan, last: Terms, failed_at: float, listing: Listing, rng: random.Random
 ) -> tuple[float, Terms] | None:
     """After a 流拍 of ``last``: when the court announces the next round and its terms; None when the
-    lot goes to disposition instead (round 2 failed and no 变卖, or the 变卖 failed)."""
+    lot goes to disposition instead (the last auction round failed and no 变卖, or the 变卖 failed)."""
     announce_at = failed_at + rng.uniform(*listing.relist_days) * DAY
-    if last.round == 1:
+    rounds = listing.rules.auction_rounds  # the law: two; a research profile may have more or fewer
+    if isinstance(last.round, int) and last.round < rounds:
         price = math.ceil(last.starting_price * listing.round2_ratio)
-        start = listing.opening(announce_at, 2, lot.category)
-        return announce_at, _terms(2, price, start, listing)
-    if last.round == 2 and listing.sale_mode:
+        start = listing.opening(announce_at, last.round + 1, lot.category)
+        return announce_at, _terms(last.round + 1, price, start, listing)
+    if isinstance(last.round, int) and listing.sale_mode and listing.rules.sale_offered:
         start = listing.opening(announce_at, "sale", lot.category)
         return announce_at, _terms("sale", last.starting_price, start, listing, sale=True)
     return None
@@ -101,9 +104,10 @@ def balance_due(ended_at: float, listing: Listing, rng: random.Random, *, defaul
 
 def next_cut(round_: Round, listing: Listing) -> float | None:
     """What the next round's start will be, as a share of this round's, if this one fails (what a
-    forward-looking buyer weighs): round 2's cut after round 1; none after round 2 (a 变卖 is at round
-    2's price) or after a 变卖 (nothing follows)."""
-    return listing.round2_ratio if round_ == 1 else None
+    forward-looking buyer weighs): the later-round cut after every auction round but the last of the
+    rules in force (round 1 under the law); none after the last (a 变卖 is at its price) or after a 变卖
+    (nothing follows)."""
+    return listing.round2_ratio if isinstance(round_, int) and round_ < listing.rules.auction_rounds else None
 
 
 def disposition(failed_at: float, listing: Listing, rng: random.Random) -> tuple[float, str]:

@@ -60,3 +60,15 @@ def test_disposition_after_round_1_only_once_its_window_passed():
     assert code(check_disposition, failed, JUDICIAL_2016, NOW) == "disposition_not_allowed"
     assert code(check_disposition, failed) == "disposition_not_allowed"
     assert check_disposition(failed, JUDICIAL_2016, NOW + MS) == failed[0]
+
+
+def test_under_a_research_profile_the_last_auction_round_failing_allows_the_disposition():
+    """A profile of three rounds and no 变卖 ends with round 3; one of a single round ends with round 1."""
+    from auction_rules.research import profile_with
+
+    three = profile_with("research:three", {"auction_rounds": 3, "sale_offered": False}, base="judicial-2016")
+    failed = [PastAuction(n, "unsold", 700, NOW - DAY, None) for n in (1, 2, 3)]
+    assert check_disposition(failed, three, NOW) == failed[-1]
+    one = profile_with("research:one", {"auction_rounds": 1, "sale_offered": False}, base="judicial-2016")
+    assert check_disposition(failed[:1], one, NOW) == failed[0]
+    assert code(check_disposition, failed[:1], JUDICIAL_2016, NOW) == "disposition_not_allowed"
