@@ -80,3 +80,12 @@ def test_an_experiment_is_compared_anew_from_its_runs_summaries(local, tmp_path)
     paths = recompare(tmp_path)
     assert paths["comparison"].read_text(encoding="utf-8") == (out / "comparison.csv").read_text(encoding="utf-8")
     assert paths["report"].exists()
+
+
+def test_an_experiment_in_the_rules_lane_writes_the_same_tables(local, tmp_path):
+    """``simulate experiment FILE --lane rules``: the runs in the rules lane, the same tables."""
+    result = run_experiment(parse_experiment(WINDOW), workers=1, lane="rules")
+    write_experiment(tmp_path, result)
+    _, frames = local
+    for name, frame in tables.load(tmp_path).items():
+        pd.testing.assert_frame_equal(frame, frames[name], check_like=True)

@@ -257,3 +257,41 @@ def test_simulated_courts_carry_province_city_and_level_in_the_service(tmp_path:
 def test_a_maritime_court_is_an_intermediate_court_to_the_service() -> None:
     assert service_level("maritime") == "intermediate"
     assert {service_level(level) for level in LEVELS} <= {"basic", "intermediate", "high", "supreme"}
+
+
+# ----------------------------------------------------------------- the rules lane (--lane rules)
+def test_the_rules_lane_writes_the_same_auctions_as_the_default_lane(
+    hot_lot: Run, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``--lane rules`` (``auction_sim/rules_lane.py``): the same records as the service in process, ids
+    included, and the same files; ``--timings`` says which lane answered."""
+    out = tmp_path_factory.mktemp("hot-lot-rules")
+    run = command("simulate", "hot-lot", "--seed", "5", "--lane", "rules", "--timings", out=out)
+    assert run.returncode == 0, run.stderr
+    assert run.figures["auctions"] == hot_lot.figures["auctions"]
+    assert (out / "report.html").is_file() and (out / "tables" / "bids.parquet").is_file()
+    assert "the rules lane, in memory" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--lane", "memory"), "memory"),
+        (("--lane", "rules", "--url", "http://127.0.0.1:9"), "--url"),
+    ],
+)
+def test_a_lane_that_cannot_run_is_a_usage_error(args: tuple[str, ...], says: str, tmp_path: Path) -> None:
+    run = command("simulate", "hot-lot", *args, out=tmp_path / "out")
+    assert run.returncode == 2, run.stdout
+    assert says in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_rules_lane_keeps_no_database_so_one_named_is_refused(tmp_path: Path) -> None:
+    env = os.environ | {"AUCTION_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
+    done = subprocess.run(
+        [sys.executable, "-m", "auction_cli", "simulate", "hot-lot", "--lane", "rules", "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, timeout=TIMEOUT, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "AUCTION_DATABASE_URL" in done.stderr, done.stderr
+    assert not (tmp_path / "x.db").exists()
