@@ -284,6 +284,13 @@ def refusal_may_be_stale(refusal: RuleViolation) -> bool:
     return refusal.code != BID_TOO_LOW
 
 
+def check_registered(bidder: Bidder | None) -> Bidder:
+    """Rule 8: only a registered bidder (the deposit paid) bids; their registration is returned."""
+    if bidder is None:
+        raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
+    return bidder
+
+
 def check_can_bid(role: str) -> None:
     """Rule 7: court and platform staff never bid."""
     if role != "bidder":

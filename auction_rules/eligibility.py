@@ -305,3 +305,9 @@ def parse_restriction_list(text: str, today: date) -> tuple[list[ListedPerson], 
     if not good and not bad:
         bad.append(BadRow(1, "the list has a header but no rows"))
     return good, bad
+
+
+def check_not_excluded(excluded: bool) -> None:
+    """Rule 17: a buyer who defaulted on a lot (悔拍) takes no part in its re-auction."""
+    if excluded:
+        raise forbidden("excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction")

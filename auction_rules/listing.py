@@ -340,6 +340,18 @@ def _days(period: timedelta) -> str:
     return f"{period.total_seconds() / 86400:g}"
 
 
+def concluded(disposition: str) -> RuleViolation:
+    """Rule 18: a lot the creditor took or that was returned is concluded: it is never listed again nor
+    disposed of a second time (the refusal, for a caller that reports it rather than raising it)."""
+    return refused("lot_concluded", f"the lot has been disposed of ({disposition})")
+
+
+def check_not_disposed(disposition: str | None) -> None:
+    """Raise ``lot_concluded`` for a lot already disposed of (``concluded``)."""
+    if disposition is not None:
+        raise concluded(disposition)
+
+
 def check_disposition(
     history: list[PastAuction], profile: RuleProfile | None = None, now: datetime | None = None
 ) -> PastAuction:

@@ -30,6 +30,14 @@ class SettlementRequest:
     paid_on: str | None = None  # a payment: the day it was received (YYYY-MM-DD)
 
 
+def check_settleable(status: str, settled: str | None) -> None:
+    """Only a sold auction is settled, and only once (the balance paid, or 悔拍)."""
+    if status != "sold":
+        raise refused("auction_not_sold", f"only a sold auction can be settled (it is {status})")
+    if settled is not None:
+        raise refused("already_settled", f"the sale was already settled ({settled})")
+
+
 def check_settlement(req: SettlementRequest, *, now: datetime, balance_due_at: datetime, balance_due: int) -> None:
     """Raise unless the sale may be settled so now: 悔拍 only after ``balance_due_at`` or on a recorded
     written renunciation with its reason; a payment's stated amount is the ``balance_due``."""

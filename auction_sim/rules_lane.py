@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from auction_rules import announcement, bidding, deadlines, listing, priority, settlement
+from auction_rules import announcement, bidding, deadlines, eligibility, listing, priority, settlement
 from auction_rules.bidding import AuctionState, Bidder, PlacedBid
 from auction_rules.errors import Kind, RuleViolation, forbidden, invalid, not_found, refused, unauthenticated
 from auction_rules.profiles import CATEGORIES, RuleProfile
@@ -217,8 +217,7 @@ class RulesPlatform(Platform):
         began = time.perf_counter()
         try:
             lot = self._lot_of(staff, lot_id)
-            if lot.disposition is not None:
-                raise refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
+            listing.check_not_disposed(lot.disposition)
             now = self.now
             plan = listing.lawful_plan(self.profile, listing.plan_next_round(self._history(lot), self.profile), now)
             start_at, end_at = parse_time(body["start_at"]), parse_time(body["end_at"])
@@ -278,10 +277,7 @@ class RulesPlatform(Platform):
             row = self._auction(auction_id)
             registration = row.registrations.get(who.id)
             if registration is None:
-                if who.id in row.lot.excluded:
-                    raise forbidden(
-                        "excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction"
-                    )
+                eligibility.check_not_excluded(who.id in row.lot.excluded)
                 bidding.check_registration_open(row.state, self.now)
                 taken = {b.code for b in row.registrations.values()}
                 code = _code(row.codes)
@@ -309,9 +305,7 @@ class RulesPlatform(Platform):
             who = self._who(bidder)
             bidding.check_can_bid(who.role)
             row = self._auction(auction_id)
-            registration = row.registrations.get(who.id)
-            if registration is None:
-                raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
+            registration = bidding.check_registered(row.registrations.get(who.id))
             row.state, placed = bidding.decide_bid(row.state, registration, amount, self.now, self.profile)
             row.bids.append(placed)
             return BidAnswer(True, 201, _bid_json(placed))
@@ -395,10 +389,7 @@ class RulesPlatform(Platform):
         row = self._auction(auction_id)
         status = bidding.effective_status(row.state, self.now)
         self._lot_of(staff, row.lot.id)
-        if status != "sold":
-            raise refused("auction_not_sold", f"only a sold auction can be settled (it is {status})")
-        if row.settlement is not None:
-            raise refused("already_settled", f"the sale was already settled ({row.settlement})")
+        settlement.check_settleable(status, row.settlement)
         state = row.state
         due_at = deadlines.balance_due(
             state.closed_at or state.end_at, self.profile, row.lot.details.get("balance_deadline_days")
@@ -417,8 +408,7 @@ class RulesPlatform(Platform):
             if outcome not in DISPOSITIONS:
                 raise invalid("validation_error", f"unknown disposition {outcome!r}")
             lot = self._lot_of(staff, lot_id)
-            if lot.disposition is not None:
-                raise refused("lot_concluded", f"the lot has already been disposed of ({lot.disposition})")
+            listing.check_not_disposed(lot.disposition)
             listing.check_disposition(self._history(lot), self.profile, self.now)
             lot.disposition = outcome
         except RuleViolation as refusal:

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction_rules import bidding, listing
-from auction_rules.errors import refused
 
 from ..db.models import Registration
 from . import action_log
@@ -69,8 +68,7 @@ async def dispose(
     reserve (以物抵债, AUC Art. 16) or it is returned. The lot can then not be listed again."""
     lot = await get_lot(session, lot_id)
     check_court(principal, lot.court_id)
-    if lot.disposition is not None:
-        raise refused("lot_concluded", f"the lot has already been disposed of ({lot.disposition})")
+    listing.check_not_disposed(lot.disposition)
     now = svc.clock.now()
     failed = listing.check_disposition(await lot_history(session, lot_id, now), svc.profile, now)
     before = action_log.lot_snapshot(lot)

@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction_rules import bidding, priority
+from auction_rules import eligibility as rules_eligibility
 from auction_rules.bidding import Bidder
-from auction_rules.errors import forbidden, invalid, not_found, refused, unavailable
+from auction_rules.errors import invalid, not_found, refused, unavailable
 
 from ..db.models import Account, Auction, Lot, LotExclusion, PriorityHolder, Registration
 from . import action_log, announcements, eligibility
@@ -124,8 +125,7 @@ async def register(
             existing.terms_version = accepted
             await session.flush()
         return _registered(session, svc, registration_view(existing), created=False), False
-    if facts.excluded:
-        raise forbidden("excluded_bidder", "you defaulted on this lot (悔拍) and may not take part in its re-auction")
+    rules_eligibility.check_not_excluded(facts.excluded)
     await eligibility.check_can_register(session, facts.digest, facts.category, facts.debtor_id_hash)
     book = await svc.engine.book(auction_id)
     bidding.check_registration_open(book.state, svc.clock.now())

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction_rules import listing
-from auction_rules.errors import refused
 
 from .auction_queries import get_lot, lot_history
 from .services import Services
@@ -26,8 +25,7 @@ async def next_round(session: AsyncSession, svc: Services, lot_id: int) -> LotNe
     with the code ``create_auction`` refuses it with."""
     lot = await get_lot(session, lot_id)
     if lot.disposition is not None:
-        blocked = refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
-        return LotNextRound(lot.id, listing.NextRound(None, blocked))
+        return LotNextRound(lot.id, listing.NextRound(None, listing.concluded(lot.disposition)))
     now = svc.clock.now()
     history = await lot_history(session, lot_id, now)
     return LotNextRound(lot.id, listing.next_round(svc.profile, history, lot.category, lot.appraisal, now))

@@ -61,8 +61,7 @@ async def create_auction(
     hears of it once it is committed."""
     lot, court = await get_lot_and_court(session, lot_id)
     check_court(principal, lot.court_id)
-    if lot.disposition is not None:
-        raise refused("lot_concluded", f"the lot has been disposed of ({lot.disposition})")
+    listing.check_not_disposed(lot.disposition)
     now = svc.clock.now()
     plan = listing.lawful_plan(
         svc.profile, listing.plan_next_round(await lot_history(session, lot_id, now), svc.profile), now
@@ -231,10 +230,7 @@ async def settle(
     auction = await get_auction_row(session, auction_id)
     lot = await get_lot(session, auction.lot_id)
     check_court(principal, lot.court_id)
-    if status != "sold":
-        raise refused("auction_not_sold", f"only a sold auction can be settled (it is {status})")
-    if auction.settlement is not None:
-        raise refused("already_settled", f"the sale was already settled ({auction.settlement})")
+    settlement.check_settleable(status, auction.settlement)
     winner = (
         await session.execute(select(Registration).where(Registration.id == auction.leader_registration_id))
     ).scalar_one()

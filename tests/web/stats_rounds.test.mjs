@@ -54,6 +54,11 @@ test("the round filter offers each round the rules hold, then 变卖", () => {
   assert.deepEqual(roundsUnder(null), ["1", "2", "sale"]);
 });
 
+test("a profile that offers no 变卖 is offered no 变卖 filter", () => {
+  assert.deepEqual(roundsUnder({ auction_rounds: 3, sale_offered: false }), ["1", "2", "3"]);
+  assert.deepEqual(roundsUnder({ auction_rounds: 2, sale_offered: true }), ["1", "2", "sale"]);
+});
+
 test("every round a research profile may hold has a name in both languages", () => {
   for (const lang of ["zh", "en"])
     for (const r of roundsUnder({ auction_rounds: 6 })) assert.ok(dicts[lang][`round_${r}`], `${lang}: round_${r}`);

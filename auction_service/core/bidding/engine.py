@@ -28,7 +28,7 @@ from typing import Any
 
 from auction_rules import bidding
 from auction_rules.bidding import AuctionState, Bidder, PlacedBid
-from auction_rules.errors import RuleViolation, forbidden, invalid, not_found, unavailable
+from auction_rules.errors import RuleViolation, invalid, not_found, unavailable
 from auction_rules.profiles import RuleProfile
 
 from ...clock import Clock
@@ -236,9 +236,7 @@ class BidEngine:
         bidding.check_can_bid(principal.role)
         book = await self.book(auction_id)
         bidder_id = principal.account_id
-        bidder = await self._bidder_of(book, bidder_id)
-        if bidder is None:
-            raise forbidden("not_registered", "register for this auction (pay the deposit) before bidding")
+        bidder = bidding.check_registered(await self._bidder_of(book, bidder_id))
         keys = self._keys.get(auction_id)
         if keys is None:
             keys = self._keys[auction_id] = KeyTable()

@@ -13,10 +13,12 @@ export function roundsOf(byRound) {
   return keys.includes("sale") ? [...numbered, "sale"] : numbered;
 }
 
-/** The rounds a round filter offers under ``rules`` (GET /rules): each auction round, then 变卖. */
+/** The rounds a round filter offers under ``rules`` (GET /rules): each auction round, then 变卖 unless
+ * the profile offers none (``sale_offered: false``: a 变卖 filter could only ever show an empty list). */
 export function roundsUnder(rules) {
   const n = Number(rules?.auction_rounds) || 2;
-  return [...Array.from({ length: n }, (_, i) => String(i + 1)), "sale"];
+  const sale = rules?.sale_offered === false ? [] : ["sale"];
+  return [...Array.from({ length: n }, (_, i) => String(i + 1)), ...sale];
 }
 
 /** The key figure "share of the sales made in each round": the label names the rounds in the order the
