@@ -31,7 +31,7 @@ import itertools
 import math
 import statistics
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from auction_rules.results import counted_outcome
@@ -90,11 +90,14 @@ class AuctionRecord:
         return out
 
 
+# A record's fields as ``figures.json`` and ``auctions.csv`` keep them, in the dataclass's order: all but
+# the bid log (the tables hold the bids).
+ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(AuctionRecord) if f.name != "bid_log")
+
+
 def figures_row(record: AuctionRecord) -> dict[str, Any]:
     """The record as ``figures.json`` keeps it: every field but the bid log (the tables hold the bids)."""
-    out = asdict(record)
-    del out["bid_log"]
-    return out
+    return {name: getattr(record, name) for name in ROW_FIELDS}
 
 
 def bid_record_figures(

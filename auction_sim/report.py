@@ -18,7 +18,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -31,10 +30,10 @@ from matplotlib.figure import Figure
 
 from auction_rules.profiles import JUDICIAL_2016, PROFILES, RuleProfile
 
-from .records import AuctionRecord
+from .records import ROW_FIELDS
 
 # The CSV columns, in the record's own order, so the file reads like the dataclass documents it.
-RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(AuctionRecord) if f.name != "bid_log")
+RECORD_COLUMNS: tuple[str, ...] = ROW_FIELDS
 
 ROUND_ORDER = ("1", "2", "sale")
 ROUND_LABELS = {"1": "Round 1", "2": "Round 2", "sale": "Sale (变卖)"}

@@ -125,13 +125,29 @@ class RulesPlatform(Platform):
     def __init__(self, profile: RuleProfile, start: datetime) -> None:
         super().__init__(client=None)  # type: ignore[arg-type]  # nothing goes over a client here
         self.profile = profile
-        self.now = start
+        self.ms = (start - EPOCH) // timedelta(milliseconds=1)  # the clock, in whole milliseconds once moved
+        self.seconds = start.timestamp()  # the same, in epoch seconds (the start exactly, as the service's)
+        self._at: datetime | None = start
         self._accounts: dict[str, Account] = {}  # token -> account
         self._usernames: dict[str, Account] = {}
         self._courts: dict[str, int] = {}
         self._lots: dict[int, LotRow] = {}
         self._auctions: dict[int, AuctionRow] = {}
         self._registrations = 0
+
+    @property
+    def now(self) -> datetime:
+        """The clock as the rules take it (made when a call reads it: the clock moves far more often)."""
+        if self._at is None:
+            self._at = EPOCH + timedelta(milliseconds=self.ms)
+        return self._at
+
+    def move_to(self, ms: int) -> None:
+        """Move the clock forward to ``ms`` (milliseconds since the epoch); never back."""
+        if ms > self.ms:
+            self.ms = ms
+            self.seconds = ms / 1000  # the float the service clock's ``timestamp()`` gives
+            self._at = None
 
     # ------------------------------------------------------------ accounts (made, not signed up)
     def account(self, username: str, role: str, court: str | None = None) -> Headers:
@@ -160,7 +176,7 @@ class RulesPlatform(Platform):
         return self.account(username, "bidder")
 
     async def clock(self) -> tuple[float, float]:
-        return self.now.timestamp(), 1.0
+        return self.seconds, 1.0
 
     # ------------------------------------------------------------ the calls
     def _timed(self, kind: str, began: float) -> None:
@@ -446,12 +462,10 @@ class RulesDriver:
         self.platform: Platform = self.rules
 
     async def now(self) -> float:
-        return self.rules.now.timestamp()
+        return self.rules.seconds
 
     async def advance_to(self, moment: float) -> None:
-        target = EPOCH + timedelta(milliseconds=int(moment * 1000))
-        if target > self.rules.now:
-            self.rules.now = target
+        self.rules.move_to(int(moment * 1000))  # to the millisecond below, as ``InProcessDriver`` does
 
     async def staff(self, court: str, province: str, city: str, level: str) -> Headers:
         began = time.perf_counter()
