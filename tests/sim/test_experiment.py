@@ -3,9 +3,11 @@ common seeds, and the comparison of every figure to the baseline, paired seed by
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from auction_sim.experiment import ExperimentError, Variant, compare, parse_experiment
+from auction_sim.experiment import ExperimentError, Variant, compare, load_experiment, parse_experiment
 
 BASE = {"name": "window", "scenario": "hot-lot", "seeds": 3, "seed": 7}
 
@@ -130,3 +132,11 @@ def test_a_seed_without_the_figure_on_either_side_is_left_out_of_the_pairs():
     other = {s: ({"efficiency": None, "judged_sales": 0} if i < 5 else base[s]) for i, s in enumerate(ex.seeds)}
     row = _rows(ex, {"base": base, "b": other})[("b", "efficiency")]
     assert (row["runs"], row["pairs"]) == (15, 15)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "docs" / "experiments").glob("*.toml")), ids=str)
+def test_every_shipped_experiment_file_is_valid_and_its_variants_build(path: Path) -> None:
+    """The experiments `docs/policy-lab.md` runs (deposit, soft-close, rounds, window-quick): each parses
+    and builds every variant's scenario, research profile included."""
+    experiment = load_experiment(path)
+    assert len(experiment.variants) >= 2 and experiment.baseline in {v.name for v in experiment.variants}
