@@ -332,32 +332,23 @@ class RulesPlatform(Platform):
             self._timed("POST /auctions/{id}/bids", began)
 
     def _page(self, row: AuctionRow) -> dict[str, Any]:
-        """The auction as ``GET /auctions/{id}`` shows it (``contract/auctions.auction_json``)."""
+        """The auction's page as the market reads it: the fields of ``GET /auctions/{id}`` the kernel and
+        its records use, worked out as the service works them out (the status at this moment, the count of
+        registrations, times in the service's format). Not the contract's whole page, which the service's
+        ``contract/auctions.auction_json`` owns."""
         state = row.state
         return {
             "id": state.id,
-            "lot_id": row.lot.id,
             "round": listing.round_of(state.round),
             "status": bidding.effective_status(state, self.now),
-            "appraisal": row.lot.appraisal,
-            "starting_price": state.starting_price,
-            "increment": state.increment,
-            "deposit": row.deposit,
             "start_at": isoformat(state.start_at),
             "scheduled_end_at": isoformat(state.scheduled_end_at),
             "end_at": isoformat(state.end_at),
             "current_price": state.current_price,
             "leading_code": state.leader_code,
-            "leading_priority_rank": state.leader_rank if state.leader_code is not None else None,
             "bid_count": state.seq,
-            "extension_count": state.extension_count,
-            "registrations": len(row.registrations),
-            "server_time": isoformat(self.now),
             "seq": state.seq,
-            "status_reason": state.status_reason,
-            "minimum_bid": bidding.minimum_bid(state),
-            "settlement": row.settlement,
-            "category": row.lot.category,
+            "registrations": len(row.registrations),
         }
 
     async def auction(self, auction_id: int) -> dict[str, Any]:
@@ -438,15 +429,14 @@ def _code(rng: random.Random) -> str:
 
 
 def _bid_json(placed: PlacedBid) -> dict[str, Any]:
-    """A bid as the service answers it and lists it in the record (``contract/bids.placed_bid_json``)."""
+    """A bid as the market reads the service's answer and bid record: its amount, code, time and the end
+    it left (the contract's whole answer is ``contract/bids.placed_bid_json``'s)."""
     return {
         "seq": placed.seq,
         "amount": placed.amount,
         "bidder_code": placed.bidder_code,
         "placed_at": isoformat(placed.placed_at),
         "end_at": isoformat(placed.end_at),
-        "priority": placed.priority,
-        "priority_rank": placed.priority_rank,
     }
 
 

@@ -42,12 +42,13 @@ class Api:
     async def bidder(
         self, username: str | None = None, real_name: str = "张三", identity: str | None = None
     ) -> dict[str, str]:
-        """A bidder signed up (with a fresh identity number unless ``identity`` is given) and logged in."""
+        """A bidder signed up (with a fresh identity number unless ``identity`` is given), with the token the
+        sign-up answers with (no second password check: ``token`` logs in where a test needs that)."""
         username = username or f"bidder{next(_names)}"
         body = {"username": username, "password": "password123", "real_name": real_name}
         r = await self.client.post("/api/v1/bidders", json=body | {"id_number": identity or id_number()})
         assert r.status_code == 201, r.text
-        return await self.token(username)
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
     async def staff(self, services, court: str = "深圳市中级人民法院", username: str | None = None) -> dict[str, str]:
         """Staff accounts are made by the CLI in real life; tests make them through the same service."""

@@ -117,11 +117,10 @@ async def auction_starting_soon(staff: AuctionClient, title: str, bidding: timed
 
 
 async def registered(client: AuctionClient, auction_id: int, name: str) -> AuctionClient:
-    """``client`` signed up as a new bidder (``name`` plus a random tail), logged in and registered for
-    ``auction_id`` (its deposit frozen)."""
+    """``client`` signed up as a new bidder (``name`` plus a random tail; the sign-up's token is kept, no
+    login) and registered for ``auction_id`` (its deposit frozen)."""
     username = f"{name}-{uuid.uuid4().hex[:6]}"
     await client.sign_up(username, "password123", "竞买人", id_number())
-    await client.login(username, "password123")
     await client.register(auction_id)
     return client
 
