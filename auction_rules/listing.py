@@ -365,7 +365,7 @@ def check_disposition(
     if any(a.status in OPEN_STATUSES for a in relevant):
         raise refused("auction_open", "the lot has an auction that has not ended")
     last = relevant[-1] if relevant else None
-    final = min(2, profile.auction_rounds) if profile is not None else 2  # a failed round that ends the rounds
+    final = min(2, profile.auction_rounds) if profile is not None else 2  # failed from this round on: dispose
     if (
         last is not None
         and last.status == "unsold"

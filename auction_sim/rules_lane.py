@@ -28,9 +28,10 @@ runs leave no database behind. Use it for sweeps; use the default lane to exerci
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -179,12 +180,20 @@ class RulesPlatform(Platform):
         return self.seconds, 1.0
 
     # ------------------------------------------------------------ the calls
-    def _timed(self, kind: str, began: float) -> None:
-        self.spent(kind, began)
-
-    async def create_lot(self, staff: Headers, body: dict[str, Any]) -> dict[str, Any]:
+    @contextlib.contextmanager
+    def _answering(self, kind: str, what: str) -> Iterator[None]:
+        """One call of ``kind`` (timed for ``--timings``): a refusal of the rules becomes the
+        ``PlatformError`` the service's answer would have raised, saying ``what`` was refused."""
         began = time.perf_counter()
         try:
+            yield
+        except RuleViolation as refusal:
+            raise PlatformError(what, Refusal(refusal)) from None
+        finally:
+            self.spent(kind, began)
+
+    async def create_lot(self, staff: Headers, body: dict[str, Any]) -> dict[str, Any]:
+        with self._answering("POST /lots", "create a lot"):
             who = self._who(staff)
             if who.role != "staff" or who.court is None:
                 raise forbidden("not_staff", "only court staff list lots")
@@ -200,10 +209,6 @@ class RulesPlatform(Platform):
             )  # fmt: skip
             self._lots[lot.id] = lot
             return {"id": lot.id, "title": body.get("title"), "category": lot.category, "appraisal": lot.appraisal}
-        except RuleViolation as refusal:
-            raise PlatformError("create a lot", Refusal(refusal)) from None
-        finally:
-            self._timed("POST /lots", began)
 
     def _lot_of(self, staff: Headers, lot_id: int) -> LotRow:
         who = self._who(staff)
@@ -230,8 +235,7 @@ class RulesPlatform(Platform):
         return out
 
     async def schedule(self, staff: Headers, lot_id: int, body: dict[str, Any]) -> dict[str, Any]:
-        began = time.perf_counter()
-        try:
+        with self._answering("POST /lots/{id}/auctions", f"schedule lot {lot_id}"):
             lot = self._lot_of(staff, lot_id)
             listing.check_not_disposed(lot.disposition)
             now = self.now
@@ -252,10 +256,6 @@ class RulesPlatform(Platform):
             self._auctions[auction_id] = row
             lot.auctions.append(auction_id)
             return self._page(row)
-        except RuleViolation as refusal:
-            raise PlatformError(f"schedule lot {lot_id}", Refusal(refusal)) from None
-        finally:
-            self._timed("POST /lots/{id}/auctions", began)
 
     def _auction(self, auction_id: int) -> AuctionRow:
         row = self._auctions.get(auction_id)
@@ -266,8 +266,7 @@ class RulesPlatform(Platform):
     async def add_priority_holder(
         self, staff: Headers, auction_id: int, username: str, rank: int = 1, reason: str | None = None
     ) -> None:
-        began = time.perf_counter()
-        try:
+        with self._answering("POST /auctions/{id}/priority-holders", "declare a priority holder"):
             row = self._auction(auction_id)
             self._lot_of(staff, row.lot.id)
             priority.check_priority_holder(row.state, self.now, reason)
@@ -280,14 +279,9 @@ class RulesPlatform(Platform):
             registered = row.registrations.get(account.id)
             if registered is not None:
                 row.registrations[account.id] = replace(registered, priority_rank=rank)
-        except RuleViolation as refusal:
-            raise PlatformError("declare a priority holder", Refusal(refusal)) from None
-        finally:
-            self._timed("POST /auctions/{id}/priority-holders", began)
 
     async def register(self, bidder: Headers, auction_id: int) -> dict[str, Any]:
-        began = time.perf_counter()
-        try:
+        with self._answering("POST /auctions/{id}/registrations", f"register for auction {auction_id}"):
             who = self._who(bidder)
             bidding.check_can_bid(who.role)
             row = self._auction(auction_id)
@@ -309,10 +303,6 @@ class RulesPlatform(Platform):
                 "priority_rank": registration.priority_rank,
                 "auction_id": auction_id,
             }
-        except RuleViolation as refusal:
-            raise PlatformError(f"register for auction {auction_id}", Refusal(refusal)) from None
-        finally:
-            self._timed("POST /auctions/{id}/registrations", began)
 
     async def bid(self, bidder: Headers, auction_id: int, amount: int) -> BidAnswer:
         """One code path decides a bid, the service's: ``bidding.decide_bid`` on the auction's state."""
@@ -329,7 +319,7 @@ class RulesPlatform(Platform):
             answer = Refusal(refusal)
             return BidAnswer(False, answer.status_code, answer.body)
         finally:
-            self._timed("POST /auctions/{id}/bids", began)
+            self.spent("POST /auctions/{id}/bids", began)
 
     def _page(self, row: AuctionRow) -> dict[str, Any]:
         """The auction's page as the market reads it: the fields of ``GET /auctions/{id}`` the kernel and
@@ -352,22 +342,12 @@ class RulesPlatform(Platform):
         }
 
     async def auction(self, auction_id: int) -> dict[str, Any]:
-        began = time.perf_counter()
-        try:
+        with self._answering("GET /auctions/{id}", f"read auction {auction_id}"):
             return self._page(self._auction(auction_id))
-        except RuleViolation as refusal:
-            raise PlatformError(f"read auction {auction_id}", Refusal(refusal)) from None
-        finally:
-            self._timed("GET /auctions/{id}", began)
 
     async def bid_record(self, auction_id: int) -> list[dict[str, Any]]:
-        began = time.perf_counter()
-        try:
+        with self._answering("GET /auctions/{id}/bids", "read the bid record"):
             return [_bid_json(b) for b in self._auction(auction_id).bids]
-        except RuleViolation as refusal:
-            raise PlatformError("read the bid record", Refusal(refusal)) from None
-        finally:
-            self._timed("GET /auctions/{id}/bids", began)
 
     async def result(self, auction_id: int) -> dict[str, Any]:
         page = await self.auction(auction_id)
@@ -375,8 +355,7 @@ class RulesPlatform(Platform):
 
     async def settle(self, staff: Headers, auction_id: int, outcome: str) -> None:
         """As ``Platform.settle``: a 悔拍 refused before the balance deadline is recorded as renounced."""
-        began = time.perf_counter()
-        try:
+        with self._answering("POST /auctions/{id}/settlement", f"settle auction {auction_id}"):
             request = settlement.SettlementRequest(outcome=outcome)
             try:
                 self._settle(staff, auction_id, request)
@@ -384,10 +363,6 @@ class RulesPlatform(Platform):
                 if outcome != "defaulted" or refusal.code != "balance_not_due":
                     raise
                 self._settle(staff, auction_id, replace(request, renounced=True, reason=RENOUNCED_REASON))
-        except RuleViolation as refusal:
-            raise PlatformError(f"settle auction {auction_id}", Refusal(refusal)) from None
-        finally:
-            self._timed("POST /auctions/{id}/settlement", began)
 
     def _settle(self, staff: Headers, auction_id: int, request: settlement.SettlementRequest) -> None:
         """``core/staff_actions.settle``: only a sold auction, once; 悔拍 bars the winner from the lot."""
@@ -410,18 +385,13 @@ class RulesPlatform(Platform):
             row.lot.excluded.add(winner)
 
     async def dispose(self, staff: Headers, lot_id: int, outcome: str) -> None:
-        began = time.perf_counter()
-        try:
+        with self._answering("POST /lots/{id}/disposition", f"dispose of lot {lot_id}"):
             if outcome not in DISPOSITIONS:
                 raise invalid("validation_error", f"unknown disposition {outcome!r}")
             lot = self._lot_of(staff, lot_id)
             listing.check_not_disposed(lot.disposition)
             listing.check_disposition(self._history(lot), self.profile, self.now)
             lot.disposition = outcome
-        except RuleViolation as refusal:
-            raise PlatformError(f"dispose of lot {lot_id}", Refusal(refusal)) from None
-        finally:
-            self._timed("POST /lots/{id}/disposition", began)
 
 
 def _code(rng: random.Random) -> str:
